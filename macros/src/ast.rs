@@ -1,0 +1,282 @@
+//! The typed view of a `#[derive(Model)]` struct. Keeps references to the user's
+//! tokens so that later errors point at them.
+
+use heck::ToSnakeCase;
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Expr, ExprCall, ExprLit, ExprUnary, Fields, Ident, Lit, Type, UnOp};
+
+use crate::attr::{self, FieldAttrs, IndexAttr};
+use crate::ctxt::Ctxt;
+use crate::types::{self, Kind};
+
+pub struct Model<'a> {
+    pub ident: &'a Ident,
+    pub table: String,
+    pub table_span: Span,
+    pub fields: Vec<Field<'a>>,
+    pub indexes: Vec<IndexAttr>,
+}
+
+pub struct Field<'a> {
+    pub ident: &'a Ident,
+    /// The type without `Option`.
+    pub ty: &'a Type,
+    pub nullable: bool,
+    /// `None` when the type is not supported (an error was reported) or when
+    /// `sql_type` is given.
+    pub kind: Option<Kind>,
+    pub column: String,
+    pub column_span: Span,
+    pub attrs: FieldAttrs,
+    pub default: Option<DefaultValue>,
+    pub reference: Option<ReferenceTarget>,
+}
+
+/// A parsed `default = ...`.
+pub enum DefaultValue {
+    Number(String),
+    Bool(bool),
+    Text(String),
+    Now,
+    CurrentDate,
+    CurrentTime,
+    Sql(String),
+}
+
+/// A parsed `references = ...`.
+pub enum ReferenceTarget {
+    /// `references = User` / `references = User::id`.
+    Model {
+        path: syn::Path,
+        field: Option<Ident>,
+    },
+    /// `references = "users"` / `references = "users.id"`.
+    Table {
+        table: String,
+        column: Option<String>,
+    },
+}
+
+/// `User` → `users`, `OrderItem` → `order_items` (Diesel's rule).
+pub fn default_table_name(ident: &Ident) -> String {
+    format!("{}s", ident.to_string().to_snake_case())
+}
+
+impl<'a> Model<'a> {
+    pub fn from_ast(cx: &Ctxt, input: &'a DeriveInput) -> Option<Model<'a>> {
+        let fields = match &input.data {
+            Data::Struct(data) => match &data.fields {
+                Fields::Named(named) => &named.named,
+                _ => {
+                    cx.error_spanned_by(
+                        &input.ident,
+                        "#[derive(Model)] needs a struct with named fields, one per column",
+                    );
+                    return None;
+                }
+            },
+            _ => {
+                cx.error_spanned_by(
+                    &input.ident,
+                    "#[derive(Model)] works on structs only, one per table",
+                );
+                return None;
+            }
+        };
+        if !input.generics.params.is_empty() {
+            cx.error_spanned_by(
+                &input.generics,
+                "a model cannot be generic: it describes one table",
+            );
+        }
+        let attrs = attr::struct_attrs(cx, &input.attrs);
+        let (table, table_span) = match attrs.table {
+            Some((_, lit)) => (lit.value(), lit.span()),
+            None => (default_table_name(&input.ident), input.ident.span()),
+        };
+        let fields = fields
+            .iter()
+            .map(|field| Field::from_ast(cx, field))
+            .collect();
+        Some(Model {
+            ident: &input.ident,
+            table,
+            table_span,
+            fields,
+            indexes: attrs.indexes,
+        })
+    }
+
+    pub fn field(&self, ident: &Ident) -> Option<&Field<'a>> {
+        self.fields.iter().find(|f| f.ident == ident)
+    }
+}
+
+impl<'a> Field<'a> {
+    fn from_ast(cx: &Ctxt, field: &'a syn::Field) -> Field<'a> {
+        let ident = field.ident.as_ref().expect("named fields");
+        let attrs = attr::field_attrs(cx, &field.attrs);
+        let (ty, nullable) = types::unwrap_option(&field.ty);
+        let kind = types::kind_of(ty);
+        if kind.is_none() && attrs.sql_type.is_none() {
+            cx.error_spanned_by(
+                ty,
+                format!(
+                    "unsupported field type `{}`: a model field is {}; for another type, give its SQL type with #[model(sql_type = \"...\")]",
+                    quote::ToTokens::to_token_stream(ty).to_string().replace(' ', ""),
+                    types::SUPPORTED
+                ),
+            );
+        }
+        let (column, column_span) = match &attrs.column {
+            Some(lit) => (lit.value(), lit.span()),
+            None => (ident.to_string(), ident.span()),
+        };
+        let default = attrs.default.as_ref().and_then(|e| parse_default(cx, e));
+        let reference = attrs
+            .references
+            .as_ref()
+            .and_then(|e| parse_reference(cx, e));
+        Field {
+            ident,
+            ty,
+            nullable,
+            kind: if attrs.sql_type.is_some() { None } else { kind },
+            column,
+            column_span,
+            attrs,
+            default,
+            reference,
+        }
+    }
+}
+
+fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultValue> {
+    match expr {
+        Expr::Lit(ExprLit { lit, .. }) => match lit {
+            Lit::Int(i) => Some(DefaultValue::Number(i.base10_digits().to_owned())),
+            Lit::Float(f) => Some(DefaultValue::Number(f.base10_digits().to_owned())),
+            Lit::Bool(b) => Some(DefaultValue::Bool(b.value)),
+            Lit::Str(s) => Some(match time_expression(&s.value()) {
+                Some(time) => time,
+                None => DefaultValue::Text(s.value()),
+            }),
+            _ => {
+                cx.error_spanned_by(lit, UNSUPPORTED_DEFAULT);
+                None
+            }
+        },
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => match parse_default(cx, expr)? {
+            DefaultValue::Number(n) => Some(DefaultValue::Number(format!("-{n}"))),
+            _ => {
+                cx.error_spanned_by(expr, UNSUPPORTED_DEFAULT);
+                None
+            }
+        },
+        Expr::Call(ExprCall { func, args, .. }) => {
+            let name = match &**func {
+                Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+                _ => None,
+            };
+            match (name.as_deref(), args.len()) {
+                (Some("now" | "current_timestamp"), 0) => Some(DefaultValue::Now),
+                (Some("current_date"), 0) => Some(DefaultValue::CurrentDate),
+                (Some("current_time"), 0) => Some(DefaultValue::CurrentTime),
+                (Some("sql"), 1) => match &args[0] {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(s), ..
+                    }) if !s.value().trim().is_empty() => Some(DefaultValue::Sql(s.value())),
+                    other => {
+                        cx.error_spanned_by(
+                            other,
+                            "sql(..) takes the SQL expression as a string: sql(\"lower('X')\")",
+                        );
+                        None
+                    }
+                },
+                _ => {
+                    cx.error_spanned_by(expr, UNSUPPORTED_DEFAULT);
+                    None
+                }
+            }
+        }
+        _ => {
+            cx.error_spanned_by(expr, UNSUPPORTED_DEFAULT);
+            None
+        }
+    }
+}
+
+const UNSUPPORTED_DEFAULT: &str = "unsupported default: write a literal (default = 0, default = true, \
+default = \"pending\"), the current time (default = now(), current_date(), current_time()), or an SQL \
+expression (default = sql(\"...\"))";
+
+/// `"now()"`, `"CURRENT_TIMESTAMP"`, `"CURRENT_DATE"`, `"CURRENT_TIME"` (any case,
+/// optional `()`): the portable time expressions rather than text.
+fn time_expression(value: &str) -> Option<DefaultValue> {
+    let v = value.trim().to_ascii_lowercase();
+    let v = v.strip_suffix("()").unwrap_or(&v).trim();
+    match v {
+        "now" | "current_timestamp" => Some(DefaultValue::Now),
+        "current_date" => Some(DefaultValue::CurrentDate),
+        "current_time" => Some(DefaultValue::CurrentTime),
+        _ => None,
+    }
+}
+
+fn parse_reference(cx: &Ctxt, expr: &Expr) -> Option<ReferenceTarget> {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => {
+            let mut path = p.path.clone();
+            let last = path.segments.last().expect("paths are not empty");
+            let is_field = path.segments.len() >= 2
+                && last.arguments.is_empty()
+                && last
+                    .ident
+                    .to_string()
+                    .starts_with(|c: char| c.is_lowercase() || c == '_');
+            if is_field {
+                let field = path.segments.pop().expect("checked").into_value().ident;
+                // Drop the trailing `::` left behind.
+                let segments = path.segments.into_iter().collect();
+                path.segments = segments;
+                Some(ReferenceTarget::Model {
+                    path,
+                    field: Some(field),
+                })
+            } else {
+                Some(ReferenceTarget::Model { path, field: None })
+            }
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            let value = s.value();
+            let (table, column) = match value.split_once('.') {
+                Some((t, c)) => (t.to_owned(), Some(c.to_owned())),
+                None => (value.clone(), None),
+            };
+            if table.is_empty() || column.as_deref() == Some("") {
+                cx.error_spanned_by(
+                    s,
+                    "write references = \"table\" or references = \"table.column\"",
+                );
+                return None;
+            }
+            Some(ReferenceTarget::Table { table, column })
+        }
+        other => {
+            cx.syn_error(syn::Error::new(
+                other.span(),
+                "references takes a model (references = User), a model's field (references = User::id), \
+                 or a table by name (references = \"users.id\")",
+            ));
+            None
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Reads `#[model(..)]` attributes into typed values, reporting unknown and
+//! duplicate keys at their span.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, Ident, LitBool, LitInt, LitStr};
+
+use crate::ctxt::Ctxt;
+use crate::symbol::*;
+
+/// One attribute value, remembering where it was set to report duplicates.
+pub struct Attr<'c, T> {
+    cx: &'c Ctxt,
+    name: &'static str,
+    value: Option<(Span, T)>,
+}
+
+impl<'c, T> Attr<'c, T> {
+    pub fn none(cx: &'c Ctxt, name: &'static str) -> Self {
+        Attr {
+            cx,
+            name,
+            value: None,
+        }
+    }
+
+    pub fn set(&mut self, span: Span, value: T) {
+        if self.value.is_some() {
+            self.cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "duplicate #[model({})] attribute; remove one of them",
+                    self.name
+                ),
+            ));
+        } else {
+            self.value = Some((span, value));
+        }
+    }
+
+    pub fn get(self) -> Option<(Span, T)> {
+        self.value
+    }
+}
+
+/// `index(name = "...", columns(a, b), unique)` on the struct.
+pub struct IndexAttr {
+    pub span: Span,
+    pub name: Option<LitStr>,
+    pub columns: Vec<Ident>,
+    pub unique: bool,
+}
+
+/// Struct-level attributes.
+pub struct StructAttrs {
+    pub table: Option<(Span, LitStr)>,
+    pub indexes: Vec<IndexAttr>,
+}
+
+/// Field-level attributes.
+pub struct FieldAttrs {
+    pub primary_key: Option<Span>,
+    pub column: Option<LitStr>,
+    pub max_length: Option<LitInt>,
+    pub sql_type: Option<LitStr>,
+    pub unique: Option<Span>,
+    pub index: Option<Span>,
+    pub default: Option<Expr>,
+    pub references: Option<Expr>,
+    pub on_delete: Option<LitStr>,
+    pub on_update: Option<LitStr>,
+    pub autoincrement: Option<LitBool>,
+}
+
+fn is_model(attr: &Attribute) -> bool {
+    attr.path().is_ident(MODEL)
+}
+
+/// "unknown attribute `primry_key`; did you mean `primary_key`?"
+pub fn unknown_key(meta: &ParseNestedMeta<'_>, allowed: &[&str], place: &str) -> syn::Error {
+    let key = meta
+        .path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| quote::ToTokens::to_token_stream(&meta.path).to_string());
+    let best = allowed
+        .iter()
+        .map(|k| (strsim::jaro_winkler(&key, k), *k))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score > 0.8);
+    let message = match best {
+        Some((_, k)) => {
+            format!("unknown #[model] attribute `{key}` on a {place}; did you mean `{k}`?")
+        }
+        None => format!(
+            "unknown #[model] attribute `{key}` on a {place}; expected one of: {}",
+            allowed.join(", ")
+        ),
+    };
+    syn::Error::new(meta.path.span(), message)
+}
+
+pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
+    let mut table = Attr::none(cx, TABLE);
+    let mut indexes = Vec::new();
+    for attr in attrs.iter().filter(|a| is_model(a)) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(TABLE) {
+                let lit: LitStr = meta.value()?.parse()?;
+                table.set(meta.path.span(), lit);
+            } else if meta.path.is_ident(INDEX) {
+                indexes.push(index_attr(&meta)?);
+            } else if FIELD_KEYS.contains(&path_name(&meta).as_str()) {
+                return Err(meta.error(format!(
+                    "#[model({})] belongs on a field, not on the struct",
+                    path_name(&meta)
+                )));
+            } else {
+                return Err(unknown_key(&meta, STRUCT_KEYS, "struct"));
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    StructAttrs {
+        table: table.get(),
+        indexes,
+    }
+}
+
+fn path_name(meta: &ParseNestedMeta<'_>) -> String {
+    meta.path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+fn index_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAttr> {
+    let mut index = IndexAttr {
+        span: meta.path.span(),
+        name: None,
+        columns: Vec::new(),
+        unique: false,
+    };
+    let mut saw_columns = false;
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident(NAME) {
+            index.name = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident(COLUMNS) {
+            saw_columns = true;
+            inner.parse_nested_meta(|col| match col.path.get_ident() {
+                Some(ident) => {
+                    index.columns.push(ident.clone());
+                    Ok(())
+                }
+                None => Err(col.error("expected a field name")),
+            })?;
+        } else if inner.path.is_ident(UNIQUE) {
+            index.unique = true;
+        } else {
+            return Err(unknown_key(&inner, INDEX_KEYS, "struct index(..)"));
+        }
+        Ok(())
+    })?;
+    if !saw_columns || index.columns.is_empty() {
+        return Err(syn::Error::new(
+            index.span,
+            "index(..) needs its fields: index(name = \"...\", columns(a, b))",
+        ));
+    }
+    Ok(index)
+}
+
+pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
+    let mut primary_key = Attr::none(cx, PRIMARY_KEY);
+    let mut column = Attr::none(cx, COLUMN);
+    let mut max_length = Attr::none(cx, MAX_LENGTH);
+    let mut sql_type = Attr::none(cx, SQL_TYPE);
+    let mut unique = Attr::none(cx, UNIQUE);
+    let mut index = Attr::none(cx, INDEX);
+    let mut default = Attr::none(cx, DEFAULT);
+    let mut references = Attr::none(cx, REFERENCES);
+    let mut on_delete = Attr::none(cx, ON_DELETE);
+    let mut on_update = Attr::none(cx, ON_UPDATE);
+    let mut autoincrement = Attr::none(cx, AUTOINCREMENT);
+    for attr in attrs.iter().filter(|a| is_model(a)) {
+        let result = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span();
+            let key = path_name(&meta);
+            match key.as_str() {
+                PRIMARY_KEY => primary_key.set(span, ()),
+                UNIQUE => unique.set(span, ()),
+                INDEX => index.set(span, ()),
+                COLUMN => column.set(span, meta.value()?.parse::<LitStr>()?),
+                MAX_LENGTH => max_length.set(span, meta.value()?.parse::<LitInt>()?),
+                SQL_TYPE => sql_type.set(span, meta.value()?.parse::<LitStr>()?),
+                DEFAULT => default.set(span, meta.value()?.parse::<Expr>()?),
+                REFERENCES => references.set(span, meta.value()?.parse::<Expr>()?),
+                ON_DELETE => on_delete.set(span, meta.value()?.parse::<LitStr>()?),
+                ON_UPDATE => on_update.set(span, meta.value()?.parse::<LitStr>()?),
+                AUTOINCREMENT => autoincrement.set(span, meta.value()?.parse::<LitBool>()?),
+                TABLE => {
+                    return Err(
+                        meta.error("#[model(table = ..)] belongs on the struct, not on a field")
+                    )
+                }
+                _ => return Err(unknown_key(&meta, FIELD_KEYS, "field")),
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    FieldAttrs {
+        primary_key: primary_key.get().map(|(s, ())| s),
+        column: column.get().map(|(_, v)| v),
+        max_length: max_length.get().map(|(_, v)| v),
+        sql_type: sql_type.get().map(|(_, v)| v),
+        unique: unique.get().map(|(s, ())| s),
+        index: index.get().map(|(s, ())| s),
+        default: default.get().map(|(_, v)| v),
+        references: references.get().map(|(_, v)| v),
+        on_delete: on_delete.get().map(|(_, v)| v),
+        on_update: on_update.get().map(|(_, v)| v),
+        autoincrement: autoincrement.get().map(|(_, v)| v),
+    }
+}

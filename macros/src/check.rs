@@ -1,0 +1,240 @@
+//! Rules across fields and attributes, one function per rule. Each reports at the
+//! offending span and says how to fix it.
+
+use std::collections::BTreeMap;
+
+use crate::ast::{DefaultValue, Field, Model};
+use crate::ctxt::Ctxt;
+use crate::types::Kind;
+
+pub fn check(cx: &Ctxt, model: &Model<'_>) {
+    check_names(cx, model);
+    check_primary_key(cx, model);
+    check_indexes(cx, model);
+    for field in &model.fields {
+        check_max_length(cx, field);
+        check_default(cx, field);
+        check_foreign_key_actions(cx, field);
+        check_autoincrement(cx, field);
+    }
+}
+
+/// Table and column names are not empty, and no column name is used twice.
+fn check_names(cx: &Ctxt, model: &Model<'_>) {
+    if model.table.trim().is_empty() {
+        cx.syn_error(syn::Error::new(
+            model.table_span,
+            "#[model(table = ..)] cannot be empty",
+        ));
+    }
+    let mut seen: BTreeMap<&str, &Field<'_>> = BTreeMap::new();
+    for field in &model.fields {
+        if field.column.trim().is_empty() {
+            cx.syn_error(syn::Error::new(
+                field.column_span,
+                "#[model(column = ..)] cannot be empty",
+            ));
+        }
+        if let Some(first) = seen.insert(&field.column, field) {
+            cx.syn_error(syn::Error::new(
+                field.column_span,
+                format!(
+                    "column `{}` is already used by field `{}`; give one of them another #[model(column = \"...\")]",
+                    field.column, first.ident
+                ),
+            ));
+        }
+    }
+}
+
+/// A model has a primary key, and no key field is an `Option`.
+fn check_primary_key(cx: &Ctxt, model: &Model<'_>) {
+    let keys: Vec<&Field<'_>> = model
+        .fields
+        .iter()
+        .filter(|f| f.attrs.primary_key.is_some())
+        .collect();
+    if keys.is_empty() {
+        cx.error_spanned_by(
+            model.ident,
+            format!(
+                "model `{}` has no primary key; mark its key field with #[model(primary_key)] \
+                 (several fields make a composite key)",
+                model.ident
+            ),
+        );
+    }
+    for key in keys {
+        let span = key.attrs.primary_key.expect("filtered");
+        if key.nullable {
+            cx.syn_error(syn::Error::new(
+                span,
+                "#[model(primary_key)] cannot be combined with an Option<T> field: a key is never NULL",
+            ));
+        }
+        if let Some(unique) = key.attrs.unique {
+            cx.syn_error(syn::Error::new(
+                unique,
+                "#[model(unique)] is redundant on a primary key, which is unique already; remove it",
+            ));
+        }
+    }
+}
+
+/// Struct-level indexes name existing fields.
+fn check_indexes(cx: &Ctxt, model: &Model<'_>) {
+    for index in &model.indexes {
+        for column in &index.columns {
+            if model.field(column).is_none() {
+                let names: Vec<String> = model.fields.iter().map(|f| f.ident.to_string()).collect();
+                let best = names
+                    .iter()
+                    .map(|n| (strsim::jaro_winkler(&column.to_string(), n), n))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .filter(|(score, _)| *score > 0.8);
+                let hint = match best {
+                    Some((_, n)) => format!("did you mean `{n}`?"),
+                    None => format!("the fields are: {}", names.join(", ")),
+                };
+                cx.error_spanned_by(
+                    column,
+                    format!(
+                        "index column `{column}` is not a field of `{}`; {hint}",
+                        model.ident
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// `max_length` only on `String`, as a positive number, and not with `sql_type`.
+fn check_max_length(cx: &Ctxt, field: &Field<'_>) {
+    let Some(lit) = &field.attrs.max_length else {
+        return;
+    };
+    if field.attrs.sql_type.is_some() {
+        cx.error_spanned_by(
+            lit,
+            "#[model(max_length)] conflicts with #[model(sql_type)]; put the length in the SQL type",
+        );
+    } else if field.kind != Some(Kind::String) {
+        cx.error_spanned_by(
+            lit,
+            "#[model(max_length)] applies to String fields only (it makes a VARCHAR(N))",
+        );
+    }
+    match lit.base10_parse::<u32>() {
+        Ok(n) if n > 0 => {}
+        _ => cx.error_spanned_by(
+            lit,
+            "#[model(max_length)] must be a whole number from 1 to 4294967295",
+        ),
+    }
+}
+
+/// A default's kind matches the field's type.
+fn check_default(cx: &Ctxt, field: &Field<'_>) {
+    let (Some(default), Some(kind)) = (&field.default, field.kind) else {
+        return;
+    };
+    let expr = field.attrs.default.as_ref().expect("parsed from it");
+    let ty = quote::ToTokens::to_token_stream(field.ty)
+        .to_string()
+        .replace(' ', "");
+    let problem = match default {
+        DefaultValue::Number(_) if !kind.is_number() => Some("a number"),
+        DefaultValue::Number(n) if kind.is_integer() && n.contains(['.', 'e', 'E']) => {
+            Some("a fractional number")
+        }
+        DefaultValue::Bool(_) if kind != Kind::Boolean => Some("a boolean"),
+        DefaultValue::Text(_) if !(kind == Kind::String || kind.is_temporal()) => Some("text"),
+        DefaultValue::Now | DefaultValue::CurrentDate | DefaultValue::CurrentTime
+            if !(kind.is_temporal() || kind == Kind::String) =>
+        {
+            Some("a time")
+        }
+        _ => None,
+    };
+    if let Some(what) = problem {
+        cx.error_spanned_by(
+            expr,
+            format!(
+                "this default is {what}, but the field is `{ty}`; write a default of the field's type, \
+                 or an SQL expression with default = sql(\"...\")"
+            ),
+        );
+    }
+    if field.attrs.autoincrement.as_ref().is_some_and(|b| b.value) {
+        cx.error_spanned_by(
+            expr,
+            "an autoincrement column gets its values from the database; remove the default",
+        );
+    }
+}
+
+/// `on_delete`/`on_update` need `references`, and name a real action.
+fn check_foreign_key_actions(cx: &Ctxt, field: &Field<'_>) {
+    for lit in [&field.attrs.on_delete, &field.attrs.on_update]
+        .into_iter()
+        .flatten()
+    {
+        if field.attrs.references.is_none() {
+            cx.error_spanned_by(
+                lit,
+                "on_delete/on_update need #[model(references = ..)] on the same field",
+            );
+        }
+        if fk_action(&lit.value()).is_none() {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "unknown foreign key action `{}`; expected \"cascade\", \"set null\", \"set default\", \"restrict\" or \"no action\"",
+                    lit.value()
+                ),
+            );
+        }
+    }
+}
+
+/// `autoincrement = true` only on a single integer primary key.
+fn check_autoincrement(cx: &Ctxt, field: &Field<'_>) {
+    let Some(lit) = &field.attrs.autoincrement else {
+        return;
+    };
+    if lit.value && (field.attrs.primary_key.is_none() || !field.kind.is_some_and(Kind::is_integer))
+    {
+        cx.error_spanned_by(
+            lit,
+            "#[model(autoincrement = true)] applies to an integer primary key only",
+        );
+    }
+}
+
+/// The `FkAction` variant for an action name.
+pub fn fk_action(s: &str) -> Option<&'static str> {
+    let norm: String = s
+        .trim()
+        .chars()
+        .map(|c| {
+            if c == '_' || c == '-' {
+                ' '
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    match norm
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .as_str()
+    {
+        "no action" => Some("NoAction"),
+        "restrict" => Some("Restrict"),
+        "cascade" => Some("Cascade"),
+        "set null" => Some("SetNull"),
+        "set default" => Some("SetDefault"),
+        _ => None,
+    }
+}

@@ -1,0 +1,31 @@
+//! Procedural macros of Retort: `#[derive(Model)]` and `revisions!`.
+//!
+//! Each entry point only parses its input and hands it to a module that works on
+//! `proc_macro2` tokens: parse (`ast`, `attr`) → validate (`check`) → expand.
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod expand;
+mod revisions;
+mod symbol;
+mod types;
+
+use proc_macro::TokenStream;
+use syn::{parse_macro_input, DeriveInput, LitStr};
+
+/// Describes a table. See the `retort` crate for the attributes.
+#[proc_macro_derive(Model, attributes(model))]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::derive(&input).into()
+}
+
+/// Compiles every `.rs` file of a versions folder (relative to the crate's
+/// `Cargo.toml`) into a `retort::Migrations` value.
+#[proc_macro]
+pub fn revisions(input: TokenStream) -> TokenStream {
+    let dir = parse_macro_input!(input as LitStr);
+    revisions::expand(&dir).into()
+}

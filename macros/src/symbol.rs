@@ -1,0 +1,38 @@
+//! Attribute names, in one place.
+
+/// The attribute namespace: `#[model(..)]`.
+pub const MODEL: &str = "model";
+
+/// Keys allowed on the struct.
+pub const STRUCT_KEYS: &[&str] = &[TABLE, INDEX];
+/// Keys allowed on a field.
+pub const FIELD_KEYS: &[&str] = &[
+    PRIMARY_KEY,
+    COLUMN,
+    MAX_LENGTH,
+    SQL_TYPE,
+    UNIQUE,
+    INDEX,
+    DEFAULT,
+    REFERENCES,
+    ON_DELETE,
+    ON_UPDATE,
+    AUTOINCREMENT,
+];
+/// Keys allowed inside `index(..)`.
+pub const INDEX_KEYS: &[&str] = &[NAME, COLUMNS, UNIQUE];
+
+pub const TABLE: &str = "table";
+pub const INDEX: &str = "index";
+pub const PRIMARY_KEY: &str = "primary_key";
+pub const COLUMN: &str = "column";
+pub const MAX_LENGTH: &str = "max_length";
+pub const SQL_TYPE: &str = "sql_type";
+pub const UNIQUE: &str = "unique";
+pub const DEFAULT: &str = "default";
+pub const REFERENCES: &str = "references";
+pub const ON_DELETE: &str = "on_delete";
+pub const ON_UPDATE: &str = "on_update";
+pub const AUTOINCREMENT: &str = "autoincrement";
+pub const NAME: &str = "name";
+pub const COLUMNS: &str = "columns";

@@ -1,0 +1,118 @@
+//! Rust field types → neutral SQL types.
+
+use syn::{GenericArgument, PathArguments, Type};
+
+/// What the derive knows about a field's Rust type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    SmallInt,
+    Integer,
+    BigInt,
+    Real,
+    Double,
+    Boolean,
+    String,
+    Bytes,
+    Date,
+    Time,
+    Timestamp,
+    TimestampTz,
+}
+
+impl Kind {
+    pub fn is_integer(self) -> bool {
+        matches!(self, Kind::SmallInt | Kind::Integer | Kind::BigInt)
+    }
+
+    pub fn is_number(self) -> bool {
+        self.is_integer() || matches!(self, Kind::Real | Kind::Double)
+    }
+
+    pub fn is_temporal(self) -> bool {
+        matches!(
+            self,
+            Kind::Date | Kind::Time | Kind::Timestamp | Kind::TimestampTz
+        )
+    }
+
+    /// The `SqlType` variant name.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Kind::SmallInt => "SmallInt",
+            Kind::Integer => "Integer",
+            Kind::BigInt => "BigInt",
+            Kind::Real => "Real",
+            Kind::Double => "Double",
+            Kind::Boolean => "Boolean",
+            Kind::String => "Text",
+            Kind::Bytes => "Blob",
+            Kind::Date => "Date",
+            Kind::Time => "Time",
+            Kind::Timestamp => "Timestamp",
+            Kind::TimestampTz => "TimestampTz",
+        }
+    }
+}
+
+/// The types a field may have, for error messages.
+pub const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, Vec<u8>, chrono::NaiveDate, \
+chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<Utc>, or an Option of one of them";
+
+/// `Option<T>` → `(T, true)`; anything else → `(ty, false)`.
+pub fn unwrap_option(ty: &Type) -> (&Type, bool) {
+    match single_generic(ty, "Option") {
+        Some(inner) => (inner, true),
+        None => (ty, false),
+    }
+}
+
+fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last(),
+        Type::Group(g) => last_segment(&g.elem),
+        Type::Paren(p) => last_segment(&p.elem),
+        _ => None,
+    }
+}
+
+fn single_generic<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let seg = last_segment(ty)?;
+    if seg.ident != name {
+        return None;
+    }
+    match &seg.arguments {
+        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The kind of a (non-Option) Rust type, or `None` when unsupported.
+pub fn kind_of(ty: &Type) -> Option<Kind> {
+    let seg = last_segment(ty)?;
+    let plain = matches!(seg.arguments, PathArguments::None);
+    let name = seg.ident.to_string();
+    Some(match name.as_str() {
+        "i16" if plain => Kind::SmallInt,
+        "i32" if plain => Kind::Integer,
+        "i64" if plain => Kind::BigInt,
+        "f32" if plain => Kind::Real,
+        "f64" if plain => Kind::Double,
+        "bool" if plain => Kind::Boolean,
+        "String" if plain => Kind::String,
+        "NaiveDate" if plain => Kind::Date,
+        "NaiveTime" if plain => Kind::Time,
+        "NaiveDateTime" if plain => Kind::Timestamp,
+        "Vec" => match single_generic(ty, "Vec").and_then(last_segment) {
+            Some(inner) if inner.ident == "u8" => Kind::Bytes,
+            _ => return None,
+        },
+        "DateTime" => match single_generic(ty, "DateTime").and_then(last_segment) {
+            Some(inner) if inner.ident == "Utc" => Kind::TimestampTz,
+            _ => return None,
+        },
+        _ => return None,
+    })
+}

@@ -1,0 +1,340 @@
+//! The commands, callable from Rust: what the CLI runs, and what a test suite
+//! calls the way Alembic's `command` module is used
+//! (`retort::command::upgrade(&config, "head")`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::compare::compare;
+use crate::config::Config;
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::introspect::introspect;
+use crate::model::registered_schema;
+use crate::ops::{reverse_all, Op};
+use crate::render::{revision_file, RevisionHeader};
+use crate::revision::{describe, RevisionMap};
+use crate::runner::{self, StepReport, VersionTable};
+
+/// Connects to the configured database.
+pub fn connect(config: &Config) -> Result<Connection> {
+    Connection::establish(&config.database_url()?)
+}
+
+fn version_table(config: &Config) -> VersionTable<'_> {
+    VersionTable {
+        name: &config.version_table,
+    }
+}
+
+/// Applies revisions up to `target`: `head`, a full or partial id, `+N`.
+pub fn upgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
+    let map = config.migrations.map()?;
+    warn_if_stale(config);
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    let target = map.resolve_upgrade(&current, target)?;
+    runner::run(
+        &mut conn,
+        &config.migrations,
+        &map,
+        version_table(config),
+        &target,
+        true,
+    )
+}
+
+/// Reverts revisions down to `target`: `base`, a full or partial id, `-N`.
+pub fn downgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
+    let map = config.migrations.map()?;
+    warn_if_stale(config);
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    let target = map.resolve_downgrade(&current, target)?;
+    runner::run(
+        &mut conn,
+        &config.migrations,
+        &map,
+        version_table(config),
+        &target,
+        false,
+    )
+}
+
+/// The revisions the database is at (empty: base).
+pub fn current(config: &Config) -> Result<Vec<String>> {
+    let map = config.migrations.map()?;
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    map.check_current(&current)?;
+    Ok(current)
+}
+
+/// One revision as `history` and `heads` list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Revision id.
+    pub id: String,
+    /// Parents.
+    pub parents: Vec<String>,
+    /// Message.
+    pub message: String,
+    /// File name.
+    pub file: String,
+    /// Whether no revision revises it.
+    pub is_head: bool,
+}
+
+/// Every revision, newest first. Needs no database.
+pub fn history(config: &Config) -> Result<Vec<HistoryEntry>> {
+    let map = config.migrations.map()?;
+    let heads: BTreeSet<&str> = map.heads().into_iter().collect();
+    Ok(map
+        .in_order()
+        .rev()
+        .map(|n| HistoryEntry {
+            id: n.id.clone(),
+            parents: n.parents.clone(),
+            message: n.message.clone(),
+            file: n.file.clone(),
+            is_head: heads.contains(n.id.as_str()),
+        })
+        .collect())
+}
+
+/// The head revisions. Needs no database.
+pub fn heads(config: &Config) -> Result<Vec<HistoryEntry>> {
+    Ok(history(config)?.into_iter().filter(|e| e.is_head).collect())
+}
+
+/// The ops that would bring the database (which must be at head) in line with the
+/// models; empty when they agree.
+pub fn check(config: &Config) -> Result<Vec<Op>> {
+    let map = config.migrations.map()?;
+    require_fresh_binary(config)?;
+    let mut conn = connect(config)?;
+    pending_ops(config, &map, &mut conn)
+}
+
+fn pending_ops(config: &Config, map: &RevisionMap, conn: &mut Connection) -> Result<Vec<Op>> {
+    let current = version_table(config).read(conn)?;
+    map.check_current(&current)?;
+    let head: Vec<String> = map.heads().into_iter().map(str::to_owned).collect();
+    if current != head {
+        return Err(Error::NotUpToDate {
+            current: describe(&current),
+            head: describe(&head),
+        });
+    }
+    let live = introspect(conn, &[&config.version_table])?;
+    let models = registered_schema()?;
+    Ok(compare(&live, models, conn.dialect()))
+}
+
+/// A revision file written by `revision` or `autogenerate`.
+#[derive(Debug, Clone)]
+pub struct GeneratedRevision {
+    /// The new file.
+    pub path: PathBuf,
+    /// Its id.
+    pub id: String,
+    /// The upgrade ops (empty for a hand-written revision).
+    pub ops: Vec<Op>,
+}
+
+/// Options of `revision`.
+#[derive(Debug, Clone, Default)]
+pub struct RevisionOptions {
+    /// Use this id instead of a random one.
+    pub rev_id: Option<String>,
+}
+
+/// Writes an empty revision on top of the head, for hand-written operations.
+pub fn revision(
+    config: &Config,
+    message: &str,
+    options: &RevisionOptions,
+) -> Result<GeneratedRevision> {
+    let map = config.migrations.map()?;
+    require_fresh_binary(config)?;
+    let parents: Vec<String> = map.head()?.into_iter().map(str::to_owned).collect();
+    write_revision(config, &map, message, options, &parents, Vec::new())
+}
+
+/// Compares the models with the database (which must be at head) and writes a
+/// revision with the difference. `Ok(None)`: no changes, no file.
+pub fn autogenerate(
+    config: &Config,
+    message: &str,
+    options: &RevisionOptions,
+) -> Result<Option<GeneratedRevision>> {
+    let map = config.migrations.map()?;
+    require_fresh_binary(config)?;
+    let parents: Vec<String> = map.head()?.into_iter().map(str::to_owned).collect();
+    let mut conn = connect(config)?;
+    let ops = pending_ops(config, &map, &mut conn)?;
+    if ops.is_empty() {
+        return Ok(None);
+    }
+    write_revision(config, &map, message, options, &parents, ops).map(Some)
+}
+
+fn write_revision(
+    config: &Config,
+    map: &RevisionMap,
+    message: &str,
+    options: &RevisionOptions,
+    parents: &[String],
+    ops: Vec<Op>,
+) -> Result<GeneratedRevision> {
+    let id = match &options.rev_id {
+        Some(id) => {
+            if map.get(id).is_some() {
+                return Err(crate::revision::RevisionError::DuplicateId {
+                    id: id.clone(),
+                    first: map.get(id).map(|n| n.file.clone()).unwrap_or_default(),
+                    second: "--rev-id".to_owned(),
+                }
+                .into());
+            }
+            id.clone()
+        }
+        None => loop {
+            let id = new_revision_id();
+            if map.get(&id).is_none() {
+                break id;
+            }
+        },
+    };
+    let down = reverse_all(&ops)?;
+    let created = chrono::Utc::now()
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string();
+    let text = revision_file(
+        &RevisionHeader {
+            id: &id,
+            down_revisions: parents,
+            message,
+            created: &created,
+        },
+        &ops,
+        &down,
+    )?;
+    let dir = &config.versions_dir;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let slug = slug(message);
+    let file_name = if slug.is_empty() {
+        format!("{id}.rs")
+    } else {
+        format!("{id}_{slug}.rs")
+    };
+    let path = dir.join(file_name);
+    write_new_file(&path, &text)?;
+    rustfmt(&path);
+    Ok(GeneratedRevision { path, id, ops })
+}
+
+/// Twelve hex digits, as Alembic's ids.
+pub fn new_revision_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// `add product description` → `add_product_description`.
+pub fn slug(message: &str) -> String {
+    let mut slug = String::new();
+    for word in message
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + word.len() + 1 > 40 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('_');
+        }
+        slug.push_str(&word.to_ascii_lowercase());
+    }
+    slug
+}
+
+fn write_new_file(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Lays the file out as the project's `cargo fmt` would, when rustfmt is installed.
+fn rustfmt(path: &Path) {
+    let status = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021"])
+        .arg(path)
+        .current_dir(path.parent().unwrap_or(Path::new(".")))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    if !matches!(status, Ok(s) if s.success()) {
+        log::debug!(
+            "rustfmt not run on {}; the file keeps prettyplease's layout",
+            path.display()
+        );
+    }
+}
+
+/// `.rs` files in the versions folder that this program was not compiled with.
+pub fn uncompiled_files(config: &Config) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(&config.versions_dir) else {
+        return Vec::new();
+    };
+    let compiled: BTreeSet<&str> = config.migrations.revisions.iter().map(|m| m.file).collect();
+    let mut files: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".rs") && !name.starts_with(['.', '_']))
+        .filter(|name| !compiled.contains(name.as_str()))
+        .collect();
+    files.sort();
+    files
+}
+
+fn require_fresh_binary(config: &Config) -> Result<()> {
+    let files = uncompiled_files(config);
+    if files.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::StaleBinary {
+            dir: config.versions_dir.clone(),
+            files,
+        })
+    }
+}
+
+fn warn_if_stale(config: &Config) {
+    if let Err(e) = require_fresh_binary(config) {
+        log::warn!("{e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("add product description"), "add_product_description");
+        assert_eq!(slug("  Initial schema!! "), "initial_schema");
+        assert_eq!(slug("ümlaut"), "mlaut");
+        assert!(slug(&"word ".repeat(30)).len() <= 40);
+    }
+
+    #[test]
+    fn ids_are_twelve_hex_digits() {
+        let id = new_revision_id();
+        assert_eq!(id.len(), 12);
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}

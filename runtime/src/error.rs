@@ -1,0 +1,123 @@
+//! The error type of the `retort` API.
+
+use std::path::PathBuf;
+
+use crate::dialect::RenderError;
+use crate::model::RegistryError;
+use crate::ops::Irreversible;
+use crate::revision::RevisionError;
+
+/// Errors a user-written `upgrade`/`downgrade` may return.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in Retort, with the context to act on it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The models, taken together, are inconsistent.
+    #[error("the registered models are inconsistent:\n{0}")]
+    Registry(#[from] RegistryError),
+    /// An op cannot become SQL.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// The revision files or a target do not make sense.
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    /// An op cannot be reversed.
+    #[error(transparent)]
+    Irreversible(#[from] Irreversible),
+    /// The database URL is malformed or names an unknown database.
+    #[error("database URL `{url}`: {reason}")]
+    Url {
+        /// The URL, password masked.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Could not connect.
+    #[error("cannot connect to `{url}`: {source}")]
+    Connect {
+        /// The URL, password masked.
+        url: String,
+        /// Why.
+        #[source]
+        source: diesel::ConnectionError,
+    },
+    /// A statement failed.
+    #[error("{source}\n  while running: {sql}")]
+    Sql {
+        /// The statement (first 500 characters).
+        sql: String,
+        /// The database's error.
+        #[source]
+        source: diesel::result::Error,
+    },
+    /// A revision's `upgrade` or `downgrade` failed; its transaction was rolled back.
+    #[error("{direction} of revision {id} ({file}) failed; nothing of it was kept: {source}")]
+    Step {
+        /// Revision id.
+        id: String,
+        /// Revision file.
+        file: String,
+        /// "upgrade" or "downgrade".
+        direction: &'static str,
+        /// What went wrong.
+        #[source]
+        source: BoxError,
+    },
+    /// Autogenerate or check on a database that is not at head.
+    #[error("target database is not up to date: it is at {current}, the head is {head}; run `upgrade head` first")]
+    NotUpToDate {
+        /// Revisions the database is at (`base` when none).
+        current: String,
+        /// The head revision(s).
+        head: String,
+    },
+    /// Files in the versions folder that this binary was not compiled with.
+    #[error(
+        "{} in {} {} not compiled into this program; rebuild it (`cargo run` does) before running this command",
+        .files.join(", "), .dir.display(), if .files.len() == 1 { "is" } else { "are" }
+    )]
+    StaleBinary {
+        /// The versions folder.
+        dir: PathBuf,
+        /// File names not compiled in.
+        files: Vec<String>,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Generated source could not be formatted (a bug in Retort).
+    #[error("generated revision does not parse (please report this): {0}")]
+    Generated(String),
+}
+
+impl Error {
+    pub(crate) fn sql(sql: &str, source: diesel::result::Error) -> Self {
+        let mut sql = sql.trim().to_owned();
+        if sql.len() > 500 {
+            let mut cut = 500;
+            while !sql.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            sql.truncate(cut);
+            sql.push_str(" …");
+        }
+        Error::Sql { sql, source }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

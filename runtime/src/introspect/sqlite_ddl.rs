@@ -1,0 +1,258 @@
+//! What SQLite's pragmas do not tell: constraint names and `AUTOINCREMENT`, read from
+//! the `CREATE TABLE` text SQLite keeps in `sqlite_master.sql`.
+
+/// Constraint names found in one `CREATE TABLE`.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TableDdl {
+    /// `(columns, name)` of each named unique constraint.
+    pub uniques: Vec<(Vec<String>, String)>,
+    /// `(columns, name)` of each named foreign key.
+    pub foreign_keys: Vec<(Vec<String>, String)>,
+    /// Whether `AUTOINCREMENT` appears.
+    pub autoincrement: bool,
+}
+
+impl TableDdl {
+    /// The name of the unique constraint over exactly `columns`.
+    pub fn unique_name(&self, columns: &[String]) -> Option<String> {
+        self.uniques
+            .iter()
+            .find(|(c, _)| c == columns)
+            .map(|(_, n)| n.clone())
+    }
+
+    /// The name of the foreign key from exactly `columns`.
+    pub fn foreign_key_name(&self, columns: &[String]) -> Option<String> {
+        self.foreign_keys
+            .iter()
+            .find(|(c, _)| c == columns)
+            .map(|(_, n)| n.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// A bare word or a quoted identifier (quotes removed).
+    Word {
+        text: String,
+        quoted: bool,
+    },
+    /// A string literal, a number, or another piece we only skip over.
+    Other,
+    Open,
+    Close,
+    Comma,
+}
+
+impl Token {
+    fn is_keyword(&self, kw: &str) -> bool {
+        matches!(self, Token::Word { text, quoted: false } if text.eq_ignore_ascii_case(kw))
+    }
+
+    fn name(&self) -> Option<&str> {
+        match self {
+            Token::Word { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+}
+
+fn tokenize(sql: &str) -> Vec<Token> {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            c if c.is_whitespace() => i += 1,
+            '-' if chars.get(i + 1) == Some(&'-') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            '(' => {
+                tokens.push(Token::Open);
+                i += 1;
+            }
+            ')' => {
+                tokens.push(Token::Close);
+                i += 1;
+            }
+            ',' => {
+                tokens.push(Token::Comma);
+                i += 1;
+            }
+            '"' | '`' | '[' | '\'' => {
+                let close = if c == '[' { ']' } else { c };
+                let mut text = String::new();
+                i += 1;
+                while i < chars.len() {
+                    if chars[i] == close {
+                        if close != ']' && chars.get(i + 1) == Some(&close) {
+                            text.push(close);
+                            i += 2;
+                            continue;
+                        }
+                        i += 1;
+                        break;
+                    }
+                    text.push(chars[i]);
+                    i += 1;
+                }
+                tokens.push(if c == '\'' {
+                    Token::Other
+                } else {
+                    Token::Word { text, quoted: true }
+                });
+            }
+            c if c.is_alphanumeric() || c == '_' => {
+                let start = i;
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+                {
+                    i += 1;
+                }
+                tokens.push(Token::Word {
+                    text: chars[start..i].iter().collect(),
+                    quoted: false,
+                });
+            }
+            _ => {
+                tokens.push(Token::Other);
+                i += 1;
+            }
+        }
+    }
+    tokens
+}
+
+/// Splits the table body (between the outer parentheses) at top-level commas.
+fn body_items(tokens: &[Token]) -> Vec<&[Token]> {
+    let Some(open) = tokens.iter().position(|t| *t == Token::Open) else {
+        return Vec::new();
+    };
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut start = open + 1;
+    for (i, t) in tokens.iter().enumerate().skip(open) {
+        match t {
+            Token::Open => depth += 1,
+            Token::Close => {
+                depth -= 1;
+                if depth == 0 {
+                    items.push(&tokens[start..i]);
+                    break;
+                }
+            }
+            Token::Comma if depth == 1 => {
+                items.push(&tokens[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items
+}
+
+/// The names inside the first parenthesised list from `tokens[from..]`.
+fn name_list(tokens: &[Token], from: usize) -> Vec<String> {
+    let Some(open) = tokens[from..]
+        .iter()
+        .position(|t| *t == Token::Open)
+        .map(|p| p + from)
+    else {
+        return Vec::new();
+    };
+    tokens[open + 1..]
+        .iter()
+        .take_while(|t| **t != Token::Close)
+        .filter_map(|t| t.name().map(str::to_owned))
+        .collect()
+}
+
+/// Reads constraint names and `AUTOINCREMENT` from a `CREATE TABLE` statement.
+pub fn parse(sql: &str) -> TableDdl {
+    let tokens = tokenize(sql);
+    let mut ddl = TableDdl {
+        autoincrement: tokens.iter().any(|t| t.is_keyword("AUTOINCREMENT")),
+        ..TableDdl::default()
+    };
+    for item in body_items(&tokens) {
+        let Some(first) = item.first() else { continue };
+        let table_level = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
+            .iter()
+            .any(|kw| first.is_keyword(kw));
+        let column = if table_level { None } else { first.name() };
+        let mut i = 0;
+        while i < item.len() {
+            if item[i].is_keyword("CONSTRAINT") {
+                if let (Some(name), Some(kind)) =
+                    (item.get(i + 1).and_then(Token::name), item.get(i + 2))
+                {
+                    let columns = |from| match column {
+                        Some(c) => vec![c.to_owned()],
+                        None => name_list(item, from),
+                    };
+                    if kind.is_keyword("UNIQUE") {
+                        ddl.uniques.push((columns(i + 2), name.to_owned()));
+                    } else if kind.is_keyword("FOREIGN") || kind.is_keyword("REFERENCES") {
+                        ddl.foreign_keys.push((columns(i + 2), name.to_owned()));
+                    }
+                }
+                i += 2;
+            }
+            i += 1;
+        }
+    }
+    ddl
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_constraints() {
+        let ddl = parse(
+            r#"CREATE TABLE "orders" (
+                "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+                "user id" INTEGER NOT NULL, -- a comment, with (parens)
+                note TEXT DEFAULT 'a, (b)',
+                CONSTRAINT "uq_a" UNIQUE ("user id", note),
+                CONSTRAINT [fk_x] FOREIGN KEY ("user id") REFERENCES "users" ("id") ON DELETE CASCADE
+            )"#,
+        );
+        assert!(ddl.autoincrement);
+        assert_eq!(
+            ddl.unique_name(&["user id".into(), "note".into()]),
+            Some("uq_a".into())
+        );
+        assert_eq!(
+            ddl.foreign_key_name(&["user id".into()]),
+            Some("fk_x".into())
+        );
+    }
+
+    #[test]
+    fn column_constraints() {
+        let ddl = parse(
+            r#"CREATE TABLE t (a INT CONSTRAINT "uq_t_a" UNIQUE, b INT CONSTRAINT fk_b REFERENCES u(id))"#,
+        );
+        assert!(!ddl.autoincrement);
+        assert_eq!(ddl.unique_name(&["a".into()]), Some("uq_t_a".into()));
+        assert_eq!(ddl.foreign_key_name(&["b".into()]), Some("fk_b".into()));
+    }
+
+    #[test]
+    fn quotes_are_doubled() {
+        let ddl = parse(r#"CREATE TABLE t ("a""b" INT, CONSTRAINT "q""n" UNIQUE ("a""b"))"#);
+        assert_eq!(ddl.unique_name(&["a\"b".into()]), Some("q\"n".into()));
+    }
+}

@@ -1,0 +1,415 @@
+//! The `Model` trait, the static metadata `#[derive(Model)]` emits, and the registry
+//! that collects every linked model into one [`Schema`], once.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use once_cell::sync::OnceCell;
+
+use crate::schema::FkAction;
+use crate::schema::{
+    naming, Column, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
+};
+
+/// A struct that describes a table. Implemented by `#[derive(Model)]`; do not
+/// implement it by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a retort model",
+    label = "not a model",
+    note = "add `#[derive(retort::Model)]` to `{Self}`, or reference a table by name: `references = \"table.column\"`"
+)]
+pub trait Model {
+    /// The model's static description.
+    fn meta() -> &'static ModelMeta;
+}
+
+/// What `#[derive(Model)]` knows about one struct, as static data.
+#[derive(Debug)]
+pub struct ModelMeta {
+    /// Full Rust path of the struct (`shop::models::User`), for error messages.
+    pub rust_path: &'static str,
+    /// Table name.
+    pub table: &'static str,
+    /// Columns, in field order.
+    pub columns: &'static [ColumnMeta],
+    /// Composite indexes declared on the struct (`index(name = .., columns(..))`).
+    pub indexes: &'static [IndexMeta],
+}
+
+/// One field of a model.
+#[derive(Debug)]
+pub struct ColumnMeta {
+    /// Rust field name.
+    pub field: &'static str,
+    /// Column name (the field name unless `column = "..."`).
+    pub name: &'static str,
+    /// SQL type.
+    pub sql_type: SqlType,
+    /// `Option<T>` field.
+    pub nullable: bool,
+    /// `primary_key`.
+    pub primary_key: bool,
+    /// Autoincrement: `None` lets the registry decide (single integer key: yes).
+    pub autoincrement: Option<bool>,
+    /// `unique`.
+    pub unique: bool,
+    /// `index`.
+    pub index: bool,
+    /// `default = ...`.
+    pub default: Option<ServerDefault>,
+    /// `references = ...`.
+    pub references: Option<Reference>,
+    /// `on_delete = "..."`.
+    pub on_delete: FkAction,
+    /// `on_update = "..."`.
+    pub on_update: FkAction,
+}
+
+/// The target of `references = ...`.
+#[derive(Debug)]
+pub enum Reference {
+    /// `references = User` or `references = User::id`: another model, by Rust type;
+    /// `field` is the Rust field (`None`: its primary key).
+    Model {
+        /// The referenced model's metadata.
+        target: fn() -> &'static ModelMeta,
+        /// Referenced field, if given.
+        field: Option<&'static str>,
+    },
+    /// `references = "table.column"` or `references = "table"`: a table by name.
+    Table {
+        /// Referenced table name.
+        table: &'static str,
+        /// Referenced column (`None`: the table's primary key).
+        column: Option<&'static str>,
+    },
+}
+
+/// A struct-level index.
+#[derive(Debug)]
+pub struct IndexMeta {
+    /// Index name (`None`: `ix_<table>_<columns>`).
+    pub name: Option<&'static str>,
+    /// Column names (already mapped from field names).
+    pub columns: &'static [&'static str],
+    /// `unique`.
+    pub unique: bool,
+}
+
+/// One `inventory` entry per model. Emitted by the derive.
+pub struct Registration(pub &'static ModelMeta);
+
+inventory::collect!(Registration);
+
+/// What only the whole program can know is wrong with the models.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    /// Two models claim one table.
+    #[error("table `{table}` is declared by two models: `{first}` and `{second}`; give one of them #[model(table = \"...\")]")]
+    DuplicateTable {
+        /// The table.
+        table: String,
+        /// One model's Rust path.
+        first: String,
+        /// The other's.
+        second: String,
+    },
+    /// A foreign key points at a table no model declares.
+    #[error("`{model}.{field}` references table `{table}`, which no registered model declares")]
+    UnknownTable {
+        /// Rust path of the referencing model.
+        model: String,
+        /// Rust field.
+        field: String,
+        /// Missing table.
+        table: String,
+    },
+    /// A foreign key points at a column the target does not have.
+    #[error("`{model}.{field}` references `{target}.{column}`, which has no such column")]
+    UnknownColumn {
+        /// Rust path of the referencing model.
+        model: String,
+        /// Rust field.
+        field: String,
+        /// Referenced model or table.
+        target: String,
+        /// Missing column or field.
+        column: String,
+    },
+    /// A foreign key points at a model without a single-column primary key.
+    #[error("`{model}.{field}` references `{target}`, whose primary key is not one column; name the column: references = {target}::<field>")]
+    AmbiguousKey {
+        /// Rust path of the referencing model.
+        model: String,
+        /// Rust field.
+        field: String,
+        /// Referenced model or table.
+        target: String,
+    },
+    /// Several problems at once.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<RegistryError>),
+}
+
+/// Every model linked into this program.
+pub fn registered_models() -> Vec<&'static ModelMeta> {
+    let mut models: Vec<&'static ModelMeta> = inventory::iter::<Registration>
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    models.sort_by_key(|m| (m.table, m.rust_path));
+    models
+}
+
+/// The schema of every linked model, built and checked once per process.
+pub fn registered_schema() -> Result<&'static Schema, RegistryError> {
+    static SCHEMA: OnceCell<Result<Schema, RegistryError>> = OnceCell::new();
+    SCHEMA
+        .get_or_init(|| schema_from_models(&registered_models()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Builds a schema from model metadata, reporting every whole-program error.
+pub fn schema_from_models(models: &[&'static ModelMeta]) -> Result<Schema, RegistryError> {
+    let mut errors = Vec::new();
+    let mut owners: BTreeMap<&str, &ModelMeta> = BTreeMap::new();
+    for model in models {
+        if let Some(first) = owners.insert(model.table, model) {
+            errors.push(RegistryError::DuplicateTable {
+                table: model.table.to_owned(),
+                first: first.rust_path.to_owned(),
+                second: model.rust_path.to_owned(),
+            });
+        }
+    }
+    let mut schema = Schema::new();
+    for model in models {
+        match table_from_model(model, &owners) {
+            Ok(table) => schema.insert(table),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    match errors.len() {
+        0 => Ok(schema),
+        1 => Err(errors.remove(0)),
+        _ => Err(RegistryError::Many(errors)),
+    }
+}
+
+fn primary_key_of(model: &ModelMeta) -> Vec<&'static ColumnMeta> {
+    model.columns.iter().filter(|c| c.primary_key).collect()
+}
+
+fn table_from_model(
+    model: &ModelMeta,
+    owners: &BTreeMap<&str, &ModelMeta>,
+) -> Result<Table, Vec<RegistryError>> {
+    let mut errors = Vec::new();
+    let mut table = Table::new(model.table);
+    let pk = primary_key_of(model);
+    table.primary_key = pk.iter().map(|c| c.name.to_owned()).collect();
+    for meta in model.columns {
+        let single_key = pk.len() == 1 && meta.primary_key;
+        let autoincrement = meta
+            .autoincrement
+            .unwrap_or(single_key && meta.sql_type.is_integer());
+        table.columns.push(Column {
+            name: meta.name.to_owned(),
+            sql_type: meta.sql_type.clone(),
+            nullable: meta.nullable,
+            default: meta.default.clone(),
+            autoincrement,
+        });
+        if meta.unique {
+            table.uniques.push(Unique::new(
+                naming::unique(model.table, &[meta.name]),
+                [meta.name],
+            ));
+        }
+        if meta.index {
+            table.indexes.push(Index::new(
+                naming::index(model.table, &[meta.name]),
+                [meta.name],
+            ));
+        }
+        if let Some(reference) = &meta.references {
+            match resolve_reference(model, meta, reference, owners) {
+                Ok((ref_table, ref_column)) => table.foreign_keys.push(
+                    ForeignKey::new(
+                        naming::foreign_key(model.table, &[meta.name], &ref_table),
+                        [meta.name],
+                        ref_table,
+                        [ref_column],
+                    )
+                    .on_delete(meta.on_delete)
+                    .on_update(meta.on_update),
+                ),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    for index in model.indexes {
+        let name = match index.name {
+            Some(name) => name.to_owned(),
+            None => naming::index(model.table, index.columns),
+        };
+        let mut ix = Index::new(name, index.columns.iter().copied());
+        ix.unique = index.unique;
+        table.indexes.push(ix);
+    }
+    if errors.is_empty() {
+        Ok(table)
+    } else {
+        Err(errors)
+    }
+}
+
+fn resolve_reference(
+    model: &ModelMeta,
+    meta: &ColumnMeta,
+    reference: &Reference,
+    owners: &BTreeMap<&str, &ModelMeta>,
+) -> Result<(String, String), RegistryError> {
+    let unknown_column = |target: &str, column: &str| RegistryError::UnknownColumn {
+        model: model.rust_path.to_owned(),
+        field: meta.field.to_owned(),
+        target: target.to_owned(),
+        column: column.to_owned(),
+    };
+    let key_of = |target: &ModelMeta, label: &str| match primary_key_of(target).as_slice() {
+        [only] => Ok(only.name.to_owned()),
+        _ => Err(RegistryError::AmbiguousKey {
+            model: model.rust_path.to_owned(),
+            field: meta.field.to_owned(),
+            target: label.to_owned(),
+        }),
+    };
+    match reference {
+        Reference::Model { target, field } => {
+            let target = target();
+            let column = match field {
+                Some(field) => target
+                    .columns
+                    .iter()
+                    .find(|c| c.field == *field)
+                    .map(|c| c.name.to_owned())
+                    .ok_or_else(|| unknown_column(target.rust_path, field))?,
+                None => key_of(target, target.rust_path)?,
+            };
+            Ok((target.table.to_owned(), column))
+        }
+        Reference::Table { table, column } => {
+            let target = owners
+                .get(table)
+                .ok_or_else(|| RegistryError::UnknownTable {
+                    model: model.rust_path.to_owned(),
+                    field: meta.field.to_owned(),
+                    table: (*table).to_owned(),
+                })?;
+            let column = match column {
+                Some(column) => target
+                    .columns
+                    .iter()
+                    .find(|c| c.name == *column)
+                    .map(|c| c.name.to_owned())
+                    .ok_or_else(|| unknown_column(table, column))?,
+                None => key_of(target, table)?,
+            };
+            Ok(((*table).to_owned(), column))
+        }
+    }
+}
+
+impl fmt::Display for ModelMeta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (table `{}`)", self.rust_path, self.table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn col(field: &'static str, sql_type: SqlType, primary_key: bool) -> ColumnMeta {
+        ColumnMeta {
+            field,
+            name: field,
+            sql_type,
+            nullable: false,
+            primary_key,
+            autoincrement: None,
+            unique: false,
+            index: false,
+            default: None,
+            references: None,
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+        }
+    }
+
+    static A: ModelMeta = ModelMeta {
+        rust_path: "app::A",
+        table: "things",
+        columns: &[col("id", SqlType::Integer, true)],
+        indexes: &[],
+    };
+    static B: ModelMeta = ModelMeta {
+        rust_path: "other::B",
+        table: "things",
+        columns: &[col("id", SqlType::BigInt, true)],
+        indexes: &[],
+    };
+    static C: ModelMeta = ModelMeta {
+        rust_path: "app::C",
+        table: "cs",
+        columns: &[
+            col("id", SqlType::Integer, true),
+            ColumnMeta {
+                field: "missing_id",
+                name: "missing_id",
+                sql_type: SqlType::Integer,
+                nullable: false,
+                primary_key: false,
+                autoincrement: None,
+                unique: false,
+                index: false,
+                default: None,
+                references: Some(Reference::Table {
+                    table: "missing",
+                    column: None,
+                }),
+                on_delete: FkAction::NoAction,
+                on_update: FkAction::NoAction,
+            },
+        ],
+        indexes: &[],
+    };
+
+    #[test]
+    fn duplicate_tables_name_both_models() {
+        let err = schema_from_models(&[&A, &B]).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("app::A") && msg.contains("other::B") && msg.contains("`things`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn reference_to_unknown_table() {
+        let err = schema_from_models(&[&C]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`app::C.missing_id` references table `missing`, which no registered model declares"
+        );
+    }
+
+    #[test]
+    fn single_integer_key_autoincrements() {
+        let schema = schema_from_models(&[&A]).unwrap();
+        let table = schema.table("things").unwrap();
+        assert!(table.columns[0].autoincrement);
+        assert_eq!(table.primary_key, vec!["id".to_owned()]);
+    }
+}

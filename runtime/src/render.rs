@@ -1,0 +1,348 @@
+//! Ops → the Rust source of a revision file, in the same `op` API a person would
+//! write. Built with `quote`, laid out by `prettyplease`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::error::{Error, Result};
+use crate::ops::{
+    AddColumn, CreateForeignKey, CreateIndex, CreateTable, DropColumn, DropIndex, DropTable,
+    Execute, Op,
+};
+use crate::schema::{Column, FkAction, ForeignKey, Index, ServerDefault, SqlType, Table, Unique};
+
+/// What goes into a revision file besides its ops.
+#[derive(Debug, Clone)]
+pub struct RevisionHeader<'a> {
+    /// New revision id.
+    pub id: &'a str,
+    /// Parent revisions.
+    pub down_revisions: &'a [String],
+    /// Message.
+    pub message: &'a str,
+    /// Creation time, as printed.
+    pub created: &'a str,
+}
+
+/// Renders a whole revision file. Empty `upgrade`/`downgrade` get a placeholder
+/// body to fill in.
+pub fn revision_file(
+    header: &RevisionHeader<'_>,
+    upgrade: &[Op],
+    downgrade: &[Op],
+) -> Result<String> {
+    let mut warnings: Vec<String> = Vec::new();
+    // Only the upgrade is marked: a downgrade undoes what its upgrade created.
+    let up = body(upgrade, &mut warnings, true);
+    let down = body(downgrade, &mut warnings, false);
+    let id = header.id;
+    let message = header.message;
+    let parents = header.down_revisions;
+    let revises = if parents.is_empty() {
+        "<base>".to_owned()
+    } else {
+        parents.join(", ")
+    };
+    let mut docs: Vec<String> = header.message.lines().map(|l| format!(" {l}")).collect();
+    if docs.is_empty() {
+        docs.push(String::new());
+    }
+    docs.push(String::new());
+    docs.push(format!(" Revision ID: {id}"));
+    docs.push(format!(" Revises: {revises}"));
+    docs.push(format!(" Create Date: {}", header.created));
+    let file = quote! {
+        #(#![doc = #docs])*
+        use retort::migration::prelude::*;
+
+        pub const REVISION: Revision = Revision::new(#id, &[#(#parents),*], #message);
+
+        pub fn upgrade(op: &mut Operations) -> Result {
+            #up
+            Ok(())
+        }
+
+        pub fn downgrade(op: &mut Operations) -> Result {
+            #down
+            Ok(())
+        }
+    };
+    let parsed = syn::parse2::<syn::File>(file).map_err(|e| Error::Generated(e.to_string()))?;
+    let text = prettyplease::unparse(&parsed);
+    Ok(restore_comments(&text, &warnings))
+}
+
+/// Statements of one function; a marker before each destructive op becomes a
+/// `// WARNING` comment once laid out.
+fn body(ops: &[Op], warnings: &mut Vec<String>, mark_destructive: bool) -> TokenStream {
+    if ops.is_empty() {
+        let n = Literal::usize_unsuffixed(warnings.len());
+        warnings
+            .push("nothing yet: write the change with `op`, e.g. op.add_column(..)?;".to_owned());
+        return quote! { __retort_comment!(#n); let _ = op; };
+    }
+    let mut out = TokenStream::new();
+    for op in ops {
+        if mark_destructive && op.is_destructive() {
+            let n = Literal::usize_unsuffixed(warnings.len());
+            warnings.push(format!(
+                "WARNING: {} deletes its data; check this is intended",
+                op.summary()
+            ));
+            out.extend(quote! { __retort_comment!(#n); });
+        }
+        out.extend(statement(op));
+    }
+    out
+}
+
+/// Turns markers into comments, and separates top-level items by a blank line.
+fn restore_comments(text: &str, comments: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous = "";
+    for line in text.lines() {
+        let item_start = !line.starts_with([' ', '}', '/', ')']) && !line.is_empty();
+        if item_start && !previous.is_empty() {
+            out.push('\n');
+        }
+        previous = line;
+        let trimmed = line.trim_start();
+        let marker = trimmed
+            .strip_prefix("__retort_comment!(")
+            .and_then(|rest| rest.strip_suffix(");"))
+            .and_then(|n| n.parse::<usize>().ok());
+        match marker.and_then(|n| comments.get(n)) {
+            Some(comment) => {
+                out.push_str(&line[..line.len() - trimmed.len()]);
+                out.push_str("// ");
+                out.push_str(comment);
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One `op.…(…)?;` statement.
+pub fn statement(op: &Op) -> TokenStream {
+    match op {
+        Op::CreateTable(CreateTable { table }) => {
+            let table = table_expr(table);
+            quote! { op.create_table(#table)?; }
+        }
+        Op::DropTable(DropTable { name, .. }) => quote! { op.drop_table(#name)?; },
+        Op::AddColumn(AddColumn { table, column }) => {
+            let column = column_expr(column);
+            quote! { op.add_column(#table, #column)?; }
+        }
+        Op::DropColumn(DropColumn { table, name, .. }) => {
+            quote! { op.drop_column(#table, #name)?; }
+        }
+        Op::CreateIndex(CreateIndex { table, index }) => {
+            let index = index_expr(index);
+            quote! { op.create_index(#table, #index)?; }
+        }
+        Op::DropIndex(DropIndex { table, name, .. }) => quote! { op.drop_index(#table, #name)?; },
+        Op::CreateForeignKey(CreateForeignKey { table, foreign_key }) => {
+            let fk = foreign_key_expr(foreign_key);
+            quote! { op.create_foreign_key(#table, #fk)?; }
+        }
+        Op::Execute(Execute { sql }) => quote! { op.execute(#sql)?; },
+    }
+}
+
+fn table_expr(table: &Table) -> TokenStream {
+    let name = &table.name;
+    let columns = table.columns.iter().map(column_expr);
+    let mut out = quote! { Table::new(#name) #(.column(#columns))* };
+    if !table.primary_key.is_empty() {
+        let key = &table.primary_key;
+        out.extend(quote! { .primary_key([#(#key),*]) });
+    }
+    for unique in &table.uniques {
+        let unique = unique_expr(unique);
+        out.extend(quote! { .unique(#unique) });
+    }
+    for fk in &table.foreign_keys {
+        let fk = foreign_key_expr(fk);
+        out.extend(quote! { .foreign_key(#fk) });
+    }
+    out
+}
+
+fn column_expr(column: &Column) -> TokenStream {
+    let name = &column.name;
+    let ty = sql_type_expr(&column.sql_type);
+    let mut out = quote! { Column::new(#name, #ty) };
+    if column.nullable {
+        out.extend(quote! { .nullable() });
+    }
+    if let Some(default) = &column.default {
+        let default = default_expr(default);
+        out.extend(quote! { .default(#default) });
+    }
+    if column.autoincrement {
+        out.extend(quote! { .autoincrement() });
+    }
+    out
+}
+
+fn sql_type_expr(ty: &SqlType) -> TokenStream {
+    match ty {
+        SqlType::SmallInt => quote! { SqlType::SmallInt },
+        SqlType::Integer => quote! { SqlType::Integer },
+        SqlType::BigInt => quote! { SqlType::BigInt },
+        SqlType::Real => quote! { SqlType::Real },
+        SqlType::Double => quote! { SqlType::Double },
+        SqlType::Boolean => quote! { SqlType::Boolean },
+        SqlType::Text => quote! { SqlType::Text },
+        SqlType::Varchar(n) => {
+            let n = Literal::u32_unsuffixed(*n);
+            quote! { SqlType::Varchar(#n) }
+        }
+        SqlType::Blob => quote! { SqlType::Blob },
+        SqlType::Date => quote! { SqlType::Date },
+        SqlType::Time => quote! { SqlType::Time },
+        SqlType::Timestamp => quote! { SqlType::Timestamp },
+        SqlType::TimestampTz => quote! { SqlType::TimestampTz },
+        SqlType::Custom(name) => {
+            let name = name.as_ref();
+            quote! { SqlType::custom(#name) }
+        }
+    }
+}
+
+fn default_expr(default: &ServerDefault) -> TokenStream {
+    match default {
+        ServerDefault::Number(n) => {
+            if let Ok(i) = n.parse::<i64>() {
+                let lit = Literal::i64_unsuffixed(i.abs());
+                if i < 0 {
+                    quote! { ServerDefault::number(-#lit) }
+                } else {
+                    quote! { ServerDefault::number(#lit) }
+                }
+            } else {
+                let n = n.as_ref();
+                quote! { ServerDefault::Number(#n.into()) }
+            }
+        }
+        ServerDefault::Bool(b) => quote! { ServerDefault::Bool(#b) },
+        ServerDefault::Text(s) => {
+            let s = s.as_ref();
+            quote! { ServerDefault::text(#s) }
+        }
+        ServerDefault::CurrentTimestamp => quote! { ServerDefault::CurrentTimestamp },
+        ServerDefault::CurrentDate => quote! { ServerDefault::CurrentDate },
+        ServerDefault::CurrentTime => quote! { ServerDefault::CurrentTime },
+        ServerDefault::Sql(s) => {
+            let s = s.as_ref();
+            quote! { ServerDefault::sql(#s) }
+        }
+    }
+}
+
+fn unique_expr(unique: &Unique) -> TokenStream {
+    let columns = &unique.columns;
+    match &unique.name {
+        Some(name) => quote! { Unique::new(#name, [#(#columns),*]) },
+        None => quote! { Unique::unnamed([#(#columns),*]) },
+    }
+}
+
+fn index_expr(index: &Index) -> TokenStream {
+    let name = &index.name;
+    let columns = &index.columns;
+    let mut out = quote! { Index::new(#name, [#(#columns),*]) };
+    if index.unique {
+        out.extend(quote! { .unique() });
+    }
+    out
+}
+
+fn foreign_key_expr(fk: &ForeignKey) -> TokenStream {
+    let columns = &fk.columns;
+    let ref_table = &fk.ref_table;
+    let ref_columns = &fk.ref_columns;
+    let mut out = match &fk.name {
+        Some(name) => {
+            quote! { ForeignKey::new(#name, [#(#columns),*], #ref_table, [#(#ref_columns),*]) }
+        }
+        None => quote! { ForeignKey::unnamed([#(#columns),*], #ref_table, [#(#ref_columns),*]) },
+    };
+    if fk.on_delete != FkAction::NoAction {
+        let action = action_expr(fk.on_delete);
+        out.extend(quote! { .on_delete(#action) });
+    }
+    if fk.on_update != FkAction::NoAction {
+        let action = action_expr(fk.on_update);
+        out.extend(quote! { .on_update(#action) });
+    }
+    out
+}
+
+fn action_expr(action: FkAction) -> TokenStream {
+    match action {
+        FkAction::NoAction => quote! { FkAction::NoAction },
+        FkAction::Restrict => quote! { FkAction::Restrict },
+        FkAction::Cascade => quote! { FkAction::Cascade },
+        FkAction::SetNull => quote! { FkAction::SetNull },
+        FkAction::SetDefault => quote! { FkAction::SetDefault },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> RevisionHeader<'static> {
+        RevisionHeader {
+            id: "abc123def456",
+            down_revisions: &[],
+            message: "add \"things\"",
+            created: "2026-11-25 08:30:00 UTC",
+        }
+    }
+
+    #[test]
+    fn renders_a_file_with_warnings() {
+        let table = Table::new("things")
+            .column(Column::new("id", SqlType::Integer).autoincrement())
+            .column(Column::new("n", SqlType::Integer).default(ServerDefault::number(-1)))
+            .primary_key(["id"]);
+        let down = vec![Op::CreateTable(CreateTable {
+            table: table.clone(),
+        })];
+        let up = crate::ops::reverse_all(&down).unwrap();
+        let text = revision_file(&header(), &up, &down).unwrap();
+        assert!(
+            text.starts_with(
+                "//! add \"things\"\n//!\n//! Revision ID: abc123def456\n//! Revises: <base>\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("UTC\n\nuse retort::migration::prelude::*;\n\npub const REVISION"),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("WARNING").count(),
+            1,
+            "only the upgrade is marked: {text}"
+        );
+        assert!(text.contains("pub const REVISION: Revision = Revision::new(\"abc123def456\", &[], \"add \\\"things\\\"\");"), "{text}");
+        assert!(
+            text.contains(".default(ServerDefault::number(-1))"),
+            "{text}"
+        );
+        assert!(text.contains("    // WARNING: remove table `things` deletes its data; check this is intended\n    op.drop_table(\"things\")?;"), "{text}");
+        syn::parse_file(&text).unwrap();
+    }
+
+    #[test]
+    fn empty_revision_has_placeholders() {
+        let text = revision_file(&header(), &[], &[]).unwrap();
+        assert!(text.contains("    // nothing yet: write the change with `op`, e.g. op.add_column(..)?;\n    let _ = op;\n    Ok(())"), "{text}");
+    }
+}

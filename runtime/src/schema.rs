@@ -1,0 +1,622 @@
+//! The dialect-neutral schema model.
+//!
+//! Three producers build a [`Schema`]: the registry (from `#[derive(Model)]`),
+//! introspection (from a live database) and, later, replaying revisions in memory.
+//! `compare` turns two of them into operations. The same types are the builders a
+//! revision file uses (`Column::new("id", SqlType::Integer)`), so what autogenerate
+//! writes is what a person would write.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A whole database schema: tables by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Schema {
+    /// Tables keyed by their name.
+    pub tables: BTreeMap<String, Table>,
+}
+
+impl Schema {
+    /// An empty schema.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The table called `name`, if any.
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// Adds (or replaces) a table.
+    pub fn insert(&mut self, table: Table) {
+        self.tables.insert(table.name.clone(), table);
+    }
+
+    /// Names of all tables, sorted.
+    pub fn table_names(&self) -> impl Iterator<Item = &str> {
+        self.tables.keys().map(String::as_str)
+    }
+}
+
+/// One table: columns in order, primary key, unique constraints, indexes and
+/// foreign keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    /// Table name, unquoted.
+    pub name: String,
+    /// Columns in declaration order.
+    pub columns: Vec<Column>,
+    /// Names of the primary key columns, in key order (empty: no primary key).
+    pub primary_key: Vec<String>,
+    /// Unique constraints (a column's `unique` is one of these).
+    pub uniques: Vec<Unique>,
+    /// Indexes, created by separate `create_index` operations.
+    pub indexes: Vec<Index>,
+    /// Foreign keys.
+    pub foreign_keys: Vec<ForeignKey>,
+}
+
+impl Table {
+    /// A table with no columns yet; add them with [`Table::column`].
+    pub fn new(name: impl Into<String>) -> Self {
+        Table {
+            name: name.into(),
+            ..Table::default()
+        }
+    }
+
+    /// Appends a column.
+    pub fn column(mut self, column: Column) -> Self {
+        self.columns.push(column);
+        self
+    }
+
+    /// Sets the primary key columns.
+    pub fn primary_key<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.primary_key = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds a unique constraint.
+    pub fn unique(mut self, unique: Unique) -> Self {
+        self.uniques.push(unique);
+        self
+    }
+
+    /// Adds an index (only used when comparing; `create_table` never creates indexes,
+    /// `create_index` does).
+    pub fn index(mut self, index: Index) -> Self {
+        self.indexes.push(index);
+        self
+    }
+
+    /// Adds a foreign key.
+    pub fn foreign_key(mut self, foreign_key: ForeignKey) -> Self {
+        self.foreign_keys.push(foreign_key);
+        self
+    }
+
+    /// The column called `name`, if any.
+    pub fn get_column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The index called `name`, if any.
+    pub fn get_index(&self, name: &str) -> Option<&Index> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// Names of the tables this table's foreign keys point to (itself excluded).
+    pub fn referenced_tables(&self) -> impl Iterator<Item = &str> {
+        self.foreign_keys
+            .iter()
+            .map(|fk| fk.ref_table.as_str())
+            .filter(move |t| *t != self.name)
+    }
+
+    /// Whether `column` is the table's only primary key column.
+    pub fn is_single_primary_key(&self, column: &str) -> bool {
+        self.primary_key.len() == 1 && self.primary_key[0] == column
+    }
+}
+
+/// One column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// Column name, unquoted.
+    pub name: String,
+    /// Neutral SQL type.
+    pub sql_type: SqlType,
+    /// `true` when NULL is allowed. Columns are NOT NULL unless made nullable, as a
+    /// Rust field is unless it is an `Option`.
+    pub nullable: bool,
+    /// Server default, if any.
+    pub default: Option<ServerDefault>,
+    /// The database generates values (an integer primary key that counts up).
+    pub autoincrement: bool,
+}
+
+impl Column {
+    /// A NOT NULL column without default.
+    pub fn new(name: impl Into<String>, sql_type: SqlType) -> Self {
+        Column {
+            name: name.into(),
+            sql_type,
+            nullable: false,
+            default: None,
+            autoincrement: false,
+        }
+    }
+
+    /// Allows NULL.
+    pub fn nullable(mut self) -> Self {
+        self.nullable = true;
+        self
+    }
+
+    /// Sets the server default.
+    pub fn default(mut self, default: ServerDefault) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    /// Marks the column as generated by the database (integer primary keys).
+    pub fn autoincrement(mut self) -> Self {
+        self.autoincrement = true;
+        self
+    }
+}
+
+/// Neutral SQL types. Each dialect names them in its own way.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SqlType {
+    /// 16-bit integer (`i16`).
+    SmallInt,
+    /// 32-bit integer (`i32`).
+    Integer,
+    /// 64-bit integer (`i64`).
+    BigInt,
+    /// Single precision float (`f32`).
+    Real,
+    /// Double precision float (`f64`).
+    Double,
+    /// Boolean (`bool`).
+    Boolean,
+    /// Unbounded text (`String`).
+    Text,
+    /// Text of at most N characters (`String` with `max_length = N`).
+    Varchar(u32),
+    /// Bytes (`Vec<u8>`).
+    Blob,
+    /// Calendar date (`chrono::NaiveDate`).
+    Date,
+    /// Time of day (`chrono::NaiveTime`).
+    Time,
+    /// Date and time without zone (`chrono::NaiveDateTime`).
+    Timestamp,
+    /// Date and time with zone (`chrono::DateTime<Utc>`).
+    TimestampTz,
+    /// A type given verbatim by `sql_type = "..."`.
+    Custom(Cow<'static, str>),
+}
+
+impl SqlType {
+    /// `Custom` from any string.
+    pub fn custom(name: impl Into<Cow<'static, str>>) -> Self {
+        SqlType::Custom(name.into())
+    }
+
+    /// True for the integer types.
+    pub fn is_integer(&self) -> bool {
+        matches!(self, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)
+    }
+}
+
+impl fmt::Display for SqlType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SqlType::SmallInt => f.write_str("SMALLINT"),
+            SqlType::Integer => f.write_str("INTEGER"),
+            SqlType::BigInt => f.write_str("BIGINT"),
+            SqlType::Real => f.write_str("REAL"),
+            SqlType::Double => f.write_str("DOUBLE PRECISION"),
+            SqlType::Boolean => f.write_str("BOOLEAN"),
+            SqlType::Text => f.write_str("TEXT"),
+            SqlType::Varchar(n) => write!(f, "VARCHAR({n})"),
+            SqlType::Blob => f.write_str("BLOB"),
+            SqlType::Date => f.write_str("DATE"),
+            SqlType::Time => f.write_str("TIME"),
+            SqlType::Timestamp => f.write_str("TIMESTAMP"),
+            SqlType::TimestampTz => f.write_str("TIMESTAMP WITH TIME ZONE"),
+            SqlType::Custom(name) => f.write_str(name),
+        }
+    }
+}
+
+/// A server default.
+///
+/// In a model, a Rust literal is a value (`default = 0`, `default = true`,
+/// `default = "pending"`), quoted by the dialect. The current-time spellings every
+/// database knows (`"now()"`, `"CURRENT_TIMESTAMP"`, `"CURRENT_DATE"`,
+/// `"CURRENT_TIME"`) are the portable expressions below, and `default = sql("...")`
+/// is any other SQL expression, passed through verbatim.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ServerDefault {
+    /// A numeric literal, kept as written (`0`, `-1`, `2.5`).
+    Number(Cow<'static, str>),
+    /// A boolean literal.
+    Bool(bool),
+    /// A string literal (the value, unquoted).
+    Text(Cow<'static, str>),
+    /// The current date and time (`now()` / `CURRENT_TIMESTAMP`).
+    CurrentTimestamp,
+    /// The current date.
+    CurrentDate,
+    /// The current time of day.
+    CurrentTime,
+    /// Any other SQL expression, verbatim.
+    Sql(Cow<'static, str>),
+}
+
+impl ServerDefault {
+    /// A string literal default.
+    pub fn text(value: impl Into<Cow<'static, str>>) -> Self {
+        ServerDefault::Text(value.into())
+    }
+
+    /// A numeric literal default; `value` is written as given.
+    pub fn number(value: impl fmt::Display) -> Self {
+        ServerDefault::Number(Cow::Owned(value.to_string()))
+    }
+
+    /// A raw SQL expression default.
+    pub fn sql(expr: impl Into<Cow<'static, str>>) -> Self {
+        ServerDefault::Sql(expr.into())
+    }
+
+    /// Reads a string default as the model attribute does: the portable current-time
+    /// spellings become expressions, anything else is a text value.
+    pub fn from_model_str(value: &str) -> Self {
+        match portable_time_default(value) {
+            Some(default) => default,
+            None => ServerDefault::Text(Cow::Owned(value.to_owned())),
+        }
+    }
+
+    /// Whether two defaults mean the same value (`0` and `0.0` do).
+    pub fn same_as(&self, other: &ServerDefault) -> bool {
+        match (self, other) {
+            (ServerDefault::Number(a), ServerDefault::Number(b)) => {
+                match (a.parse::<f64>(), b.parse::<f64>()) {
+                    (Ok(x), Ok(y)) => x == y,
+                    _ => a == b,
+                }
+            }
+            (ServerDefault::Sql(a), ServerDefault::Sql(b)) => normalize_sql(a) == normalize_sql(b),
+            _ => self == other,
+        }
+    }
+}
+
+/// Recognises `now()`, `CURRENT_TIMESTAMP`, `CURRENT_DATE`, `CURRENT_TIME` (any case,
+/// optional `()`).
+pub fn portable_time_default(value: &str) -> Option<ServerDefault> {
+    let v = value.trim().to_ascii_lowercase();
+    let v = v.strip_suffix("()").unwrap_or(&v).trim();
+    match v {
+        "now" | "current_timestamp" => Some(ServerDefault::CurrentTimestamp),
+        "current_date" => Some(ServerDefault::CurrentDate),
+        "current_time" => Some(ServerDefault::CurrentTime),
+        _ => None,
+    }
+}
+
+fn normalize_sql(s: &str) -> String {
+    let s = s.trim();
+    let s = strip_outer_parens(s);
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase()
+}
+
+/// Strips redundant parentheses around a whole expression: `((1))` → `1`.
+pub(crate) fn strip_outer_parens(mut s: &str) -> &str {
+    loop {
+        let t = s.trim();
+        if t.starts_with('(') && t.ends_with(')') && closes_at_end(t) {
+            s = &t[1..t.len() - 1];
+        } else {
+            return t;
+        }
+    }
+}
+
+fn closes_at_end(s: &str) -> bool {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 && i != s.len() - 1 {
+                        return false;
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    depth == 0
+}
+
+/// A unique constraint over one or more columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unique {
+    /// Constraint name (`None`: the database picks one).
+    pub name: Option<String>,
+    /// Columns, in order.
+    pub columns: Vec<String>,
+}
+
+impl Unique {
+    /// A named unique constraint.
+    pub fn new<I, S>(name: impl Into<String>, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Unique {
+            name: Some(name.into()),
+            columns: columns.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// A unique constraint the database names.
+    pub fn unnamed<I, S>(columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Unique {
+            name: None,
+            columns: columns.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// An index over one or more columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Index {
+    /// Index name.
+    pub name: String,
+    /// Columns, in order.
+    pub columns: Vec<String>,
+    /// `true` for a unique index.
+    pub unique: bool,
+}
+
+impl Index {
+    /// A non-unique index.
+    pub fn new<I, S>(name: impl Into<String>, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Index {
+            name: name.into(),
+            columns: columns.into_iter().map(Into::into).collect(),
+            unique: false,
+        }
+    }
+
+    /// Makes it unique.
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+}
+
+/// What a foreign key does when the referenced row is deleted or updated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum FkAction {
+    /// `NO ACTION` (the SQL default).
+    #[default]
+    NoAction,
+    /// `RESTRICT`.
+    Restrict,
+    /// `CASCADE`.
+    Cascade,
+    /// `SET NULL`.
+    SetNull,
+    /// `SET DEFAULT`.
+    SetDefault,
+}
+
+impl FkAction {
+    /// Parses `cascade`, `set null`, `SET_NULL`, `restrict`, `no action`, `set default`.
+    pub fn parse(s: &str) -> Option<FkAction> {
+        let norm: String = s
+            .trim()
+            .chars()
+            .map(|c| {
+                if c == '_' || c == '-' {
+                    ' '
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        match norm
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .as_str()
+        {
+            "no action" => Some(FkAction::NoAction),
+            "restrict" => Some(FkAction::Restrict),
+            "cascade" => Some(FkAction::Cascade),
+            "set null" => Some(FkAction::SetNull),
+            "set default" => Some(FkAction::SetDefault),
+            _ => None,
+        }
+    }
+
+    /// The SQL words.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+/// A foreign key from `columns` of this table to `ref_columns` of `ref_table`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignKey {
+    /// Constraint name (`None`: the database picks one).
+    pub name: Option<String>,
+    /// Referencing columns of this table.
+    pub columns: Vec<String>,
+    /// Referenced table.
+    pub ref_table: String,
+    /// Referenced columns.
+    pub ref_columns: Vec<String>,
+    /// `ON DELETE` action.
+    pub on_delete: FkAction,
+    /// `ON UPDATE` action.
+    pub on_update: FkAction,
+}
+
+impl ForeignKey {
+    /// A named foreign key with `NO ACTION` on delete and update.
+    pub fn new<I, S, J, T>(
+        name: impl Into<String>,
+        columns: I,
+        ref_table: impl Into<String>,
+        ref_columns: J,
+    ) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+        J: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        ForeignKey {
+            name: Some(name.into()),
+            columns: columns.into_iter().map(Into::into).collect(),
+            ref_table: ref_table.into(),
+            ref_columns: ref_columns.into_iter().map(Into::into).collect(),
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+        }
+    }
+
+    /// A foreign key the database names.
+    pub fn unnamed<I, S, J, T>(columns: I, ref_table: impl Into<String>, ref_columns: J) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+        J: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        ForeignKey {
+            name: None,
+            ..ForeignKey::new("", columns, ref_table, ref_columns)
+        }
+    }
+
+    /// Sets `ON DELETE`.
+    pub fn on_delete(mut self, action: FkAction) -> Self {
+        self.on_delete = action;
+        self
+    }
+
+    /// Sets `ON UPDATE`.
+    pub fn on_update(mut self, action: FkAction) -> Self {
+        self.on_update = action;
+        self
+    }
+}
+
+/// Naming conventions used by the derive and by autogenerate (the ones SQLAlchemy
+/// recommends), so names are stable across databases.
+pub mod naming {
+    /// `ix_<table>_<col>[_<col>…]`.
+    pub fn index(table: &str, columns: &[&str]) -> String {
+        format!("ix_{table}_{}", columns.join("_"))
+    }
+
+    /// `uq_<table>_<col>[_<col>…]`.
+    pub fn unique(table: &str, columns: &[&str]) -> String {
+        format!("uq_{table}_{}", columns.join("_"))
+    }
+
+    /// `fk_<table>_<col>_<ref_table>`.
+    pub fn foreign_key(table: &str, columns: &[&str], ref_table: &str) -> String {
+        format!("fk_{table}_{}_{ref_table}", columns.join("_"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portable_time_defaults() {
+        assert_eq!(
+            portable_time_default("now()"),
+            Some(ServerDefault::CurrentTimestamp)
+        );
+        assert_eq!(
+            portable_time_default("CURRENT_TIMESTAMP"),
+            Some(ServerDefault::CurrentTimestamp)
+        );
+        assert_eq!(
+            portable_time_default("current_date"),
+            Some(ServerDefault::CurrentDate)
+        );
+        assert_eq!(portable_time_default("pending"), None);
+        assert_eq!(
+            ServerDefault::from_model_str("pending"),
+            ServerDefault::text("pending")
+        );
+    }
+
+    #[test]
+    fn defaults_compare_by_meaning() {
+        assert!(ServerDefault::number(0).same_as(&ServerDefault::Number("0.0".into())));
+        assert!(!ServerDefault::number(0).same_as(&ServerDefault::number(1)));
+        assert!(
+            ServerDefault::sql("(datetime('now'))").same_as(&ServerDefault::sql("datetime('now')"))
+        );
+    }
+
+    #[test]
+    fn outer_parens() {
+        assert_eq!(strip_outer_parens("((1))"), "1");
+        assert_eq!(strip_outer_parens("(a) + (b)"), "(a) + (b)");
+        assert_eq!(strip_outer_parens("('(')"), "'('");
+    }
+
+    #[test]
+    fn fk_actions_parse() {
+        assert_eq!(FkAction::parse("cascade"), Some(FkAction::Cascade));
+        assert_eq!(FkAction::parse("SET_NULL"), Some(FkAction::SetNull));
+        assert_eq!(FkAction::parse("set  default"), Some(FkAction::SetDefault));
+        assert_eq!(FkAction::parse("explode"), None);
+    }
+}

@@ -1,0 +1,1 @@
+//! Helpers for the integration tests: a fresh SQLite file per test.
