@@ -45,6 +45,7 @@ pub enum Command {
     /// Revert revisions down to TARGET (base, an id or unique prefix, -N).
     Downgrade {
         /// Where to go.
+        #[arg(allow_hyphen_values = true)]
         target: String,
     },
     /// Show the revision(s) the database is at.

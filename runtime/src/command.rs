@@ -11,10 +11,12 @@ use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::introspect::introspect;
 use crate::model::registered_schema;
+use crate::operations::Operations;
 use crate::ops::{reverse_all, Op};
 use crate::render::{revision_file, RevisionHeader};
 use crate::revision::{describe, RevisionMap};
 use crate::runner::{self, StepReport, VersionTable};
+use crate::schema::Schema;
 
 /// Connects to the configured database.
 pub fn connect(config: &Config) -> Result<Connection> {
@@ -116,19 +118,33 @@ pub fn check(config: &Config) -> Result<Vec<Op>> {
     pending_ops(config, &map, &mut conn)
 }
 
+/// The ops that take the live database to `models` (the version table ignored):
+/// introspection, then [`compare`].
+pub fn diff(conn: &mut Connection, models: &Schema, version_table: &str) -> Result<Vec<Op>> {
+    let live = introspect(conn, &[version_table])?;
+    Ok(compare(&live, models, conn.dialect()))
+}
+
+/// Runs `ops` on the database in one transaction: all or nothing.
+pub fn apply(conn: &mut Connection, ops: &[Op]) -> Result<()> {
+    conn.transaction(|conn| {
+        let mut op = Operations::online(conn);
+        ops.iter().try_for_each(|o| op.run(o.clone()))
+    })
+}
+
 fn pending_ops(config: &Config, map: &RevisionMap, conn: &mut Connection) -> Result<Vec<Op>> {
     let current = version_table(config).read(conn)?;
     map.check_current(&current)?;
-    let head: Vec<String> = map.heads().into_iter().map(str::to_owned).collect();
+    let mut head: Vec<String> = map.heads().into_iter().map(str::to_owned).collect();
+    head.sort();
     if current != head {
         return Err(Error::NotUpToDate {
             current: describe(&current),
             head: describe(&head),
         });
     }
-    let live = introspect(conn, &[&config.version_table])?;
-    let models = registered_schema()?;
-    Ok(compare(&live, models, conn.dialect()))
+    diff(conn, registered_schema()?, &config.version_table)
 }
 
 /// A revision file written by `revision` or `autogenerate`.

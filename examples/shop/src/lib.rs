@@ -37,6 +37,8 @@ pub struct Product {
     /// Units in stock.
     #[model(default = 0)]
     pub stock: Option<i32>,
+    /// Longer text for the product page.
+    pub description: Option<String>,
 }
 
 /// One product bought by one user.
@@ -59,6 +61,11 @@ pub struct Order {
     pub order_date: Option<NaiveDateTime>,
 }
 
-/// Keeps the models linked into a binary that does not otherwise name them (the
-/// registry is filled at link time): call it once from `main`.
-pub fn link() {}
+/// Keeps the models linked into a binary that does not otherwise name them: the
+/// registry is filled at link time, and a crate nothing refers to is not linked.
+/// Call it once from `main`.
+#[inline(never)]
+pub fn link() {
+    use retort::Model as _;
+    std::hint::black_box([User::meta(), Product::meta(), Order::meta()]);
+}

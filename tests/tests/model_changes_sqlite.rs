@@ -1,0 +1,166 @@
+//! Model changes under a live SQLite database: each change gives exactly its op.
+//! This binary declares two versions of one model, so its registry is also the
+//! place to prove that whole-program errors name both models.
+
+use retort::command;
+use retort::model::schema_from_models;
+use retort::ops::Op;
+use retort::schema::{Schema, Table};
+use retort::{registered_schema, Model};
+use retort_tests::TempDb;
+
+fn summaries(ops: &[Op]) -> Vec<String> {
+    ops.iter().map(Op::summary).collect()
+}
+
+/// Two versions of a small model set, to change the models under a live database.
+mod v1 {
+    use retort::Model;
+
+    #[derive(Model)]
+    #[model(
+        table = "gadgets",
+        index(name = "ix_gadgets_kind_size", columns(kind, size))
+    )]
+    #[allow(dead_code)]
+    pub struct Gadget {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(max_length = 30)]
+        pub kind: String,
+        pub size: i32,
+    }
+}
+
+mod v2 {
+    use retort::Model;
+
+    #[derive(Model)]
+    #[model(table = "gadgets")]
+    #[allow(dead_code)]
+    pub struct Gadget {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(max_length = 30)]
+        pub kind: String,
+        pub size: i32,
+        #[model(default = "blue")]
+        pub colour: String,
+    }
+
+    #[derive(Model)]
+    #[allow(dead_code)]
+    pub struct Widget {
+        #[model(primary_key)]
+        pub id: i32,
+        #[model(references = Gadget, on_delete = "cascade")]
+        pub gadget_id: i64,
+    }
+}
+
+fn database_with(schema: &Schema) -> (TempDb, retort::Connection) {
+    let db = TempDb::new();
+    let mut conn = db.connect();
+    let ops = command::diff(&mut conn, schema, "retort_version").unwrap();
+    command::apply(&mut conn, &ops).unwrap();
+    (db, conn)
+}
+
+#[test]
+fn each_model_change_gives_exactly_its_op() {
+    let before = schema_from_models(&[v1::Gadget::meta()]).unwrap();
+    let (_db, mut conn) = database_with(&before);
+
+    // Added field.
+    let mut added_field = before.clone();
+    let gadgets = added_field.tables.get_mut("gadgets").unwrap();
+    let after = schema_from_models(&[v2::Gadget::meta()]).unwrap();
+    gadgets.columns.push(
+        after
+            .table("gadgets")
+            .unwrap()
+            .get_column("colour")
+            .unwrap()
+            .clone(),
+    );
+    let ops = command::diff(&mut conn, &added_field, "retort_version").unwrap();
+    assert_eq!(summaries(&ops), vec!["add column `gadgets.colour`"]);
+
+    // Removed index (v2 has no struct-level index).
+    let mut removed_index = before.clone();
+    removed_index
+        .tables
+        .get_mut("gadgets")
+        .unwrap()
+        .indexes
+        .clear();
+    let ops = command::diff(&mut conn, &removed_index, "retort_version").unwrap();
+    assert_eq!(
+        summaries(&ops),
+        vec!["remove index `ix_gadgets_kind_size` on `gadgets`"]
+    );
+
+    // New model.
+    let mut new_model = before.clone();
+    let widgets: Table = schema_from_models(&[v2::Gadget::meta(), v2::Widget::meta()])
+        .unwrap()
+        .table("widgets")
+        .unwrap()
+        .clone();
+    new_model.insert(widgets);
+    let ops = command::diff(&mut conn, &new_model, "retort_version").unwrap();
+    assert_eq!(summaries(&ops), vec!["add table `widgets`"]);
+
+    // All of v2 at once, applied, then nothing left.
+    let v2 = schema_from_models(&[v2::Gadget::meta(), v2::Widget::meta()]).unwrap();
+    let ops = command::diff(&mut conn, &v2, "retort_version").unwrap();
+    assert_eq!(
+        summaries(&ops),
+        vec![
+            "add table `widgets`",
+            "remove index `ix_gadgets_kind_size` on `gadgets`",
+            "add column `gadgets.colour`",
+        ]
+    );
+    command::apply(&mut conn, &ops).unwrap();
+    assert!(command::diff(&mut conn, &v2, "retort_version")
+        .unwrap()
+        .is_empty());
+
+    // And back: the reverse ops restore v1 exactly.
+    let back = retort::ops::reverse_all(&ops).unwrap();
+    command::apply(&mut conn, &back).unwrap();
+    assert!(command::diff(&mut conn, &before, "retort_version")
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn foreign_key_actions_and_defaults_survive_the_round_trip() {
+    let v2 = schema_from_models(&[v2::Gadget::meta(), v2::Widget::meta()]).unwrap();
+    let (_db, mut conn) = database_with(&v2);
+    let live = retort::introspect::introspect(&mut conn, &[]).unwrap();
+    let widgets = live.table("widgets").unwrap();
+    assert_eq!(
+        widgets.foreign_keys,
+        v2.table("widgets").unwrap().foreign_keys
+    );
+    assert_eq!(
+        widgets.foreign_keys[0].on_delete,
+        retort::schema::FkAction::Cascade
+    );
+    let colour = live.table("gadgets").unwrap().get_column("colour").unwrap();
+    assert_eq!(
+        colour.default,
+        Some(retort::schema::ServerDefault::text("blue"))
+    );
+}
+
+#[test]
+fn the_registry_names_both_models_of_one_table() {
+    let err = registered_schema().unwrap_err().to_string();
+    assert!(
+        err.contains("table `gadgets` is declared by two models: `model_changes_sqlite::v1::Gadget` and `model_changes_sqlite::v2::Gadget`"),
+        "{err}"
+    );
+}
