@@ -1,0 +1,210 @@
+//! The `migrations-cli` binary against temporary SQLite files: output, exit codes,
+//! URL precedence, and bad input leaving the database untouched.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    url: String,
+}
+
+fn db() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cli.db");
+    let url = format!("sqlite://{}", path.display());
+    Db {
+        _dir: dir,
+        path,
+        url,
+    }
+}
+
+fn cli(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_migrations-cli"));
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(db: &Db, args: &[&str]) -> Output {
+    let mut all = vec!["--url", db.url.as_str()];
+    all.extend_from_slice(args);
+    cli(&all).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn head_id(db: &Db) -> String {
+    let out = run(db, &["heads"]);
+    stdout(&out).split_whitespace().next().unwrap().to_owned()
+}
+
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_default()
+}
+
+#[test]
+fn upgrade_current_history_check() {
+    let db = db();
+    let out = run(&db, &["upgrade", "head"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("INFO  [retort::runner] Running upgrade base -> "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).starts_with("2 revisions applied; the database is at "),
+        "{}",
+        stdout(&out)
+    );
+
+    let head = head_id(&db);
+    let out = run(&db, &["current"]);
+    assert_eq!(stdout(&out), format!("{head} (head)\n"));
+
+    let out = run(&db, &["history"]);
+    let lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].ends_with(&format!("-> {head} (head), add product description")),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("<base> -> ") && lines[1].ends_with(", initial schema"),
+        "{lines:?}"
+    );
+
+    let out = run(&db, &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "No new upgrade operations detected.\n");
+
+    let out = run(&db, &["autogenerate", "-m", "nothing new"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "No changes detected\n");
+
+    let out = run(&db, &["downgrade", "-1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("1 revision reverted; the database is at "),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&db, &["current"]);
+    assert_ne!(stdout(&out), format!("{head} (head)\n"));
+}
+
+#[test]
+fn check_fails_when_models_and_database_differ() {
+    let db = db();
+    assert!(run(&db, &["upgrade", "head"]).status.success());
+    // Someone drops a column by hand.
+    let url = retort::config::DatabaseUrl::parse(&db.url).unwrap();
+    let mut conn = retort::Connection::establish(&url).unwrap();
+    conn.execute("ALTER TABLE products DROP COLUMN description")
+        .unwrap();
+    let out = run(&db, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "New upgrade operations detected (1):\n  - add column `products.description`\n\
+         Run `autogenerate -m \"...\"` to write a revision for them.\n"
+    );
+}
+
+#[test]
+fn bad_input_exits_non_zero_and_touches_nothing() {
+    let db = db();
+    assert!(run(&db, &["upgrade", "+1"]).status.success());
+    let before = bytes(&db.path);
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["upgrade", "0123456789ab"],
+            1,
+            "error: no revision matches `0123456789ab`; `history` lists them",
+        ),
+        (
+            &["downgrade", "-5"],
+            1,
+            "error: relative target -5 goes below base: only 1 revision(s) to revert",
+        ),
+        (
+            &["autogenerate", "-m", "early"],
+            1,
+            "error: target database is not up to date: it is at ",
+        ),
+        (&["check"], 1, "error: target database is not up to date"),
+        (
+            &["upgrade"],
+            2,
+            "error: the following required arguments were not provided",
+        ),
+        (&["explode"], 2, "error: unrecognized subcommand 'explode'"),
+    ];
+    for (args, code, message) in cases {
+        let out = run(&db, args);
+        assert_eq!(out.status.code(), Some(*code), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with(message),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(bytes(&db.path), before, "{args:?} changed the database");
+    }
+    let out = cli(&["--url", "oracle://scott:tiger@db/x", "current"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: database URL `oracle://scott:***@db/x`: unknown scheme `oracle`; Retort speaks sqlite://, postgres:// and mysql://\n"
+    );
+}
+
+#[test]
+fn url_flag_wins_over_database_url() {
+    let chosen = db();
+    let ignored = db();
+    let out = cli(&["--url", &chosen.url, "upgrade", "+1"])
+        .env("DATABASE_URL", &ignored.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(chosen.path.exists());
+    assert!(!ignored.path.exists());
+
+    let out = cli(&["upgrade", "+1"])
+        .env("DATABASE_URL", &ignored.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(ignored.path.exists());
+}
+
+#[test]
+fn echo_shows_the_sql() {
+    let db = db();
+    let out = run(&db, &["--echo", "upgrade", "head"]);
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("INFO  [retort::sql] CREATE TABLE \"users\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("ALTER TABLE \"products\" ADD COLUMN \"description\" TEXT"),
+        "{err}"
+    );
+    let quiet = run(&db, &["downgrade", "base"]);
+    assert!(!stderr(&quiet).contains("[retort::sql]"));
+}

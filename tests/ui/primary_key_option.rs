@@ -1,0 +1,9 @@
+use retort::Model;
+
+#[derive(Model)]
+pub struct Note {
+    #[model(primary_key)]
+    pub id: Option<i32>,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use retort::Model;
+
+#[derive(Model)]
+pub struct Sensor {
+    #[model(primary_key)]
+    pub id: i32,
+    pub reading: u64,
+}
+
+fn main() {}
