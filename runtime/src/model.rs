@@ -218,7 +218,7 @@ fn table_from_model(
             name: meta.name.to_owned(),
             sql_type: meta.sql_type.clone(),
             nullable: meta.nullable,
-            default: meta.default.clone(),
+            default: meta.default.as_ref().map(ServerDefault::normalized),
             autoincrement,
         });
         if meta.unique {

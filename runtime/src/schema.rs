@@ -274,9 +274,25 @@ impl ServerDefault {
         ServerDefault::Number(Cow::Owned(value.to_string()))
     }
 
-    /// A raw SQL expression default.
+    /// A raw SQL expression default (redundant outer parentheses dropped).
     pub fn sql(expr: impl Into<Cow<'static, str>>) -> Self {
-        ServerDefault::Sql(expr.into())
+        ServerDefault::Sql(expr.into()).normalized()
+    }
+
+    /// The same default with an SQL expression's redundant outer parentheses
+    /// dropped: `((1 + 2))` → `1 + 2`.
+    pub fn normalized(&self) -> Self {
+        match self {
+            ServerDefault::Sql(expr) => {
+                let inner = strip_outer_parens(expr);
+                if inner.len() == expr.len() {
+                    self.clone()
+                } else {
+                    ServerDefault::Sql(Cow::Owned(inner.to_owned()))
+                }
+            }
+            other => other.clone(),
+        }
     }
 
     /// Reads a string default as the model attribute does: the portable current-time

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use retort::dialect::Dialect;
+use retort::schema::Schema;
 use retort::{Config, Connection, Migrations};
 
 /// The shop example's revisions, as `migrations-cli` compiles them.
@@ -70,4 +72,18 @@ impl Default for TempDb {
 /// Links the shop models into the test binary (the registry is filled at link time).
 pub fn link_shop() {
     shop::link();
+}
+
+/// A schema as a dialect stores it (types canonical, indexes sorted by name), to
+/// compare a model schema with an introspected one.
+pub fn as_stored(schema: &Schema, dialect: &dyn Dialect) -> Schema {
+    let mut out = schema.clone();
+    for table in out.tables.values_mut() {
+        let copy = table.clone();
+        for column in &mut table.columns {
+            column.sql_type = dialect.canonical_type(&copy, column);
+        }
+        table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    out
 }

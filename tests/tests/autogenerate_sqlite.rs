@@ -2,27 +2,13 @@
 //! changes, with nothing to do, and when the database is not at head.
 
 use retort::command::{self, RevisionOptions};
-use retort::dialect::{Dialect, Sqlite};
+use retort::dialect::Sqlite;
 use retort::ops::Op;
-use retort::schema::Schema;
 use retort::{registered_schema, Error, Migrations};
-use retort_tests::{link_shop, TempDb, SHOP};
+use retort_tests::{as_stored, link_shop, TempDb, SHOP};
 
 fn summaries(ops: &[Op]) -> Vec<String> {
     ops.iter().map(Op::summary).collect()
-}
-
-/// The registered schema as SQLite stores it: types canonical, indexes sorted.
-fn as_stored(schema: &Schema, dialect: &dyn Dialect) -> Schema {
-    let mut out = schema.clone();
-    for table in out.tables.values_mut() {
-        let copy = table.clone();
-        for column in &mut table.columns {
-            column.sql_type = dialect.canonical_type(&copy, column);
-        }
-        table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    out
 }
 
 #[test]

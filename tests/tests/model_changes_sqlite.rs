@@ -3,11 +3,12 @@
 //! place to prove that whole-program errors name both models.
 
 use retort::command;
+use retort::dialect::Sqlite;
 use retort::model::schema_from_models;
 use retort::ops::Op;
 use retort::schema::{Schema, Table};
 use retort::{registered_schema, Model};
-use retort_tests::TempDb;
+use retort_tests::{as_stored, TempDb};
 
 fn summaries(ops: &[Op]) -> Vec<String> {
     ops.iter().map(Op::summary).collect()
@@ -156,11 +157,107 @@ fn foreign_key_actions_and_defaults_survive_the_round_trip() {
     );
 }
 
+/// Every attribute form at once: composite key, references by field and by table
+/// name, actions, `sql_type`, `column`, literal and time defaults.
+mod v3 {
+    use retort::Model;
+
+    #[derive(Model)]
+    #[model(table = "line_items", index(columns(order_ref, position), unique))]
+    #[allow(dead_code)]
+    pub struct LineItem {
+        #[model(primary_key)]
+        pub order_ref: i64,
+        #[model(primary_key)]
+        pub position: i16,
+        #[model(references = super::v2::Gadget::id, on_update = "cascade")]
+        pub gadget_id: i64,
+        #[model(references = "widgets.id", on_delete = "set null")]
+        pub widget_id: Option<i32>,
+        #[model(sql_type = "NUMERIC(10,2)")]
+        pub amount: String,
+        #[model(column = "qty", default = 1)]
+        pub quantity: i32,
+        #[model(default = true)]
+        pub active: bool,
+        #[model(default = -0.5)]
+        pub ratio: f32,
+        #[model(default = now())]
+        pub created: chrono::DateTime<chrono::Utc>,
+        #[model(default = sql("(date('now'))"), index)]
+        pub day: chrono::NaiveDate,
+        pub payload: Option<Vec<u8>>,
+    }
+
+    /// References a table no model declares.
+    #[derive(Model)]
+    #[allow(dead_code)]
+    pub struct Orphan {
+        #[model(primary_key)]
+        pub id: i32,
+        #[model(references = "nowhere")]
+        pub nowhere_id: i32,
+    }
+}
+
+#[test]
+fn every_attribute_round_trips_through_sqlite() {
+    let schema =
+        schema_from_models(&[v2::Gadget::meta(), v2::Widget::meta(), v3::LineItem::meta()])
+            .unwrap();
+    let items = schema.table("line_items").unwrap();
+    assert_eq!(items.primary_key, ["order_ref", "position"]);
+    assert!(
+        items.columns.iter().all(|c| !c.autoincrement),
+        "a composite key does not count up"
+    );
+    let index = |name: &str| items.get_index(name).unwrap();
+    assert!(index("ix_line_items_order_ref_position").unique);
+    assert_eq!(
+        index("ix_line_items_order_ref_position").columns,
+        ["order_ref", "position"]
+    );
+    assert!(!index("ix_line_items_day").unique);
+    assert_eq!(
+        items.get_column("qty").unwrap().default,
+        Some(retort::schema::ServerDefault::number(1))
+    );
+    let fks: Vec<(&str, &str, &str)> = items
+        .foreign_keys
+        .iter()
+        .map(|f| {
+            (
+                f.name.as_deref().unwrap(),
+                f.ref_table.as_str(),
+                f.ref_columns[0].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fks,
+        [
+            ("fk_line_items_gadget_id_gadgets", "gadgets", "id"),
+            ("fk_line_items_widget_id_widgets", "widgets", "id"),
+        ]
+    );
+
+    let (_db, mut conn) = database_with(&schema);
+    let live = retort::introspect::introspect(&mut conn, &[]).unwrap();
+    assert_eq!(live, as_stored(&schema, &Sqlite));
+    assert!(command::diff(&mut conn, &schema, "retort_version")
+        .unwrap()
+        .is_empty());
+}
+
 #[test]
 fn the_registry_names_both_models_of_one_table() {
     let err = registered_schema().unwrap_err().to_string();
     assert!(
         err.contains("table `gadgets` is declared by two models: `model_changes_sqlite::v1::Gadget` and `model_changes_sqlite::v2::Gadget`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`model_changes_sqlite::v3::Orphan.nowhere_id` references table `nowhere`, which no registered model declares"),
         "{err}"
     );
 }
