@@ -16,14 +16,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::command::{self, RevisionOptions};
-use crate::config::Config;
+use crate::config::{Backend, Config};
 use crate::error::Result;
 
 /// Alembic's commands for a Rust project.
 #[derive(Debug, Parser)]
 #[command(version, about = "Database migrations for the models of this program", long_about = None)]
 pub struct Cli {
-    /// Database URL (sqlite://file.db, sqlite:///abs/file.db); overrides DATABASE_URL.
+    /// Database URL (sqlite://file.db, postgres://user@host/db, mysql://user@host/db);
+    /// overrides DATABASE_URL.
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
     /// Log every SQL statement (same as RUST_LOG=retort::sql=info).
@@ -39,14 +40,26 @@ pub struct Cli {
 pub enum Command {
     /// Apply revisions up to TARGET (head, an id or unique prefix, +N).
     Upgrade {
-        /// Where to go.
+        /// Where to go; with --sql also FROM:TO.
         target: String,
+        /// Print the SQL instead of running it (no connection).
+        #[arg(long)]
+        sql: bool,
+        /// Dialect of the --sql output (default: the URL's).
+        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend)]
+        dialect: Option<Backend>,
     },
     /// Revert revisions down to TARGET (base, an id or unique prefix, -N).
     Downgrade {
-        /// Where to go.
+        /// Where to go; with --sql, FROM:TO.
         #[arg(allow_hyphen_values = true)]
         target: String,
+        /// Print the SQL instead of running it (no connection).
+        #[arg(long)]
+        sql: bool,
+        /// Dialect of the --sql output (default: the URL's).
+        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend)]
+        dialect: Option<Backend>,
     },
     /// Show the revision(s) the database is at.
     Current {
@@ -113,11 +126,25 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     let ok = ExitCode::SUCCESS;
     match cli.command {
-        Command::Upgrade { target } => {
+        Command::Upgrade {
+            target,
+            sql: true,
+            dialect,
+        } => {
+            let _ = out.write_all(command::upgrade_sql(&config, &target, dialect)?.as_bytes());
+        }
+        Command::Downgrade {
+            target,
+            sql: true,
+            dialect,
+        } => {
+            let _ = out.write_all(command::downgrade_sql(&config, &target, dialect)?.as_bytes());
+        }
+        Command::Upgrade { target, .. } => {
             let steps = command::upgrade(&config, &target)?;
             report_steps(&mut out, &config, steps.len(), "applied")?;
         }
-        Command::Downgrade { target } => {
+        Command::Downgrade { target, .. } => {
             let steps = command::downgrade(&config, &target)?;
             report_steps(&mut out, &config, steps.len(), "reverted")?;
         }
@@ -213,6 +240,11 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
         }
     }
     Ok(ok)
+}
+
+fn parse_backend(name: &str) -> std::result::Result<Backend, String> {
+    Backend::parse(name)
+        .ok_or_else(|| format!("unknown dialect `{name}`; expected sqlite, postgres or mysql"))
 }
 
 fn report_steps(out: &mut impl Write, config: &Config, steps: usize, verb: &str) -> Result<()> {

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::compare::compare;
-use crate::config::Config;
+use crate::config::{Backend, Config};
 use crate::connection::Connection;
+use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::introspect::introspect;
 use crate::model::registered_schema;
@@ -61,6 +62,65 @@ pub fn downgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
         &target,
         false,
     )
+}
+
+/// The SQL `upgrade` would run, without connecting: `range` is `TO` (from base)
+/// or `FROM:TO`; the dialect is `dialect`, else the URL's.
+pub fn upgrade_sql(config: &Config, range: &str, dialect: Option<Backend>) -> Result<String> {
+    let map = config.migrations.map()?;
+    let (from, to) = match range.split_once(':') {
+        Some((from, to)) => (resolve_from(&map, from)?, to),
+        None => (Vec::new(), range),
+    };
+    let target = map.resolve_upgrade(&from, to)?;
+    let dialect = offline_dialect(config, dialect)?;
+    runner::script(
+        &config.migrations,
+        &map,
+        dialect,
+        version_table(config),
+        &from,
+        &target,
+        true,
+    )
+}
+
+/// The SQL `downgrade` would run, without connecting: `range` is `FROM:TO`.
+pub fn downgrade_sql(config: &Config, range: &str, dialect: Option<Backend>) -> Result<String> {
+    let map = config.migrations.map()?;
+    let Some((from, to)) = range.split_once(':') else {
+        return Err(Error::Offline(format!(
+            "downgrade --sql needs the revision to start from: FROM:TO, e.g. head:{range}"
+        )));
+    };
+    let from = resolve_from(&map, from)?;
+    let target = map.resolve_downgrade(&from, to)?;
+    let dialect = offline_dialect(config, dialect)?;
+    runner::script(
+        &config.migrations,
+        &map,
+        dialect,
+        version_table(config),
+        &from,
+        &target,
+        false,
+    )
+}
+
+fn resolve_from(map: &RevisionMap, from: &str) -> Result<Vec<String>> {
+    Ok(match from.trim() {
+        "base" | "" => Vec::new(),
+        "head" | "heads" => map.heads().into_iter().map(str::to_owned).collect(),
+        id => vec![map.resolve_id(id)?.id.clone()],
+    })
+}
+
+fn offline_dialect(config: &Config, dialect: Option<Backend>) -> Result<&'static dyn Dialect> {
+    let backend = match dialect {
+        Some(b) => b,
+        None => config.database_url()?.backend,
+    };
+    Ok(crate::dialect::for_backend(backend))
 }
 
 /// The revisions the database is at (empty: base).
@@ -122,12 +182,14 @@ pub fn check(config: &Config) -> Result<Vec<Op>> {
 /// introspection, then [`compare`].
 pub fn diff(conn: &mut Connection, models: &Schema, version_table: &str) -> Result<Vec<Op>> {
     let live = introspect(conn, &[version_table])?;
-    Ok(compare(&live, models, conn.dialect()))
+    let dialect = conn.dialect();
+    Ok(compare(&live, &dialect.as_stored(models), dialect))
 }
 
-/// Runs `ops` on the database in one transaction: all or nothing.
+/// Runs `ops` on the database as one migration step (one transaction where DDL is
+/// transactional).
 pub fn apply(conn: &mut Connection, ops: &[Op]) -> Result<()> {
-    conn.transaction(|conn| {
+    conn.migration_step(|conn| {
         let mut op = Operations::online(conn);
         ops.iter().try_for_each(|o| op.run(o.clone()))
     })

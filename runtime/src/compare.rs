@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::dialect::Dialect;
 use crate::ops::{
-    AddColumn, CreateForeignKey, CreateIndex, CreateTable, DropColumn, DropIndex, DropTable, Op,
+    AddColumn, AddConstraint, CreateIndex, CreateTable, DropColumn, DropIndex, DropTable, Op,
 };
-use crate::schema::{Schema, Table};
+use crate::schema::{Constraint, Schema, Table};
 
 /// The ops that take a database from `current` to `target`.
 pub fn compare(current: &Schema, target: &Schema, dialect: &dyn Dialect) -> Vec<Op> {
@@ -117,9 +117,9 @@ fn compare_table(current: &Table, target: &Table, _dialect: &dyn Dialect, ops: &
             .iter()
             .all(|c| new_columns.contains(c.as_str()))
         {
-            ops.push(Op::CreateForeignKey(CreateForeignKey {
+            ops.push(Op::AddConstraint(AddConstraint {
                 table: name.clone(),
-                foreign_key: foreign_key.clone(),
+                constraint: Constraint::ForeignKey(foreign_key.clone()),
             }));
         }
     }

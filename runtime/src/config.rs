@@ -13,6 +13,31 @@ use crate::migration::Migrations;
 pub enum Backend {
     /// An SQLite file (or `:memory:`).
     Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+    /// A MySQL or MariaDB server.
+    Mysql,
+}
+
+impl Backend {
+    /// The name of the cargo feature (and of the dialect).
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::Mysql => "mysql",
+        }
+    }
+
+    /// Reads `sqlite`, `postgres`/`postgresql`, `mysql`/`mariadb`.
+    pub fn parse(name: &str) -> Option<Backend> {
+        match name.to_ascii_lowercase().as_str() {
+            "sqlite" | "sqlite3" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" | "pg" => Some(Backend::Postgres),
+            "mysql" | "mariadb" => Some(Backend::Mysql),
+            _ => None,
+        }
+    }
 }
 
 /// A parsed database URL.
@@ -20,15 +45,17 @@ pub enum Backend {
 pub struct DatabaseUrl {
     /// Which database.
     pub backend: Backend,
-    /// What the driver connects to: for SQLite, a file path or `:memory:`.
+    /// What the driver connects to: for SQLite, a file path or `:memory:`; for the
+    /// servers, the URL.
     pub target: String,
     /// The URL as given, password masked (for messages).
     pub display: String,
 }
 
 impl DatabaseUrl {
-    /// Parses `sqlite://relative.db`, `sqlite:///abs/path.db`, `sqlite::memory:`.
-    /// `postgres://` and `mysql://` are recognised and refused for now.
+    /// Parses `sqlite://relative.db`, `sqlite:///abs/path.db`, `sqlite::memory:`,
+    /// `postgres://user:password@host:port/db` (also `postgresql://`) and
+    /// `mysql://user:password@host:port/db` (also `mariadb://`).
     pub fn parse(url: &str) -> Result<DatabaseUrl> {
         let display = mask_password(url);
         let bad = |reason: String| Error::Url {
@@ -56,9 +83,23 @@ impl DatabaseUrl {
                     display,
                 })
             }
-            "postgres" | "postgresql" | "mysql" | "mariadb" => Err(bad(format!(
-                "{scheme} is not supported yet in this version of Retort; use sqlite://"
-            ))),
+            "postgres" | "postgresql" | "mysql" | "mariadb" => {
+                let Some(rest) = rest.strip_prefix("//").filter(|r| !r.is_empty()) else {
+                    return Err(bad(format!(
+                        "write {scheme}://user:password@host:port/database"
+                    )));
+                };
+                let backend = Backend::parse(scheme).expect("matched above");
+                let target = match backend {
+                    Backend::Mysql => format!("mysql://{rest}"),
+                    _ => format!("postgres://{rest}"),
+                };
+                Ok(DatabaseUrl {
+                    backend,
+                    target,
+                    display,
+                })
+            }
             other => Err(bad(format!(
                 "unknown scheme `{other}`; Retort speaks sqlite://, postgres:// and mysql://"
             ))),
@@ -69,7 +110,7 @@ impl DatabaseUrl {
     pub fn file(&self) -> Option<&Path> {
         match self.backend {
             Backend::Sqlite if self.target != ":memory:" => Some(Path::new(&self.target)),
-            Backend::Sqlite => None,
+            _ => None,
         }
     }
 }
@@ -175,6 +216,25 @@ mod tests {
                 .target,
             "app.db"
         );
+    }
+
+    #[test]
+    fn server_urls() {
+        let pg = DatabaseUrl::parse("postgresql://u:pw@127.0.0.1:5432/db").unwrap();
+        assert_eq!(
+            (pg.backend, pg.target.as_str()),
+            (Backend::Postgres, "postgres://u:pw@127.0.0.1:5432/db")
+        );
+        assert_eq!(pg.display, "postgresql://u:***@127.0.0.1:5432/db");
+        let my = DatabaseUrl::parse("mariadb://root@localhost/test").unwrap();
+        assert_eq!(
+            (my.backend, my.target.as_str()),
+            (Backend::Mysql, "mysql://root@localhost/test")
+        );
+        assert!(DatabaseUrl::parse("postgres:")
+            .unwrap_err()
+            .to_string()
+            .contains("postgres://user:password@host"));
     }
 
     #[test]

@@ -54,8 +54,8 @@ pub enum Error {
         #[source]
         source: diesel::result::Error,
     },
-    /// A revision's `upgrade` or `downgrade` failed; its transaction was rolled back.
-    #[error("{direction} of revision {id} ({file}) failed; nothing of it was kept: {source}")]
+    /// A revision's `upgrade` or `downgrade` failed.
+    #[error("{direction} of revision {id} ({file}) failed; {kept}: {source}")]
     Step {
         /// Revision id.
         id: String,
@@ -63,10 +63,26 @@ pub enum Error {
         file: String,
         /// "upgrade" or "downgrade".
         direction: &'static str,
+        /// What of the revision stayed applied.
+        kept: Kept,
         /// What went wrong.
         #[source]
         source: BoxError,
     },
+    /// A migration left rows that violate a foreign key (SQLite checks at the end
+    /// of each revision).
+    #[error("{rows} row(s) of table `{table}` reference missing rows of `{parent}`")]
+    ForeignKeyViolation {
+        /// The referencing table.
+        table: String,
+        /// The referenced table.
+        parent: String,
+        /// How many rows.
+        rows: usize,
+    },
+    /// Something that needs a live database was asked for in `--sql` mode.
+    #[error("cannot run in --sql mode: {0}")]
+    Offline(String),
     /// Autogenerate or check on a database that is not at head.
     #[error("target database is not up to date: it is at {current}, the head is {head}; run `upgrade head` first")]
     NotUpToDate {
@@ -98,6 +114,34 @@ pub enum Error {
     /// Generated source could not be formatted (a bug in Retort).
     #[error("generated revision does not parse (please report this): {0}")]
     Generated(String),
+}
+
+/// What stays of a revision that failed half-way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// Its transaction was rolled back.
+    Nothing,
+    /// The database commits DDL statement by statement (MySQL): what ran before
+    /// the failing statement stays; the version table was not updated.
+    Partial {
+        /// The dialect.
+        dialect: &'static str,
+        /// What the version table still says.
+        version: String,
+    },
+}
+
+impl std::fmt::Display for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Kept::Nothing => f.write_str("nothing of it was kept"),
+            Kept::Partial { dialect, version } => write!(
+                f,
+                "{dialect} commits DDL at once, so its statements before the failing one stay applied, \
+                 and the version table still says {version}"
+            ),
+        }
+    }
 }
 
 impl Error {

@@ -28,11 +28,12 @@ pub mod model;
 pub mod operations;
 pub mod ops;
 pub mod render;
+pub mod replay;
 pub mod revision;
 pub mod runner;
 pub mod schema;
 
-pub use config::Config;
+pub use config::{Backend, Config};
 pub use connection::Connection;
 pub use error::{BoxError, Error, Result};
 pub use migration::{Migration, Migrations};

@@ -1,58 +1,147 @@
 //! The `op` handle a revision's `upgrade` and `downgrade` receive.
 //!
-//! Every method builds an [`Op`] and runs it at once, in the revision's transaction,
-//! so a data migration can mix schema changes with queries on
-//! [`Operations::connection`]. Arguments name the table first, then the thing:
-//! `op.add_column("products", Column::new(..))`, `op.drop_index("users", "ix_..")`.
+//! Every method builds an [`Op`] and runs it at once: online, on the revision's
+//! connection and inside its transaction, so a data migration can mix schema
+//! changes with queries on [`Operations::connection`]; offline (`--sql`), by
+//! printing the SQL and following the change on an in-memory schema. Arguments name
+//! the table first, then the thing: `op.add_column("products", Column::new(..))`,
+//! `op.drop_index("users", "ix_..")`.
 
 use crate::connection::Connection;
 use crate::dialect::Dialect;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::introspect;
 use crate::ops::{
-    AddColumn, CreateForeignKey, CreateIndex, CreateTable, DropColumn, DropIndex, DropTable,
-    Execute, Op,
+    AddColumn, AddConstraint, AlterColumn, Batch, BulkInsert, CreateIndex, CreateTable, DropColumn,
+    DropConstraint, DropIndex, DropTable, Execute, Op, RenameTable,
 };
-use crate::schema::{Column, ForeignKey, Index, Table};
+use crate::schema::{
+    Check, Column, Constraint, ConstraintKind, ForeignKey, Index, Schema, Table, Unique, Value,
+};
 
 /// Schema operations for one revision step.
 pub struct Operations<'a> {
-    conn: &'a mut Connection,
+    target: Target<'a>,
     executed: usize,
+}
+
+enum Target<'a> {
+    Online(&'a mut Connection),
+    Offline {
+        dialect: &'static dyn Dialect,
+        schema: &'a mut Schema,
+        out: &'a mut Vec<String>,
+    },
 }
 
 impl<'a> Operations<'a> {
     /// Operations that run on `conn` as they are called.
     pub fn online(conn: &'a mut Connection) -> Self {
-        Operations { conn, executed: 0 }
+        Operations {
+            target: Target::Online(conn),
+            executed: 0,
+        }
+    }
+
+    /// Operations that append their SQL to `out` and apply themselves to `schema`
+    /// (the database as it would be), for `--sql`.
+    pub fn offline(
+        dialect: &'static dyn Dialect,
+        schema: &'a mut Schema,
+        out: &'a mut Vec<String>,
+    ) -> Self {
+        Operations {
+            target: Target::Offline {
+                dialect,
+                schema,
+                out,
+            },
+            executed: 0,
+        }
     }
 
     /// Runs any op.
     pub fn run(&mut self, op: Op) -> Result<()> {
-        let dialect = self.conn.dialect();
-        for sql in dialect.op_sql(&op)? {
-            self.conn.execute(&sql)?;
-            self.executed += 1;
+        let dialect = self.dialect();
+        match &mut self.target {
+            Target::Online(conn) => {
+                let current = match (dialect.needs_table(&op), op.table()) {
+                    (true, Some(name)) => introspect::table(conn, name)?,
+                    _ => None,
+                };
+                for sql in dialect.op_sql(&op, current.as_ref())? {
+                    conn.execute(&sql)?;
+                    self.executed += 1;
+                }
+            }
+            Target::Offline { schema, out, .. } => {
+                let current = op.table().and_then(|t| schema.table(t)).cloned();
+                let statements = dialect.op_sql(&op, current.as_ref())?;
+                self.executed += statements.len();
+                out.extend(statements);
+                if let Err(e) = schema.apply(&op) {
+                    log::warn!(
+                        "--sql: {e}; later operations that need this table's definition may fail"
+                    );
+                }
+            }
         }
         Ok(())
     }
 
-    /// Number of statements run so far.
+    /// Number of statements run (or printed) so far.
     pub fn statements_executed(&self) -> usize {
         self.executed
     }
 
     /// The dialect of the database being migrated.
     pub fn dialect(&self) -> &'static dyn Dialect {
-        self.conn.dialect()
+        match &self.target {
+            Target::Online(conn) => conn.dialect(),
+            Target::Offline { dialect, .. } => *dialect,
+        }
+    }
+
+    /// Whether this step prints SQL instead of running it (`--sql`).
+    pub fn is_offline(&self) -> bool {
+        matches!(self.target, Target::Offline { .. })
     }
 
     /// The live connection, inside the revision's transaction: for data migrations
-    /// (`diesel::sql_query`, the query DSL).
-    pub fn connection(&mut self) -> &mut Connection {
-        self.conn
+    /// (`diesel::sql_query`, the query DSL through `.sqlite()`, `.postgres()`,
+    /// `.mysql()`). There is none in `--sql` mode.
+    pub fn connection(&mut self) -> Result<&mut Connection> {
+        match &mut self.target {
+            Target::Online(conn) => Ok(conn),
+            Target::Offline { .. } => Err(Error::Offline(
+                "op.connection() reads the live database; use op.execute(..) so the step can print as SQL".to_owned(),
+            )),
+        }
     }
 
-    /// `CREATE TABLE` with columns, primary key, unique constraints and foreign keys.
+    /// The table as it is now (columns, keys, indexes, constraints), or `None`:
+    /// for conditional migrations.
+    pub fn table(&mut self, name: &str) -> Result<Option<Table>> {
+        match &mut self.target {
+            Target::Online(conn) => introspect::table(conn, name),
+            Target::Offline { schema, .. } => Ok(schema.table(name).cloned()),
+        }
+    }
+
+    /// Whether a table exists.
+    pub fn has_table(&mut self, name: &str) -> Result<bool> {
+        Ok(self.table(name)?.is_some())
+    }
+
+    /// Whether a table has a column.
+    pub fn has_column(&mut self, table: &str, column: &str) -> Result<bool> {
+        Ok(self
+            .table(table)?
+            .is_some_and(|t| t.get_column(column).is_some()))
+    }
+
+    /// `CREATE TABLE` with columns, primary key, unique constraints, checks and
+    /// foreign keys.
     pub fn create_table(&mut self, table: Table) -> Result<()> {
         self.run(Op::CreateTable(CreateTable { table }))
     }
@@ -62,6 +151,14 @@ impl<'a> Operations<'a> {
         self.run(Op::DropTable(DropTable {
             name: name.to_owned(),
             existing: None,
+        }))
+    }
+
+    /// Renames a table.
+    pub fn rename_table(&mut self, name: &str, new_name: &str) -> Result<()> {
+        self.run(Op::RenameTable(RenameTable {
+            name: name.to_owned(),
+            new_name: new_name.to_owned(),
         }))
     }
 
@@ -82,6 +179,14 @@ impl<'a> Operations<'a> {
         }))
     }
 
+    /// Changes a column's type, nullability, server default or name:
+    /// `op.alter_column(AlterColumn::new("users", "age").sql_type(SqlType::Varchar(3)))`.
+    /// What MySQL must repeat and SQLite must rebuild is looked up from the
+    /// database unless `existing(..)` gives it.
+    pub fn alter_column(&mut self, alter: AlterColumn) -> Result<()> {
+        self.run(Op::AlterColumn(alter))
+    }
+
     /// `CREATE [UNIQUE] INDEX`.
     pub fn create_index(&mut self, table: &str, index: Index) -> Result<()> {
         self.run(Op::CreateIndex(CreateIndex {
@@ -99,19 +204,203 @@ impl<'a> Operations<'a> {
         }))
     }
 
-    /// Adds a foreign key to an existing table. SQLite declares foreign keys only in
-    /// `CREATE TABLE`: pass them to [`Table::foreign_key`] there.
+    /// Adds a foreign key (SQLite rebuilds the table).
     pub fn create_foreign_key(&mut self, table: &str, foreign_key: ForeignKey) -> Result<()> {
-        self.run(Op::CreateForeignKey(CreateForeignKey {
+        self.add_constraint(table, Constraint::ForeignKey(foreign_key))
+    }
+
+    /// Adds a unique constraint.
+    pub fn create_unique_constraint(&mut self, table: &str, unique: Unique) -> Result<()> {
+        self.add_constraint(table, Constraint::Unique(unique))
+    }
+
+    /// Adds a check constraint.
+    pub fn create_check_constraint(&mut self, table: &str, check: Check) -> Result<()> {
+        self.add_constraint(table, Constraint::Check(check))
+    }
+
+    /// Adds a primary key (`name` is kept where the database keeps one).
+    pub fn create_primary_key<I, S>(&mut self, table: &str, name: &str, columns: I) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.add_constraint(
+            table,
+            Constraint::PrimaryKey {
+                name: Some(name.to_owned()),
+                columns: columns.into_iter().map(Into::into).collect(),
+            },
+        )
+    }
+
+    fn add_constraint(&mut self, table: &str, constraint: Constraint) -> Result<()> {
+        self.run(Op::AddConstraint(AddConstraint {
             table: table.to_owned(),
-            foreign_key,
+            constraint,
+        }))
+    }
+
+    /// Drops a named constraint of the given kind.
+    pub fn drop_constraint(&mut self, table: &str, name: &str, kind: ConstraintKind) -> Result<()> {
+        self.run(Op::DropConstraint(DropConstraint {
+            table: table.to_owned(),
+            name: name.to_owned(),
+            kind,
+            existing: None,
+        }))
+    }
+
+    /// Several changes to one table at once; on SQLite, one table rebuild for all
+    /// of them (Alembic's `batch_alter_table`).
+    pub fn batch_alter_table(
+        &mut self,
+        table: &str,
+        build: impl FnOnce(&mut BatchOps),
+    ) -> Result<()> {
+        let mut batch = BatchOps {
+            table: table.to_owned(),
+            ops: Vec::new(),
+        };
+        build(&mut batch);
+        self.run(Op::Batch(Batch {
+            table: batch.table,
+            ops: batch.ops,
         }))
     }
 
     /// Runs SQL verbatim (several statements separated by `;` are fine).
     pub fn execute(&mut self, sql: &str) -> Result<()> {
+        self.execute_with(sql, Vec::new())
+    }
+
+    /// Runs SQL with each `?` replaced by the next parameter, written as a literal
+    /// by the dialect (quoted and escaped), so the same step prints with `--sql`:
+    /// `op.execute_with("UPDATE products SET price = price * ? WHERE category = ?", row![1.1, "electronics"])`.
+    pub fn execute_with(&mut self, sql: &str, params: Vec<Value>) -> Result<()> {
         self.run(Op::Execute(Execute {
             sql: sql.to_owned(),
+            params,
         }))
+    }
+
+    /// Inserts rows, thousands per statement:
+    /// `op.bulk_insert("users", &["username", "email"], vec![row!["admin", "admin@example.com"]])`.
+    pub fn bulk_insert(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+    ) -> Result<()> {
+        self.run(Op::BulkInsert(BulkInsert {
+            table: table.to_owned(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            rows,
+        }))
+    }
+}
+
+/// The changes of one `batch_alter_table`, collected and then applied together.
+pub struct BatchOps {
+    table: String,
+    ops: Vec<Op>,
+}
+
+impl BatchOps {
+    /// Adds a column.
+    pub fn add_column(&mut self, column: Column) -> &mut Self {
+        self.ops.push(Op::AddColumn(AddColumn {
+            table: self.table.clone(),
+            column,
+        }));
+        self
+    }
+
+    /// Drops a column.
+    pub fn drop_column(&mut self, name: &str) -> &mut Self {
+        self.ops.push(Op::DropColumn(DropColumn {
+            table: self.table.clone(),
+            name: name.to_owned(),
+            existing: None,
+        }));
+        self
+    }
+
+    /// Changes a column: `b.alter_column("age", |c| c.sql_type(SqlType::Text))`.
+    pub fn alter_column(
+        &mut self,
+        name: &str,
+        change: impl FnOnce(AlterColumn) -> AlterColumn,
+    ) -> &mut Self {
+        self.ops.push(Op::AlterColumn(change(AlterColumn::new(
+            self.table.clone(),
+            name,
+        ))));
+        self
+    }
+
+    /// Creates an index.
+    pub fn create_index(&mut self, index: Index) -> &mut Self {
+        self.ops.push(Op::CreateIndex(CreateIndex {
+            table: self.table.clone(),
+            index,
+        }));
+        self
+    }
+
+    /// Drops an index.
+    pub fn drop_index(&mut self, name: &str) -> &mut Self {
+        self.ops.push(Op::DropIndex(DropIndex {
+            table: self.table.clone(),
+            name: name.to_owned(),
+            existing: None,
+        }));
+        self
+    }
+
+    /// Adds a foreign key.
+    pub fn create_foreign_key(&mut self, foreign_key: ForeignKey) -> &mut Self {
+        self.constraint(Constraint::ForeignKey(foreign_key))
+    }
+
+    /// Adds a unique constraint.
+    pub fn create_unique_constraint(&mut self, unique: Unique) -> &mut Self {
+        self.constraint(Constraint::Unique(unique))
+    }
+
+    /// Adds a check constraint.
+    pub fn create_check_constraint(&mut self, check: Check) -> &mut Self {
+        self.constraint(Constraint::Check(check))
+    }
+
+    /// Adds a primary key.
+    pub fn create_primary_key<I, S>(&mut self, name: &str, columns: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.constraint(Constraint::PrimaryKey {
+            name: Some(name.to_owned()),
+            columns: columns.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    fn constraint(&mut self, constraint: Constraint) -> &mut Self {
+        self.ops.push(Op::AddConstraint(AddConstraint {
+            table: self.table.clone(),
+            constraint,
+        }));
+        self
+    }
+
+    /// Drops a named constraint.
+    pub fn drop_constraint(&mut self, name: &str, kind: ConstraintKind) -> &mut Self {
+        self.ops.push(Op::DropConstraint(DropConstraint {
+            table: self.table.clone(),
+            name: name.to_owned(),
+            kind,
+            existing: None,
+        }));
+        self
     }
 }

@@ -1,36 +1,51 @@
 //! Migration operations as plain data.
 //!
 //! `compare` produces them, `render` writes them as Rust, the dialects turn them into
-//! SQL, and [`Op::reverse`] turns an upgrade into its downgrade. Ops that remove
-//! something carry what they remove (`existing`), which is what makes them
-//! reversible; an op built by hand without it is simply irreversible.
+//! SQL, [`crate::replay`] applies them to a schema in memory, and [`Op::reverse`]
+//! turns an upgrade into its downgrade. Ops that remove or change something carry
+//! what was there (`existing`), which is what makes them reversible; an op built by
+//! hand without it is simply irreversible.
 
-use crate::schema::{Column, ForeignKey, Index, Table};
+use crate::schema::{
+    Column, Constraint, ConstraintKind, Index, ServerDefault, SqlType, Table, Value,
+};
 
 /// One schema change.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Op {
     /// `op.create_table(..)`.
     CreateTable(CreateTable),
     /// `op.drop_table(..)`.
     DropTable(DropTable),
+    /// `op.rename_table(..)`.
+    RenameTable(RenameTable),
     /// `op.add_column(..)`.
     AddColumn(AddColumn),
     /// `op.drop_column(..)`.
     DropColumn(DropColumn),
+    /// `op.alter_column(..)`.
+    AlterColumn(AlterColumn),
     /// `op.create_index(..)`.
     CreateIndex(CreateIndex),
     /// `op.drop_index(..)`.
     DropIndex(DropIndex),
-    /// `op.create_foreign_key(..)`.
-    CreateForeignKey(CreateForeignKey),
+    /// `op.create_foreign_key(..)`, `create_unique_constraint`,
+    /// `create_check_constraint`, `create_primary_key`.
+    AddConstraint(AddConstraint),
+    /// `op.drop_constraint(..)`.
+    DropConstraint(DropConstraint),
+    /// `op.batch_alter_table(..)`: several changes to one table, applied together
+    /// (one table rebuild on SQLite).
+    Batch(Batch),
     /// `op.execute(..)`.
     Execute(Execute),
+    /// `op.bulk_insert(..)`.
+    BulkInsert(BulkInsert),
 }
 
-/// Creates a table with its columns, primary key, unique constraints and foreign
-/// keys. Indexes in `table.indexes` are not created here: each has its own
-/// [`CreateIndex`].
+/// Creates a table with its columns, primary key, unique constraints, checks and
+/// foreign keys. Indexes in `table.indexes` are not created here: each has its
+/// own [`CreateIndex`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateTable {
     /// The new table.
@@ -44,6 +59,15 @@ pub struct DropTable {
     pub name: String,
     /// The table as it was (needed to reverse).
     pub existing: Option<Table>,
+}
+
+/// Renames a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenameTable {
+    /// Current name.
+    pub name: String,
+    /// New name.
+    pub new_name: String,
 }
 
 /// Adds a column.
@@ -66,6 +90,96 @@ pub struct DropColumn {
     pub existing: Option<Column>,
 }
 
+/// Changes a column: any of type, nullability, server default and name.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct AlterColumn {
+    /// Table name.
+    pub table: String,
+    /// Column name (before a rename).
+    pub name: String,
+    /// New type.
+    pub sql_type: Option<SqlType>,
+    /// New nullability.
+    pub nullable: Option<bool>,
+    /// New server default: `Some(None)` drops it.
+    pub default: Option<Option<ServerDefault>>,
+    /// New name.
+    pub new_name: Option<String>,
+    /// The column as it was: what the reverse restores, and what MySQL's
+    /// `CHANGE COLUMN` must repeat. Looked up from the database when not given.
+    pub existing: Option<Column>,
+}
+
+impl AlterColumn {
+    /// A change of column `name` of `table`; set the parts with the builder methods.
+    pub fn new(table: impl Into<String>, name: impl Into<String>) -> Self {
+        AlterColumn {
+            table: table.into(),
+            name: name.into(),
+            ..<AlterColumn as Default>::default()
+        }
+    }
+
+    /// New type.
+    pub fn sql_type(mut self, sql_type: SqlType) -> Self {
+        self.sql_type = Some(sql_type);
+        self
+    }
+
+    /// New nullability.
+    pub fn nullable(mut self, nullable: bool) -> Self {
+        self.nullable = Some(nullable);
+        self
+    }
+
+    /// New server default (`None` drops it).
+    pub fn default(mut self, default: Option<ServerDefault>) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    /// New name.
+    pub fn rename_to(mut self, new_name: impl Into<String>) -> Self {
+        self.new_name = Some(new_name.into());
+        self
+    }
+
+    /// The column as it is now (Alembic's `existing_type`, `existing_nullable`,
+    /// `existing_server_default` in one).
+    pub fn existing(mut self, column: Column) -> Self {
+        self.existing = Some(column);
+        self
+    }
+
+    /// The column as it will be, given how it is now.
+    pub fn apply_to(&self, existing: &Column) -> Column {
+        Column {
+            name: self
+                .new_name
+                .clone()
+                .unwrap_or_else(|| existing.name.clone()),
+            sql_type: self
+                .sql_type
+                .clone()
+                .unwrap_or_else(|| existing.sql_type.clone()),
+            nullable: self.nullable.unwrap_or(existing.nullable),
+            default: match &self.default {
+                Some(d) => d.clone(),
+                None => existing.default.clone(),
+            },
+            autoincrement: existing.autoincrement,
+        }
+    }
+
+    /// Whether only the name changes.
+    pub fn is_rename_only(&self) -> bool {
+        self.new_name.is_some()
+            && self.sql_type.is_none()
+            && self.nullable.is_none()
+            && self.default.is_none()
+    }
+}
+
 /// Creates an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateIndex {
@@ -86,20 +200,55 @@ pub struct DropIndex {
     pub existing: Option<Index>,
 }
 
-/// Adds a foreign key to an existing table.
+/// Adds a constraint to an existing table.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CreateForeignKey {
+pub struct AddConstraint {
     /// Table name.
     pub table: String,
-    /// The foreign key.
-    pub foreign_key: ForeignKey,
+    /// The constraint.
+    pub constraint: Constraint,
 }
 
-/// Runs SQL verbatim.
+/// Drops a named constraint.
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DropConstraint {
+    /// Table name.
+    pub table: String,
+    /// Constraint name.
+    pub name: String,
+    /// Its kind (MySQL needs it to choose the statement).
+    pub kind: ConstraintKind,
+    /// The constraint as it was (needed to reverse).
+    pub existing: Option<Constraint>,
+}
+
+/// Several changes to one table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    /// Table name.
+    pub table: String,
+    /// The changes, in order; each names `table`.
+    pub ops: Vec<Op>,
+}
+
+/// Runs SQL verbatim; `?` placeholders take `params`, written as literals.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Execute {
     /// The SQL.
     pub sql: String,
+    /// Values for the `?` placeholders, in order.
+    pub params: Vec<Value>,
+}
+
+/// Inserts rows, several per statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BulkInsert {
+    /// Table name.
+    pub table: String,
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows, each with one value per column.
+    pub rows: Vec<Vec<Value>>,
 }
 
 /// An op that cannot be reversed, and why.
@@ -112,13 +261,16 @@ pub struct Irreversible {
     pub reason: &'static str,
 }
 
+fn missing(op: String) -> Irreversible {
+    Irreversible {
+        op,
+        reason: "it does not carry the definition it removes or changes",
+    }
+}
+
 impl Op {
     /// The op that undoes this one.
     pub fn reverse(&self) -> Result<Op, Irreversible> {
-        let missing = |op: String| Irreversible {
-            op,
-            reason: "it does not carry the definition it removes",
-        };
         Ok(match self {
             Op::CreateTable(CreateTable { table }) => Op::DropTable(DropTable {
                 name: table.name.clone(),
@@ -136,6 +288,10 @@ impl Op {
                 }),
                 None => return Err(missing(format!("drop_table(\"{name}\")"))),
             },
+            Op::RenameTable(RenameTable { name, new_name }) => Op::RenameTable(RenameTable {
+                name: new_name.clone(),
+                new_name: name.clone(),
+            }),
             Op::AddColumn(AddColumn { table, column }) => Op::DropColumn(DropColumn {
                 table: table.clone(),
                 name: column.name.clone(),
@@ -152,6 +308,24 @@ impl Op {
                 }),
                 None => return Err(missing(format!("drop_column(\"{table}\", \"{name}\")"))),
             },
+            Op::AlterColumn(alter) => {
+                let existing = alter.existing.as_ref().ok_or_else(|| {
+                    missing(format!(
+                        "alter_column(\"{}\", \"{}\")",
+                        alter.table, alter.name
+                    ))
+                })?;
+                let after = alter.apply_to(existing);
+                Op::AlterColumn(AlterColumn {
+                    table: alter.table.clone(),
+                    name: after.name.clone(),
+                    sql_type: alter.sql_type.as_ref().map(|_| existing.sql_type.clone()),
+                    nullable: alter.nullable.map(|_| existing.nullable),
+                    default: alter.default.as_ref().map(|_| existing.default.clone()),
+                    new_name: alter.new_name.as_ref().map(|_| existing.name.clone()),
+                    existing: Some(after),
+                })
+            }
             Op::CreateIndex(CreateIndex { table, index }) => Op::DropIndex(DropIndex {
                 table: table.clone(),
                 name: index.name.clone(),
@@ -168,16 +342,49 @@ impl Op {
                 }),
                 None => return Err(missing(format!("drop_index(\"{table}\", \"{name}\")"))),
             },
-            Op::CreateForeignKey(CreateForeignKey { table, .. }) => {
-                return Err(Irreversible {
-                    op: format!("create_foreign_key(\"{table}\", ..)"),
-                    reason: "dropping a constraint arrives with drop_constraint",
-                })
-            }
+            Op::AddConstraint(AddConstraint { table, constraint }) => match constraint.name() {
+                Some(name) => Op::DropConstraint(DropConstraint {
+                    table: table.clone(),
+                    name: name.to_owned(),
+                    kind: constraint.kind(),
+                    existing: Some(constraint.clone()),
+                }),
+                None => {
+                    return Err(Irreversible {
+                        op: format!(
+                            "adding an unnamed {} to \"{table}\"",
+                            constraint.kind().describe()
+                        ),
+                        reason: "an unnamed constraint cannot be dropped by name; give it a name",
+                    })
+                }
+            },
+            Op::DropConstraint(DropConstraint {
+                table,
+                name,
+                existing,
+                ..
+            }) => match existing {
+                Some(constraint) => Op::AddConstraint(AddConstraint {
+                    table: table.clone(),
+                    constraint: constraint.clone(),
+                }),
+                None => return Err(missing(format!("drop_constraint(\"{table}\", \"{name}\")"))),
+            },
+            Op::Batch(Batch { table, ops }) => Op::Batch(Batch {
+                table: table.clone(),
+                ops: reverse_all(ops)?,
+            }),
             Op::Execute(_) => {
                 return Err(Irreversible {
                     op: "execute(..)".to_owned(),
                     reason: "raw SQL has no known inverse",
+                })
+            }
+            Op::BulkInsert(BulkInsert { table, .. }) => {
+                return Err(Irreversible {
+                    op: format!("bulk_insert(\"{table}\", ..)"),
+                    reason: "write the DELETE that removes the rows",
                 })
             }
         })
@@ -188,11 +395,16 @@ impl Op {
         match self {
             Op::CreateTable(o) => Some(&o.table.name),
             Op::DropTable(o) => Some(&o.name),
+            Op::RenameTable(o) => Some(&o.name),
             Op::AddColumn(o) => Some(&o.table),
             Op::DropColumn(o) => Some(&o.table),
+            Op::AlterColumn(o) => Some(&o.table),
             Op::CreateIndex(o) => Some(&o.table),
             Op::DropIndex(o) => Some(&o.table),
-            Op::CreateForeignKey(o) => Some(&o.table),
+            Op::AddConstraint(o) => Some(&o.table),
+            Op::DropConstraint(o) => Some(&o.table),
+            Op::Batch(o) => Some(&o.table),
+            Op::BulkInsert(o) => Some(&o.table),
             Op::Execute(_) => None,
         }
     }
@@ -200,7 +412,11 @@ impl Op {
     /// Whether running the op can lose data (a warning in generated files and in
     /// `check`).
     pub fn is_destructive(&self) -> bool {
-        matches!(self, Op::DropTable(_) | Op::DropColumn(_))
+        match self {
+            Op::DropTable(_) | Op::DropColumn(_) => true,
+            Op::Batch(b) => b.ops.iter().any(Op::is_destructive),
+            _ => false,
+        }
     }
 
     /// A one-line description, as `check` and the CLI print it.
@@ -208,8 +424,33 @@ impl Op {
         match self {
             Op::CreateTable(o) => format!("add table `{}`", o.table.name),
             Op::DropTable(o) => format!("remove table `{}`", o.name),
+            Op::RenameTable(o) => format!("rename table `{}` to `{}`", o.name, o.new_name),
             Op::AddColumn(o) => format!("add column `{}.{}`", o.table, o.column.name),
             Op::DropColumn(o) => format!("remove column `{}.{}`", o.table, o.name),
+            Op::AlterColumn(o) => {
+                let mut parts = Vec::new();
+                if let Some(t) = &o.sql_type {
+                    parts.push(format!("type {t}"));
+                }
+                if let Some(n) = o.nullable {
+                    parts.push(if n { "nullable" } else { "not null" }.to_owned());
+                }
+                if let Some(d) = &o.default {
+                    parts.push(match d {
+                        Some(d) => format!("default {d:?}"),
+                        None => "no default".to_owned(),
+                    });
+                }
+                if let Some(n) = &o.new_name {
+                    parts.push(format!("renamed to `{n}`"));
+                }
+                format!(
+                    "alter column `{}.{}`: {}",
+                    o.table,
+                    o.name,
+                    parts.join(", ")
+                )
+            }
             Op::CreateIndex(o) => format!(
                 "add {}index `{}` on `{}` ({})",
                 if o.index.unique { "unique " } else { "" },
@@ -218,13 +459,25 @@ impl Op {
                 o.index.columns.join(", ")
             ),
             Op::DropIndex(o) => format!("remove index `{}` on `{}`", o.name, o.table),
-            Op::CreateForeignKey(o) => format!(
-                "add foreign key on `{}` ({}) → `{}`",
+            Op::AddConstraint(o) => format!(
+                "add {} {}on `{}`",
+                o.constraint.kind().describe(),
+                o.constraint
+                    .name()
+                    .map(|n| format!("`{n}` "))
+                    .unwrap_or_default(),
+                o.table
+            ),
+            Op::DropConstraint(o) => {
+                format!("remove {} `{}` on `{}`", o.kind.describe(), o.name, o.table)
+            }
+            Op::Batch(o) => format!(
+                "change table `{}`: {}",
                 o.table,
-                o.foreign_key.columns.join(", "),
-                o.foreign_key.ref_table
+                o.ops.iter().map(Op::summary).collect::<Vec<_>>().join("; ")
             ),
             Op::Execute(o) => format!("execute `{}`", o.sql),
+            Op::BulkInsert(o) => format!("insert {} row(s) into `{}`", o.rows.len(), o.table),
         }
     }
 }
@@ -237,7 +490,7 @@ pub fn reverse_all(ops: &[Op]) -> Result<Vec<Op>, Irreversible> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::SqlType;
+    use crate::schema::{Check, ForeignKey};
 
     #[test]
     fn reverse_twice_is_identity() {
@@ -254,11 +507,46 @@ mod tests {
                 table: "t".into(),
                 index: Index::new("ix_t_x", ["x"]),
             }),
+            Op::RenameTable(RenameTable {
+                name: "t".into(),
+                new_name: "u".into(),
+            }),
+            Op::AddConstraint(AddConstraint {
+                table: "u".into(),
+                constraint: Constraint::Check(Check::new("ck_u_x", "x <> ''")),
+            }),
+            Op::AddConstraint(AddConstraint {
+                table: "u".into(),
+                constraint: Constraint::ForeignKey(ForeignKey::new("fk", ["x"], "v", ["id"])),
+            }),
+            Op::AlterColumn(
+                AlterColumn::new("u", "x")
+                    .sql_type(SqlType::Varchar(10))
+                    .nullable(false)
+                    .rename_to("y")
+                    .existing(Column::new("x", SqlType::Text).nullable()),
+            ),
         ];
         let back = reverse_all(&ops).unwrap();
-        assert!(matches!(back[0], Op::DropIndex(_)));
-        assert!(matches!(back[2], Op::DropTable(_)));
+        assert!(matches!(back[0], Op::AlterColumn(_)));
+        assert!(matches!(back.last(), Some(Op::DropTable(_))));
         assert_eq!(reverse_all(&back).unwrap(), ops);
+    }
+
+    #[test]
+    fn alter_column_reverse_restores_what_was_there() {
+        let alter = AlterColumn::new("users", "age")
+            .sql_type(SqlType::Varchar(3))
+            .existing(Column::new("age", SqlType::Integer).nullable());
+        let Op::AlterColumn(back) = Op::AlterColumn(alter).reverse().unwrap() else {
+            panic!()
+        };
+        assert_eq!(back.sql_type, Some(SqlType::Integer));
+        assert_eq!(back.nullable, None);
+        assert_eq!(
+            back.existing,
+            Some(Column::new("age", SqlType::Varchar(3)).nullable())
+        );
     }
 
     #[test]

@@ -6,10 +6,13 @@ use quote::quote;
 
 use crate::error::{Error, Result};
 use crate::ops::{
-    AddColumn, CreateForeignKey, CreateIndex, CreateTable, DropColumn, DropIndex, DropTable,
-    Execute, Op,
+    AddColumn, AddConstraint, AlterColumn, Batch, BulkInsert, CreateIndex, CreateTable, DropColumn,
+    DropConstraint, DropIndex, DropTable, Execute, Op, RenameTable,
 };
-use crate::schema::{Column, FkAction, ForeignKey, Index, ServerDefault, SqlType, Table, Unique};
+use crate::schema::{
+    Check, Column, Constraint, ConstraintKind, FkAction, ForeignKey, Index, ServerDefault, SqlType,
+    Table, Unique, Value,
+};
 
 /// What goes into a revision file besides its ops.
 #[derive(Debug, Clone)]
@@ -132,6 +135,9 @@ pub fn statement(op: &Op) -> TokenStream {
             quote! { op.create_table(#table)?; }
         }
         Op::DropTable(DropTable { name, .. }) => quote! { op.drop_table(#name)?; },
+        Op::RenameTable(RenameTable { name, new_name }) => {
+            quote! { op.rename_table(#name, #new_name)?; }
+        }
         Op::AddColumn(AddColumn { table, column }) => {
             let column = column_expr(column);
             quote! { op.add_column(#table, #column)?; }
@@ -139,16 +145,205 @@ pub fn statement(op: &Op) -> TokenStream {
         Op::DropColumn(DropColumn { table, name, .. }) => {
             quote! { op.drop_column(#table, #name)?; }
         }
+        Op::AlterColumn(alter) => {
+            let alter = alter_expr(alter);
+            quote! { op.alter_column(#alter)?; }
+        }
         Op::CreateIndex(CreateIndex { table, index }) => {
             let index = index_expr(index);
             quote! { op.create_index(#table, #index)?; }
         }
         Op::DropIndex(DropIndex { table, name, .. }) => quote! { op.drop_index(#table, #name)?; },
-        Op::CreateForeignKey(CreateForeignKey { table, foreign_key }) => {
-            let fk = foreign_key_expr(foreign_key);
-            quote! { op.create_foreign_key(#table, #fk)?; }
+        Op::AddConstraint(AddConstraint { table, constraint }) => {
+            add_constraint_statement(quote!(op), table, constraint)
         }
-        Op::Execute(Execute { sql }) => quote! { op.execute(#sql)?; },
+        Op::DropConstraint(DropConstraint {
+            table, name, kind, ..
+        }) => {
+            let kind = kind_expr(*kind);
+            quote! { op.drop_constraint(#table, #name, #kind)?; }
+        }
+        Op::Batch(Batch { table, ops }) => {
+            let inner = ops.iter().map(batch_statement);
+            quote! {
+                op.batch_alter_table(#table, |b| {
+                    #(#inner)*
+                })?;
+            }
+        }
+        Op::Execute(Execute { sql, params }) if params.is_empty() => quote! { op.execute(#sql)?; },
+        Op::Execute(Execute { sql, params }) => {
+            let params = params.iter().map(value_expr);
+            quote! { op.execute_with(#sql, vec![#(#params),*])?; }
+        }
+        Op::BulkInsert(BulkInsert {
+            table,
+            columns,
+            rows,
+        }) => {
+            let rows = rows.iter().map(|r| {
+                let values = r.iter().map(value_expr);
+                quote! { vec![#(#values),*] }
+            });
+            quote! { op.bulk_insert(#table, &[#(#columns),*], vec![#(#rows),*])?; }
+        }
+    }
+}
+
+fn constraint_call(constraint: &Constraint) -> proc_macro2::Ident {
+    let name = match constraint {
+        Constraint::PrimaryKey { .. } => "create_primary_key",
+        Constraint::Unique(_) => "create_unique_constraint",
+        Constraint::ForeignKey(_) => "create_foreign_key",
+        Constraint::Check(_) => "create_check_constraint",
+    };
+    proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
+}
+
+/// `op.create_…(table, …)?;`, or `b.create_…(…);` inside a batch (`table` empty).
+fn add_constraint_statement(
+    receiver: TokenStream,
+    table: &str,
+    constraint: &Constraint,
+) -> TokenStream {
+    let call = constraint_call(constraint);
+    let table_arg = if table.is_empty() {
+        quote!()
+    } else {
+        quote!(#table,)
+    };
+    let tail = if table.is_empty() {
+        quote!(;)
+    } else {
+        quote!(?;)
+    };
+    match constraint {
+        Constraint::PrimaryKey { name, columns } => {
+            let name = name.clone().unwrap_or_else(|| format!("pk_{table}"));
+            quote! { #receiver.#call(#table_arg #name, [#(#columns),*]) #tail }
+        }
+        Constraint::Unique(u) => {
+            let u = unique_expr(u);
+            quote! { #receiver.#call(#table_arg #u) #tail }
+        }
+        Constraint::ForeignKey(f) => {
+            let f = foreign_key_expr(f);
+            quote! { #receiver.#call(#table_arg #f) #tail }
+        }
+        Constraint::Check(c) => {
+            let c = check_expr(c);
+            quote! { #receiver.#call(#table_arg #c) #tail }
+        }
+    }
+}
+
+/// One `b.…(…);` inside `batch_alter_table`.
+fn batch_statement(op: &Op) -> TokenStream {
+    match op {
+        Op::AddColumn(AddColumn { column, .. }) => {
+            let column = column_expr(column);
+            quote! { b.add_column(#column); }
+        }
+        Op::DropColumn(DropColumn { name, .. }) => quote! { b.drop_column(#name); },
+        Op::AlterColumn(alter) => {
+            let name = &alter.name;
+            let changes = alter_changes(alter);
+            quote! { b.alter_column(#name, |c| c #changes); }
+        }
+        Op::CreateIndex(CreateIndex { index, .. }) => {
+            let index = index_expr(index);
+            quote! { b.create_index(#index); }
+        }
+        Op::DropIndex(DropIndex { name, .. }) => quote! { b.drop_index(#name); },
+        Op::AddConstraint(AddConstraint { constraint, .. }) => {
+            add_constraint_statement(quote!(b), "", constraint)
+        }
+        Op::DropConstraint(DropConstraint { name, kind, .. }) => {
+            let kind = kind_expr(*kind);
+            quote! { b.drop_constraint(#name, #kind); }
+        }
+        other => {
+            let summary = format!("not allowed in a batch: {}", other.summary());
+            quote! { compile_error!(#summary); }
+        }
+    }
+}
+
+fn alter_expr(alter: &AlterColumn) -> TokenStream {
+    let table = &alter.table;
+    let name = &alter.name;
+    let changes = alter_changes(alter);
+    quote! { AlterColumn::new(#table, #name) #changes }
+}
+
+fn alter_changes(alter: &AlterColumn) -> TokenStream {
+    let mut out = TokenStream::new();
+    if let Some(t) = &alter.sql_type {
+        let t = sql_type_expr(t);
+        out.extend(quote! { .sql_type(#t) });
+    }
+    if let Some(n) = alter.nullable {
+        out.extend(quote! { .nullable(#n) });
+    }
+    match &alter.default {
+        Some(Some(d)) => {
+            let d = default_expr(d);
+            out.extend(quote! { .default(Some(#d)) });
+        }
+        Some(None) => out.extend(quote! { .default(None) }),
+        None => {}
+    }
+    if let Some(n) = &alter.new_name {
+        out.extend(quote! { .rename_to(#n) });
+    }
+    if let Some(existing) = &alter.existing {
+        let existing = column_expr(existing);
+        out.extend(quote! { .existing(#existing) });
+    }
+    out
+}
+
+fn kind_expr(kind: ConstraintKind) -> TokenStream {
+    match kind {
+        ConstraintKind::PrimaryKey => quote! { ConstraintKind::PrimaryKey },
+        ConstraintKind::Unique => quote! { ConstraintKind::Unique },
+        ConstraintKind::ForeignKey => quote! { ConstraintKind::ForeignKey },
+        ConstraintKind::Check => quote! { ConstraintKind::Check },
+    }
+}
+
+fn check_expr(check: &Check) -> TokenStream {
+    let expr = &check.expr;
+    match &check.name {
+        Some(name) => quote! { Check::new(#name, #expr) },
+        None => quote! { Check::unnamed(#expr) },
+    }
+}
+
+fn value_expr(value: &Value) -> TokenStream {
+    match value {
+        Value::Null => quote! { Value::Null },
+        Value::Int(i) => quote! { Value::Int(#i) },
+        Value::Float(f) => quote! { Value::Float(#f) },
+        Value::Bool(b) => quote! { Value::Bool(#b) },
+        Value::Text(s) => quote! { Value::Text(#s.into()) },
+        Value::Bytes(b) => quote! { Value::Bytes(vec![#(#b),*]) },
+        Value::Date(d) => {
+            let s = d.to_string();
+            quote! { Value::Date(#s.parse()?) }
+        }
+        Value::Time(t) => {
+            let s = t.to_string();
+            quote! { Value::Time(#s.parse()?) }
+        }
+        Value::Timestamp(t) => {
+            let s = t.format("%Y-%m-%dT%H:%M:%S%.f").to_string();
+            quote! { Value::Timestamp(#s.parse()?) }
+        }
+        Value::TimestampTz(t) => {
+            let s = t.to_rfc3339();
+            quote! { Value::TimestampTz(#s.parse()?) }
+        }
     }
 }
 
@@ -163,6 +358,10 @@ fn table_expr(table: &Table) -> TokenStream {
     for unique in &table.uniques {
         let unique = unique_expr(unique);
         out.extend(quote! { .unique(#unique) });
+    }
+    for check in &table.checks {
+        let check = check_expr(check);
+        out.extend(quote! { .check(#check) });
     }
     for fk in &table.foreign_keys {
         let fk = foreign_key_expr(fk);

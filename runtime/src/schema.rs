@@ -55,6 +55,8 @@ pub struct Table {
     pub indexes: Vec<Index>,
     /// Foreign keys.
     pub foreign_keys: Vec<ForeignKey>,
+    /// Check constraints.
+    pub checks: Vec<Check>,
 }
 
 impl Table {
@@ -99,6 +101,37 @@ impl Table {
     pub fn foreign_key(mut self, foreign_key: ForeignKey) -> Self {
         self.foreign_keys.push(foreign_key);
         self
+    }
+
+    /// Adds a check constraint.
+    pub fn check(mut self, check: Check) -> Self {
+        self.checks.push(check);
+        self
+    }
+
+    /// Puts indexes and constraints in name order, so that two descriptions of
+    /// one table compare equal whatever order their source listed them in.
+    pub fn sort_constraints(&mut self) {
+        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.uniques
+            .sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
+        self.foreign_keys
+            .sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
+        self.checks
+            .sort_by(|a, b| (&a.name, &a.expr).cmp(&(&b.name, &b.expr)));
+    }
+
+    /// The mutable column called `name`, if any.
+    pub fn get_column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    /// Whether a named constraint of any kind exists on the table.
+    pub fn has_constraint(&self, name: &str) -> bool {
+        let named = |n: &Option<String>| n.as_deref() == Some(name);
+        self.uniques.iter().any(|u| named(&u.name))
+            || self.foreign_keys.iter().any(|f| named(&f.name))
+            || self.checks.iter().any(|c| named(&c.name))
     }
 
     /// The column called `name`, if any.
@@ -568,6 +601,176 @@ impl ForeignKey {
     }
 }
 
+/// A check constraint: an SQL boolean expression every row satisfies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    /// Constraint name (`None`: the database picks one).
+    pub name: Option<String>,
+    /// The expression, verbatim (`price > 0`).
+    pub expr: String,
+}
+
+impl Check {
+    /// A named check constraint.
+    pub fn new(name: impl Into<String>, expr: impl Into<String>) -> Self {
+        Check {
+            name: Some(name.into()),
+            expr: expr.into(),
+        }
+    }
+
+    /// A check constraint the database names.
+    pub fn unnamed(expr: impl Into<String>) -> Self {
+        Check {
+            name: None,
+            expr: expr.into(),
+        }
+    }
+}
+
+/// The kinds of table constraints `drop_constraint` can remove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConstraintKind {
+    /// `PRIMARY KEY`.
+    PrimaryKey,
+    /// `UNIQUE`.
+    Unique,
+    /// `FOREIGN KEY`.
+    ForeignKey,
+    /// `CHECK`.
+    Check,
+}
+
+impl ConstraintKind {
+    /// Lower-case words for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey => "primary key",
+            ConstraintKind::Unique => "unique constraint",
+            ConstraintKind::ForeignKey => "foreign key",
+            ConstraintKind::Check => "check constraint",
+        }
+    }
+}
+
+/// One table constraint, as `create_*` operations add it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Constraint {
+    /// A primary key over `columns`; `name` is used where the database keeps one.
+    PrimaryKey {
+        /// Constraint name.
+        name: Option<String>,
+        /// Key columns.
+        columns: Vec<String>,
+    },
+    /// A unique constraint.
+    Unique(Unique),
+    /// A foreign key.
+    ForeignKey(ForeignKey),
+    /// A check constraint.
+    Check(Check),
+}
+
+impl Constraint {
+    /// Its kind.
+    pub fn kind(&self) -> ConstraintKind {
+        match self {
+            Constraint::PrimaryKey { .. } => ConstraintKind::PrimaryKey,
+            Constraint::Unique(_) => ConstraintKind::Unique,
+            Constraint::ForeignKey(_) => ConstraintKind::ForeignKey,
+            Constraint::Check(_) => ConstraintKind::Check,
+        }
+    }
+
+    /// Its name, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Constraint::PrimaryKey { name, .. } => name.as_deref(),
+            Constraint::Unique(u) => u.name.as_deref(),
+            Constraint::ForeignKey(f) => f.name.as_deref(),
+            Constraint::Check(c) => c.name.as_deref(),
+        }
+    }
+}
+
+/// A value for `bulk_insert` and for the parameters of `execute`. Each dialect
+/// writes it as an SQL literal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `NULL`.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// A floating point number (finite).
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Bytes(Vec<u8>),
+    /// A date.
+    Date(chrono::NaiveDate),
+    /// A time of day.
+    Time(chrono::NaiveTime),
+    /// A date and time without zone.
+    Timestamp(chrono::NaiveDateTime),
+    /// A date and time in UTC.
+    TimestampTz(chrono::DateTime<chrono::Utc>),
+}
+
+macro_rules! value_from {
+    ($($t:ty => $v:ident $(as $cast:ty)?),* $(,)?) => {
+        $(impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::$v(v $(as $cast)?)
+            }
+        })*
+    };
+}
+
+value_from! {
+    i16 => Int as i64,
+    i32 => Int as i64,
+    i64 => Int,
+    u32 => Int as i64,
+    f32 => Float as f64,
+    f64 => Float,
+    bool => Bool,
+    String => Text,
+    Vec<u8> => Bytes,
+    chrono::NaiveDate => Date,
+    chrono::NaiveTime => Time,
+    chrono::NaiveDateTime => Timestamp,
+    chrono::DateTime<chrono::Utc> => TimestampTz,
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Self {
+        Value::Bytes(v.to_vec())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// A row for `bulk_insert`: `row![1, "ada", None::<String>]`.
+#[macro_export]
+macro_rules! row {
+    ($($value:expr),* $(,)?) => {
+        ::std::vec![$($crate::schema::Value::from($value)),*]
+    };
+}
+
 /// Naming conventions used by the derive and by autogenerate (the ones SQLAlchemy
 /// recommends), so names are stable across databases.
 pub mod naming {
@@ -579,6 +782,16 @@ pub mod naming {
     /// `uq_<table>_<col>[_<col>…]`.
     pub fn unique(table: &str, columns: &[&str]) -> String {
         format!("uq_{table}_{}", columns.join("_"))
+    }
+
+    /// `ck_<table>_<name>`.
+    pub fn check(table: &str, name: &str) -> String {
+        format!("ck_{table}_{name}")
+    }
+
+    /// `pk_<table>`.
+    pub fn primary_key(table: &str) -> String {
+        format!("pk_{table}")
     }
 
     /// `fk_<table>_<col>_<ref_table>`.

@@ -1,11 +1,18 @@
-//! Helpers for the integration tests: a fresh SQLite file per test, and the
-//! revision folders the tests run.
+//! Helpers for the integration tests: a fresh database per test on SQLite,
+//! PostgreSQL and MariaDB, and the revision folders the tests run.
+//!
+//! The servers default to this machine's: `postgres://postgres@127.0.0.1:5432/test`
+//! and `mysql://root@127.0.0.1:3306/test` (override with `RETORT_TEST_POSTGRES_URL`
+//! and `RETORT_TEST_MYSQL_URL`). Each test creates its own uniquely named database
+//! and drops it afterwards. When a server is missing, a test is skipped with a
+//! loud message, except under `CI=true`, where it fails.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use retort::dialect::Dialect;
+use retort::config::DatabaseUrl;
 use retort::schema::Schema;
-use retort::{Config, Connection, Migrations};
+use retort::{Backend, Config, Connection, Migrations};
 
 /// The shop example's revisions, as `migrations-cli` compiles them.
 pub static SHOP: Migrations = retort::revisions!("../migrations-cli/versions");
@@ -17,27 +24,108 @@ pub static LINEAR: Migrations = retort::revisions!("fixtures/linear");
 /// A good revision, then one that fails half-way (`c0ffee000002`).
 pub static FAILING: Migrations = retort::revisions!("fixtures/failing");
 
-/// A temporary folder holding one SQLite database file; removed on drop.
-pub struct TempDb {
-    /// The folder (also usable for a versions folder).
-    pub dir: tempfile::TempDir,
-    /// `sqlite:///…/test.db`.
+/// One revision per kind of operation, each with its downgrade.
+pub static OPS: Migrations = retort::revisions!("fixtures/ops");
+
+/// A database for one test: an SQLite file in a temporary folder, or a database
+/// created on a server for this test and dropped when the value is dropped.
+pub struct TestDb {
+    /// Which database.
+    pub backend: Backend,
+    /// Its URL.
     pub url: String,
-    /// The database file.
-    pub path: PathBuf,
+    /// A temporary folder (the SQLite file, a versions folder).
+    pub dir: tempfile::TempDir,
+    server: Option<(String, String)>,
 }
 
-impl TempDb {
-    /// A new, empty (not yet created) database file in a fresh folder.
-    pub fn new() -> TempDb {
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn server_url(backend: Backend) -> String {
+    match backend {
+        Backend::Postgres => std::env::var("RETORT_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),
+        Backend::Mysql => std::env::var("RETORT_TEST_MYSQL_URL")
+            .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned()),
+        Backend::Sqlite => unreachable!("SQLite needs no server"),
+    }
+}
+
+fn connect_url(url: &str) -> retort::Result<Connection> {
+    Connection::establish(&DatabaseUrl::parse(url)?)
+}
+
+impl TestDb {
+    /// A new SQLite file (created on first connection).
+    pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("temporary folder");
-        let path = dir.path().join("test.db");
-        let url = format!("sqlite://{}", path.display());
-        TempDb { dir, url, path }
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        TestDb {
+            backend: Backend::Sqlite,
+            url,
+            dir,
+            server: None,
+        }
+    }
+
+    /// A new database on the PostgreSQL server, or `None` (after a loud message)
+    /// when the server cannot be reached outside CI.
+    pub fn postgres() -> Option<TestDb> {
+        TestDb::on_server(Backend::Postgres)
+    }
+
+    /// A new database on the MariaDB/MySQL server, or `None` as for `postgres`.
+    pub fn mysql() -> Option<TestDb> {
+        TestDb::on_server(Backend::Mysql)
+    }
+
+    /// A new database of any backend.
+    pub fn new(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => Some(TestDb::sqlite()),
+            other => TestDb::on_server(other),
+        }
+    }
+
+    fn on_server(backend: Backend) -> Option<TestDb> {
+        let admin = server_url(backend);
+        let mut conn = match connect_url(&admin) {
+            Ok(conn) => conn,
+            Err(e) => {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!(
+                        "CI=true and the {} server is unreachable: {e}",
+                        backend.name()
+                    );
+                }
+                eprintln!(
+                    "\n!!! SKIPPED: {} server unreachable ({e}); start it to run this test\n",
+                    backend.name()
+                );
+                return None;
+            }
+        };
+        let name = format!(
+            "retort_t_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            &uuid_like()
+        );
+        let quote = conn.dialect().quote(&name);
+        conn.execute(&format!("CREATE DATABASE {quote}"))
+            .expect("create the test database");
+        let (base, _) = admin.rsplit_once('/').expect("URL names a database");
+        let url = format!("{base}/{name}");
+        Some(TestDb {
+            backend,
+            url,
+            dir: tempfile::tempdir().expect("temporary folder"),
+            server: Some((admin, name)),
+        })
     }
 
     /// A config running `migrations` on this database, writing new revisions to a
-    /// `versions` folder next to it.
+    /// `versions` folder in the temporary folder.
     pub fn config(&self, migrations: Migrations) -> Config {
         let mut config = Config::new(migrations).url(&self.url);
         config.versions_dir = self.dir.path().join("versions");
@@ -46,27 +134,123 @@ impl TempDb {
 
     /// A connection to this database.
     pub fn connect(&self) -> Connection {
-        Connection::establish(&retort::config::DatabaseUrl::parse(&self.url).expect("url"))
-            .expect("connect")
+        connect_url(&self.url).expect("connect to the test database")
     }
 
-    /// Names of the tables in the database (SQLite's own excluded).
+    /// The schema of the database (version table excluded).
+    pub fn schema(&self) -> Schema {
+        retort::introspect::introspect(&mut self.connect(), &["retort_version"])
+            .expect("introspect")
+    }
+
+    /// Names of the tables in the database (version table excluded).
     pub fn tables(&self) -> Vec<String> {
-        let mut conn = self.connect();
-        let schema = retort::introspect::introspect(&mut conn, &[]).expect("introspect");
-        schema.table_names().map(str::to_owned).collect()
+        self.schema().table_names().map(str::to_owned).collect()
     }
 
-    /// The whole file, to prove a failed command left it untouched.
-    pub fn bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.path).unwrap_or_default()
+    /// The SQLite file, for byte-for-byte comparisons.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        (self.backend == Backend::Sqlite).then(|| self.dir.path().join("test.db"))
+    }
+
+    /// Everything a failed command must leave alone: the schema and the version
+    /// table's rows (and, on SQLite, the file's bytes).
+    pub fn snapshot(&self) -> (Schema, Vec<String>, Vec<u8>) {
+        let mut conn = self.connect();
+        let schema =
+            retort::introspect::introspect(&mut conn, &["retort_version"]).expect("introspect");
+        let versions = retort::runner::VersionTable {
+            name: "retort_version",
+        }
+        .read(&mut conn)
+        .expect("read versions");
+        drop(conn);
+        let bytes = self
+            .sqlite_path()
+            .map(|p| std::fs::read(p).unwrap_or_default())
+            .unwrap_or_default();
+        (schema, versions, bytes)
+    }
+
+    /// Runs `sql` and returns the first column of every row as text (for
+    /// checking data).
+    pub fn strings(&self, sql: &str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            v: String,
+        }
+        use diesel::RunQueryDsl;
+        let mut conn = self.connect();
+        let rows: Vec<Row> = match self.backend {
+            Backend::Sqlite => diesel::sql_query(sql).load(conn.sqlite().unwrap()),
+            Backend::Postgres => diesel::sql_query(sql).load(conn.postgres().unwrap()),
+            Backend::Mysql => diesel::sql_query(sql).load(conn.mysql().unwrap()),
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.into_iter().map(|r| r.v).collect()
+    }
+
+    /// `SELECT COUNT(*)` of a table.
+    pub fn count(&self, table: &str) -> i64 {
+        let q = self.connect().dialect().quote(table);
+        self.strings(&format!("SELECT CAST(COUNT(*) AS CHAR(20)) AS v FROM {q}"))[0]
+            .trim()
+            .parse()
+            .unwrap()
     }
 }
 
-impl Default for TempDb {
-    fn default() -> Self {
-        TempDb::new()
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{nanos:08x}")
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.server {
+            if let Ok(mut conn) = connect_url(admin) {
+                let quote = conn.dialect().quote(name);
+                let force = if self.backend == Backend::Postgres {
+                    " WITH (FORCE)"
+                } else {
+                    ""
+                };
+                if let Err(e) = conn.execute(&format!("DROP DATABASE IF EXISTS {quote}{force}")) {
+                    eprintln!("could not drop test database {name}: {e}");
+                }
+            }
+        }
     }
+}
+
+/// Runs a test function `fn(&TestDb)` on SQLite, PostgreSQL and MariaDB, as three
+/// tests named `<function>::sqlite`, `::postgres`, `::mysql`.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(&$crate::TestDb::sqlite());
+            }
+            #[test]
+            fn postgres() {
+                if let Some(db) = $crate::TestDb::postgres() {
+                    super::$name(&db);
+                }
+            }
+            #[test]
+            fn mysql() {
+                if let Some(db) = $crate::TestDb::mysql() {
+                    super::$name(&db);
+                }
+            }
+        }
+    )*};
 }
 
 /// Links the shop models into the test binary (the registry is filled at link time).
@@ -74,16 +258,8 @@ pub fn link_shop() {
     shop::link();
 }
 
-/// A schema as a dialect stores it (types canonical, indexes sorted by name), to
-/// compare a model schema with an introspected one.
-pub fn as_stored(schema: &Schema, dialect: &dyn Dialect) -> Schema {
-    let mut out = schema.clone();
-    for table in out.tables.values_mut() {
-        let copy = table.clone();
-        for column in &mut table.columns {
-            column.sql_type = dialect.canonical_type(&copy, column);
-        }
-        table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    out
+/// A schema as a dialect stores it, to compare a model schema with an introspected
+/// one.
+pub fn as_stored(schema: &Schema, dialect: &dyn retort::dialect::Dialect) -> Schema {
+    dialect.as_stored(schema)
 }

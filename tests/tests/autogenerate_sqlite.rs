@@ -5,7 +5,7 @@ use retort::command::{self, RevisionOptions};
 use retort::dialect::Sqlite;
 use retort::ops::Op;
 use retort::{registered_schema, Error, Migrations};
-use retort_tests::{as_stored, link_shop, TempDb, SHOP};
+use retort_tests::{as_stored, link_shop, TestDb, SHOP};
 
 fn summaries(ops: &[Op]) -> Vec<String> {
     ops.iter().map(Op::summary).collect()
@@ -24,7 +24,7 @@ fn registry_is_not_empty() {
 #[test]
 fn from_empty_creates_tables_in_foreign_key_order_then_nothing() {
     link_shop();
-    let db = TempDb::new();
+    let db = TestDb::sqlite();
     let mut conn = db.connect();
     let models = registered_schema().unwrap();
 
@@ -51,7 +51,7 @@ fn from_empty_creates_tables_in_foreign_key_order_then_nothing() {
 #[test]
 fn autogenerate_writes_a_reversible_revision_file_once() {
     link_shop();
-    let db = TempDb::new();
+    let db = TestDb::sqlite();
     let config = db.config(Migrations::EMPTY);
     let generated = command::autogenerate(&config, "initial schema", &RevisionOptions::default())
         .unwrap()
@@ -91,7 +91,7 @@ fn autogenerate_writes_a_reversible_revision_file_once() {
 #[test]
 fn no_changes_writes_no_file() {
     link_shop();
-    let db = TempDb::new();
+    let db = TestDb::sqlite();
     let mut conn = db.connect();
     let ops = command::diff(&mut conn, registered_schema().unwrap(), "retort_version").unwrap();
     command::apply(&mut conn, &ops).unwrap();
@@ -105,7 +105,7 @@ fn no_changes_writes_no_file() {
 #[test]
 fn refuses_when_the_database_is_not_at_head() {
     link_shop();
-    let db = TempDb::new();
+    let db = TestDb::sqlite();
     let config = db.config(SHOP);
     let err = command::autogenerate(&config, "too early", &RevisionOptions::default()).unwrap_err();
     let message = err.to_string();
@@ -124,7 +124,7 @@ fn refuses_when_the_database_is_not_at_head() {
 #[test]
 fn check_lists_what_differs() {
     link_shop();
-    let db = TempDb::new();
+    let db = TestDb::sqlite();
     let config = db.config(SHOP);
     command::upgrade(&config, "head").unwrap();
     assert!(command::check(&config).unwrap().is_empty());

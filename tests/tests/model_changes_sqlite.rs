@@ -8,7 +8,7 @@ use retort::model::schema_from_models;
 use retort::ops::Op;
 use retort::schema::{Schema, Table};
 use retort::{registered_schema, Model};
-use retort_tests::{as_stored, TempDb};
+use retort_tests::{as_stored, TestDb};
 
 fn summaries(ops: &[Op]) -> Vec<String> {
     ops.iter().map(Op::summary).collect()
@@ -59,8 +59,8 @@ mod v2 {
     }
 }
 
-fn database_with(schema: &Schema) -> (TempDb, retort::Connection) {
-    let db = TempDb::new();
+fn database_with(schema: &Schema) -> (TestDb, retort::Connection) {
+    let db = TestDb::sqlite();
     let mut conn = db.connect();
     let ops = command::diff(&mut conn, schema, "retort_version").unwrap();
     command::apply(&mut conn, &ops).unwrap();

@@ -1,13 +1,25 @@
-//! SQLite.
+//! SQLite. What its `ALTER TABLE` cannot do (change a column's type,
+//! nullability or default; add or drop a constraint; drop a column something is
+//! built on) is done as Alembic's "move and copy": create the new table, copy the
+//! rows, drop the old one, rename, recreate the indexes. The runner runs each
+//! revision with foreign keys checked at the end instead of enforced per
+//! statement, so the rebuild neither cascades nor fails half-way.
 
-use super::{Dialect, RenderError};
-use crate::schema::{Column, ForeignKey, ServerDefault, SqlType};
+use super::{normalise_type_name, Dialect, RenderError};
+use crate::config::Backend;
+use crate::ops::{AddColumn, AddConstraint, AlterColumn, Batch, DropColumn, DropConstraint, Op};
+use crate::replay::apply_to_table;
+use crate::schema::{Column, ServerDefault, SqlType, Table};
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sqlite;
 
 impl Dialect for Sqlite {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
     fn name(&self) -> &'static str {
         "sqlite"
     }
@@ -20,10 +32,10 @@ impl Dialect for Sqlite {
         None
     }
 
-    fn type_name(&self, column: &Column, inline_key: bool) -> String {
+    fn type_name(&self, column: &Column) -> String {
         // Only a column declared exactly `INTEGER PRIMARY KEY` is SQLite's rowid, the
         // one column that counts up by itself; SQLite integers are 64-bit anyway.
-        if inline_key && column.sql_type.is_integer() {
+        if column.autoincrement && column.sql_type.is_integer() {
             return "INTEGER".to_owned();
         }
         column.sql_type.to_string()
@@ -33,84 +45,257 @@ impl Dialect for Sqlite {
         parse_type_name(name)
     }
 
-    fn inline_key_clause(&self) -> String {
-        " PRIMARY KEY AUTOINCREMENT".to_owned()
+    fn inline_primary_key(&self) -> bool {
+        true
     }
 
-    fn default_sql(&self, default: &ServerDefault, sql_type: &SqlType) -> String {
+    fn autoincrement_clause(&self) -> &'static str {
+        " PRIMARY KEY AUTOINCREMENT"
+    }
+
+    fn bool_literal(&self, value: bool) -> String {
+        if value { "1" } else { "0" }.to_owned()
+    }
+
+    fn default_sql(&self, default: &ServerDefault, _column: &Column) -> String {
         match default {
             ServerDefault::Number(n) => n.to_string(),
-            ServerDefault::Bool(b) => if *b { "1" } else { "0" }.to_owned(),
+            ServerDefault::Bool(b) => self.bool_literal(*b),
             ServerDefault::Text(s) => self.string_literal(s),
             ServerDefault::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
             ServerDefault::CurrentDate => "CURRENT_DATE".to_owned(),
             ServerDefault::CurrentTime => "CURRENT_TIME".to_owned(),
-            ServerDefault::Sql(expr) => {
-                let _ = sql_type;
-                format!("({expr})")
-            }
+            ServerDefault::Sql(expr) => format!("({expr})"),
         }
     }
 
-    fn check_add_column(&self, table: &str, column: &Column) -> Result<(), RenderError> {
-        if !column.nullable && column.default.is_none() {
-            return Err(RenderError::Unsupported {
-                dialect: self.name(),
-                op: format!(
-                    "add NOT NULL column `{}` without a default to table `{table}`",
-                    column.name
-                ),
-                hint: "existing rows would have no value; give the column a server default \
-                       (#[model(default = ...)]) or make it nullable (Option<T>)"
-                    .to_owned(),
-            });
+    fn needs_table(&self, op: &Op) -> bool {
+        match op {
+            Op::AddColumn(AddColumn { column, .. }) => !can_add_in_place(column),
+            Op::AlterColumn(alter) => !alter.is_rename_only(),
+            Op::DropColumn(_) | Op::AddConstraint(_) | Op::DropConstraint(_) | Op::Batch(_) => true,
+            _ => false,
         }
-        if column.autoincrement {
-            return Err(RenderError::Unsupported {
-                dialect: self.name(),
-                op: format!("add autoincrement column `{}` to table `{table}`", column.name),
-                hint: "SQLite's only autoincrement column is the INTEGER PRIMARY KEY given when the table is created"
-                    .to_owned(),
-            });
-        }
-        Ok(())
     }
 
-    fn create_foreign_key_sql(
+    fn add_column_sql(
         &self,
-        table: &str,
-        foreign_key: &ForeignKey,
+        op: &AddColumn,
+        current: Option<&Table>,
     ) -> Result<Vec<String>, RenderError> {
-        Err(RenderError::Unsupported {
-            dialect: self.name(),
-            op: format!(
-                "add foreign key {}to existing table `{table}`",
-                foreign_key.name.as_deref().map(|n| format!("`{n}` ")).unwrap_or_default()
-            ),
-            hint: "SQLite only declares foreign keys in CREATE TABLE; create the table with the foreign key \
-                   (autogenerate does this), or rebuild the table"
-                .to_owned(),
-        })
+        if can_add_in_place(&op.column) {
+            let host = Table::new(op.table.clone());
+            return Ok(vec![format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                self.quote(&op.table),
+                self.column_sql(&host, &op.column)?
+            )]);
+        }
+        self.rebuild(&Op::AddColumn(op.clone()), current)
     }
+
+    fn drop_column_sql(
+        &self,
+        op: &DropColumn,
+        current: Option<&Table>,
+    ) -> Result<Vec<String>, RenderError> {
+        let table = require(current, &Op::DropColumn(op.clone()))?;
+        if built_on(table, &op.name) {
+            return self.rebuild(&Op::DropColumn(op.clone()), current);
+        }
+        Ok(vec![format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            self.quote(&op.table),
+            self.quote(&op.name)
+        )])
+    }
+
+    fn alter_column_sql(
+        &self,
+        alter: &AlterColumn,
+        _existing: Option<&Column>,
+    ) -> Result<Vec<String>, RenderError> {
+        // Only a rename gets here without the table: everything else rebuilds
+        // (see `op_sql`).
+        let new_name = alter.new_name.as_deref().unwrap_or(&alter.name);
+        Ok(vec![format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            self.quote(&alter.table),
+            self.quote(&alter.name),
+            self.quote(new_name)
+        )])
+    }
+
+    fn add_constraint_sql(
+        &self,
+        op: &AddConstraint,
+        current: Option<&Table>,
+    ) -> Result<Vec<String>, RenderError> {
+        self.rebuild(&Op::AddConstraint(op.clone()), current)
+    }
+
+    fn drop_constraint_sql(
+        &self,
+        op: &DropConstraint,
+        current: Option<&Table>,
+    ) -> Result<Vec<String>, RenderError> {
+        self.rebuild(&Op::DropConstraint(op.clone()), current)
+    }
+
+    fn batch_sql(
+        &self,
+        batch: &Batch,
+        current: Option<&Table>,
+    ) -> Result<Vec<String>, RenderError> {
+        let in_place = batch.ops.iter().all(|op| match op {
+            Op::AlterColumn(a) => a.is_rename_only(),
+            Op::AddColumn(a) => can_add_in_place(&a.column),
+            Op::RenameTable(_)
+            | Op::CreateIndex(_)
+            | Op::DropIndex(_)
+            | Op::Execute(_)
+            | Op::BulkInsert(_) => true,
+            _ => false,
+        });
+        if in_place {
+            let mut out = Vec::new();
+            for op in &batch.ops {
+                out.extend(self.op_sql(op, current)?);
+            }
+            return Ok(out);
+        }
+        self.rebuild(&Op::Batch(batch.clone()), current)
+    }
+
+    fn op_sql(&self, op: &Op, current: Option<&Table>) -> Result<Vec<String>, RenderError> {
+        match op {
+            Op::AlterColumn(alter) if !alter.is_rename_only() => self.rebuild(op, current),
+            _ => super::default_op_sql(self, op, current),
+        }
+    }
+}
+
+impl Sqlite {
+    /// Move and copy: the table rebuilt with `op` applied, rows kept.
+    fn rebuild(&self, op: &Op, current: Option<&Table>) -> Result<Vec<String>, RenderError> {
+        let old = require(current, op)?;
+        let mut new = old.clone();
+        // Where each new column's values come from: the old column, or none (its
+        // default fills it).
+        let mut sources: Vec<(String, Option<String>)> = old
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), Some(c.name.clone())))
+            .collect();
+        let ops: Vec<&Op> = match op {
+            Op::Batch(b) => b.ops.iter().collect(),
+            other => vec![other],
+        };
+        let mut after = Vec::new();
+        for inner in ops {
+            match inner {
+                Op::CreateIndex(_)
+                | Op::DropIndex(_)
+                | Op::Execute(_)
+                | Op::BulkInsert(_)
+                | Op::RenameTable(_) => {
+                    // Run after the rebuild, against the new table.
+                    after.push(inner.clone());
+                    continue;
+                }
+                Op::AddColumn(a) => sources.push((a.column.name.clone(), None)),
+                Op::DropColumn(d) => sources.retain(|(n, _)| *n != d.name),
+                Op::AlterColumn(a) => {
+                    if let Some(new_name) = &a.new_name {
+                        for (n, _) in sources.iter_mut().filter(|(n, _)| *n == a.name) {
+                            *n = new_name.clone();
+                        }
+                    }
+                }
+                _ => {}
+            }
+            apply_to_table(&mut new, inner)?;
+        }
+        let temp = format!("_retort_new_{}", old.name);
+        let mut table_def = new.clone();
+        table_def.name = temp.clone();
+        let mut sql = vec!["PRAGMA legacy_alter_table = ON".to_owned()];
+        sql.extend(self.create_table_sql(&table_def)?);
+        let copied: Vec<(String, String)> = sources
+            .iter()
+            .filter_map(|(n, src)| src.clone().map(|s| (n.clone(), s)))
+            .collect();
+        if !copied.is_empty() {
+            sql.push(format!(
+                "INSERT INTO {} ({}) SELECT {} FROM {}",
+                self.quote(&temp),
+                copied
+                    .iter()
+                    .map(|(n, _)| self.quote(n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                copied
+                    .iter()
+                    .map(|(_, s)| self.quote(s))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.quote(&old.name)
+            ));
+        }
+        sql.push(format!("DROP TABLE {}", self.quote(&old.name)));
+        sql.push(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            self.quote(&temp),
+            self.quote(&old.name)
+        ));
+        sql.push("PRAGMA legacy_alter_table = OFF".to_owned());
+        for index in &new.indexes {
+            sql.extend(self.create_index_sql(&crate::ops::CreateIndex {
+                table: new.name.clone(),
+                index: index.clone(),
+            })?);
+        }
+        let mut current = new;
+        for op in after {
+            sql.extend(self.op_sql(&op, Some(&current))?);
+            apply_to_table(&mut current, &op).ok();
+        }
+        Ok(sql)
+    }
+}
+
+fn require<'a>(current: Option<&'a Table>, op: &Op) -> Result<&'a Table, RenderError> {
+    current.ok_or_else(|| RenderError::NoTable {
+        op: op.summary(),
+        table: op.table().unwrap_or_default().to_owned(),
+    })
+}
+
+/// SQLite's `ADD COLUMN` refuses NOT NULL without a default, a non-constant default,
+/// and anything that counts up.
+fn can_add_in_place(column: &Column) -> bool {
+    let constant_default = matches!(
+        column.default,
+        None | Some(ServerDefault::Number(_) | ServerDefault::Bool(_) | ServerDefault::Text(_))
+    );
+    (column.nullable || column.default.is_some()) && constant_default && !column.autoincrement
+}
+
+/// Whether SQLite's `DROP COLUMN` would refuse: the column is in the key, a
+/// unique constraint, an index, a foreign key, or the table has checks.
+fn built_on(table: &Table, column: &str) -> bool {
+    let mentions = |cols: &[String]| cols.iter().any(|c| c == column);
+    mentions(&table.primary_key)
+        || table.uniques.iter().any(|u| mentions(&u.columns))
+        || table.indexes.iter().any(|i| mentions(&i.columns))
+        || table.foreign_keys.iter().any(|f| mentions(&f.columns))
+        || !table.checks.is_empty()
 }
 
 /// SQLite keeps the declared type text; read it back into a neutral type.
 pub(crate) fn parse_type_name(name: &str) -> SqlType {
-    let norm = name
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_uppercase()
-        .replace(" (", "(")
-        .replace("( ", "(")
-        .replace(" )", ")")
-        .replace(", ", ",")
-        .replace(" ,", ",");
-    let (base, args) = match norm.find('(') {
-        Some(i) if norm.ends_with(')') => (norm[..i].trim(), Some(&norm[i + 1..norm.len() - 1])),
-        _ => (norm.as_str(), None),
-    };
-    match (base, args) {
+    let (norm, base, args) = normalise_type_name(name);
+    match (base.as_str(), args.as_deref()) {
         ("SMALLINT" | "INT2", None) => SqlType::SmallInt,
         ("INTEGER" | "INT" | "INT4", None) => SqlType::Integer,
         ("BIGINT" | "INT8", None) => SqlType::BigInt,
@@ -135,7 +320,7 @@ pub(crate) fn parse_type_name(name: &str) -> SqlType {
 mod tests {
     use super::*;
     use crate::ops::{AddColumn, CreateIndex, Op};
-    use crate::schema::{FkAction, Index, Table};
+    use crate::schema::{Constraint, FkAction, ForeignKey, Index, Unique};
 
     #[test]
     fn create_table_quotes_everything() {
@@ -180,21 +365,96 @@ mod tests {
             index: Index::new("ix users", ["a", "b"]).unique(),
         });
         assert_eq!(
-            Sqlite.op_sql(&op).unwrap(),
+            Sqlite.op_sql(&op, None).unwrap(),
             vec!["CREATE UNIQUE INDEX \"ix users\" ON \"users\" (\"a\", \"b\")".to_owned()]
         );
     }
 
+    fn users() -> Table {
+        Table::new("users")
+            .column(Column::new("id", SqlType::Integer).autoincrement())
+            .column(Column::new("email", SqlType::Text))
+            .primary_key(["id"])
+            .index(Index::new("ix_users_email", ["email"]))
+    }
+
     #[test]
-    fn not_null_column_without_default_is_refused_with_a_reason() {
+    fn not_null_column_without_default_rebuilds() {
         let op = Op::AddColumn(AddColumn {
             table: "users".into(),
             column: Column::new("age", SqlType::Integer),
         });
-        let err = Sqlite.op_sql(&op).unwrap_err().to_string();
+        assert!(Sqlite.needs_table(&op));
+        let sql = Sqlite.op_sql(&op, Some(&users())).unwrap();
+        assert_eq!(sql[0], "PRAGMA legacy_alter_table = ON");
         assert!(
-            err.contains("`age`") && err.contains("`users`") && err.contains("default"),
-            "{err}"
+            sql[1].starts_with("CREATE TABLE \"_retort_new_users\""),
+            "{sql:?}"
+        );
+        assert!(sql[1].contains("\"age\" INTEGER NOT NULL"), "{sql:?}");
+        assert_eq!(
+            sql[2],
+            "INSERT INTO \"_retort_new_users\" (\"id\", \"email\") SELECT \"id\", \"email\" FROM \"users\""
+        );
+        assert_eq!(sql[3], "DROP TABLE \"users\"");
+        assert_eq!(
+            sql[4],
+            "ALTER TABLE \"_retort_new_users\" RENAME TO \"users\""
+        );
+        assert_eq!(
+            sql[6],
+            "CREATE INDEX \"ix_users_email\" ON \"users\" (\"email\")"
+        );
+        let err = Sqlite.op_sql(&op, None).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "add column `users.age` needs the current definition of table `users`, which does not exist"
+        );
+    }
+
+    #[test]
+    fn batch_rebuilds_once_with_renames_copied() {
+        let op = Op::Batch(Batch {
+            table: "users".into(),
+            ops: vec![
+                Op::AlterColumn(
+                    AlterColumn::new("users", "email")
+                        .rename_to("mail")
+                        .sql_type(SqlType::Varchar(200)),
+                ),
+                Op::AddConstraint(AddConstraint {
+                    table: "users".into(),
+                    constraint: Constraint::Unique(Unique::new("uq_users_mail", ["mail"])),
+                }),
+            ],
+        });
+        let sql = Sqlite.op_sql(&op, Some(&users())).unwrap();
+        assert_eq!(
+            sql.iter().filter(|s| s.starts_with("CREATE TABLE")).count(),
+            1
+        );
+        assert!(sql[1].contains("\"mail\" VARCHAR(200) NOT NULL"), "{sql:?}");
+        assert!(
+            sql[1].contains("CONSTRAINT \"uq_users_mail\" UNIQUE (\"mail\")"),
+            "{sql:?}"
+        );
+        assert!(
+            sql[2].contains("(\"id\", \"mail\") SELECT \"id\", \"email\""),
+            "{sql:?}"
+        );
+        assert_eq!(
+            sql.last().unwrap(),
+            "CREATE INDEX \"ix_users_email\" ON \"users\" (\"mail\")"
+        );
+    }
+
+    #[test]
+    fn rename_only_is_in_place() {
+        let op = Op::AlterColumn(AlterColumn::new("users", "email").rename_to("mail"));
+        assert!(!Sqlite.needs_table(&op));
+        assert_eq!(
+            Sqlite.op_sql(&op, None).unwrap(),
+            ["ALTER TABLE \"users\" RENAME COLUMN \"email\" TO \"mail\""]
         );
     }
 

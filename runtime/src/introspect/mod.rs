@@ -1,24 +1,199 @@
 //! Reads a live database into a [`Schema`], with a fixed number of bulk catalog
-//! queries whatever the number of tables.
+//! queries whatever the number of tables (SQLite: 3, PostgreSQL: 3, MySQL: 4).
 
+#[cfg(feature = "mysql")]
+mod mysql;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 mod sqlite_ddl;
 
-use crate::connection::{Connection, Driver};
+use crate::connection::{with_driver, Connection};
 use crate::error::Result;
-use crate::schema::Schema;
+use crate::schema::{Schema, Table};
 
-/// Reads every table of the database except those in `exclude` (the version table).
-pub fn introspect(conn: &mut Connection, exclude: &[&str]) -> Result<Schema> {
-    let dialect = conn.dialect();
-    match conn.driver() {
-        Driver::Sqlite(c) => sqlite::introspect(c, dialect, exclude),
+/// Which tables to read.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Tables to leave out (the version table).
+    pub exclude: Vec<String>,
+    /// Read only this table.
+    pub only: Option<String>,
+}
+
+impl Filter {
+    /// The SQL condition on the table-name column `column`, quoting with `quote`.
+    pub(crate) fn condition(&self, column: &str, quote: impl Fn(&str) -> String) -> String {
+        let mut parts = Vec::new();
+        for name in &self.exclude {
+            parts.push(format!("{column} <> {}", quote(name)));
+        }
+        if let Some(only) = &self.only {
+            parts.push(format!("{column} = {}", quote(only)));
+        }
+        if parts.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            parts.join(" AND ")
+        }
     }
 }
 
-/// Whether a table exists (one catalog query).
-pub fn has_table(conn: &mut Connection, table: &str) -> Result<bool> {
-    match conn.driver() {
-        Driver::Sqlite(c) => sqlite::has_table(c, table),
+/// Reads every table of the database except those in `exclude` (the version table).
+pub fn introspect(conn: &mut Connection, exclude: &[&str]) -> Result<Schema> {
+    let filter = Filter {
+        exclude: exclude.iter().map(|s| (*s).to_owned()).collect(),
+        only: None,
+    };
+    read(conn, &filter)
+}
+
+/// Reads one table, or `None` when it does not exist.
+pub fn table(conn: &mut Connection, name: &str) -> Result<Option<Table>> {
+    let filter = Filter {
+        exclude: Vec::new(),
+        only: Some(name.to_owned()),
+    };
+    Ok(read(conn, &filter)?.tables.remove(name))
+}
+
+/// Whether a table exists.
+pub fn has_table(conn: &mut Connection, name: &str) -> Result<bool> {
+    let dialect = conn.dialect();
+    let sql = match conn.backend() {
+        crate::config::Backend::Sqlite => format!(
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = {}",
+            dialect.string_literal(name)
+        ),
+        crate::config::Backend::Postgres => format!(
+            "SELECT COUNT(*) AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() AND c.relname = {}",
+            dialect.string_literal(name)
+        ),
+        crate::config::Backend::Mysql => format!(
+            "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {}",
+            dialect.string_literal(name)
+        ),
+    };
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Count> = conn.load(&sql)?;
+    Ok(rows.first().is_some_and(|c| c.n > 0))
+}
+
+fn read(conn: &mut Connection, filter: &Filter) -> Result<Schema> {
+    let dialect = conn.dialect();
+    let mut schema = with_driver!(conn.driver(), c => ReadSchema::read_schema(c, dialect, filter))?;
+    schema.tables.values_mut().for_each(Table::sort_constraints);
+    Ok(schema)
+}
+
+/// Introspection of one kind of diesel connection.
+trait ReadSchema {
+    fn read_schema(
+        &mut self,
+        dialect: &dyn crate::dialect::Dialect,
+        filter: &Filter,
+    ) -> Result<Schema>;
+}
+
+#[cfg(feature = "sqlite")]
+impl ReadSchema for diesel::SqliteConnection {
+    fn read_schema(
+        &mut self,
+        dialect: &dyn crate::dialect::Dialect,
+        filter: &Filter,
+    ) -> Result<Schema> {
+        sqlite::introspect(self, dialect, filter)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl ReadSchema for diesel::PgConnection {
+    fn read_schema(
+        &mut self,
+        dialect: &dyn crate::dialect::Dialect,
+        filter: &Filter,
+    ) -> Result<Schema> {
+        postgres::introspect(self, dialect, filter)
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl ReadSchema for diesel::MysqlConnection {
+    fn read_schema(
+        &mut self,
+        dialect: &dyn crate::dialect::Dialect,
+        filter: &Filter,
+    ) -> Result<Schema> {
+        mysql::introspect(self, dialect, filter)
+    }
+}
+
+/// Strips redundant outer parentheses and trailing `::type` casts (PostgreSQL's
+/// way of printing defaults and checks): `('0'::integer)` → `'0'`.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub(crate) fn strip_casts(text: &str) -> &str {
+    let mut t = crate::schema::strip_outer_parens(text);
+    loop {
+        let mut depth = 0i32;
+        let mut quote = false;
+        let mut cut = None;
+        let bytes = t.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\'' => quote = !quote,
+                b'(' if !quote => depth += 1,
+                b')' if !quote => depth -= 1,
+                b':' if !quote && depth == 0 && bytes.get(i + 1) == Some(&b':') => {
+                    cut = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        match cut {
+            Some(i) => t = crate::schema::strip_outer_parens(&t[..i]),
+            None => return t,
+        }
+    }
+}
+
+/// `'it''s'` → `it's`, or `None` when `text` is not one quoted string.
+pub(crate) fn unquote(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
+    if inner.replace("''", "").contains('\'') {
+        return None;
+    }
+    Some(inner.replace("''", "'"))
+}
+
+/// Whether `text` is a plain number.
+pub(crate) fn is_number(text: &str) -> bool {
+    let t = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !t.is_empty()
+        && t.parse::<f64>().is_ok()
+        && t.chars().all(|c| c.is_ascii_digit() || ".eE-+".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn casts_and_quotes() {
+        assert_eq!(strip_casts("'-1'::integer"), "'-1'");
+        assert_eq!(strip_casts("('pending'::character varying)"), "'pending'");
+        assert_eq!(strip_casts("'a::b'::text"), "'a::b'");
+        assert_eq!(strip_casts("now()"), "now()");
+        assert_eq!(unquote("'it''s'"), Some("it's".into()));
+        assert_eq!(unquote("'a' || 'b'"), None);
+        assert!(is_number("-0.5") && !is_number("1-2") && !is_number("abc"));
     }
 }

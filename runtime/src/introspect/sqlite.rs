@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::{QueryableByName, RunQueryDsl, SqliteConnection};
 
-use super::sqlite_ddl;
+use super::{is_number, sqlite_ddl, unquote, Filter};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::schema::{
-    strip_outer_parens, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table,
-    Unique,
+    strip_outer_parens, Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType,
+    Table, Unique,
 };
 
 #[derive(QueryableByName)]
@@ -64,19 +64,12 @@ struct ForeignKeyRow {
     on_delete: String,
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// `WHERE` clause shared by the three queries: user tables only.
-fn table_filter(dialect: &dyn Dialect, exclude: &[&str]) -> String {
-    let mut filter = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'".to_owned();
-    for name in exclude {
-        filter.push_str(&format!(" AND m.name <> {}", dialect.string_literal(name)));
-    }
-    filter
+fn table_filter(dialect: &dyn Dialect, filter: &Filter) -> String {
+    format!(
+        "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND {}",
+        filter.condition("m.name", |n| dialect.string_literal(n))
+    )
 }
 
 fn load<T: QueryableByName<diesel::sqlite::Sqlite> + 'static>(
@@ -88,20 +81,12 @@ fn load<T: QueryableByName<diesel::sqlite::Sqlite> + 'static>(
         .map_err(|e| Error::sql(sql, e))
 }
 
-pub(super) fn has_table(conn: &mut SqliteConnection, table: &str) -> Result<bool> {
-    let sql = format!(
-        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = {}",
-        crate::dialect::Sqlite.string_literal(table)
-    );
-    Ok(load::<Count>(conn, &sql)?.first().is_some_and(|c| c.n > 0))
-}
-
 pub(super) fn introspect(
     conn: &mut SqliteConnection,
     dialect: &dyn Dialect,
-    exclude: &[&str],
+    filter: &Filter,
 ) -> Result<Schema> {
-    let filter = table_filter(dialect, exclude);
+    let filter = table_filter(dialect, filter);
     let columns: Vec<ColumnRow> = load(
         conn,
         &format!(
@@ -252,6 +237,16 @@ pub(super) fn introspect(
         }
     }
 
+    for (name, ddl) in ddls {
+        if let Some(table) = tables.get_mut(&name) {
+            table.checks = ddl
+                .checks
+                .into_iter()
+                .map(|(name, expr)| Check { name, expr })
+                .collect();
+        }
+    }
+
     Ok(Schema { tables })
 }
 
@@ -261,8 +256,8 @@ fn parse_default(text: &str, sql_type: &SqlType) -> Option<ServerDefault> {
     if t.eq_ignore_ascii_case("NULL") {
         return None;
     }
-    let default = if t.len() >= 2 && t.starts_with('\'') && t.ends_with('\'') {
-        ServerDefault::Text(t[1..t.len() - 1].replace("''", "'").into())
+    let default = if let Some(text) = unquote(t) {
+        ServerDefault::Text(text.into())
     } else if is_number(t) {
         ServerDefault::Number(t.trim_start_matches('+').to_owned().into())
     } else if t.eq_ignore_ascii_case("TRUE") || t.eq_ignore_ascii_case("FALSE") {
@@ -278,13 +273,6 @@ fn parse_default(text: &str, sql_type: &SqlType) -> Option<ServerDefault> {
         }
         (d, _) => d,
     })
-}
-
-fn is_number(t: &str) -> bool {
-    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
-    !t.is_empty()
-        && t.parse::<f64>().is_ok()
-        && t.chars().all(|c| c.is_ascii_digit() || ".eE-+".contains(c))
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ pub struct TableDdl {
     pub uniques: Vec<(Vec<String>, String)>,
     /// `(columns, name)` of each named foreign key.
     pub foreign_keys: Vec<(Vec<String>, String)>,
+    /// `(name, expression)` of each check constraint, in order.
+    pub checks: Vec<(Option<String>, String)>,
     /// Whether `AUTOINCREMENT` appears.
     pub autoincrement: bool,
 }
@@ -57,12 +59,16 @@ impl Token {
     }
 }
 
-fn tokenize(sql: &str) -> Vec<Token> {
+/// Tokens with the character range each covers.
+fn tokenize(sql: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
     let chars: Vec<char> = sql.chars().collect();
     let mut tokens = Vec::new();
+    let mut spans = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        let start = i;
+        let before = tokens.len();
         match c {
             c if c.is_whitespace() => i += 1,
             '-' if chars.get(i + 1) == Some(&'-') => {
@@ -129,12 +135,16 @@ fn tokenize(sql: &str) -> Vec<Token> {
                 i += 1;
             }
         }
+        if tokens.len() > before {
+            spans.push((start, i));
+        }
     }
-    tokens
+    (tokens, spans)
 }
 
-/// Splits the table body (between the outer parentheses) at top-level commas.
-fn body_items(tokens: &[Token]) -> Vec<&[Token]> {
+/// Splits the table body (between the outer parentheses) at top-level commas,
+/// as index ranges into `tokens`.
+fn body_items(tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
     let Some(open) = tokens.iter().position(|t| *t == Token::Open) else {
         return Vec::new();
     };
@@ -147,12 +157,12 @@ fn body_items(tokens: &[Token]) -> Vec<&[Token]> {
             Token::Close => {
                 depth -= 1;
                 if depth == 0 {
-                    items.push(&tokens[start..i]);
+                    items.push(start..i);
                     break;
                 }
             }
             Token::Comma if depth == 1 => {
-                items.push(&tokens[start..i]);
+                items.push(start..i);
                 start = i + 1;
             }
             _ => {}
@@ -177,36 +187,65 @@ fn name_list(tokens: &[Token], from: usize) -> Vec<String> {
         .collect()
 }
 
-/// Reads constraint names and `AUTOINCREMENT` from a `CREATE TABLE` statement.
+/// Reads constraint names, checks and `AUTOINCREMENT` from a `CREATE TABLE`
+/// statement.
 pub fn parse(sql: &str) -> TableDdl {
-    let tokens = tokenize(sql);
+    let (tokens, spans) = tokenize(sql);
+    let chars: Vec<char> = sql.chars().collect();
     let mut ddl = TableDdl {
         autoincrement: tokens.iter().any(|t| t.is_keyword("AUTOINCREMENT")),
         ..TableDdl::default()
     };
-    for item in body_items(&tokens) {
+    for range in body_items(&tokens) {
+        let item = &tokens[range.clone()];
         let Some(first) = item.first() else { continue };
         let table_level = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
             .iter()
             .any(|kw| first.is_keyword(kw));
         let column = if table_level { None } else { first.name() };
+        let columns = |from: usize| match column {
+            Some(c) => vec![c.to_owned()],
+            None => name_list(item, from),
+        };
+        let mut name: Option<String> = None;
         let mut i = 0;
         while i < item.len() {
-            if item[i].is_keyword("CONSTRAINT") {
-                if let (Some(name), Some(kind)) =
-                    (item.get(i + 1).and_then(Token::name), item.get(i + 2))
-                {
-                    let columns = |from| match column {
-                        Some(c) => vec![c.to_owned()],
-                        None => name_list(item, from),
-                    };
-                    if kind.is_keyword("UNIQUE") {
-                        ddl.uniques.push((columns(i + 2), name.to_owned()));
-                    } else if kind.is_keyword("FOREIGN") || kind.is_keyword("REFERENCES") {
-                        ddl.foreign_keys.push((columns(i + 2), name.to_owned()));
+            let token = &item[i];
+            if token.is_keyword("CONSTRAINT") {
+                name = item.get(i + 1).and_then(Token::name).map(str::to_owned);
+                i += 2;
+                continue;
+            }
+            if token.is_keyword("CHECK") && item.get(i + 1) == Some(&Token::Open) {
+                // The expression is the text between CHECK's parentheses.
+                let mut depth = 0usize;
+                let mut close = item.len() - 1;
+                for (j, t) in item.iter().enumerate().skip(i + 1) {
+                    match t {
+                        Token::Open => depth += 1,
+                        Token::Close => {
+                            depth -= 1;
+                            if depth == 0 {
+                                close = j;
+                                break;
+                            }
+                        }
+                        _ => {}
                     }
                 }
-                i += 2;
+                let from = spans[range.start + i + 1].1;
+                let to = spans[range.start + close].0;
+                let expr: String = chars[from..to].iter().collect();
+                ddl.checks.push((name.take(), expr.trim().to_owned()));
+                i = close + 1;
+                continue;
+            }
+            if let Some(n) = name.take() {
+                if token.is_keyword("UNIQUE") {
+                    ddl.uniques.push((columns(i), n));
+                } else if token.is_keyword("FOREIGN") || token.is_keyword("REFERENCES") {
+                    ddl.foreign_keys.push((columns(i), n));
+                }
             }
             i += 1;
         }
@@ -248,6 +287,23 @@ mod tests {
         assert!(!ddl.autoincrement);
         assert_eq!(ddl.unique_name(&["a".into()]), Some("uq_t_a".into()));
         assert_eq!(ddl.foreign_key_name(&["b".into()]), Some("fk_b".into()));
+    }
+
+    #[test]
+    fn checks_keep_their_text() {
+        let ddl = parse(
+            r#"CREATE TABLE t (a INT CHECK (a > 0), b TEXT, CONSTRAINT "ck_t_b" CHECK (length(b) < 10 AND b <> ')'))"#,
+        );
+        assert_eq!(
+            ddl.checks,
+            vec![
+                (None, "a > 0".to_owned()),
+                (
+                    Some("ck_t_b".to_owned()),
+                    "length(b) < 10 AND b <> ')'".to_owned()
+                )
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,46 @@
+//! The shop example on SQLite, PostgreSQL and MariaDB: upgrade, models equal to
+//! the database, rows kept across a revision, downgrade to base.
+
+use retort::{command, registered_schema};
+use retort_tests::{link_shop, on_every_backend, TestDb, SHOP};
+
+fn shop_up_and_down(db: &TestDb) {
+    link_shop();
+    let config = db.config(SHOP);
+    let steps = command::upgrade(&config, "head").unwrap();
+    assert_eq!(steps.len(), 2);
+    let pending = command::check(&config).unwrap();
+    assert!(
+        pending.is_empty(),
+        "models and database differ: {pending:#?}"
+    );
+    let dialect = db.connect().dialect();
+    assert_eq!(db.schema(), dialect.as_stored(registered_schema().unwrap()));
+
+    db.connect()
+        .execute("INSERT INTO users (username, email) VALUES ('ada', 'ada@example.com')")
+        .unwrap();
+    db.connect()
+        .execute("INSERT INTO products (name, price, description) VALUES ('tea', 2.5, 'green')")
+        .unwrap();
+    db.connect()
+        .execute("INSERT INTO orders (user_id, product_id, quantity) VALUES (1, 1, 3)")
+        .unwrap();
+    command::downgrade(&config, "-1").unwrap();
+    assert_eq!(db.count("orders"), 1);
+    assert_eq!(db.strings("SELECT name AS v FROM products"), ["tea"]);
+    assert!(db
+        .schema()
+        .table("products")
+        .unwrap()
+        .get_column("description")
+        .is_none());
+
+    command::upgrade(&config, "head").unwrap();
+    assert_eq!(db.count("users"), 1);
+    command::downgrade(&config, "base").unwrap();
+    assert!(db.tables().is_empty(), "{:?}", db.tables());
+    assert!(command::current(&config).unwrap().is_empty());
+}
+
+on_every_backend!(shop_up_and_down);
