@@ -62,10 +62,13 @@ impl Migrations {
 
 /// `use retort::migration::prelude::*;` at the top of every revision file.
 pub mod prelude {
-    pub use crate::operations::Operations;
+    pub use crate::operations::{BatchOps, Operations};
+    pub use crate::ops::AlterColumn;
     pub use crate::revision::Revision;
+    pub use crate::row;
     pub use crate::schema::{
-        Column, FkAction, ForeignKey, Index, ServerDefault, SqlType, Table, Unique,
+        Check, Column, ConstraintKind, FkAction, ForeignKey, Index, ServerDefault, SqlType, Table,
+        Unique, Value,
     };
 
     /// What `upgrade` and `downgrade` return: `?` works on Retort's errors, diesel's,

@@ -353,7 +353,10 @@ fn table_expr(table: &Table) -> TokenStream {
     let mut out = quote! { Table::new(#name) #(.column(#columns))* };
     if !table.primary_key.is_empty() {
         let key = &table.primary_key;
-        out.extend(quote! { .primary_key([#(#key),*]) });
+        match &table.primary_key_name {
+            Some(name) => out.extend(quote! { .primary_key_named(#name, [#(#key),*]) }),
+            None => out.extend(quote! { .primary_key([#(#key),*]) }),
+        }
     }
     for unique in &table.uniques {
         let unique = unique_expr(unique);

@@ -113,6 +113,7 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, Stri
             table.foreign_keys.retain(|f| !mentions(&f.columns));
             if mentions(&table.primary_key) {
                 table.primary_key.clear();
+                table.primary_key_name = None;
             }
         }
         Op::AlterColumn(alter) => return alter_column(table, alter, op),
@@ -140,12 +141,13 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, Stri
                 }
             }
             match constraint {
-                Constraint::PrimaryKey { columns, .. } => {
+                Constraint::PrimaryKey { columns, name } => {
                     if !table.primary_key.is_empty() {
                         return fail(op, format!("table `{t}` already has a primary key"));
                     }
                     check_columns(table, columns, op)?;
                     table.primary_key = columns.clone();
+                    table.primary_key_name = name.clone();
                 }
                 Constraint::Unique(u) => {
                     check_columns(table, &u.columns, op)?;
@@ -161,7 +163,10 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, Stri
         Op::DropConstraint(DropConstraint { name, kind, .. }) => {
             let named = |n: &Option<String>| n.as_deref() == Some(name.as_str());
             let found = match kind {
-                ConstraintKind::PrimaryKey => !std::mem::take(&mut table.primary_key).is_empty(),
+                ConstraintKind::PrimaryKey => {
+                    table.primary_key_name = None;
+                    !std::mem::take(&mut table.primary_key).is_empty()
+                }
                 ConstraintKind::Unique => remove_where(&mut table.uniques, |u| named(&u.name)),
                 ConstraintKind::ForeignKey => {
                     remove_where(&mut table.foreign_keys, |f| named(&f.name))

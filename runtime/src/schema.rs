@@ -49,6 +49,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Names of the primary key columns, in key order (empty: no primary key).
     pub primary_key: Vec<String>,
+    /// The primary key constraint's name, where the database keeps one
+    /// (PostgreSQL); `None` lets the database choose.
+    pub primary_key_name: Option<String>,
     /// Unique constraints (a column's `unique` is one of these).
     pub uniques: Vec<Unique>,
     /// Indexes, created by separate `create_index` operations.
@@ -81,6 +84,17 @@ impl Table {
         S: Into<String>,
     {
         self.primary_key = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the primary key columns and the constraint's name.
+    pub fn primary_key_named<I, S>(mut self, name: impl Into<String>, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.primary_key = columns.into_iter().map(Into::into).collect();
+        self.primary_key_name = Some(name.into());
         self
     }
 

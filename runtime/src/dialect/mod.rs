@@ -302,7 +302,8 @@ pub trait Dialect: Send + Sync {
             self.inline_primary_key() && table.columns.iter().any(|c| self.is_inline_key(table, c));
         if !table.primary_key.is_empty() && !inline_key {
             parts.push(format!(
-                "PRIMARY KEY ({})",
+                "{}PRIMARY KEY ({})",
+                self.constraint_name(table.primary_key_name.as_deref())?,
                 self.quote_list(&table.primary_key)
             ));
         }

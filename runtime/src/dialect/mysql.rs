@@ -218,6 +218,8 @@ impl Dialect for Mysql {
                     }
                 }
             }
+            // MySQL calls every primary key PRIMARY.
+            table.primary_key_name = None;
             table.sort_constraints();
         }
         out

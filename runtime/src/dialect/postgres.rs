@@ -3,7 +3,7 @@
 use super::{normalise_type_name, Dialect, RenderError};
 use crate::config::Backend;
 use crate::ops::{AlterColumn, Op};
-use crate::schema::{Column, ServerDefault, SqlType};
+use crate::schema::{Column, Schema, ServerDefault, SqlType};
 
 /// The PostgreSQL dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,6 +79,23 @@ impl Dialect for Postgres {
 
     fn needs_table(&self, _op: &Op) -> bool {
         false
+    }
+
+    /// PostgreSQL names an unnamed primary key `<table>_pkey`.
+    fn as_stored(&self, schema: &Schema) -> Schema {
+        let mut out = super::default_as_stored(self, schema);
+        for table in out.tables.values_mut() {
+            if table.primary_key.is_empty() {
+                table.primary_key_name = None;
+            } else if table.primary_key_name.is_none() {
+                let mut base = table.name.clone();
+                while base.len() + "_pkey".len() > 63 {
+                    base.pop();
+                }
+                table.primary_key_name = Some(format!("{base}_pkey"));
+            }
+        }
+        out
     }
 
     fn alter_column_sql(

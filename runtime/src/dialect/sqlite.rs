@@ -53,6 +53,15 @@ impl Dialect for Sqlite {
         " PRIMARY KEY AUTOINCREMENT"
     }
 
+    /// SQLite keeps no primary key name.
+    fn as_stored(&self, schema: &crate::schema::Schema) -> crate::schema::Schema {
+        let mut out = super::default_as_stored(self, schema);
+        out.tables
+            .values_mut()
+            .for_each(|t| t.primary_key_name = None);
+        out
+    }
+
     fn bool_literal(&self, value: bool) -> String {
         if value { "1" } else { "0" }.to_owned()
     }
@@ -194,11 +203,9 @@ impl Sqlite {
         let mut after = Vec::new();
         for inner in ops {
             match inner {
-                Op::CreateIndex(_)
-                | Op::DropIndex(_)
-                | Op::Execute(_)
-                | Op::BulkInsert(_)
-                | Op::RenameTable(_) => {
+                // Indexes are recreated from the new definition anyway.
+                Op::CreateIndex(_) | Op::DropIndex(_) => {}
+                Op::Execute(_) | Op::BulkInsert(_) | Op::RenameTable(_) => {
                     // Run after the rebuild, against the new table.
                     after.push(inner.clone());
                     continue;

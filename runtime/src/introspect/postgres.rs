@@ -158,7 +158,10 @@ pub(super) fn introspect(
             continue;
         };
         match row.kind.as_str() {
-            "p" => table.primary_key = row.columns,
+            "p" => {
+                table.primary_key = row.columns;
+                table.primary_key_name = Some(row.name);
+            }
             "u" => table.uniques.push(Unique {
                 name: Some(row.name),
                 columns: row.columns,
