@@ -209,9 +209,11 @@ impl Connection {
         with_driver!(&mut self.driver, c => c.batch_execute(sql)).map_err(|e| Error::sql(sql, e))
     }
 
-    /// Runs a query and loads its rows into `T` (a `QueryableByName` that works on
-    /// every backend).
-    pub(crate) fn load<T>(&mut self, sql: &str) -> Result<Vec<T>>
+    /// Runs a query and loads its rows into `T`, on whichever database this is:
+    /// `T` is a `#[derive(diesel::QueryableByName)]` struct. For the
+    /// fetch-transform-update pattern of data migrations:
+    /// `let rows: Vec<Note> = op.connection()?.query("SELECT id, body FROM notes")?;`
+    pub fn query<T>(&mut self, sql: &str) -> Result<Vec<T>>
     where
         T: Row,
     {
@@ -276,7 +278,7 @@ impl Connection {
             parent: String,
         }
         let sql = "SELECT \"table\" AS table_name, parent FROM pragma_foreign_key_check";
-        let violations: Vec<Violation> = self.load(sql)?;
+        let violations: Vec<Violation> = self.query(sql)?;
         match violations.first() {
             None => Ok(()),
             Some(v) => Err(Error::ForeignKeyViolation {
@@ -293,11 +295,13 @@ impl Connection {
 macro_rules! backend_row {
     ($name:ident, $feature:literal, $backend:ty) => {
         #[cfg(feature = $feature)]
-        pub(crate) trait $name: diesel::QueryableByName<$backend> {}
+        #[doc(hidden)]
+        pub trait $name: diesel::QueryableByName<$backend> {}
         #[cfg(feature = $feature)]
         impl<T: diesel::QueryableByName<$backend>> $name for T {}
         #[cfg(not(feature = $feature))]
-        pub(crate) trait $name {}
+        #[doc(hidden)]
+        pub trait $name {}
         #[cfg(not(feature = $feature))]
         impl<T> $name for T {}
     };
@@ -306,8 +310,9 @@ backend_row!(SqliteRow, "sqlite", diesel::sqlite::Sqlite);
 backend_row!(PgRow, "postgres", diesel::pg::Pg);
 backend_row!(MysqlRow, "mysql", diesel::mysql::Mysql);
 
-/// A `QueryableByName` row type loadable from every compiled backend.
-pub(crate) trait Row: SqliteRow + PgRow + MysqlRow + 'static {}
+/// A row type loadable from every compiled backend: implemented by every
+/// `#[derive(diesel::QueryableByName)]` struct whose fields read on each of them.
+pub trait Row: SqliteRow + PgRow + MysqlRow + 'static {}
 impl<T: SqliteRow + PgRow + MysqlRow + 'static> Row for T {}
 
 #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]

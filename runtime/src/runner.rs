@@ -51,7 +51,7 @@ impl VersionTable<'_> {
             "SELECT version_num FROM {} ORDER BY version_num",
             conn.dialect().quote(self.name)
         );
-        let rows: Vec<VersionRow> = conn.load(&sql)?;
+        let rows: Vec<VersionRow> = conn.query(&sql)?;
         Ok(rows.into_iter().map(|r| r.version_num).collect())
     }
 

@@ -191,6 +191,59 @@ impl TestDb {
         rows.into_iter().map(|r| r.v).collect()
     }
 
+    /// Feeds an SQL script to the database's own command-line client (`sqlite3`,
+    /// `psql`, `mariadb`), stopping at the first error. Panics with the client's
+    /// output when it fails.
+    pub fn run_client(&self, script: &str) {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut cmd = match self.backend {
+            Backend::Sqlite => {
+                let mut c = Command::new("sqlite3");
+                c.arg("-bail").arg(self.sqlite_path().expect("sqlite file"));
+                c
+            }
+            Backend::Postgres => {
+                let mut c = Command::new("psql");
+                c.args(["-q", "-v", "ON_ERROR_STOP=1", "-d", &self.url, "-f", "-"]);
+                c
+            }
+            Backend::Mysql => {
+                let rest = self.url.strip_prefix("mysql://").expect("mysql URL");
+                let (auth, rest) = rest.split_once('@').expect("user@host");
+                let (host, db) = rest.split_once('/').expect("host/db");
+                let (host, port) = host.split_once(':').unwrap_or((host, "3306"));
+                let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
+                let mut c = Command::new("mariadb");
+                c.args(["-h", host, "-P", port, "-u", user, db]);
+                if !password.is_empty() {
+                    c.arg(format!("-p{password}"));
+                }
+                c
+            }
+        };
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start the {} client: {e}", self.backend.name()));
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(script.as_bytes())
+            .expect("write the script");
+        let out = child.wait_with_output().expect("client output");
+        assert!(
+            out.status.success(),
+            "the {} client failed: {}{}",
+            self.backend.name(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// `SELECT COUNT(*)` of a table.
     pub fn count(&self, table: &str) -> i64 {
         let q = self.connect().dialect().quote(table);

@@ -7,7 +7,7 @@ use retort::schema::{ConstraintKind, Schema, ServerDefault, SqlType, Table};
 use retort::Backend;
 use retort_tests::{on_every_backend, TestDb, OPS};
 
-const IDS: [&str; 7] = [
+const IDS: [&str; 8] = [
     "0a0000000001",
     "0a0000000002",
     "0a0000000003",
@@ -15,6 +15,7 @@ const IDS: [&str; 7] = [
     "0a0000000005",
     "0a0000000006",
     "0a0000000007",
+    "0a0000000008",
 ];
 
 /// Columns in name order: a column dropped and added back comes back last.
@@ -148,6 +149,12 @@ fn check_step(db: &TestDb, step: usize, schema: &Schema) {
             assert!(schema.table("audit").is_none());
             assert!(!constraint_names(customers, ConstraintKind::Unique)
                 .contains(&"uq_customers_phone".to_owned()));
+        }
+        8 => {
+            assert_eq!(
+                db.strings("SELECT shout AS v FROM customers ORDER BY id"),
+                ["O'BRIEN", "BACK\\SLASH", "ZOË"]
+            );
         }
         _ => unreachable!(),
     }

@@ -81,7 +81,7 @@ pub fn has_table(conn: &mut Connection, name: &str) -> Result<bool> {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
-    let rows: Vec<Count> = conn.load(&sql)?;
+    let rows: Vec<Count> = conn.query(&sql)?;
     Ok(rows.first().is_some_and(|c| c.n > 0))
 }
 
