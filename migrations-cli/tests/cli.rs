@@ -208,3 +208,45 @@ fn echo_shows_the_sql() {
     let quiet = run(&db, &["downgrade", "base"]);
     assert!(!stderr(&quiet).contains("[retort::sql]"));
 }
+
+#[test]
+fn sql_mode_prints_without_connecting() {
+    let db = db();
+    let out = run(&db, &["upgrade", "head", "--sql"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sql = stdout(&out);
+    assert!(
+        sql.starts_with("CREATE TABLE IF NOT EXISTS \"retort_version\""),
+        "{sql}"
+    );
+    assert!(sql.contains("BEGIN;\nCREATE TABLE \"users\""), "{sql}");
+    assert!(
+        sql.contains("ALTER TABLE \"products\" ADD COLUMN \"description\" TEXT;"),
+        "{sql}"
+    );
+    assert!(!db.path.exists(), "--sql must not touch the database");
+
+    let out = run(&db, &["upgrade", "head", "--sql", "--dialect", "mysql"]);
+    assert!(
+        stdout(&out).contains("CREATE TABLE `users`"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("BEGIN;"));
+
+    let out = run(&db, &["downgrade", "base", "--sql"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("downgrade --sql needs the revision to start from: FROM:TO"));
+    let out = run(
+        &db,
+        &["downgrade", "head:base", "--sql", "--dialect", "postgres"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("DROP TABLE \"orders\";"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&db, &["upgrade", "head", "--sql", "--dialect", "oracle"]);
+    assert_eq!(out.status.code(), Some(2));
+}
