@@ -6,7 +6,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Expr, ExprCall, ExprLit, ExprUnary, Fields, Ident, Lit, Type, UnOp};
 
-use crate::attr::{self, FieldAttrs, IndexAttr};
+use crate::attr::{self, CheckAttr, FieldAttrs, IndexAttr};
 use crate::ctxt::Ctxt;
 use crate::types::{self, Kind};
 
@@ -16,6 +16,8 @@ pub struct Model<'a> {
     pub table_span: Span,
     pub fields: Vec<Field<'a>>,
     pub indexes: Vec<IndexAttr>,
+    pub checks: Vec<CheckAttr>,
+    pub renamed_from: Option<syn::LitStr>,
 }
 
 pub struct Field<'a> {
@@ -105,6 +107,8 @@ impl<'a> Model<'a> {
             table_span,
             fields,
             indexes: attrs.indexes,
+            checks: attrs.checks,
+            renamed_from: attrs.renamed_from,
         })
     }
 

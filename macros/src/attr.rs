@@ -52,10 +52,18 @@ pub struct IndexAttr {
     pub unique: bool,
 }
 
+/// `check(name = "...", sql = "...")` on the struct.
+pub struct CheckAttr {
+    pub name: LitStr,
+    pub sql: LitStr,
+}
+
 /// Struct-level attributes.
 pub struct StructAttrs {
     pub table: Option<(Span, LitStr)>,
     pub indexes: Vec<IndexAttr>,
+    pub checks: Vec<CheckAttr>,
+    pub renamed_from: Option<LitStr>,
 }
 
 /// Field-level attributes.
@@ -71,6 +79,7 @@ pub struct FieldAttrs {
     pub on_delete: Option<LitStr>,
     pub on_update: Option<LitStr>,
     pub autoincrement: Option<LitBool>,
+    pub renamed_from: Option<LitStr>,
 }
 
 fn is_model(attr: &Attribute) -> bool {
@@ -103,7 +112,9 @@ pub fn unknown_key(meta: &ParseNestedMeta<'_>, allowed: &[&str], place: &str) ->
 
 pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
     let mut table = Attr::none(cx, TABLE);
+    let mut renamed_from = Attr::none(cx, RENAMED_FROM);
     let mut indexes = Vec::new();
+    let mut checks = Vec::new();
     for attr in attrs.iter().filter(|a| is_model(a)) {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident(TABLE) {
@@ -111,7 +122,14 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
                 table.set(meta.path.span(), lit);
             } else if meta.path.is_ident(INDEX) {
                 indexes.push(index_attr(&meta)?);
-            } else if FIELD_KEYS.contains(&path_name(&meta).as_str()) {
+            } else if meta.path.is_ident(CHECK) {
+                checks.push(check_attr(&meta)?);
+            } else if meta.path.is_ident(RENAMED_FROM) {
+                let lit: LitStr = meta.value()?.parse()?;
+                renamed_from.set(meta.path.span(), lit);
+            } else if FIELD_KEYS.contains(&path_name(&meta).as_str())
+                && path_name(&meta) != RENAMED_FROM
+            {
                 return Err(meta.error(format!(
                     "#[model({})] belongs on a field, not on the struct",
                     path_name(&meta)
@@ -128,6 +146,31 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
     StructAttrs {
         table: table.get(),
         indexes,
+        checks,
+        renamed_from: renamed_from.get().map(|(_, v)| v),
+    }
+}
+
+fn check_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<CheckAttr> {
+    let span = meta.path.span();
+    let mut name = None;
+    let mut sql = None;
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident(NAME) {
+            name = Some(inner.value()?.parse::<LitStr>()?);
+        } else if inner.path.is_ident(SQL) {
+            sql = Some(inner.value()?.parse::<LitStr>()?);
+        } else {
+            return Err(unknown_key(&inner, CHECK_KEYS, "struct check(..)"));
+        }
+        Ok(())
+    })?;
+    match (name, sql) {
+        (Some(name), Some(sql)) if !sql.value().trim().is_empty() => Ok(CheckAttr { name, sql }),
+        _ => Err(syn::Error::new(
+            span,
+            "check(..) needs a name and an SQL condition: check(name = \"ck_products_price\", sql = \"price > 0\")",
+        )),
     }
 }
 
@@ -186,6 +229,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut on_delete = Attr::none(cx, ON_DELETE);
     let mut on_update = Attr::none(cx, ON_UPDATE);
     let mut autoincrement = Attr::none(cx, AUTOINCREMENT);
+    let mut renamed_from = Attr::none(cx, RENAMED_FROM);
     for attr in attrs.iter().filter(|a| is_model(a)) {
         let result = attr.parse_nested_meta(|meta| {
             let span = meta.path.span();
@@ -202,6 +246,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 ON_DELETE => on_delete.set(span, meta.value()?.parse::<LitStr>()?),
                 ON_UPDATE => on_update.set(span, meta.value()?.parse::<LitStr>()?),
                 AUTOINCREMENT => autoincrement.set(span, meta.value()?.parse::<LitBool>()?),
+                RENAMED_FROM => renamed_from.set(span, meta.value()?.parse::<LitStr>()?),
                 TABLE => {
                     return Err(
                         meta.error("#[model(table = ..)] belongs on the struct, not on a field")
@@ -227,5 +272,6 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         on_delete: on_delete.get().map(|(_, v)| v),
         on_update: on_update.get().map(|(_, v)| v),
         autoincrement: autoincrement.get().map(|(_, v)| v),
+        renamed_from: renamed_from.get().map(|(_, v)| v),
     }
 }

@@ -11,6 +11,7 @@ pub fn check(cx: &Ctxt, model: &Model<'_>) {
     check_names(cx, model);
     check_primary_key(cx, model);
     check_indexes(cx, model);
+    check_renames(cx, model);
     for field in &model.fields {
         check_max_length(cx, field);
         check_default(cx, field);
@@ -77,6 +78,34 @@ fn check_primary_key(cx: &Ctxt, model: &Model<'_>) {
                 unique,
                 "#[model(unique)] is redundant on a primary key, which is unique already; remove it",
             ));
+        }
+    }
+}
+
+/// `renamed_from` names something else than the current name.
+fn check_renames(cx: &Ctxt, model: &Model<'_>) {
+    if let Some(lit) = &model.renamed_from {
+        if lit.value() == model.table {
+            cx.error_spanned_by(
+                lit,
+                format!(
+                    "the table is already called `{}`; remove renamed_from",
+                    model.table
+                ),
+            );
+        }
+    }
+    for field in &model.fields {
+        if let Some(lit) = &field.attrs.renamed_from {
+            if lit.value() == field.column {
+                cx.error_spanned_by(
+                    lit,
+                    format!(
+                        "the column is already called `{}`; remove renamed_from",
+                        field.column
+                    ),
+                );
+            }
         }
     }
 }

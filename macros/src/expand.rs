@@ -68,6 +68,11 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
             }
         }
     });
+    let checks = model.checks.iter().map(|c| {
+        let (name, sql) = (&c.name, &c.sql);
+        quote! { ::retort::model::CheckMeta { name: #name, sql: #sql } }
+    });
+    let renamed_from = option_str(model.renamed_from.as_ref().map(|l| l.value()));
     quote! {
         const _: () = {
             static __RETORT_META: ::retort::model::ModelMeta = ::retort::model::ModelMeta {
@@ -75,6 +80,8 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
                 table: #table,
                 columns: &[#(#columns),*],
                 indexes: &[#(#indexes),*],
+                checks: &[#(#checks),*],
+                renamed_from: #renamed_from,
             };
 
             impl ::retort::Model for #ident {
@@ -129,6 +136,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     };
     let on_delete = action(&field.attrs.on_delete);
     let on_update = action(&field.attrs.on_update);
+    let renamed_from = option_str(field.attrs.renamed_from.as_ref().map(|l| l.value()));
     quote! {
         ::retort::model::ColumnMeta {
             field: #field_name,
@@ -143,7 +151,15 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             references: #references,
             on_delete: #on_delete,
             on_update: #on_update,
+            renamed_from: #renamed_from,
         }
+    }
+}
+
+fn option_str(value: Option<String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
     }
 }
 

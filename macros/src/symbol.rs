@@ -4,7 +4,7 @@
 pub const MODEL: &str = "model";
 
 /// Keys allowed on the struct.
-pub const STRUCT_KEYS: &[&str] = &[TABLE, INDEX];
+pub const STRUCT_KEYS: &[&str] = &[TABLE, INDEX, CHECK, RENAMED_FROM];
 /// Keys allowed on a field.
 pub const FIELD_KEYS: &[&str] = &[
     PRIMARY_KEY,
@@ -18,11 +18,17 @@ pub const FIELD_KEYS: &[&str] = &[
     ON_DELETE,
     ON_UPDATE,
     AUTOINCREMENT,
+    RENAMED_FROM,
 ];
 /// Keys allowed inside `index(..)`.
 pub const INDEX_KEYS: &[&str] = &[NAME, COLUMNS, UNIQUE];
+/// Keys allowed inside `check(..)`.
+pub const CHECK_KEYS: &[&str] = &[NAME, SQL];
 
 pub const TABLE: &str = "table";
+pub const CHECK: &str = "check";
+pub const SQL: &str = "sql";
+pub const RENAMED_FROM: &str = "renamed_from";
 pub const INDEX: &str = "index";
 pub const PRIMARY_KEY: &str = "primary_key";
 pub const COLUMN: &str = "column";

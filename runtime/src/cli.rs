@@ -30,6 +30,13 @@ pub struct Cli {
     /// Log every SQL statement (same as RUST_LOG=retort::sql=info).
     #[arg(long, global = true)]
     pub echo: bool,
+    /// Leave these tables alone in autogenerate, check and drift (repeatable;
+    /// `*` matches any run of characters).
+    #[arg(long, global = true, value_name = "TABLE")]
+    pub exclude: Vec<String>,
+    /// PostgreSQL schema to work in (default: the server's search_path).
+    #[arg(long, global = true, value_name = "SCHEMA")]
+    pub schema: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -81,6 +88,9 @@ pub enum Command {
     },
     /// Exit 1 and list the changes when the models differ from the database at head.
     Check,
+    /// Exit 1 and list what the database has that its revision history does not
+    /// say (changes made by hand).
+    Drift,
     /// Write a new revision file (empty, or with --autogenerate the model changes).
     Revision {
         /// The revision's message.
@@ -92,6 +102,12 @@ pub enum Command {
         /// Use this id instead of a random one.
         #[arg(long, value_name = "ID")]
         rev_id: Option<String>,
+        /// With --autogenerate: compare with the replayed history, no database.
+        #[arg(long, requires = "autogenerate")]
+        offline: bool,
+        /// With --offline: the dialect whose types to compare in (default: the URL's).
+        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend, requires = "offline")]
+        dialect: Option<Backend>,
     },
     /// Same as `revision --autogenerate`.
     Autogenerate {
@@ -101,6 +117,13 @@ pub enum Command {
         /// Use this id instead of a random one.
         #[arg(long, value_name = "ID")]
         rev_id: Option<String>,
+        /// Compare the models with the schema the revision history builds,
+        /// replayed in memory: no database needed.
+        #[arg(long)]
+        offline: bool,
+        /// With --offline: the dialect whose types to compare in (default: the URL's).
+        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend, requires = "offline")]
+        dialect: Option<Backend>,
     },
 }
 
@@ -123,6 +146,10 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
         config.url = Some(url);
     }
     config.echo = cli.echo;
+    config.exclude_tables.extend(cli.exclude);
+    if cli.schema.is_some() {
+        config.schema = cli.schema;
+    }
     let mut out = std::io::stdout().lock();
     let ok = ExitCode::SUCCESS;
     match cli.command {
@@ -186,19 +213,16 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
             }
         }
         Command::Check => {
-            let ops = command::check(&config)?;
-            if ops.is_empty() {
+            let changes = command::check(&config)?;
+            if changes.is_empty() {
                 let _ = writeln!(out, "No new upgrade operations detected.");
             } else {
-                let _ = writeln!(out, "New upgrade operations detected ({}):", ops.len());
-                for op in &ops {
-                    let warn = if op.is_destructive() {
-                        "  (deletes data)"
-                    } else {
-                        ""
-                    };
-                    let _ = writeln!(out, "  - {}{warn}", op.summary());
-                }
+                let _ = writeln!(
+                    out,
+                    "New upgrade operations detected ({}):",
+                    changes.ops.len()
+                );
+                print_changes(&mut out, &changes, "  - ");
                 let _ = writeln!(
                     out,
                     "Run `autogenerate -m \"...\"` to write a revision for them."
@@ -206,28 +230,50 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Drift => {
+            let changes = command::drift(&config)?;
+            for note in &changes.notes {
+                let _ = writeln!(out, "note: {note}");
+            }
+            if changes.is_empty() {
+                let _ = writeln!(out, "No drift: the database matches its revision history.");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "The database differs from what its revision history built ({} change(s) would bring it back):",
+                    changes.ops.len()
+                );
+                print_changes(&mut out, &changes, "  - ");
+                return Ok(ExitCode::from(1));
+            }
+        }
         Command::Revision {
             message,
             autogenerate: true,
             rev_id,
+            offline,
+            dialect,
         }
-        | Command::Autogenerate { message, rev_id } => {
-            let options = RevisionOptions { rev_id };
+        | Command::Autogenerate {
+            message,
+            rev_id,
+            offline,
+            dialect,
+        } => {
+            let options = RevisionOptions {
+                rev_id,
+                offline,
+                dialect,
+            };
             match command::autogenerate(&config, &message, &options)? {
                 None => {
                     let _ = writeln!(out, "No changes detected");
                 }
                 Some(generated) => {
-                    for op in &generated.ops {
-                        let _ = writeln!(out, "Detected {}", op.summary());
-                        if op.is_destructive() {
-                            let _ = writeln!(
-                                out,
-                                "  {}: this deletes data",
-                                paint_out("warning", "1;33")
-                            );
-                        }
+                    for note in &generated.changes.notes {
+                        let _ = writeln!(out, "note: {note}");
                     }
+                    print_changes(&mut out, &generated.changes, "Detected ");
                     let _ = writeln!(out, "Generating {} ... done", generated.path.display());
                 }
             }
@@ -235,11 +281,28 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
         Command::Revision {
             message, rev_id, ..
         } => {
-            let generated = command::revision(&config, &message, &RevisionOptions { rev_id })?;
+            let options = RevisionOptions {
+                rev_id,
+                ..RevisionOptions::default()
+            };
+            let generated = command::revision(&config, &message, &options)?;
             let _ = writeln!(out, "Generating {} ... done", generated.path.display());
         }
     }
     Ok(ok)
+}
+
+/// `  - add column …`, each op's warnings under it, then the suggestions.
+fn print_changes(out: &mut impl Write, changes: &crate::autogenerate::Changes, prefix: &str) {
+    for (i, op) in changes.ops.iter().enumerate() {
+        let _ = writeln!(out, "{prefix}{}", op.summary());
+        for (_, warning) in changes.warnings.iter().filter(|(at, _)| *at == i) {
+            let _ = writeln!(out, "    {}: {warning}", paint_out("warning", "1;33"));
+        }
+    }
+    for suggestion in &changes.suggestions {
+        let _ = writeln!(out, "  {}: {suggestion}", paint_out("hint", "1;36"));
+    }
 }
 
 fn parse_backend(name: &str) -> std::result::Result<Backend, String> {

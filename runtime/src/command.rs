@@ -5,13 +5,14 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::compare::compare;
+use crate::autogenerate::{self, Changes};
+use crate::compare::RenameHints;
 use crate::config::{Backend, Config};
 use crate::connection::Connection;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
-use crate::introspect::introspect;
-use crate::model::registered_schema;
+use crate::introspect::Filter;
+use crate::model::{registered_hints, registered_schema};
 use crate::operations::Operations;
 use crate::ops::{reverse_all, Op};
 use crate::render::{revision_file, RevisionHeader};
@@ -19,9 +20,21 @@ use crate::revision::{describe, RevisionMap};
 use crate::runner::{self, StepReport, VersionTable};
 use crate::schema::Schema;
 
-/// Connects to the configured database.
+/// Connects to the configured database (and, on PostgreSQL, to the configured
+/// schema).
 pub fn connect(config: &Config) -> Result<Connection> {
-    Connection::establish(&config.database_url()?)
+    let mut conn = Connection::establish(&config.database_url()?)?;
+    if let Some(schema) = &config.schema {
+        if conn.backend() != Backend::Postgres {
+            return Err(Error::Url {
+                url: conn.url().to_owned(),
+                reason: format!("--schema {schema} applies to PostgreSQL only"),
+            });
+        }
+        let sql = format!("SET search_path TO {}", conn.dialect().quote(schema));
+        conn.execute(&sql)?;
+    }
+    Ok(conn)
 }
 
 fn version_table(config: &Config) -> VersionTable<'_> {
@@ -169,21 +182,23 @@ pub fn heads(config: &Config) -> Result<Vec<HistoryEntry>> {
     Ok(history(config)?.into_iter().filter(|e| e.is_head).collect())
 }
 
-/// The ops that would bring the database (which must be at head) in line with the
-/// models; empty when they agree.
-pub fn check(config: &Config) -> Result<Vec<Op>> {
+/// The changes that would bring the database (which must be at head) in line
+/// with the models; empty when they agree.
+pub fn check(config: &Config) -> Result<Changes> {
     let map = config.migrations.map()?;
     require_fresh_binary(config)?;
     let mut conn = connect(config)?;
-    pending_ops(config, &map, &mut conn)
+    pending(config, &map, &mut conn)
 }
 
 /// The ops that take the live database to `models` (the version table ignored):
-/// introspection, then [`compare`].
+/// introspection, then [`compare`](crate::compare::compare). No rename hints.
 pub fn diff(conn: &mut Connection, models: &Schema, version_table: &str) -> Result<Vec<Op>> {
-    let live = introspect(conn, &[version_table])?;
-    let dialect = conn.dialect();
-    Ok(compare(&live, &dialect.as_stored(models), dialect))
+    let filter = Filter {
+        exclude: vec![version_table.to_owned()],
+        only: None,
+    };
+    Ok(autogenerate::compare_database(conn, models, &RenameHints::default(), &filter)?.ops)
 }
 
 /// Runs `ops` on the database as one migration step (one transaction where DDL is
@@ -195,7 +210,7 @@ pub fn apply(conn: &mut Connection, ops: &[Op]) -> Result<()> {
     })
 }
 
-fn pending_ops(config: &Config, map: &RevisionMap, conn: &mut Connection) -> Result<Vec<Op>> {
+fn require_at_head(config: &Config, map: &RevisionMap, conn: &mut Connection) -> Result<()> {
     let current = version_table(config).read(conn)?;
     map.check_current(&current)?;
     let mut head: Vec<String> = map.heads().into_iter().map(str::to_owned).collect();
@@ -206,7 +221,39 @@ fn pending_ops(config: &Config, map: &RevisionMap, conn: &mut Connection) -> Res
             head: describe(&head),
         });
     }
-    diff(conn, registered_schema()?, &config.version_table)
+    Ok(())
+}
+
+fn pending(config: &Config, map: &RevisionMap, conn: &mut Connection) -> Result<Changes> {
+    require_at_head(config, map, conn)?;
+    autogenerate::compare_database(
+        conn,
+        registered_schema()?,
+        registered_hints(),
+        &autogenerate::table_filter(config),
+    )
+}
+
+/// What the live database has that its revision history does not say (changes
+/// made by hand): the ops that would bring it back to what the history built up
+/// to the database's current revision.
+pub fn drift(config: &Config) -> Result<Changes> {
+    let map = config.migrations.map()?;
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    map.check_current(&current)?;
+    let applied = map.ancestors(current.iter().map(String::as_str));
+    let dialect = conn.dialect();
+    let (history, notes) =
+        autogenerate::history_schema(&config.migrations, dialect, Some(&applied))?;
+    let mut changes = autogenerate::compare_database(
+        &mut conn,
+        &history,
+        &RenameHints::default(),
+        &autogenerate::table_filter(config),
+    )?;
+    changes.notes = notes;
+    Ok(changes)
 }
 
 /// A revision file written by `revision` or `autogenerate`.
@@ -216,15 +263,21 @@ pub struct GeneratedRevision {
     pub path: PathBuf,
     /// Its id.
     pub id: String,
-    /// The upgrade ops (empty for a hand-written revision).
-    pub ops: Vec<Op>,
+    /// What it does (empty for a hand-written revision), with its warnings.
+    pub changes: Changes,
 }
 
-/// Options of `revision`.
+/// Options of `revision` and `autogenerate`.
 #[derive(Debug, Clone, Default)]
 pub struct RevisionOptions {
     /// Use this id instead of a random one.
     pub rev_id: Option<String>,
+    /// Autogenerate against the schema the revision history builds, replayed in
+    /// memory: no database needed.
+    pub offline: bool,
+    /// With `offline`, the dialect whose types the comparison uses (default: the
+    /// URL's).
+    pub dialect: Option<Backend>,
 }
 
 /// Writes an empty revision on top of the head, for hand-written operations.
@@ -236,11 +289,12 @@ pub fn revision(
     let map = config.migrations.map()?;
     require_fresh_binary(config)?;
     let parents: Vec<String> = map.head()?.into_iter().map(str::to_owned).collect();
-    write_revision(config, &map, message, options, &parents, Vec::new())
+    write_revision(config, &map, message, options, &parents, Changes::default())
 }
 
-/// Compares the models with the database (which must be at head) and writes a
-/// revision with the difference. `Ok(None)`: no changes, no file.
+/// Compares the models with the database (which must be at head), or with the
+/// replayed history (`offline`), and writes a revision with the difference.
+/// `Ok(None)`: no changes, no file.
 pub fn autogenerate(
     config: &Config,
     message: &str,
@@ -249,12 +303,26 @@ pub fn autogenerate(
     let map = config.migrations.map()?;
     require_fresh_binary(config)?;
     let parents: Vec<String> = map.head()?.into_iter().map(str::to_owned).collect();
-    let mut conn = connect(config)?;
-    let ops = pending_ops(config, &map, &mut conn)?;
-    if ops.is_empty() {
+    let changes = if options.offline {
+        let dialect = offline_dialect(config, options.dialect)?;
+        let (history, notes) = autogenerate::history_schema(&config.migrations, dialect, None)?;
+        let mut changes = autogenerate::compare_schemas(
+            &history,
+            registered_schema()?,
+            registered_hints(),
+            dialect,
+            &autogenerate::table_filter(config),
+        );
+        changes.notes = notes;
+        changes
+    } else {
+        let mut conn = connect(config)?;
+        pending(config, &map, &mut conn)?
+    };
+    if changes.is_empty() {
         return Ok(None);
     }
-    write_revision(config, &map, message, options, &parents, ops).map(Some)
+    write_revision(config, &map, message, options, &parents, changes).map(Some)
 }
 
 fn write_revision(
@@ -263,7 +331,7 @@ fn write_revision(
     message: &str,
     options: &RevisionOptions,
     parents: &[String],
-    ops: Vec<Op>,
+    changes: Changes,
 ) -> Result<GeneratedRevision> {
     let id = match &options.rev_id {
         Some(id) => {
@@ -284,7 +352,7 @@ fn write_revision(
             }
         },
     };
-    let down = reverse_all(&ops)?;
+    let down = reverse_all(&changes.ops)?;
     let created = chrono::Utc::now()
         .format("%Y-%m-%d %H:%M:%S UTC")
         .to_string();
@@ -295,7 +363,7 @@ fn write_revision(
             message,
             created: &created,
         },
-        &ops,
+        &changes,
         &down,
     )?;
     let dir = &config.versions_dir;
@@ -309,7 +377,7 @@ fn write_revision(
     let path = dir.join(file_name);
     write_new_file(&path, &text)?;
     rustfmt(&path);
-    Ok(GeneratedRevision { path, id, ops })
+    Ok(GeneratedRevision { path, id, changes })
 }
 
 /// Twelve hex digits, as Alembic's ids.

@@ -147,6 +147,11 @@ pub struct Config {
     pub version_table: String,
     /// Log every SQL statement (also on with `RUST_LOG=retort::sql=info`).
     pub echo: bool,
+    /// Tables autogenerate, `check` and `drift` leave alone (names, or patterns
+    /// with `*`), besides the version table.
+    pub exclude_tables: Vec<String>,
+    /// PostgreSQL schema to work in (`SET search_path`); default: the server's.
+    pub schema: Option<String>,
 }
 
 impl Config {
@@ -159,6 +164,8 @@ impl Config {
             default_url: None,
             version_table: "retort_version".to_owned(),
             echo: false,
+            exclude_tables: Vec::new(),
+            schema: None,
         }
     }
 

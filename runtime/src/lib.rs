@@ -15,6 +15,7 @@
 
 extern crate self as retort;
 
+pub mod autogenerate;
 pub mod cli;
 pub mod command;
 pub mod compare;

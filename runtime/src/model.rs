@@ -8,7 +8,7 @@ use once_cell::sync::OnceCell;
 
 use crate::schema::FkAction;
 use crate::schema::{
-    naming, Column, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
+    naming, Check, Column, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
 };
 
 /// A struct that describes a table. Implemented by `#[derive(Model)]`; do not
@@ -34,6 +34,19 @@ pub struct ModelMeta {
     pub columns: &'static [ColumnMeta],
     /// Composite indexes declared on the struct (`index(name = .., columns(..))`).
     pub indexes: &'static [IndexMeta],
+    /// Check constraints declared on the struct (`check(name = .., sql = ..)`).
+    pub checks: &'static [CheckMeta],
+    /// `renamed_from = "old_table"`: autogenerate renames instead of drop + create.
+    pub renamed_from: Option<&'static str>,
+}
+
+/// A struct-level check constraint.
+#[derive(Debug)]
+pub struct CheckMeta {
+    /// Constraint name.
+    pub name: &'static str,
+    /// The SQL condition.
+    pub sql: &'static str,
 }
 
 /// One field of a model.
@@ -63,6 +76,8 @@ pub struct ColumnMeta {
     pub on_delete: FkAction,
     /// `on_update = "..."`.
     pub on_update: FkAction,
+    /// `renamed_from = "old_column"`: autogenerate renames instead of drop + add.
+    pub renamed_from: Option<&'static str>,
 }
 
 /// The target of `references = ...`.
@@ -149,6 +164,31 @@ pub enum RegistryError {
     /// Several problems at once.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<RegistryError>),
+}
+
+/// The `renamed_from` hints of every linked model, for autogenerate.
+pub fn registered_hints() -> &'static crate::compare::RenameHints {
+    static HINTS: OnceCell<crate::compare::RenameHints> = OnceCell::new();
+    HINTS.get_or_init(|| hints_from_models(&registered_models()))
+}
+
+/// The `renamed_from` hints of these models.
+pub fn hints_from_models(models: &[&'static ModelMeta]) -> crate::compare::RenameHints {
+    let mut hints = crate::compare::RenameHints::default();
+    for model in models {
+        if let Some(old) = model.renamed_from {
+            hints.tables.insert(model.table.to_owned(), old.to_owned());
+        }
+        for column in model.columns {
+            if let Some(old) = column.renamed_from {
+                hints.columns.insert(
+                    (model.table.to_owned(), column.name.to_owned()),
+                    old.to_owned(),
+                );
+            }
+        }
+    }
+    hints
 }
 
 /// Every model linked into this program.
@@ -249,6 +289,9 @@ fn table_from_model(
             }
         }
     }
+    for check in model.checks {
+        table.checks.push(Check::new(check.name, check.sql));
+    }
     for index in model.indexes {
         let name = match index.name {
             Some(name) => name.to_owned(),
@@ -345,6 +388,7 @@ mod tests {
             references: None,
             on_delete: FkAction::NoAction,
             on_update: FkAction::NoAction,
+            renamed_from: None,
         }
     }
 
@@ -353,12 +397,16 @@ mod tests {
         table: "things",
         columns: &[col("id", SqlType::Integer, true)],
         indexes: &[],
+        checks: &[],
+        renamed_from: None,
     };
     static B: ModelMeta = ModelMeta {
         rust_path: "other::B",
         table: "things",
         columns: &[col("id", SqlType::BigInt, true)],
         indexes: &[],
+        checks: &[],
+        renamed_from: None,
     };
     static C: ModelMeta = ModelMeta {
         rust_path: "app::C",
@@ -381,9 +429,12 @@ mod tests {
                 }),
                 on_delete: FkAction::NoAction,
                 on_update: FkAction::NoAction,
+                renamed_from: None,
             },
         ],
         indexes: &[],
+        checks: &[],
+        renamed_from: None,
     };
 
     #[test]

@@ -23,6 +23,7 @@ use crate::schema::{
 pub struct Operations<'a> {
     target: Target<'a>,
     executed: usize,
+    raw_sql: bool,
 }
 
 enum Target<'a> {
@@ -40,6 +41,7 @@ impl<'a> Operations<'a> {
         Operations {
             target: Target::Online(conn),
             executed: 0,
+            raw_sql: false,
         }
     }
 
@@ -57,11 +59,13 @@ impl<'a> Operations<'a> {
                 out,
             },
             executed: 0,
+            raw_sql: false,
         }
     }
 
     /// Runs any op.
     pub fn run(&mut self, op: Op) -> Result<()> {
+        self.raw_sql |= matches!(op, Op::Execute(_));
         let dialect = self.dialect();
         match &mut self.target {
             Target::Online(conn) => {
@@ -87,6 +91,12 @@ impl<'a> Operations<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether the step ran raw SQL (`execute`), whose effect on the schema
+    /// replay cannot follow.
+    pub fn ran_raw_sql(&self) -> bool {
+        self.raw_sql
     }
 
     /// Number of statements run (or printed) so far.

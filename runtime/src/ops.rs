@@ -414,6 +414,11 @@ impl Op {
     pub fn is_destructive(&self) -> bool {
         match self {
             Op::DropTable(_) | Op::DropColumn(_) => true,
+            Op::AlterColumn(AlterColumn {
+                sql_type: Some(to),
+                existing: Some(from),
+                ..
+            }) => crate::compare::narrows(&from.sql_type, to),
             Op::Batch(b) => b.ops.iter().any(Op::is_destructive),
             _ => false,
         }

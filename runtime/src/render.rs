@@ -4,6 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use crate::autogenerate::Changes;
 use crate::error::{Error, Result};
 use crate::ops::{
     AddColumn, AddConstraint, AlterColumn, Batch, BulkInsert, CreateIndex, CreateTable, DropColumn,
@@ -27,17 +28,22 @@ pub struct RevisionHeader<'a> {
     pub created: &'a str,
 }
 
-/// Renders a whole revision file. Empty `upgrade`/`downgrade` get a placeholder
-/// body to fill in.
+/// Renders a whole revision file: `changes.ops` as the upgrade, with a
+/// `// WARNING:` line before each op `changes.warnings` names and the
+/// suggestions and notes as comments at the top of the upgrade; `downgrade` as
+/// the downgrade. Empty bodies get a placeholder to fill in.
 pub fn revision_file(
     header: &RevisionHeader<'_>,
-    upgrade: &[Op],
+    changes: &Changes,
     downgrade: &[Op],
 ) -> Result<String> {
-    let mut warnings: Vec<String> = Vec::new();
-    // Only the upgrade is marked: a downgrade undoes what its upgrade created.
-    let up = body(upgrade, &mut warnings, true);
-    let down = body(downgrade, &mut warnings, false);
+    let mut comments: Vec<String> = Vec::new();
+    let mut up = TokenStream::new();
+    for note in changes.suggestions.iter().chain(&changes.notes) {
+        up.extend(comment(&mut comments, format!("NOTE: {note}")));
+    }
+    up.extend(body(&changes.ops, &changes.warnings, &mut comments));
+    let down = body(downgrade, &[], &mut comments);
     let id = header.id;
     let message = header.message;
     let parents = header.down_revisions;
@@ -72,27 +78,30 @@ pub fn revision_file(
     };
     let parsed = syn::parse2::<syn::File>(file).map_err(|e| Error::Generated(e.to_string()))?;
     let text = prettyplease::unparse(&parsed);
-    Ok(restore_comments(&text, &warnings))
+    Ok(restore_comments(&text, &comments))
 }
 
-/// Statements of one function; a marker before each destructive op becomes a
-/// `// WARNING` comment once laid out.
-fn body(ops: &[Op], warnings: &mut Vec<String>, mark_destructive: bool) -> TokenStream {
+/// A marker statement that becomes `// text` once laid out.
+fn comment(comments: &mut Vec<String>, text: String) -> TokenStream {
+    let n = Literal::usize_unsuffixed(comments.len());
+    comments.push(text);
+    quote! { __retort_comment!(#n); }
+}
+
+/// Statements of one function, each op preceded by its warnings.
+fn body(ops: &[Op], warnings: &[(usize, String)], comments: &mut Vec<String>) -> TokenStream {
     if ops.is_empty() {
-        let n = Literal::usize_unsuffixed(warnings.len());
-        warnings
-            .push("nothing yet: write the change with `op`, e.g. op.add_column(..)?;".to_owned());
-        return quote! { __retort_comment!(#n); let _ = op; };
+        let mut out = comment(
+            comments,
+            "nothing yet: write the change with `op`, e.g. op.add_column(..)?;".to_owned(),
+        );
+        out.extend(quote! { let _ = op; });
+        return out;
     }
     let mut out = TokenStream::new();
-    for op in ops {
-        if mark_destructive && op.is_destructive() {
-            let n = Literal::usize_unsuffixed(warnings.len());
-            warnings.push(format!(
-                "WARNING: {} deletes its data; check this is intended",
-                op.summary()
-            ));
-            out.extend(quote! { __retort_comment!(#n); });
+    for (i, op) in ops.iter().enumerate() {
+        for (_, warning) in warnings.iter().filter(|(at, _)| *at == i) {
+            out.extend(comment(comments, format!("WARNING: {warning}")));
         }
         out.extend(statement(op));
     }
@@ -508,16 +517,19 @@ mod tests {
     }
 
     #[test]
-    fn renders_a_file_with_warnings() {
+    fn renders_a_file_with_warnings_and_notes() {
         let table = Table::new("things")
             .column(Column::new("id", SqlType::Integer).autoincrement())
             .column(Column::new("n", SqlType::Integer).default(ServerDefault::number(-1)))
             .primary_key(["id"]);
-        let down = vec![Op::CreateTable(CreateTable {
-            table: table.clone(),
-        })];
-        let up = crate::ops::reverse_all(&down).unwrap();
-        let text = revision_file(&header(), &up, &down).unwrap();
+        let down = vec![Op::CreateTable(CreateTable { table })];
+        let changes = Changes {
+            ops: crate::ops::reverse_all(&down).unwrap(),
+            warnings: vec![(0, "removes table `things` and all its rows".into())],
+            suggestions: vec!["a suggestion".into()],
+            notes: Vec::new(),
+        };
+        let text = revision_file(&header(), &changes, &down).unwrap();
         assert!(
             text.starts_with(
                 "//! add \"things\"\n//!\n//! Revision ID: abc123def456\n//! Revises: <base>\n"
@@ -528,23 +540,32 @@ mod tests {
             text.contains("UTC\n\nuse retort::migration::prelude::*;\n\npub const REVISION"),
             "{text}"
         );
-        assert_eq!(
-            text.matches("WARNING").count(),
-            1,
-            "only the upgrade is marked: {text}"
+        assert!(
+            text.contains("pub const REVISION: Revision = Revision::new(\"abc123def456\", &[], \"add \\\"things\\\"\");"),
+            "{text}"
         );
-        assert!(text.contains("pub const REVISION: Revision = Revision::new(\"abc123def456\", &[], \"add \\\"things\\\"\");"), "{text}");
         assert!(
             text.contains(".default(ServerDefault::number(-1))"),
             "{text}"
         );
-        assert!(text.contains("    // WARNING: remove table `things` deletes its data; check this is intended\n    op.drop_table(\"things\")?;"), "{text}");
+        assert!(
+            text.contains(
+                "    // NOTE: a suggestion\n    // WARNING: removes table `things` and all its rows\n    op.drop_table(\"things\")?;"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.matches("WARNING").count(), 1, "{text}");
         syn::parse_file(&text).unwrap();
     }
 
     #[test]
     fn empty_revision_has_placeholders() {
-        let text = revision_file(&header(), &[], &[]).unwrap();
-        assert!(text.contains("    // nothing yet: write the change with `op`, e.g. op.add_column(..)?;\n    let _ = op;\n    Ok(())"), "{text}");
+        let text = revision_file(&header(), &Changes::default(), &[]).unwrap();
+        assert!(
+            text.contains(
+                "    // nothing yet: write the change with `op`, e.g. op.add_column(..)?;\n    let _ = op;\n    Ok(())"
+            ),
+            "{text}"
+        );
     }
 }

@@ -133,5 +133,8 @@ fn check_lists_what_differs() {
         .execute("ALTER TABLE products DROP COLUMN description")
         .unwrap();
     let ops = command::check(&config).unwrap();
-    assert_eq!(summaries(&ops), vec!["add column `products.description`"]);
+    assert_eq!(
+        summaries(&ops.ops),
+        vec!["add column `products.description`"]
+    );
 }

@@ -16,18 +16,38 @@ use crate::schema::{Schema, Table};
 /// Which tables to read.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// Tables to leave out (the version table).
+    /// Tables to leave out: names, or patterns where `*` matches any run of
+    /// characters (`audit_*`).
     pub exclude: Vec<String>,
     /// Read only this table.
     pub only: Option<String>,
 }
 
 impl Filter {
+    /// Whether `table` is left out.
+    pub fn excludes(&self, table: &str) -> bool {
+        self.exclude
+            .iter()
+            .any(|pattern| glob_match(pattern, table))
+    }
+
     /// The SQL condition on the table-name column `column`, quoting with `quote`.
     pub(crate) fn condition(&self, column: &str, quote: impl Fn(&str) -> String) -> String {
         let mut parts = Vec::new();
         for name in &self.exclude {
-            parts.push(format!("{column} <> {}", quote(name)));
+            if name.contains('*') {
+                let like: String = name
+                    .chars()
+                    .flat_map(|c| match c {
+                        '*' => vec!['%'],
+                        '!' | '%' | '_' => vec!['!', c],
+                        c => vec![c],
+                    })
+                    .collect();
+                parts.push(format!("{column} NOT LIKE {} ESCAPE '!'", quote(&like)));
+            } else {
+                parts.push(format!("{column} <> {}", quote(name)));
+            }
         }
         if let Some(only) = &self.only {
             parts.push(format!("{column} = {}", quote(only)));
@@ -85,7 +105,23 @@ pub fn has_table(conn: &mut Connection, name: &str) -> Result<bool> {
     Ok(rows.first().is_some_and(|c| c.n > 0))
 }
 
-fn read(conn: &mut Connection, filter: &Filter) -> Result<Schema> {
+/// `*` matches any run of characters; everything else matches itself.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((prefix, rest)) => {
+            let Some(tail) = name.strip_prefix(prefix) else {
+                return false;
+            };
+            (0..=tail.len())
+                .filter(|i| tail.is_char_boundary(*i))
+                .any(|i| glob_match(rest, &tail[i..]))
+        }
+    }
+}
+
+/// Reads the tables the filter lets through.
+pub fn read(conn: &mut Connection, filter: &Filter) -> Result<Schema> {
     let dialect = conn.dialect();
     let mut schema = with_driver!(conn.driver(), c => ReadSchema::read_schema(c, dialect, filter))?;
     schema.tables.values_mut().for_each(Table::sort_constraints);
@@ -185,6 +221,21 @@ pub(crate) fn is_number(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("audit_*", "audit_2024"));
+        assert!(glob_match("*_tmp", "x_tmp") && !glob_match("*_tmp", "x_tmpy"));
+        assert!(glob_match("exact", "exact") && !glob_match("exact", "exactly"));
+        let f = Filter {
+            exclude: vec!["audit_*".into(), "a_b".into()],
+            only: None,
+        };
+        assert_eq!(
+            f.condition("t", |s| format!("'{s}'")),
+            "t NOT LIKE 'audit!_%' ESCAPE '!' AND t <> 'a_b'"
+        );
+    }
 
     #[test]
     fn casts_and_quotes() {

@@ -1,0 +1,211 @@
+//! Autogenerate: the models compared with a live database, or with the schema
+//! the revision history builds (replayed in memory, no database), turned into ops
+//! a reviewer can trust: renames from hints, drops and narrowing marked, and
+//! advice where a drop and an add look like a rename.
+
+use std::collections::HashSet;
+
+use crate::compare::{compare, RenameHints};
+use crate::config::Config;
+use crate::connection::Connection;
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::introspect::{self, Filter};
+use crate::migration::Migrations;
+use crate::operations::Operations;
+use crate::ops::{AlterColumn, Op};
+use crate::schema::Schema;
+
+/// What a comparison found.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// The ops, in order.
+    pub ops: Vec<Op>,
+    /// `(index into ops, message)`: ops that delete or may refuse data.
+    pub warnings: Vec<(usize, String)>,
+    /// Advice for the reviewer (likely renames, what cannot be done by name).
+    pub suggestions: Vec<String>,
+    /// What replaying the history could not follow (revisions that run raw SQL or
+    /// read the live database).
+    pub notes: Vec<String>,
+}
+
+impl Changes {
+    /// Whether nothing differs.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}
+
+/// Which tables take part: all but the version table and the excluded patterns.
+pub fn table_filter(config: &Config) -> Filter {
+    let mut exclude = vec![config.version_table.clone()];
+    exclude.extend(config.exclude_tables.iter().cloned());
+    Filter {
+        exclude,
+        only: None,
+    }
+}
+
+/// `models` without the excluded tables.
+fn without_excluded(models: &Schema, filter: &Filter) -> Schema {
+    let mut out = models.clone();
+    out.tables.retain(|name, _| !filter.excludes(name));
+    out
+}
+
+/// Compares a live database with `models`.
+pub fn compare_database(
+    conn: &mut Connection,
+    models: &Schema,
+    hints: &RenameHints,
+    filter: &Filter,
+) -> Result<Changes> {
+    let live = introspect::read(conn, filter)?;
+    let dialect = conn.dialect();
+    let target = dialect.as_stored(&without_excluded(models, filter));
+    let comparison = compare(&live, &target, hints);
+    let warnings = warnings(&comparison.ops, Some(conn))?;
+    Ok(Changes {
+        ops: comparison.ops,
+        warnings,
+        suggestions: comparison.suggestions,
+        notes: Vec::new(),
+    })
+}
+
+/// Compares two schemas in memory, both read as `dialect` stores them.
+pub fn compare_schemas(
+    current: &Schema,
+    models: &Schema,
+    hints: &RenameHints,
+    dialect: &dyn Dialect,
+    filter: &Filter,
+) -> Changes {
+    let current = dialect.as_stored(&without_excluded(current, filter));
+    let target = dialect.as_stored(&without_excluded(models, filter));
+    let comparison = compare(&current, &target, hints);
+    let warnings = warnings(&comparison.ops, None).unwrap_or_default();
+    Changes {
+        ops: comparison.ops,
+        warnings,
+        suggestions: comparison.suggestions,
+        notes: Vec::new(),
+    }
+}
+
+/// Warnings for ops that delete data, narrow a type, or make a column NOT NULL
+/// while it holds NULLs (counted when a connection is given).
+pub fn warnings(ops: &[Op], mut conn: Option<&mut Connection>) -> Result<Vec<(usize, String)>> {
+    let mut out = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        match op {
+            Op::DropTable(o) => {
+                out.push((i, format!("removes table `{}` and all its rows", o.name)))
+            }
+            Op::DropColumn(o) => out.push((
+                i,
+                format!("removes column `{}.{}` and its values", o.table, o.name),
+            )),
+            Op::AlterColumn(alter) => {
+                if let (Some(to), Some(from)) = (&alter.sql_type, &alter.existing) {
+                    if crate::compare::narrows(&from.sql_type, to) {
+                        out.push((
+                            i,
+                            format!(
+                                "narrows `{}.{}` from {} to {to}: values that do not fit are refused or cut",
+                                alter.table, alter.name, from.sql_type
+                            ),
+                        ));
+                    }
+                }
+                if let Some(message) = not_null_warning(alter, conn.as_deref_mut())? {
+                    out.push((i, message));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn not_null_warning(alter: &AlterColumn, conn: Option<&mut Connection>) -> Result<Option<String>> {
+    let making_not_null =
+        alter.nullable == Some(false) && alter.existing.as_ref().is_some_and(|c| c.nullable);
+    if !making_not_null {
+        return Ok(None);
+    }
+    let Some(conn) = conn else {
+        return Ok(Some(format!(
+            "makes `{}.{}` NOT NULL: rows where it is NULL make the upgrade fail",
+            alter.table, alter.name
+        )));
+    };
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let d = conn.dialect();
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM {} WHERE {} IS NULL",
+        d.quote(&alter.table),
+        d.quote(&alter.name)
+    );
+    let nulls = conn.query::<Count>(&sql)?.first().map_or(0, |c| c.n);
+    Ok((nulls > 0).then(|| {
+        format!(
+            "makes `{}.{}` NOT NULL, but {nulls} row(s) hold NULL there: the upgrade fails until they get a value",
+            alter.table, alter.name
+        )
+    }))
+}
+
+/// The schema that applying every revision builds, replayed in memory with
+/// `dialect` (no database). `notes` names the revisions whose effect replay
+/// cannot follow. `only`: replay just these revisions (those applied to a
+/// database).
+pub fn history_schema(
+    migrations: &Migrations,
+    dialect: &'static dyn Dialect,
+    only: Option<&HashSet<&str>>,
+) -> Result<(Schema, Vec<String>)> {
+    let map = migrations.map()?;
+    let mut schema = Schema::new();
+    let mut notes = Vec::new();
+    for node in map
+        .in_order()
+        .filter(|n| only.is_none_or(|o| o.contains(n.id.as_str())))
+    {
+        let migration = migrations
+            .get(&node.id)
+            .expect("the map is built from these");
+        let mut sql = Vec::new();
+        let mut op = Operations::offline(dialect, &mut schema, &mut sql);
+        let result = (migration.upgrade)(&mut op);
+        if op.ran_raw_sql() {
+            notes.push(format!(
+                "revision {} ({}) runs raw SQL; its effect on the schema is not replayed",
+                node.id, node.file
+            ));
+        }
+        if let Err(e) = result {
+            match e.downcast_ref::<Error>() {
+                Some(Error::Offline(_)) => notes.push(format!(
+                    "revision {} ({}) reads the live database; the rest of its upgrade is not replayed",
+                    node.id, node.file
+                )),
+                _ => {
+                    return Err(Error::Step {
+                        id: node.id.clone(),
+                        file: node.file.clone(),
+                        direction: "upgrade",
+                        kept: crate::error::Kept::Nothing,
+                        source: e,
+                    })
+                }
+            }
+        }
+    }
+    Ok((schema, notes))
+}
