@@ -1,0 +1,276 @@
+//! Property test on SQLite, PostgreSQL and MariaDB: for random model sets and
+//! random changes to them, autogenerate then upgrade leaves nothing to
+//! autogenerate, and the downgrade (the reversed ops) restores the database's
+//! previous schema exactly. Seeds are fixed; a failure prints its seed.
+
+use retort::command;
+use retort::ops::{reverse_all, Op};
+use retort::schema::{Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique};
+use retort::Backend;
+use retort_tests::{on_every_backend, TestDb};
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const TYPES: &[SqlType] = &[
+    SqlType::SmallInt,
+    SqlType::Integer,
+    SqlType::BigInt,
+    SqlType::Real,
+    SqlType::Double,
+    SqlType::Boolean,
+    SqlType::Text,
+    SqlType::Varchar(40),
+    SqlType::Date,
+    SqlType::Timestamp,
+];
+
+/// Columns that can carry an index on every database (MySQL cannot index TEXT).
+fn indexable(c: &Column) -> bool {
+    !matches!(c.sql_type, SqlType::Text | SqlType::Blob | SqlType::Real | SqlType::Double)
+}
+
+fn default_for(rng: &mut Rng, ty: &SqlType) -> Option<ServerDefault> {
+    if !rng.chance(40) {
+        return None;
+    }
+    Some(match ty {
+        SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => ServerDefault::number(rng.below(100)),
+        SqlType::Real | SqlType::Double => ServerDefault::number(1.5),
+        SqlType::Boolean => ServerDefault::Bool(rng.chance(50)),
+        SqlType::Text | SqlType::Varchar(_) => ServerDefault::text(*rng.pick(&["", "x", "it's"])),
+        SqlType::Date => ServerDefault::CurrentDate,
+        SqlType::Timestamp => ServerDefault::CurrentTimestamp,
+        _ => return None,
+    })
+}
+
+fn column(rng: &mut Rng, name: String) -> Column {
+    let ty = rng.pick(TYPES).clone();
+    let default = default_for(rng, &ty);
+    Column {
+        name,
+        nullable: rng.chance(50),
+        default,
+        sql_type: ty,
+        autoincrement: false,
+    }
+}
+
+fn table(rng: &mut Rng, name: &str, others: &[String]) -> Table {
+    let mut t = Table::new(name)
+        .column(Column::new("id", SqlType::Integer).autoincrement())
+        .primary_key(["id"]);
+    for j in 0..1 + rng.below(4) {
+        t.columns.push(column(rng, format!("c{j}")));
+    }
+    if let Some(target) = (!others.is_empty() && rng.chance(60)).then(|| rng.pick(others).clone()) {
+        let action = *rng.pick(&[FkAction::NoAction, FkAction::Cascade, FkAction::SetNull]);
+        t.columns.push(Column::new(format!("{target}_id"), SqlType::Integer).nullable());
+        t.foreign_keys.push(
+            ForeignKey::new(format!("fk_{name}_{target}"), [format!("{target}_id")], target.clone(), ["id"])
+                .on_delete(action),
+        );
+    }
+    add_some_constraints(rng, &mut t);
+    t
+}
+
+fn add_some_constraints(rng: &mut Rng, t: &mut Table) {
+    let candidates: Vec<String> = t
+        .columns
+        .iter()
+        .filter(|c| c.name.starts_with('c') && indexable(c))
+        .map(|c| c.name.clone())
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let c = rng.pick(&candidates).clone();
+    let name = t.name.clone();
+    if rng.chance(50) && t.get_index(&format!("ix_{name}_{c}")).is_none() {
+        t.indexes.push(Index::new(format!("ix_{name}_{c}"), [c.clone()]));
+    } else if !t.uniques.iter().any(|u| u.columns == [c.clone()]) {
+        t.uniques.push(Unique::new(format!("uq_{name}_{c}"), [c.clone()]));
+    }
+    let ints: Vec<String> = t
+        .columns
+        .iter()
+        .filter(|c| c.name.starts_with('c') && c.sql_type.is_integer())
+        .map(|c| c.name.clone())
+        .collect();
+    if !ints.is_empty() && rng.chance(40) {
+        let c = rng.pick(&ints).clone();
+        let ck = format!("ck_{name}_{c}");
+        if !t.checks.iter().any(|x| x.name.as_deref() == Some(ck.as_str())) {
+            t.checks.push(Check::new(ck, format!("{c} >= 0")));
+        }
+    }
+}
+
+fn schema(rng: &mut Rng) -> Schema {
+    let mut s = Schema::new();
+    let mut names = Vec::new();
+    for i in 0..1 + rng.below(4) {
+        let name = format!("t{i}");
+        s.insert(table(rng, &name, &names));
+        names.push(name);
+    }
+    s
+}
+
+/// Whether another table's foreign key points at `table`.
+fn referenced(s: &Schema, table: &str) -> bool {
+    s.tables.values().any(|t| t.name != table && t.foreign_keys.iter().any(|f| f.ref_table == table))
+}
+
+fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
+    let names: Vec<String> = s.tables.keys().cloned().collect();
+    let name = rng.pick(&names).clone();
+    match rng.below(9) {
+        0 => {
+            *serial += 1;
+            let new = format!("n{serial}");
+            let t = table(rng, &new, &names);
+            s.insert(t);
+        }
+        1 if !referenced(s, &name) && s.tables.len() > 1 => {
+            s.tables.remove(&name);
+        }
+        2 => {
+            *serial += 1;
+            let mut c = column(rng, format!("c{}", 10 + *serial));
+            if !c.nullable && c.default.is_none() {
+                c.nullable = true;
+            }
+            s.tables.get_mut(&name).unwrap().columns.push(c);
+        }
+        3 => {
+            let t = s.tables.get_mut(&name).unwrap();
+            let plain: Vec<String> = t.columns.iter().filter(|c| c.name.starts_with('c')).map(|c| c.name.clone()).collect();
+            if plain.len() > 1 {
+                let c = rng.pick(&plain).clone();
+                t.columns.retain(|x| x.name != c);
+                t.indexes.retain(|i| !i.columns.contains(&c));
+                t.uniques.retain(|u| !u.columns.contains(&c));
+                t.checks.retain(|k| !k.expr.starts_with(&format!("{c} ")));
+            }
+        }
+        4 | 5 | 6 => {
+            let t = s.tables.get_mut(&name).unwrap();
+            let plain: Vec<usize> = (0..t.columns.len()).filter(|i| t.columns[*i].name.starts_with('c')).collect();
+            if plain.is_empty() {
+                return;
+            }
+            let i = *rng.pick(&plain);
+            let constrained = {
+                let n = &t.columns[i].name;
+                t.indexes.iter().any(|x| x.columns.contains(n))
+                    || t.uniques.iter().any(|x| x.columns.contains(n))
+                    || t.checks.iter().any(|k| k.expr.starts_with(&format!("{n} ")))
+            };
+            let c = &mut t.columns[i];
+            match rng.below(3) {
+                // Widening keeps every value; only on unconstrained columns.
+                0 if !constrained => {
+                    let wider = match c.sql_type {
+                        SqlType::SmallInt => Some(SqlType::Integer),
+                        SqlType::Integer => Some(SqlType::BigInt),
+                        SqlType::Real => Some(SqlType::Double),
+                        SqlType::Varchar(n) => Some(SqlType::Varchar(n + 60)),
+                        _ => None,
+                    };
+                    if let Some(w) = wider {
+                        c.sql_type = w;
+                    }
+                }
+                1 => c.nullable = !c.nullable,
+                _ => {
+                    let ty = c.sql_type.clone();
+                    c.default = default_for(rng, &ty);
+                }
+            }
+        }
+        7 => add_some_constraints(rng, s.tables.get_mut(&name).unwrap()),
+        _ => {
+            let t = s.tables.get_mut(&name).unwrap();
+            if let Some(fk) = t.foreign_keys.first_mut() {
+                fk.on_delete = if fk.on_delete == FkAction::Cascade { FkAction::SetNull } else { FkAction::Cascade };
+            } else {
+                t.indexes.clear();
+                t.uniques.clear();
+                t.checks.clear();
+            }
+        }
+    }
+}
+
+/// Column order aside: a column dropped and added back comes back last (only a
+/// table rebuild could put it back in place).
+fn comparable(mut schema: Schema) -> Schema {
+    for table in schema.tables.values_mut() {
+        table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    schema
+}
+
+fn summaries(ops: &[Op]) -> Vec<String> {
+    ops.iter().map(Op::summary).collect()
+}
+
+fn random_changes_round_trip(db: &TestDb) {
+    let cases = if db.backend == Backend::Sqlite { 60 } else { 40 };
+    let mut conn = db.connect();
+    for case in 0..cases {
+        let seed = 0x9E37_79B9_7F4A_7C15u64 ^ (case as u64 + 1) * 0x1000_0001;
+        let mut rng = Rng(seed);
+        let s0 = schema(&mut rng);
+        let ops0 = command::diff(&mut conn, &s0, "retort_version").unwrap();
+        command::apply(&mut conn, &ops0).unwrap_or_else(|e| panic!("seed {seed:#x}: create: {e}\n{:#?}", summaries(&ops0)));
+        let again = command::diff(&mut conn, &s0, "retort_version").unwrap();
+        assert!(again.is_empty(), "seed {seed:#x}: after creating, still {:#?}", summaries(&again));
+        let l0 = comparable(db.schema());
+
+        let mut s1 = s0.clone();
+        let mut serial = 0;
+        for _ in 0..1 + rng.below(4) {
+            mutate(&mut rng, &mut s1, &mut serial);
+        }
+        let ops1 = command::diff(&mut conn, &s1, "retort_version").unwrap();
+        command::apply(&mut conn, &ops1).unwrap_or_else(|e| panic!("seed {seed:#x}: change: {e}\n{:#?}", summaries(&ops1)));
+        let again = command::diff(&mut conn, &s1, "retort_version").unwrap();
+        assert!(
+            again.is_empty(),
+            "seed {seed:#x}: after {:#?}\nstill {:#?}",
+            summaries(&ops1),
+            summaries(&again)
+        );
+
+        let back = reverse_all(&ops1).unwrap();
+        command::apply(&mut conn, &back).unwrap_or_else(|e| panic!("seed {seed:#x}: downgrade: {e}\n{:#?}", summaries(&back)));
+        assert_eq!(comparable(db.schema()), l0, "seed {seed:#x}: the downgrade of {:#?} did not restore the schema", summaries(&ops1));
+
+        command::apply(&mut conn, &reverse_all(&ops0).unwrap()).unwrap();
+        assert!(db.tables().is_empty(), "seed {seed:#x}: {:?}", db.tables());
+    }
+}
+
+on_every_backend!(random_changes_round_trip);
