@@ -250,3 +250,42 @@ fn sql_mode_prints_without_connecting() {
     let out = run(&db, &["upgrade", "head", "--sql", "--dialect", "oracle"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn drift_and_offline_autogenerate() {
+    let db = db();
+    assert!(run(&db, &["upgrade", "head"]).status.success());
+    let out = run(&db, &["drift"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "No drift: the database matches its revision history.\n"
+    );
+    let url = retort::config::DatabaseUrl::parse(&db.url).unwrap();
+    retort::Connection::establish(&url)
+        .unwrap()
+        .execute("CREATE INDEX ix_by_hand ON users (email)")
+        .unwrap();
+    let out = run(&db, &["drift"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "The database differs from what its revision history built (1 change(s) would bring it back):\n  \
+         - remove index `ix_by_hand` on `users`\n"
+    );
+    let out = run(&db, &["drift", "--exclude", "users"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // The shop's history builds its models: nothing to autogenerate, offline.
+    let out = cli(&[
+        "autogenerate",
+        "-m",
+        "x",
+        "--offline",
+        "--dialect",
+        "postgres",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(stdout(&out), "No changes detected\n", "{}", stderr(&out));
+}

@@ -5,7 +5,9 @@
 
 use retort::command;
 use retort::ops::{reverse_all, Op};
-use retort::schema::{Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique};
+use retort::schema::{
+    Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
+};
 use retort::Backend;
 use retort_tests::{on_every_backend, TestDb};
 
@@ -45,7 +47,10 @@ const TYPES: &[SqlType] = &[
 
 /// Columns that can carry an index on every database (MySQL cannot index TEXT).
 fn indexable(c: &Column) -> bool {
-    !matches!(c.sql_type, SqlType::Text | SqlType::Blob | SqlType::Real | SqlType::Double)
+    !matches!(
+        c.sql_type,
+        SqlType::Text | SqlType::Blob | SqlType::Real | SqlType::Double
+    )
 }
 
 fn default_for(rng: &mut Rng, ty: &SqlType) -> Option<ServerDefault> {
@@ -53,7 +58,9 @@ fn default_for(rng: &mut Rng, ty: &SqlType) -> Option<ServerDefault> {
         return None;
     }
     Some(match ty {
-        SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => ServerDefault::number(rng.below(100)),
+        SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => {
+            ServerDefault::number(rng.below(100))
+        }
         SqlType::Real | SqlType::Double => ServerDefault::number(1.5),
         SqlType::Boolean => ServerDefault::Bool(rng.chance(50)),
         SqlType::Text | SqlType::Varchar(_) => ServerDefault::text(*rng.pick(&["", "x", "it's"])),
@@ -84,10 +91,16 @@ fn table(rng: &mut Rng, name: &str, others: &[String]) -> Table {
     }
     if let Some(target) = (!others.is_empty() && rng.chance(60)).then(|| rng.pick(others).clone()) {
         let action = *rng.pick(&[FkAction::NoAction, FkAction::Cascade, FkAction::SetNull]);
-        t.columns.push(Column::new(format!("{target}_id"), SqlType::Integer).nullable());
+        t.columns
+            .push(Column::new(format!("{target}_id"), SqlType::Integer).nullable());
         t.foreign_keys.push(
-            ForeignKey::new(format!("fk_{name}_{target}"), [format!("{target}_id")], target.clone(), ["id"])
-                .on_delete(action),
+            ForeignKey::new(
+                format!("fk_{name}_{target}"),
+                [format!("{target}_id")],
+                target.clone(),
+                ["id"],
+            )
+            .on_delete(action),
         );
     }
     add_some_constraints(rng, &mut t);
@@ -107,9 +120,11 @@ fn add_some_constraints(rng: &mut Rng, t: &mut Table) {
     let c = rng.pick(&candidates).clone();
     let name = t.name.clone();
     if rng.chance(50) && t.get_index(&format!("ix_{name}_{c}")).is_none() {
-        t.indexes.push(Index::new(format!("ix_{name}_{c}"), [c.clone()]));
+        t.indexes
+            .push(Index::new(format!("ix_{name}_{c}"), [c.clone()]));
     } else if !t.uniques.iter().any(|u| u.columns == [c.clone()]) {
-        t.uniques.push(Unique::new(format!("uq_{name}_{c}"), [c.clone()]));
+        t.uniques
+            .push(Unique::new(format!("uq_{name}_{c}"), [c.clone()]));
     }
     let ints: Vec<String> = t
         .columns
@@ -120,7 +135,11 @@ fn add_some_constraints(rng: &mut Rng, t: &mut Table) {
     if !ints.is_empty() && rng.chance(40) {
         let c = rng.pick(&ints).clone();
         let ck = format!("ck_{name}_{c}");
-        if !t.checks.iter().any(|x| x.name.as_deref() == Some(ck.as_str())) {
+        if !t
+            .checks
+            .iter()
+            .any(|x| x.name.as_deref() == Some(ck.as_str()))
+        {
             t.checks.push(Check::new(ck, format!("{c} >= 0")));
         }
     }
@@ -139,7 +158,9 @@ fn schema(rng: &mut Rng) -> Schema {
 
 /// Whether another table's foreign key points at `table`.
 fn referenced(s: &Schema, table: &str) -> bool {
-    s.tables.values().any(|t| t.name != table && t.foreign_keys.iter().any(|f| f.ref_table == table))
+    s.tables
+        .values()
+        .any(|t| t.name != table && t.foreign_keys.iter().any(|f| f.ref_table == table))
 }
 
 fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
@@ -165,7 +186,12 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
         }
         3 => {
             let t = s.tables.get_mut(&name).unwrap();
-            let plain: Vec<String> = t.columns.iter().filter(|c| c.name.starts_with('c')).map(|c| c.name.clone()).collect();
+            let plain: Vec<String> = t
+                .columns
+                .iter()
+                .filter(|c| c.name.starts_with('c'))
+                .map(|c| c.name.clone())
+                .collect();
             if plain.len() > 1 {
                 let c = rng.pick(&plain).clone();
                 t.columns.retain(|x| x.name != c);
@@ -174,9 +200,11 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
                 t.checks.retain(|k| !k.expr.starts_with(&format!("{c} ")));
             }
         }
-        4 | 5 | 6 => {
+        4..=6 => {
             let t = s.tables.get_mut(&name).unwrap();
-            let plain: Vec<usize> = (0..t.columns.len()).filter(|i| t.columns[*i].name.starts_with('c')).collect();
+            let plain: Vec<usize> = (0..t.columns.len())
+                .filter(|i| t.columns[*i].name.starts_with('c'))
+                .collect();
             if plain.is_empty() {
                 return;
             }
@@ -185,7 +213,9 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
                 let n = &t.columns[i].name;
                 t.indexes.iter().any(|x| x.columns.contains(n))
                     || t.uniques.iter().any(|x| x.columns.contains(n))
-                    || t.checks.iter().any(|k| k.expr.starts_with(&format!("{n} ")))
+                    || t.checks
+                        .iter()
+                        .any(|k| k.expr.starts_with(&format!("{n} ")))
             };
             let c = &mut t.columns[i];
             match rng.below(3) {
@@ -213,7 +243,11 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
         _ => {
             let t = s.tables.get_mut(&name).unwrap();
             if let Some(fk) = t.foreign_keys.first_mut() {
-                fk.on_delete = if fk.on_delete == FkAction::Cascade { FkAction::SetNull } else { FkAction::Cascade };
+                fk.on_delete = if fk.on_delete == FkAction::Cascade {
+                    FkAction::SetNull
+                } else {
+                    FkAction::Cascade
+                };
             } else {
                 t.indexes.clear();
                 t.uniques.clear();
@@ -237,16 +271,25 @@ fn summaries(ops: &[Op]) -> Vec<String> {
 }
 
 fn random_changes_round_trip(db: &TestDb) {
-    let cases = if db.backend == Backend::Sqlite { 60 } else { 40 };
+    let cases = if db.backend == Backend::Sqlite {
+        60
+    } else {
+        40
+    };
     let mut conn = db.connect();
     for case in 0..cases {
-        let seed = 0x9E37_79B9_7F4A_7C15u64 ^ (case as u64 + 1) * 0x1000_0001;
+        let seed = 0x9E37_79B9_7F4A_7C15u64 ^ ((case as u64 + 1) * 0x1000_0001);
         let mut rng = Rng(seed);
         let s0 = schema(&mut rng);
         let ops0 = command::diff(&mut conn, &s0, "retort_version").unwrap();
-        command::apply(&mut conn, &ops0).unwrap_or_else(|e| panic!("seed {seed:#x}: create: {e}\n{:#?}", summaries(&ops0)));
+        command::apply(&mut conn, &ops0)
+            .unwrap_or_else(|e| panic!("seed {seed:#x}: create: {e}\n{:#?}", summaries(&ops0)));
         let again = command::diff(&mut conn, &s0, "retort_version").unwrap();
-        assert!(again.is_empty(), "seed {seed:#x}: after creating, still {:#?}", summaries(&again));
+        assert!(
+            again.is_empty(),
+            "seed {seed:#x}: after creating, still {:#?}",
+            summaries(&again)
+        );
         let l0 = comparable(db.schema());
 
         let mut s1 = s0.clone();
@@ -255,7 +298,8 @@ fn random_changes_round_trip(db: &TestDb) {
             mutate(&mut rng, &mut s1, &mut serial);
         }
         let ops1 = command::diff(&mut conn, &s1, "retort_version").unwrap();
-        command::apply(&mut conn, &ops1).unwrap_or_else(|e| panic!("seed {seed:#x}: change: {e}\n{:#?}", summaries(&ops1)));
+        command::apply(&mut conn, &ops1)
+            .unwrap_or_else(|e| panic!("seed {seed:#x}: change: {e}\n{:#?}", summaries(&ops1)));
         let again = command::diff(&mut conn, &s1, "retort_version").unwrap();
         assert!(
             again.is_empty(),
@@ -265,8 +309,14 @@ fn random_changes_round_trip(db: &TestDb) {
         );
 
         let back = reverse_all(&ops1).unwrap();
-        command::apply(&mut conn, &back).unwrap_or_else(|e| panic!("seed {seed:#x}: downgrade: {e}\n{:#?}", summaries(&back)));
-        assert_eq!(comparable(db.schema()), l0, "seed {seed:#x}: the downgrade of {:#?} did not restore the schema", summaries(&ops1));
+        command::apply(&mut conn, &back)
+            .unwrap_or_else(|e| panic!("seed {seed:#x}: downgrade: {e}\n{:#?}", summaries(&back)));
+        assert_eq!(
+            comparable(db.schema()),
+            l0,
+            "seed {seed:#x}: the downgrade of {:#?} did not restore the schema",
+            summaries(&ops1)
+        );
 
         command::apply(&mut conn, &reverse_all(&ops0).unwrap()).unwrap();
         assert!(db.tables().is_empty(), "seed {seed:#x}: {:?}", db.tables());

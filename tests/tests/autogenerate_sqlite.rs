@@ -78,6 +78,17 @@ fn autogenerate_writes_a_reversible_revision_file_once() {
     // Downgrade drops in reverse order: orders before the tables it references.
     assert!(text[down..].find("\"orders\"").unwrap() < text[down..].find("\"users\"").unwrap());
     assert!(text[up..down].find("\"users\"").unwrap() < text[up..down].find("\"orders\"").unwrap());
+    // The file is laid out as `cargo fmt` would.
+    let fmt = std::process::Command::new("rustfmt")
+        .args(["--check", "--edition", "2021"])
+        .arg(&generated.path)
+        .output()
+        .expect("rustfmt is installed with the toolchain");
+    assert!(
+        fmt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fmt.stdout)
+    );
     // Nothing ran against the database.
     assert!(db.tables().is_empty());
 

@@ -261,3 +261,67 @@ fn the_registry_names_both_models_of_one_table() {
         "{err}"
     );
 }
+
+/// `renamed_from` on the struct and on a field, and a struct-level check.
+mod v4 {
+    use retort::Model;
+
+    #[derive(Model)]
+    #[model(
+        table = "gizmos",
+        renamed_from = "gadgets",
+        check(name = "ck_gizmos_size", sql = "size > 0")
+    )]
+    #[allow(dead_code)]
+    pub struct Gizmo {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(max_length = 30, renamed_from = "kind")]
+        pub category: String,
+        pub size: i32,
+    }
+}
+
+#[test]
+fn renamed_from_renames_and_keeps_rows() {
+    use retort::model::hints_from_models;
+    let hints = hints_from_models(&[v4::Gizmo::meta()]);
+    assert_eq!(
+        hints.tables.get("gizmos").map(String::as_str),
+        Some("gadgets")
+    );
+    assert_eq!(
+        hints
+            .columns
+            .get(&("gizmos".to_owned(), "category".to_owned()))
+            .map(String::as_str),
+        Some("kind")
+    );
+    let before = schema_from_models(&[v1::Gadget::meta()]).unwrap();
+    let (db, mut conn) = database_with(&before);
+    conn.execute("INSERT INTO gadgets (kind, size) VALUES ('lever', 3)")
+        .unwrap();
+    let after = schema_from_models(&[v4::Gizmo::meta()]).unwrap();
+    let filter = retort::introspect::Filter {
+        exclude: vec!["retort_version".into()],
+        only: None,
+    };
+    let changes =
+        retort::autogenerate::compare_database(&mut conn, &after, &hints, &filter).unwrap();
+    assert_eq!(
+        summaries(&changes.ops),
+        [
+            "rename table `gadgets` to `gizmos`",
+            "alter column `gizmos.kind`: renamed to `category`",
+            "remove index `ix_gadgets_kind_size` on `gizmos`",
+            "add check constraint `ck_gizmos_size` on `gizmos`",
+        ]
+    );
+    command::apply(&mut conn, &changes.ops).unwrap();
+    assert_eq!(db.strings("SELECT category AS v FROM gizmos"), ["lever"]);
+    assert!(
+        retort::autogenerate::compare_database(&mut conn, &after, &hints, &filter)
+            .unwrap()
+            .is_empty()
+    );
+}

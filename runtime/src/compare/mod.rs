@@ -166,7 +166,8 @@ pub fn compare(current: &Schema, target: &Schema, hints: &RenameHints) -> Compar
     out
 }
 
-/// A removed table and an added table with the same columns look like a rename.
+/// A removed table and an added table whose columns have the same types, in the
+/// same order, look like a rename.
 fn suggest_table_renames(
     removed: &BTreeMap<&str, &Table>,
     added: &BTreeMap<&str, &Table>,
@@ -177,12 +178,12 @@ fn suggest_table_renames(
             let columns = |t: &Table| {
                 t.columns
                     .iter()
-                    .map(|c| (c.name.clone(), c.sql_type.clone()))
+                    .map(|c| c.sql_type.clone())
                     .collect::<Vec<_>>()
             };
             if columns(old_table) == columns(new_table) {
                 out.push(format!(
-                    "table `{old}` is removed and `{new}` added with the same columns; if it is a rename, \
+                    "table `{old}` is removed and `{new}` added with columns of the same types; if it is a rename, \
                      add #[model(renamed_from = \"{old}\")] to the model of `{new}`"
                 ));
             }

@@ -119,6 +119,7 @@ impl Dialect for Mysql {
     fn needs_table(&self, op: &Op) -> bool {
         match op {
             Op::AlterColumn(alter) => alter.existing.is_none(),
+            Op::DropConstraint(d) => d.kind == ConstraintKind::ForeignKey,
             Op::Batch(_) => true,
             _ => false,
         }
@@ -186,13 +187,35 @@ impl Dialect for Mysql {
     fn drop_constraint_sql(
         &self,
         op: &DropConstraint,
-        _current: Option<&Table>,
+        current: Option<&Table>,
     ) -> Result<Vec<String>, RenderError> {
         let table = self.quote(&op.table);
         let name = self.quote(&op.name);
         Ok(vec![match op.kind {
             ConstraintKind::PrimaryKey => format!("ALTER TABLE {table} DROP PRIMARY KEY"),
-            ConstraintKind::ForeignKey => format!("ALTER TABLE {table} DROP FOREIGN KEY {name}"),
+            ConstraintKind::ForeignKey => {
+                let mut sql = format!("ALTER TABLE {table} DROP FOREIGN KEY {name}");
+                // MySQL made an index named after the key when no other index
+                // starts with its columns; it outlives the key unless dropped too.
+                let fk = current.and_then(|t| {
+                    t.foreign_keys
+                        .iter()
+                        .find(|f| f.name.as_deref() == Some(op.name.as_str()))
+                        .map(|f| (t, f))
+                });
+                if let Some((t, fk)) = fk {
+                    let starts = |cols: &[String]| {
+                        cols.len() >= fk.columns.len() && cols[..fk.columns.len()] == fk.columns[..]
+                    };
+                    let covered = starts(&t.primary_key)
+                        || t.indexes.iter().any(|i| starts(&i.columns))
+                        || t.uniques.iter().any(|u| starts(&u.columns));
+                    if !covered {
+                        sql.push_str(&format!(", DROP INDEX {name}"));
+                    }
+                }
+                sql
+            }
             ConstraintKind::Unique => format!("ALTER TABLE {table} DROP INDEX {name}"),
             ConstraintKind::Check => format!("ALTER TABLE {table} DROP CONSTRAINT {name}"),
         }])
