@@ -388,3 +388,35 @@ fn drift_reports_hand_made_changes(db: &TestDb) {
 }
 
 on_every_backend!(drift_reports_hand_made_changes);
+
+#[test]
+fn postgres_schema_option_confines_everything_to_that_schema() {
+    link_shop();
+    let Some(db) = TestDb::postgres() else { return };
+    db.connect().execute("CREATE SCHEMA shop_area").unwrap();
+    db.connect()
+        .execute("CREATE TABLE public.unrelated (id INTEGER PRIMARY KEY)")
+        .unwrap();
+    let mut config = db.config(SHOP);
+    config.schema = Some("shop_area".into());
+    command::upgrade(&config, "head").unwrap();
+    assert!(
+        command::check(&config).unwrap().is_empty(),
+        "the public table is not seen"
+    );
+    assert!(command::drift(&config).unwrap().is_empty());
+    let tables = db.strings(
+        "SELECT table_schema || '.' || table_name AS v FROM information_schema.tables \
+         WHERE table_schema IN ('public', 'shop_area') ORDER BY 1",
+    );
+    assert_eq!(
+        tables,
+        [
+            "public.unrelated",
+            "shop_area.orders",
+            "shop_area.products",
+            "shop_area.retort_version",
+            "shop_area.users"
+        ]
+    );
+}
