@@ -38,7 +38,12 @@ fn try_expand(dir: &LitStr) -> syn::Result<TokenStream> {
     for file in &files {
         let stem = file.trim_end_matches(".rs");
         let module = format_ident!("r_{}", sanitize(stem), span = Span::call_site());
-        let path = versions.join(file).to_string_lossy().into_owned();
+        let full = versions.join(file);
+        let text = std::fs::read(&full).map_err(|e| {
+            syn::Error::new(dir.span(), format!("cannot read {}: {e}", full.display()))
+        })?;
+        let checksum = fnv1a(&text);
+        let path = full.to_string_lossy().into_owned();
         mods.push(quote! {
             #[path = #path]
             #[allow(missing_docs)]
@@ -50,6 +55,7 @@ fn try_expand(dir: &LitStr) -> syn::Result<TokenStream> {
                 upgrade: #module::upgrade,
                 downgrade: #module::downgrade,
                 file: #file,
+                checksum: #checksum,
             }
         });
     }
@@ -82,6 +88,17 @@ fn revision_files(dir: &Path) -> std::io::Result<Vec<String>> {
     }
     files.sort();
     Ok(files)
+}
+
+/// FNV-1a (64 bits) of the text without carriage returns, as 16 hex digits:
+/// the same on every platform and compiler version.
+fn fnv1a(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes.iter().filter(|b| **b != b'\r') {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 fn sanitize(stem: &str) -> String {

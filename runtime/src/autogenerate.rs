@@ -28,6 +28,8 @@ pub struct Changes {
     /// What replaying the history could not follow (revisions that run raw SQL or
     /// read the live database).
     pub notes: Vec<String>,
+    /// Applied revisions whose file changed since (`check`).
+    pub edited: Vec<String>,
 }
 
 impl Changes {
@@ -39,7 +41,10 @@ impl Changes {
 
 /// Which tables take part: all but the version table and the excluded patterns.
 pub fn table_filter(config: &Config) -> Filter {
-    let mut exclude = vec![config.version_table.clone()];
+    let mut exclude = crate::runner::VersionTable {
+        name: &config.version_table,
+    }
+    .own_tables();
     exclude.extend(config.exclude_tables.iter().cloned());
     Filter {
         exclude,
@@ -71,6 +76,7 @@ pub fn compare_database(
         warnings,
         suggestions: comparison.suggestions,
         notes: Vec::new(),
+        edited: Vec::new(),
     })
 }
 
@@ -91,6 +97,7 @@ pub fn compare_schemas(
         warnings,
         suggestions: comparison.suggestions,
         notes: Vec::new(),
+        edited: Vec::new(),
     }
 }
 

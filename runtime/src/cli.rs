@@ -3,21 +3,24 @@
 //! ```no_run
 //! static MIGRATIONS: retort::Migrations = retort::revisions!("versions");
 //!
-//! fn main() {
-//!     retort::cli::main(retort::Config::new(MIGRATIONS).default_url("sqlite://app.db"));
+//! fn main() -> std::process::ExitCode {
+//!     retort::cli::main(retort::Config::new(MIGRATIONS).default_url("sqlite://app.db"))
 //! }
 //! ```
 //!
-//! Exit codes: 0 success, 1 failure (or `check` found changes), 2 bad usage.
+//! Exit codes: 0 success, 1 failure (or `check`/`drift` found differences), 2 bad
+//! usage.
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::command::{self, RevisionOptions};
+use crate::command::{self, HistoryEntry, HistoryOptions, RevisionOptions};
 use crate::config::{Backend, Config};
 use crate::error::Result;
+use crate::runner::TransactionMode;
 
 /// Alembic's commands for a Rust project.
 #[derive(Debug, Parser)]
@@ -37,15 +40,31 @@ pub struct Cli {
     /// PostgreSQL schema to work in (default: the server's search_path).
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<String>,
+    /// Seconds to wait for another migration run on the same database.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
+    /// One transaction per revision (default) or one for the whole run
+    /// (PostgreSQL, SQLite).
+    #[arg(long, global = true, value_enum)]
+    pub transaction: Option<Transactions>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// `--transaction`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Transactions {
+    /// One transaction per revision.
+    PerRevision,
+    /// One transaction around the whole run.
+    All,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Apply revisions up to TARGET (head, an id or unique prefix, +N).
+    /// Apply revisions up to TARGET (head, heads, label@head, an id or unique prefix, +N, REV+N).
     Upgrade {
         /// Where to go; with --sql also FROM:TO.
         target: String,
@@ -56,7 +75,7 @@ pub enum Command {
         #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend)]
         dialect: Option<Backend>,
     },
-    /// Revert revisions down to TARGET (base, an id or unique prefix, -N).
+    /// Revert revisions down to TARGET (base, label@base, an id or unique prefix, -N, REV-N).
     Downgrade {
         /// Where to go; with --sql, FROM:TO.
         #[arg(allow_hyphen_values = true)]
@@ -74,23 +93,68 @@ pub enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
-    /// List revisions, newest first.
+    /// List revisions, newest first, marking heads, branch and merge points.
     History {
-        /// Show each revision's parents and file.
+        /// Only FROM:TO (ids, base, heads, current; either end may be empty).
+        #[arg(
+            short = 'r',
+            long = "rev-range",
+            value_name = "FROM:TO",
+            allow_hyphen_values = true
+        )]
+        range: Option<String>,
+        /// Show each revision in full.
         #[arg(short, long)]
         verbose: bool,
+        /// Connect and mark the revisions the database is at.
+        #[arg(short, long)]
+        indicate_current: bool,
     },
-    /// Show the head revision(s).
+    /// Show the head revisions.
     Heads {
-        /// Show each head's message and file.
+        /// Show each head in full.
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Show the branch points.
+    Branches {
+        /// Show each branch point in full.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Show one revision (an id, prefix, head, label@head).
+    Show {
+        /// The revision.
+        revision: String,
+    },
+    /// List every revision, applied or pending, and the ones changed since applied.
+    Status,
     /// Exit 1 and list the changes when the models differ from the database at head.
     Check,
     /// Exit 1 and list what the database has that its revision history does not
     /// say (changes made by hand).
     Drift,
+    /// Set the version table without running any revision.
+    Stamp {
+        /// Revisions (ids, head, heads, label@head, base).
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// Forget every row first (also for a database at an unknown revision).
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Write a revision that merges several heads (or `heads`: all of them).
+    Merge {
+        /// The revisions to merge.
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// The revision's message.
+        #[arg(short, long)]
+        message: String,
+        /// Use this id instead of a random one.
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+    },
     /// Write a new revision file (empty, or with --autogenerate the model changes).
     Revision {
         /// The revision's message.
@@ -99,32 +163,55 @@ pub enum Command {
         /// Compare the models with the database and write the difference.
         #[arg(long)]
         autogenerate: bool,
-        /// Use this id instead of a random one.
-        #[arg(long, value_name = "ID")]
-        rev_id: Option<String>,
-        /// With --autogenerate: compare with the replayed history, no database.
-        #[arg(long, requires = "autogenerate")]
-        offline: bool,
-        /// With --offline: the dialect whose types to compare in (default: the URL's).
-        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend, requires = "offline")]
-        dialect: Option<Backend>,
+        /// Where the revision goes.
+        #[command(flatten)]
+        new: NewRevision,
     },
     /// Same as `revision --autogenerate`.
     Autogenerate {
         /// The revision's message.
         #[arg(short, long)]
         message: String,
-        /// Use this id instead of a random one.
-        #[arg(long, value_name = "ID")]
-        rev_id: Option<String>,
-        /// Compare the models with the schema the revision history builds,
-        /// replayed in memory: no database needed.
-        #[arg(long)]
-        offline: bool,
-        /// With --offline: the dialect whose types to compare in (default: the URL's).
-        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend, requires = "offline")]
-        dialect: Option<Backend>,
+        /// Where the revision goes.
+        #[command(flatten)]
+        new: NewRevision,
     },
+}
+
+/// Where a new revision goes.
+#[derive(Debug, clap::Args)]
+pub struct NewRevision {
+    /// Use this id instead of a random one.
+    #[arg(long, value_name = "ID")]
+    rev_id: Option<String>,
+    /// Build on this revision (a head, label@head, or any revision to branch from).
+    #[arg(long, value_name = "REV")]
+    head: Option<String>,
+    /// Label the branch the revision starts (repeatable).
+    #[arg(long, value_name = "LABEL")]
+    branch_label: Vec<String>,
+    /// A revision of another branch this one needs (repeatable).
+    #[arg(long, value_name = "REV")]
+    depends_on: Vec<String>,
+    /// Autogenerate against the replayed history instead of a database.
+    #[arg(long)]
+    offline: bool,
+    /// With --offline: the dialect whose types to compare in (default: the URL's).
+    #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend, requires = "offline")]
+    dialect: Option<Backend>,
+}
+
+impl NewRevision {
+    fn options(self) -> RevisionOptions {
+        RevisionOptions {
+            rev_id: self.rev_id,
+            head: self.head,
+            branch_labels: self.branch_label,
+            depends_on: self.depends_on,
+            offline: self.offline,
+            dialect: self.dialect,
+        }
+    }
 }
 
 /// Parses the command line, runs the command, and exits with its code.
@@ -150,8 +237,16 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
     if cli.schema.is_some() {
         config.schema = cli.schema;
     }
+    if let Some(seconds) = cli.lock_timeout {
+        config.run.lock_timeout = Duration::from_secs(seconds);
+    }
+    if let Some(mode) = cli.transaction {
+        config.run.transactions = match mode {
+            Transactions::PerRevision => TransactionMode::PerRevision,
+            Transactions::All => TransactionMode::All,
+        };
+    }
     let mut out = std::io::stdout().lock();
-    let ok = ExitCode::SUCCESS;
     match cli.command {
         Command::Upgrade {
             target,
@@ -177,29 +272,28 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
         }
         Command::Current { verbose } => {
             let current = command::current(&config)?;
-            let history = command::history(&config)?;
             if current.is_empty() && verbose {
                 let _ = writeln!(out, "base (no revision applied)");
             }
             for id in current {
-                let entry = history.iter().find(|e| e.id == id);
-                let head = if entry.is_some_and(|e| e.is_head) {
-                    " (head)"
+                let entry = command::show(&config, &id)?;
+                if verbose {
+                    print_entry(&mut out, &entry, true);
                 } else {
-                    ""
-                };
-                match entry {
-                    Some(e) if verbose => {
-                        let _ = writeln!(out, "{id}{head}, {}\n  file: {}", e.message, e.file);
-                    }
-                    _ => {
-                        let _ = writeln!(out, "{id}{head}");
-                    }
+                    let _ = writeln!(out, "{id}{}", entry.marks());
                 }
             }
         }
-        Command::History { verbose } => {
-            for e in command::history(&config)? {
+        Command::History {
+            range,
+            verbose,
+            indicate_current,
+        } => {
+            let options = HistoryOptions {
+                range,
+                indicate_current,
+            };
+            for e in command::history(&config, &options)? {
                 print_entry(&mut out, &e, verbose);
             }
         }
@@ -208,12 +302,64 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
                 if verbose {
                     print_entry(&mut out, &e, true);
                 } else {
-                    let _ = writeln!(out, "{} (head)", e.id);
+                    let _ = writeln!(out, "{}{}{}", e.id, labels(&e), e.marks());
                 }
+            }
+        }
+        Command::Branches { verbose } => {
+            for e in command::branches(&config)? {
+                if verbose {
+                    print_entry(&mut out, &e, true);
+                } else {
+                    let _ = writeln!(out, "{}{}{}, {}", e.id, labels(&e), e.marks(), e.message);
+                    for child in &e.children {
+                        let child = command::show(&config, child)?;
+                        let _ = writeln!(
+                            out,
+                            "  -> {}{}{}, {}",
+                            child.id,
+                            labels(&child),
+                            child.marks(),
+                            child.message
+                        );
+                    }
+                }
+            }
+        }
+        Command::Show { revision } => {
+            print_entry(&mut out, &command::show(&config, &revision)?, true)
+        }
+        Command::Status => {
+            let status = command::status(&config)?;
+            let _ = writeln!(
+                out,
+                "Database at: {}",
+                crate::revision::describe(&status.current)
+            );
+            for e in &status.entries {
+                let mark = if e.applied { "applied" } else { "pending" };
+                let at = e
+                    .applied_at
+                    .as_deref()
+                    .filter(|_| e.applied)
+                    .map(|a| format!(" on {a}"))
+                    .unwrap_or_default();
+                let edited = if e.edited {
+                    format!(
+                        "  {}: the file changed since it was applied",
+                        paint_out("warning", "1;33")
+                    )
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "  [{mark}] {}, {}{at}{edited}", e.id, e.message);
             }
         }
         Command::Check => {
             let changes = command::check(&config)?;
+            for edited in &changes.edited {
+                let _ = writeln!(out, "{}: {edited}", paint_out("warning", "1;33"));
+            }
             if changes.is_empty() {
                 let _ = writeln!(out, "No new upgrade operations detected.");
             } else {
@@ -227,6 +373,8 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
                     out,
                     "Run `autogenerate -m \"...\"` to write a revision for them."
                 );
+            }
+            if !changes.is_empty() || !changes.edited.is_empty() {
                 return Ok(ExitCode::from(1));
             }
         }
@@ -247,25 +395,31 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Stamp { revisions, purge } => {
+            let before = command::stamp(&config, &revisions, purge)?;
+            let after = command::current(&config)?;
+            let _ = writeln!(
+                out,
+                "Stamped: {} -> {}",
+                crate::revision::describe(&before),
+                crate::revision::describe(&after)
+            );
+        }
+        Command::Merge {
+            revisions,
+            message,
+            rev_id,
+        } => {
+            let generated = command::merge(&config, &message, &revisions, rev_id)?;
+            let _ = writeln!(out, "Generating {} ... done", generated.path.display());
+        }
         Command::Revision {
             message,
             autogenerate: true,
-            rev_id,
-            offline,
-            dialect,
+            new,
         }
-        | Command::Autogenerate {
-            message,
-            rev_id,
-            offline,
-            dialect,
-        } => {
-            let options = RevisionOptions {
-                rev_id,
-                offline,
-                dialect,
-            };
-            match command::autogenerate(&config, &message, &options)? {
+        | Command::Autogenerate { message, new } => {
+            match command::autogenerate(&config, &message, &new.options())? {
                 None => {
                     let _ = writeln!(out, "No changes detected");
                 }
@@ -278,21 +432,15 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Revision {
-            message, rev_id, ..
-        } => {
-            let options = RevisionOptions {
-                rev_id,
-                ..RevisionOptions::default()
-            };
-            let generated = command::revision(&config, &message, &options)?;
+        Command::Revision { message, new, .. } => {
+            let generated = command::revision(&config, &message, &new.options())?;
             let _ = writeln!(out, "Generating {} ... done", generated.path.display());
         }
     }
-    Ok(ok)
+    Ok(ExitCode::SUCCESS)
 }
 
-/// `  - add column …`, each op's warnings under it, then the suggestions.
+/// `{prefix}add column …`, each op's warnings under it, then the suggestions.
 fn print_changes(out: &mut impl Write, changes: &crate::autogenerate::Changes, prefix: &str) {
     for (i, op) in changes.ops.iter().enumerate() {
         let _ = writeln!(out, "{prefix}{}", op.summary());
@@ -325,22 +473,48 @@ fn report_steps(out: &mut impl Write, config: &Config, steps: usize, verb: &str)
     Ok(())
 }
 
-fn print_entry(out: &mut impl Write, e: &command::HistoryEntry, verbose: bool) {
+fn labels(e: &HistoryEntry) -> String {
+    if e.branch_labels.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", e.branch_labels.join(", "))
+    }
+}
+
+/// `parents -> id (marks), message`, or the full form.
+fn print_entry(out: &mut impl Write, e: &HistoryEntry, verbose: bool) {
     let parents = if e.parents.is_empty() {
         "<base>".to_owned()
     } else {
         e.parents.join(", ")
     };
-    let head = if e.is_head { " (head)" } else { "" };
-    if verbose {
+    if !verbose {
         let _ = writeln!(
             out,
-            "Rev: {}{head}\nParent: {parents}\nPath: {}\n\n    {}\n",
-            e.id, e.file, e.message
+            "{parents} -> {}{}{}, {}",
+            e.id,
+            labels(e),
+            e.marks(),
+            e.message
         );
-    } else {
-        let _ = writeln!(out, "{parents} -> {}{head}, {}", e.id, e.message);
+        return;
     }
+    let _ = writeln!(out, "Rev: {}{}", e.id, e.marks());
+    let _ = writeln!(out, "Parent: {parents}");
+    if e.is_branch_point {
+        let _ = writeln!(out, "Branches into: {}", e.children.join(", "));
+    }
+    if !e.branch_labels.is_empty() {
+        let _ = writeln!(out, "Branch names: {}", e.branch_labels.join(", "));
+    }
+    if !e.depends_on.is_empty() {
+        let _ = writeln!(out, "Depends on: {}", e.depends_on.join(", "));
+    }
+    let _ = writeln!(out, "Path: {}\n", e.file);
+    for line in e.message.lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+    let _ = writeln!(out);
 }
 
 /// Whether a stream gets ANSI colours: a terminal, and `NO_COLOR` unset.

@@ -152,6 +152,8 @@ pub struct Config {
     pub exclude_tables: Vec<String>,
     /// PostgreSQL schema to work in (`SET search_path`); default: the server's.
     pub schema: Option<String>,
+    /// Lock timeout and transaction mode of `upgrade`, `downgrade`, `stamp`.
+    pub run: crate::runner::RunOptions,
 }
 
 impl Config {
@@ -166,6 +168,7 @@ impl Config {
             echo: false,
             exclude_tables: Vec::new(),
             schema: None,
+            run: crate::runner::RunOptions::default(),
         }
     }
 

@@ -80,6 +80,17 @@ pub enum Error {
         /// How many rows.
         rows: usize,
     },
+    /// Another run holds the migration lock for too long.
+    #[error("could not get the migration lock on `{url}` within {seconds} s: another migration is running (or hung); wait for it, or raise --lock-timeout")]
+    LockTimeout {
+        /// The database, password masked.
+        url: String,
+        /// How long we waited.
+        seconds: u64,
+    },
+    /// The database cannot do what was asked.
+    #[error("{0}")]
+    Unsupported(String),
     /// Something that needs a live database was asked for in `--sql` mode.
     #[error("cannot run in --sql mode: {0}")]
     Offline(String),

@@ -18,6 +18,9 @@ pub struct Migration {
     pub downgrade: StepFn,
     /// File name inside the versions folder.
     pub file: &'static str,
+    /// FNV-1a hash of the file's text, computed when it was compiled: the
+    /// applied-revisions log keeps it, so an edited file is noticed.
+    pub checksum: &'static str,
 }
 
 /// Every revision file of a versions folder, compiled in by
@@ -39,18 +42,14 @@ impl Migrations {
 
     /// The revision graph, validated.
     pub fn map(&self) -> Result<RevisionMap, RevisionError> {
-        RevisionMap::new(self.revisions.iter().map(|m| {
-            Node {
-                id: m.revision.id.to_owned(),
-                parents: m
-                    .revision
-                    .down_revisions
-                    .iter()
-                    .map(|p| (*p).to_owned())
-                    .collect(),
-                message: m.revision.message.to_owned(),
-                file: m.file.to_owned(),
-            }
+        let strings = |items: &[&str]| items.iter().map(|p| (*p).to_owned()).collect();
+        RevisionMap::new(self.revisions.iter().map(|m| Node {
+            id: m.revision.id.to_owned(),
+            parents: strings(m.revision.down_revisions),
+            depends_on: strings(m.revision.depends_on),
+            branch_labels: strings(m.revision.branch_labels),
+            message: m.revision.message.to_owned(),
+            file: m.file.to_owned(),
         }))
     }
 

@@ -22,6 +22,10 @@ pub struct RevisionHeader<'a> {
     pub id: &'a str,
     /// Parent revisions.
     pub down_revisions: &'a [String],
+    /// Branch labels.
+    pub branch_labels: &'a [String],
+    /// Cross-branch dependencies.
+    pub depends_on: &'a [String],
     /// Message.
     pub message: &'a str,
     /// Creation time, as printed.
@@ -60,11 +64,20 @@ pub fn revision_file(
     docs.push(format!(" Revision ID: {id}"));
     docs.push(format!(" Revises: {revises}"));
     docs.push(format!(" Create Date: {}", header.created));
+    let mut extras = TokenStream::new();
+    if !header.branch_labels.is_empty() {
+        let labels = header.branch_labels;
+        extras.extend(quote! { .branch_labels(&[#(#labels),*]) });
+    }
+    if !header.depends_on.is_empty() {
+        let deps = header.depends_on;
+        extras.extend(quote! { .depends_on(&[#(#deps),*]) });
+    }
     let file = quote! {
         #(#![doc = #docs])*
         use retort::migration::prelude::*;
 
-        pub const REVISION: Revision = Revision::new(#id, &[#(#parents),*], #message);
+        pub const REVISION: Revision = Revision::new(#id, &[#(#parents),*], #message) #extras;
 
         pub fn upgrade(op: &mut Operations) -> Result {
             #up
@@ -511,6 +524,8 @@ mod tests {
         RevisionHeader {
             id: "abc123def456",
             down_revisions: &[],
+            branch_labels: &[],
+            depends_on: &[],
             message: "add \"things\"",
             created: "2026-11-25 08:30:00 UTC",
         }
@@ -528,6 +543,7 @@ mod tests {
             warnings: vec![(0, "removes table `things` and all its rows".into())],
             suggestions: vec!["a suggestion".into()],
             notes: Vec::new(),
+            edited: Vec::new(),
         };
         let text = revision_file(&header(), &changes, &down).unwrap();
         assert!(

@@ -137,10 +137,13 @@ impl TestDb {
         connect_url(&self.url).expect("connect to the test database")
     }
 
-    /// The schema of the database (version table excluded).
+    /// The schema of the database (version table and its log excluded).
     pub fn schema(&self) -> Schema {
-        retort::introspect::introspect(&mut self.connect(), &["retort_version"])
-            .expect("introspect")
+        retort::introspect::introspect(
+            &mut self.connect(),
+            &["retort_version", "retort_version_log"],
+        )
+        .expect("introspect")
     }
 
     /// Names of the tables in the database (version table excluded).
@@ -158,7 +161,8 @@ impl TestDb {
     pub fn snapshot(&self) -> (Schema, Vec<String>, Vec<u8>) {
         let mut conn = self.connect();
         let schema =
-            retort::introspect::introspect(&mut conn, &["retort_version"]).expect("introspect");
+            retort::introspect::introspect(&mut conn, &["retort_version", "retort_version_log"])
+                .expect("introspect");
         let versions = retort::runner::VersionTable {
             name: "retort_version",
         }

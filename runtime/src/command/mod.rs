@@ -1,0 +1,199 @@
+//! The commands, callable from Rust: what the CLI runs, and what a test suite
+//! calls the way Alembic's `command` module is used
+//! (`retort::command::upgrade(&config, "head")`).
+//!
+//! - this module: connecting, and what moves a database (`upgrade`, `downgrade`,
+//!   their `--sql` scripts, `stamp`, `current`);
+//! - [`inspect`]: what reads (`history`, `heads`, `branches`, `show`, `status`,
+//!   `check`, `drift`);
+//! - [`write`]: what writes revision files (`revision`, `autogenerate`, `merge`).
+
+mod inspect;
+mod write;
+
+pub use inspect::{
+    apply, branches, check, diff, drift, heads, history, show, status, HistoryEntry,
+    HistoryOptions, Status, StatusEntry,
+};
+pub use write::{
+    autogenerate, merge, new_revision_id, revision, slug, uncompiled_files, GeneratedRevision,
+    RevisionOptions,
+};
+
+use crate::config::{Backend, Config};
+use crate::connection::Connection;
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::revision::RevisionMap;
+use crate::runner::{self, StepReport, VersionTable};
+
+/// Connects to the configured database (and, on PostgreSQL, to the configured
+/// schema).
+pub fn connect(config: &Config) -> Result<Connection> {
+    let mut conn = Connection::establish(&config.database_url()?)?;
+    if let Some(schema) = &config.schema {
+        if conn.backend() != Backend::Postgres {
+            return Err(Error::Url {
+                url: conn.url().to_owned(),
+                reason: format!("--schema {schema} applies to PostgreSQL only"),
+            });
+        }
+        let sql = format!("SET search_path TO {}", conn.dialect().quote(schema));
+        conn.execute(&sql)?;
+    }
+    Ok(conn)
+}
+
+pub(crate) fn version_table(config: &Config) -> VersionTable<'_> {
+    VersionTable {
+        name: &config.version_table,
+    }
+}
+
+/// Applies revisions up to `target`: `head`, `heads`, `label@head`, a full or
+/// partial id, `+N`, `REV+N`.
+pub fn upgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
+    let map = config.migrations.map()?;
+    write::warn_if_stale(config);
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    map.check_current(&current)?;
+    let target = map.resolve_upgrade(&current, target)?;
+    runner::run(
+        &mut conn,
+        &config.migrations,
+        &map,
+        version_table(config),
+        &target,
+        true,
+        config.run,
+    )
+}
+
+/// Reverts revisions down to `target`: `base`, `label@base`, a full or partial
+/// id, `-N`, `REV-N`. Only what stands on the target goes; other branches stay.
+pub fn downgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
+    let map = config.migrations.map()?;
+    write::warn_if_stale(config);
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    map.check_current(&current)?;
+    let target = map.resolve_downgrade(&current, target)?;
+    runner::run(
+        &mut conn,
+        &config.migrations,
+        &map,
+        version_table(config),
+        &target,
+        false,
+        config.run,
+    )
+}
+
+/// Sets the version table to `targets` (revisions, `head`, `heads`,
+/// `label@head`, `base`) without running anything, as Alembic's `stamp`: each
+/// target's branch is set to it, other branches kept unless `purge`. Returns the
+/// rows before.
+pub fn stamp(config: &Config, targets: &[String], purge: bool) -> Result<Vec<String>> {
+    let map = config.migrations.map()?;
+    let mut conn = connect(config)?;
+    let versions = version_table(config);
+    let current = versions.read(&mut conn)?;
+    // A database at an unknown revision can only be stamped with --purge.
+    if !purge {
+        map.check_current(&current)?;
+    }
+    let resolved = map.resolve_stamp(targets)?;
+    let rows = map.stamp_rows(if purge { &[] } else { &current }, &resolved, purge);
+    runner::stamp(&mut conn, versions, &rows, config.run)
+}
+
+/// The SQL `upgrade` would run, without connecting: `range` is `TO` (from base)
+/// or `FROM:TO`; the dialect is `dialect`, else the URL's.
+pub fn upgrade_sql(config: &Config, range: &str, dialect: Option<Backend>) -> Result<String> {
+    let map = config.migrations.map()?;
+    let (from, to) = match range.split_once(':') {
+        Some((from, to)) => (resolve_from(&map, from)?, to),
+        None => (Vec::new(), range),
+    };
+    let target = map.resolve_upgrade(&from, to)?;
+    let dialect = offline_dialect(config, dialect)?;
+    runner::script(
+        &config.migrations,
+        &map,
+        dialect,
+        version_table(config),
+        &from,
+        &target,
+        true,
+    )
+}
+
+/// The SQL `downgrade` would run, without connecting: `range` is `FROM:TO`.
+pub fn downgrade_sql(config: &Config, range: &str, dialect: Option<Backend>) -> Result<String> {
+    let map = config.migrations.map()?;
+    let Some((from, to)) = range.split_once(':') else {
+        return Err(Error::Offline(format!(
+            "downgrade --sql needs the revision to start from: FROM:TO, e.g. head:{range}"
+        )));
+    };
+    let from = resolve_from(&map, from)?;
+    let target = map.resolve_downgrade(&from, to)?;
+    let dialect = offline_dialect(config, dialect)?;
+    runner::script(
+        &config.migrations,
+        &map,
+        dialect,
+        version_table(config),
+        &from,
+        &target,
+        false,
+    )
+}
+
+fn resolve_from(map: &RevisionMap, from: &str) -> Result<Vec<String>> {
+    Ok(match from.trim() {
+        "" => Vec::new(),
+        spec => map.resolve_stamp(&[spec.to_owned()])?,
+    })
+}
+
+pub(crate) fn offline_dialect(
+    config: &Config,
+    dialect: Option<Backend>,
+) -> Result<&'static dyn Dialect> {
+    let backend = match dialect {
+        Some(b) => b,
+        None => config.database_url()?.backend,
+    };
+    Ok(crate::dialect::for_backend(backend))
+}
+
+/// The revisions the database is at (empty: base).
+pub fn current(config: &Config) -> Result<Vec<String>> {
+    let map = config.migrations.map()?;
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    map.check_current(&current)?;
+    Ok(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("add product description"), "add_product_description");
+        assert_eq!(slug("  Initial schema!! "), "initial_schema");
+        assert_eq!(slug("ümlaut"), "mlaut");
+        assert!(slug(&"word ".repeat(30)).len() <= 40);
+    }
+
+    #[test]
+    fn ids_are_twelve_hex_digits() {
+        let id = new_revision_id();
+        assert_eq!(id.len(), 12);
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}
