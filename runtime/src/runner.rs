@@ -348,11 +348,27 @@ pub fn run(
         ));
     }
     let lock = RunLock::acquire(conn, versions, options.lock_timeout)?;
-    let result = run_locked(conn, migrations, map, versions, target, up, options);
+    let result = run_locked(conn, migrations, map, versions, target, up, options)
+        .map_err(|e| busy_as_lock_timeout(conn, options.lock_timeout, e));
     if let Some(lock) = lock {
         lock.release(conn);
     }
     result
+}
+
+/// SQLite reports a writer that held its lock past the busy timeout as "database
+/// is locked": that is the lock timeout.
+fn busy_as_lock_timeout(conn: &Connection, timeout: Duration, error: Error) -> Error {
+    let busy = |e: &Error| matches!(e, Error::Sql { source, .. } if source.to_string().contains("database is locked"));
+    let is_busy = match &error {
+        Error::Step { source, .. } => source.downcast_ref::<Error>().is_some_and(busy),
+        other => busy(other),
+    };
+    if conn.backend() == Backend::Sqlite && is_busy {
+        lock_timeout(conn, timeout)
+    } else {
+        error
+    }
 }
 
 fn run_locked(

@@ -27,6 +27,44 @@ pub static FAILING: Migrations = retort::revisions!("fixtures/failing");
 /// One revision per kind of operation, each with its downgrade.
 pub static OPS: Migrations = retort::revisions!("fixtures/ops");
 
+/// `f…01` core, then two labelled branches (`alpha`: `f…02`, `f…04`; `beta`:
+/// `f…03`) and the merge `f…05`.
+pub static BRANCHES: Migrations = retort::revisions!("fixtures/branches");
+
+/// Two independent labelled branches: `accounts` (`e…01`, `e…02`) and
+/// `billing` (`e…03`, `e…04`), where `e…03` depends on `e…02`.
+pub static LABELLED: Migrations = retort::revisions!("fixtures/labelled");
+
+/// `d…01`, then `d…02` which creates a table, writes the file named by
+/// `RETORT_TEST_MARKER`, and sleeps `RETORT_TEST_SLEEP_MS`.
+pub static SLOW: Migrations = retort::revisions!("fixtures/slow");
+
+/// Two revisions that revise each other.
+pub static CYCLE: Migrations = retort::revisions!("fixtures/cycle");
+
+/// A revision whose parent does not exist.
+pub static ORPHAN: Migrations = retort::revisions!("fixtures/orphan");
+
+/// Two files with one revision id.
+pub static DUPLICATE: Migrations = retort::revisions!("fixtures/duplicate");
+
+/// The fixture named `name` (`linear`, `branches`, …).
+pub fn fixture(name: &str) -> Option<Migrations> {
+    Some(match name {
+        "shop" => SHOP,
+        "linear" => LINEAR,
+        "failing" => FAILING,
+        "ops" => OPS,
+        "branches" => BRANCHES,
+        "labelled" => LABELLED,
+        "slow" => SLOW,
+        "cycle" => CYCLE,
+        "orphan" => ORPHAN,
+        "duplicate" => DUPLICATE,
+        _ => return None,
+    })
+}
+
 /// A database for one test: an SQLite file in a temporary folder, or a database
 /// created on a server for this test and dropped when the value is dropped.
 pub struct TestDb {

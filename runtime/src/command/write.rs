@@ -46,14 +46,8 @@ pub struct RevisionOptions {
 /// The parents of a new revision: `--head`, else the single head.
 fn parents(map: &RevisionMap, options: &RevisionOptions) -> Result<Vec<String>> {
     match &options.head {
-        Some(spec) => {
-            let spec = if spec == "base" {
-                Vec::new()
-            } else {
-                map.resolve_stamp(&[spec.clone()])?
-            };
-            Ok(spec)
-        }
+        // `base` starts a new independent branch; resolve_stamp reads it so.
+        Some(spec) => Ok(map.resolve_stamp(std::slice::from_ref(spec))?),
         None => Ok(map.head()?.into_iter().map(str::to_owned).collect()),
     }
 }
