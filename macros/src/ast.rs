@@ -18,9 +18,13 @@ pub struct Model<'a> {
     pub indexes: Vec<IndexAttr>,
     pub checks: Vec<CheckAttr>,
     pub renamed_from: Option<syn::LitStr>,
+    /// Emit a diesel `table!` (default; `#[model(diesel = false)]` turns it off).
+    pub diesel: bool,
 }
 
 pub struct Field<'a> {
+    /// The field's whole type (with `Option`).
+    pub full_ty: &'a Type,
     pub ident: &'a Ident,
     /// The type without `Option`.
     pub ty: &'a Type,
@@ -109,6 +113,7 @@ impl<'a> Model<'a> {
             indexes: attrs.indexes,
             checks: attrs.checks,
             renamed_from: attrs.renamed_from,
+            diesel: attrs.diesel.is_none_or(|b| b.value),
         })
     }
 
@@ -144,6 +149,7 @@ impl<'a> Field<'a> {
             .and_then(|e| parse_reference(cx, e));
         Field {
             ident,
+            full_ty: &field.ty,
             ty,
             nullable,
             kind: if attrs.sql_type.is_some() { None } else { kind },

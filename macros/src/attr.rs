@@ -64,6 +64,7 @@ pub struct StructAttrs {
     pub indexes: Vec<IndexAttr>,
     pub checks: Vec<CheckAttr>,
     pub renamed_from: Option<LitStr>,
+    pub diesel: Option<LitBool>,
 }
 
 /// Field-level attributes.
@@ -80,6 +81,7 @@ pub struct FieldAttrs {
     pub on_update: Option<LitStr>,
     pub autoincrement: Option<LitBool>,
     pub renamed_from: Option<LitStr>,
+    pub diesel_type: Option<syn::Type>,
 }
 
 fn is_model(attr: &Attribute) -> bool {
@@ -113,6 +115,7 @@ pub fn unknown_key(meta: &ParseNestedMeta<'_>, allowed: &[&str], place: &str) ->
 pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
     let mut table = Attr::none(cx, TABLE);
     let mut renamed_from = Attr::none(cx, RENAMED_FROM);
+    let mut diesel = Attr::none(cx, DIESEL);
     let mut indexes = Vec::new();
     let mut checks = Vec::new();
     for attr in attrs.iter().filter(|a| is_model(a)) {
@@ -127,6 +130,9 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
             } else if meta.path.is_ident(RENAMED_FROM) {
                 let lit: LitStr = meta.value()?.parse()?;
                 renamed_from.set(meta.path.span(), lit);
+            } else if meta.path.is_ident(DIESEL) {
+                let lit: LitBool = meta.value()?.parse()?;
+                diesel.set(meta.path.span(), lit);
             } else if FIELD_KEYS.contains(&path_name(&meta).as_str())
                 && path_name(&meta) != RENAMED_FROM
             {
@@ -148,6 +154,7 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
         indexes,
         checks,
         renamed_from: renamed_from.get().map(|(_, v)| v),
+        diesel: diesel.get().map(|(_, v)| v),
     }
 }
 
@@ -230,6 +237,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut on_update = Attr::none(cx, ON_UPDATE);
     let mut autoincrement = Attr::none(cx, AUTOINCREMENT);
     let mut renamed_from = Attr::none(cx, RENAMED_FROM);
+    let mut diesel_type = Attr::none(cx, DIESEL_TYPE);
     for attr in attrs.iter().filter(|a| is_model(a)) {
         let result = attr.parse_nested_meta(|meta| {
             let span = meta.path.span();
@@ -247,6 +255,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 ON_UPDATE => on_update.set(span, meta.value()?.parse::<LitStr>()?),
                 AUTOINCREMENT => autoincrement.set(span, meta.value()?.parse::<LitBool>()?),
                 RENAMED_FROM => renamed_from.set(span, meta.value()?.parse::<LitStr>()?),
+                DIESEL_TYPE => diesel_type.set(span, meta.value()?.parse::<syn::Type>()?),
                 TABLE => {
                     return Err(
                         meta.error("#[model(table = ..)] belongs on the struct, not on a field")
@@ -273,5 +282,6 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         on_update: on_update.get().map(|(_, v)| v),
         autoincrement: autoincrement.get().map(|(_, v)| v),
         renamed_from: renamed_from.get().map(|(_, v)| v),
+        diesel_type: diesel_type.get().map(|(_, v)| v),
     }
 }

@@ -12,9 +12,17 @@ pub fn check(cx: &Ctxt, model: &Model<'_>) {
     check_primary_key(cx, model);
     check_indexes(cx, model);
     check_renames(cx, model);
+    check_lengths(cx, model);
+    check_diesel_types(cx, model);
+    let single_key = model
+        .fields
+        .iter()
+        .filter(|f| f.attrs.primary_key.is_some())
+        .count()
+        == 1;
     for field in &model.fields {
         check_max_length(cx, field);
-        check_default(cx, field);
+        check_default(cx, field, single_key);
         check_foreign_key_actions(cx, field);
         check_autoincrement(cx, field);
     }
@@ -78,6 +86,84 @@ fn check_primary_key(cx: &Ctxt, model: &Model<'_>) {
                 unique,
                 "#[model(unique)] is redundant on a primary key, which is unique already; remove it",
             ));
+        }
+    }
+}
+
+/// PostgreSQL, the strictest of the three databases, takes names of 63 bytes.
+const MAX_NAME: usize = 63;
+
+/// Table, column and index names fit every database.
+fn check_lengths(cx: &Ctxt, model: &Model<'_>) {
+    let too_long = |what: &str, name: &str| {
+        format!(
+            "{what} `{name}` is {} bytes long; PostgreSQL, the strictest supported database, allows {MAX_NAME}: choose a shorter name",
+            name.len()
+        )
+    };
+    if model.table.len() > MAX_NAME {
+        cx.syn_error(syn::Error::new(
+            model.table_span,
+            too_long("table name", &model.table),
+        ));
+    }
+    for field in &model.fields {
+        if field.column.len() > MAX_NAME {
+            cx.syn_error(syn::Error::new(
+                field.column_span,
+                too_long("column name", &field.column),
+            ));
+        }
+        for (on, prefix) in [(field.attrs.index, "ix"), (field.attrs.unique, "uq")] {
+            let generated = format!("{prefix}_{}_{}", model.table, field.column);
+            if let Some(span) = on {
+                if generated.len() > MAX_NAME
+                    && model.table.len() <= MAX_NAME
+                    && field.column.len() <= MAX_NAME
+                {
+                    cx.syn_error(syn::Error::new(
+                        span,
+                        format!(
+                            "{}; declare it on the struct with a shorter name: index(name = \"...\", columns({}){})",
+                            too_long("the generated name", &generated),
+                            field.ident,
+                            if prefix == "uq" { ", unique" } else { "" }
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for index in &model.indexes {
+        if let Some(name) = &index.name {
+            if name.value().len() > MAX_NAME {
+                cx.error_spanned_by(name, too_long("index name", &name.value()));
+            }
+        }
+    }
+}
+
+/// Every column of a model that emits a diesel `table!` has a diesel type.
+fn check_diesel_types(cx: &Ctxt, model: &Model<'_>) {
+    if !model.diesel {
+        return;
+    }
+    for field in &model.fields {
+        let unmappable =
+            field.attrs.sql_type.is_some() || field.kind == Some(crate::types::Kind::TimestampTz);
+        if field.attrs.diesel_type.is_none() && unmappable {
+            let why = if field.attrs.sql_type.is_some() {
+                "a column with #[model(sql_type)] has no known diesel type"
+            } else {
+                "diesel has no type for DateTime<Utc> that works on every database"
+            };
+            cx.error_spanned_by(
+                field.full_ty,
+                format!(
+                    "{why}: name it with #[model(diesel_type = diesel::sql_types::...)] (for DateTime<Utc> on PostgreSQL: Timestamptz), \
+                     or turn the diesel table off with #[model(diesel = false)] on the struct"
+                ),
+            );
         }
     }
 }
@@ -163,7 +249,7 @@ fn check_max_length(cx: &Ctxt, field: &Field<'_>) {
 }
 
 /// A default's kind matches the field's type.
-fn check_default(cx: &Ctxt, field: &Field<'_>) {
+fn check_default(cx: &Ctxt, field: &Field<'_>, single_key: bool) {
     let (Some(default), Some(kind)) = (&field.default, field.kind) else {
         return;
     };
@@ -194,10 +280,14 @@ fn check_default(cx: &Ctxt, field: &Field<'_>) {
             ),
         );
     }
-    if field.attrs.autoincrement.as_ref().is_some_and(|b| b.value) {
+    let implicit = field.attrs.primary_key.is_some()
+        && kind.is_integer()
+        && field.attrs.autoincrement.is_none();
+    if field.attrs.autoincrement.as_ref().is_some_and(|b| b.value) || (implicit && single_key) {
         cx.error_spanned_by(
             expr,
-            "an autoincrement column gets its values from the database; remove the default",
+            "an autoincrement key gets its values from the database, so this default is never used; remove it \
+             (or say #[model(autoincrement = false)])",
         );
     }
 }

@@ -2,7 +2,7 @@
 //! and the `inventory` registration, all inside `const _: () = { .. };`.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
 
 use crate::ast::{DefaultValue, Field, Model, ReferenceTarget};
@@ -37,6 +37,7 @@ fn fallback(input: &DeriveInput, errors: syn::Error) -> TokenStream {
         #errors
         const _: () = {
             impl ::retort::Model for #ident {
+                type Key = ();
                 fn meta() -> &'static ::retort::model::ModelMeta {
                     ::core::unreachable!("the derive reported errors")
                 }
@@ -73,6 +74,19 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
         quote! { ::retort::model::CheckMeta { name: #name, sql: #sql } }
     });
     let renamed_from = option_str(model.renamed_from.as_ref().map(|l| l.value()));
+    let keys: Vec<&syn::Type> = model
+        .fields
+        .iter()
+        .filter(|f| f.attrs.primary_key.is_some())
+        .map(|f| f.full_ty)
+        .collect();
+    let key = match keys.as_slice() {
+        [one] => quote!(#one),
+        many => quote!((#(#many),*)),
+    };
+    let columns_consts = column_consts(model);
+    let reference_checks = reference_checks(model);
+    let diesel = diesel_items(model);
     quote! {
         const _: () = {
             static __RETORT_META: ::retort::model::ModelMeta = ::retort::model::ModelMeta {
@@ -85,6 +99,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
             };
 
             impl ::retort::Model for #ident {
+                type Key = #key;
                 fn meta() -> &'static ::retort::model::ModelMeta {
                     &__RETORT_META
                 }
@@ -93,7 +108,202 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
             ::retort::__private::inventory::submit! {
                 ::retort::model::Registration(&__RETORT_META)
             }
+
+            #columns_consts
+            #reference_checks
         };
+        #diesel
+    }
+}
+
+/// `User::__retort_col_<field>` (and `__retort_pk`): each column with its Rust
+/// type, so that other models' foreign keys are checked against it.
+fn column_consts(model: &Model<'_>) -> TokenStream {
+    let ident = model.ident;
+    let consts = model.fields.iter().map(|f| {
+        let name = format_ident!(
+            "__retort_col_{}",
+            f.ident.to_string().trim_start_matches("r#")
+        );
+        let ty = f.full_ty;
+        let column = &f.column;
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            pub const #name: ::retort::model::Field<#ty> = ::retort::model::Field::new(#column);
+        }
+    });
+    quote! {
+        impl #ident {
+            #(#consts)*
+        }
+    }
+}
+
+/// For `references = User` / `User::field`: the column exists, and the field's
+/// type fits it. Errors point at the user's tokens.
+fn reference_checks(model: &Model<'_>) -> TokenStream {
+    let mut out = TokenStream::new();
+    for field in &model.fields {
+        let Some(ReferenceTarget::Model {
+            path,
+            field: target,
+        }) = &field.reference
+        else {
+            continue;
+        };
+        let ty = field.full_ty;
+        let (span, column) = match target {
+            Some(f) => {
+                let name = format_ident!("__retort_col_{}", f, span = f.span());
+                (f.span(), quote_spanned!(f.span()=> <#path>::#name))
+            }
+            None => {
+                let span = syn::spanned::Spanned::span(path);
+                (
+                    span,
+                    quote_spanned!(span=> ::retort::model::Field::<<#path as ::retort::Model>::Key>::new("")),
+                )
+            }
+        };
+        out.extend(quote_spanned! {span=>
+            const _: () = ::retort::model::check_reference::<#ty, _>(&#column);
+        });
+    }
+    out
+}
+
+/// The module name of a model's diesel table: its table name when that is an
+/// identifier, else the struct name in snake_case plus `s`.
+fn table_module(model: &Model<'_>) -> Ident {
+    let valid = model
+        .table
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && model
+            .table
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && syn::parse_str::<Ident>(&model.table).is_ok();
+    if valid {
+        Ident::new(&model.table, Span::call_site())
+    } else {
+        Ident::new(
+            &crate::ast::default_table_name(model.ident),
+            Span::call_site(),
+        )
+    }
+}
+
+/// `diesel::table!` for the model, and the joins along its foreign keys.
+fn diesel_items(model: &Model<'_>) -> TokenStream {
+    if !model.diesel {
+        return TokenStream::new();
+    }
+    let ident = model.ident;
+    let module = table_module(model);
+    let table = &model.table;
+    let sql_name = if module != table.as_str() {
+        quote!(#[sql_name = #table])
+    } else {
+        quote!()
+    };
+    let keys = model
+        .fields
+        .iter()
+        .filter(|f| f.attrs.primary_key.is_some())
+        .map(|f| f.ident);
+    let columns = model.fields.iter().map(|f| {
+        let name = f.ident;
+        let base = match (&f.attrs.diesel_type, crate::types::diesel_type(f.kind)) {
+            (Some(ty), _) => quote!(#ty),
+            (None, Some(ty)) => {
+                let ty = Ident::new(ty, Span::call_site());
+                quote!(::diesel::sql_types::#ty)
+            }
+            (None, None) => quote!(::diesel::sql_types::Text),
+        };
+        let ty = if f.nullable {
+            quote!(::diesel::sql_types::Nullable<#base>)
+        } else {
+            base
+        };
+        let rename = if *name != f.column {
+            let column = &f.column;
+            quote!(#[sql_name = #column])
+        } else {
+            quote!()
+        };
+        quote!(#rename #name -> #ty,)
+    });
+    let mut joins = TokenStream::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for field in &model.fields {
+        let Some(ReferenceTarget::Model { path, field: None }) = &field.reference else {
+            continue;
+        };
+        let key = quote!(#path).to_string();
+        let is_self = path.is_ident(ident) || path.is_ident("Self");
+        if is_self || !seen.insert(key) {
+            continue;
+        }
+        let fk = field.ident;
+        // Every token that names the parent points at the user's path: when it is
+        // not a model, each error says so there, and they collapse into one.
+        let span = syn::spanned::Spanned::span(path);
+        let parent = quote_spanned!(span=> <#path as ::retort::model::ModelTable>::Table);
+        let parent_value = quote_spanned!(span=> <#parent as ::core::default::Default>::default());
+        let pk_ty = quote_spanned!(span=> <#parent as ::diesel::Table>::PrimaryKey);
+        let pk = quote_spanned!(span=> <#parent as ::diesel::Table>::primary_key(&#parent_value));
+        let on = quote_spanned! {span=>
+            ::diesel::dsl::Eq<
+                ::diesel::internal::table_macro::NullableExpression<#module::#fk>,
+                ::diesel::internal::table_macro::NullableExpression<#pk_ty>,
+            >
+        };
+        let join = quote_spanned! {span=>
+            {
+                use ::diesel::{ExpressionMethods as _, NullableExpressionMethods as _};
+                #module::#fk.nullable().eq(#pk.nullable())
+            }
+        };
+        // What diesel's `joinable!` and `allow_tables_to_appear_in_same_query!`
+        // write, with the parent named through its model.
+        joins.extend(quote_spanned! {span=>
+            impl ::diesel::JoinTo<#parent> for #module::table
+            {
+                type FromClause = #parent;
+                type OnClause = #on;
+                fn join_target(rhs: #parent) -> (Self::FromClause, Self::OnClause) {
+                    (rhs, #join)
+                }
+            }
+            impl ::diesel::JoinTo<#module::table> for #parent
+            {
+                type FromClause = #module::table;
+                type OnClause = #on;
+                fn join_target(rhs: #module::table) -> (Self::FromClause, Self::OnClause) {
+                    (rhs, #join)
+                }
+            }
+            impl ::diesel::query_source::TableNotEqual<#parent> for #module::table {}
+            impl ::diesel::query_source::TableNotEqual<#module::table> for #parent {}
+        });
+    }
+    quote! {
+        ::diesel::table! {
+            #sql_name
+            #module (#(#keys),*) {
+                #(#columns)*
+            }
+        }
+
+        impl ::retort::model::ModelTable for #ident {
+            type Table = #module::table;
+        }
+
+        #joins
     }
 }
 

@@ -4,7 +4,7 @@
 pub const MODEL: &str = "model";
 
 /// Keys allowed on the struct.
-pub const STRUCT_KEYS: &[&str] = &[TABLE, INDEX, CHECK, RENAMED_FROM];
+pub const STRUCT_KEYS: &[&str] = &[TABLE, INDEX, CHECK, RENAMED_FROM, DIESEL];
 /// Keys allowed on a field.
 pub const FIELD_KEYS: &[&str] = &[
     PRIMARY_KEY,
@@ -19,6 +19,7 @@ pub const FIELD_KEYS: &[&str] = &[
     ON_UPDATE,
     AUTOINCREMENT,
     RENAMED_FROM,
+    DIESEL_TYPE,
 ];
 /// Keys allowed inside `index(..)`.
 pub const INDEX_KEYS: &[&str] = &[NAME, COLUMNS, UNIQUE];
@@ -29,6 +30,8 @@ pub const TABLE: &str = "table";
 pub const CHECK: &str = "check";
 pub const SQL: &str = "sql";
 pub const RENAMED_FROM: &str = "renamed_from";
+pub const DIESEL: &str = "diesel";
+pub const DIESEL_TYPE: &str = "diesel_type";
 pub const INDEX: &str = "index";
 pub const PRIMARY_KEY: &str = "primary_key";
 pub const COLUMN: &str = "column";

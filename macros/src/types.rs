@@ -54,6 +54,24 @@ impl Kind {
     }
 }
 
+/// The diesel SQL type of a kind (`None`: no portable one).
+pub fn diesel_type(kind: Option<Kind>) -> Option<&'static str> {
+    Some(match kind? {
+        Kind::SmallInt => "SmallInt",
+        Kind::Integer => "Integer",
+        Kind::BigInt => "BigInt",
+        Kind::Real => "Float",
+        Kind::Double => "Double",
+        Kind::Boolean => "Bool",
+        Kind::String => "Text",
+        Kind::Bytes => "Binary",
+        Kind::Date => "Date",
+        Kind::Time => "Time",
+        Kind::Timestamp => "Timestamp",
+        Kind::TimestampTz => return None,
+    })
+}
+
 /// The types a field may have, for error messages.
 pub const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, Vec<u8>, chrono::NaiveDate, \
 chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<Utc>, or an Option of one of them";

@@ -33,6 +33,7 @@ pub mod replay;
 pub mod revision;
 pub mod runner;
 pub mod schema;
+pub mod testing;
 
 pub use config::{Backend, Config};
 pub use connection::Connection;

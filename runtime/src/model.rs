@@ -19,6 +19,10 @@ use crate::schema::{
     note = "add `#[derive(retort::Model)]` to `{Self}`, or reference a table by name: `references = \"table.column\"`"
 )]
 pub trait Model {
+    /// The primary key's Rust type (a tuple for a composite key): what a
+    /// `references = Model` field is checked against.
+    type Key;
+
     /// The model's static description.
     fn meta() -> &'static ModelMeta;
 }
@@ -109,6 +113,52 @@ pub struct IndexMeta {
     pub columns: &'static [&'static str],
     /// `unique`.
     pub unique: bool,
+}
+
+/// A model's column, as the derive emits it for each field
+/// (`User::__retort_col_id`): it carries the field's Rust type, so that a
+/// foreign key's type is checked against the column it references at compile
+/// time.
+pub struct Field<T> {
+    /// The column name.
+    pub name: &'static str,
+    _type: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Field<T> {
+    /// Emitted by the derive.
+    pub const fn new(name: &'static str) -> Self {
+        Field {
+            name,
+            _type: std::marker::PhantomData,
+        }
+    }
+}
+
+/// "A field of type `A` may reference this column": the same type, or an
+/// `Option` of it.
+#[diagnostic::on_unimplemented(
+    message = "this foreign key field is `{A}`, but the column it references is not",
+    label = "the referenced column: `{Self}`",
+    note = "a foreign key field has the type of the column it references, or an Option of it"
+)]
+pub trait ForeignKeyOf<A> {}
+
+impl<T> ForeignKeyOf<T> for Field<T> {}
+impl<T> ForeignKeyOf<Option<T>> for Field<T> {}
+
+/// Emitted by the derive: fails to compile when the types do not fit.
+pub const fn check_reference<A, F: ForeignKeyOf<A>>(_column: &F) {}
+
+/// The diesel table a model's derive emitted (`table!`), for joins.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a retort model",
+    label = "not a model",
+    note = "add `#[derive(retort::Model)]` to `{Self}` (without `diesel = false`), or reference a table by name: `references = \"table.column\"`"
+)]
+pub trait ModelTable {
+    /// `users::table`.
+    type Table: diesel::Table + Default + Copy;
 }
 
 /// One `inventory` entry per model. Emitted by the derive.

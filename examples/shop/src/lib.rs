@@ -1,12 +1,16 @@
 //! The models of the seed tutorial's "Complete Example": users, products and the
-//! orders that link them.
+//! orders that link them. Each `#[derive(Model)]` also emits the diesel `table!`
+//! (`users`, `products`, `orders`) and the joins along the foreign keys, so the
+//! queries in [`demo`] need no hand-kept `schema.rs`.
 
 use chrono::NaiveDateTime;
+use diesel::prelude::*;
 use retort::Model;
 
 /// Someone who places orders.
-#[derive(Debug, Clone, Model)]
+#[derive(Debug, Clone, PartialEq, Model, Queryable, Selectable)]
 #[model(table = "users")]
+#[diesel(table_name = users)]
 pub struct User {
     /// Key.
     #[model(primary_key)]
@@ -23,8 +27,9 @@ pub struct User {
 }
 
 /// Something for sale.
-#[derive(Debug, Clone, Model)]
+#[derive(Debug, Clone, PartialEq, Model, Queryable, Selectable)]
 #[model(table = "products")]
+#[diesel(table_name = products)]
 pub struct Product {
     /// Key.
     #[model(primary_key)]
@@ -42,8 +47,9 @@ pub struct Product {
 }
 
 /// One product bought by one user.
-#[derive(Debug, Clone, Model)]
+#[derive(Debug, Clone, PartialEq, Model, Queryable, Selectable)]
 #[model(table = "orders")]
+#[diesel(table_name = orders)]
 pub struct Order {
     /// Key.
     #[model(primary_key)]
@@ -61,11 +67,145 @@ pub struct Order {
     pub order_date: Option<NaiveDateTime>,
 }
 
+// The derives join orders with users and with products; a query that joins all
+// three also has users and products in one FROM clause, which diesel wants said.
+diesel::allow_tables_to_appear_in_same_query!(users, products);
+
+/// A user to insert (the database fills `id` and `created_at`).
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    /// Login name.
+    pub username: &'a str,
+    /// Contact address.
+    pub email: &'a str,
+}
+
+/// A product to insert.
+#[derive(Insertable)]
+#[diesel(table_name = products)]
+pub struct NewProduct<'a> {
+    /// Name.
+    pub name: &'a str,
+    /// Unit price.
+    pub price: f64,
+    /// Units in stock.
+    pub stock: Option<i32>,
+    /// Description.
+    pub description: Option<&'a str>,
+}
+
+/// An order to insert.
+#[derive(Insertable)]
+#[diesel(table_name = orders)]
+pub struct NewOrder {
+    /// Who.
+    pub user_id: i32,
+    /// What.
+    pub product_id: i32,
+    /// How many.
+    pub quantity: i32,
+}
+
+/// What [`demo`] read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// `(username, product, quantity)` of every order, by order id.
+    pub orders: Vec<(String, String, i32)>,
+    /// The stock of "tea" after the update.
+    pub tea_stock: Option<i32>,
+    /// The users, by id.
+    pub users: Vec<User>,
+}
+
+/// Inserts users, products and orders, joins them, updates a product: the
+/// diesel DSL on the tables the models emitted. The database must be at head.
+macro_rules! demo_on {
+    ($(#[$attr:meta])* $name:ident, $conn:ty) => {
+        $(#[$attr])*
+        pub fn $name(conn: &mut $conn) -> QueryResult<Report> {
+            diesel::insert_into(users::table)
+                .values(&[
+                    NewUser { username: "ada", email: "ada@example.com" },
+                    NewUser { username: "grace", email: "grace@example.com" },
+                ])
+                .execute(conn)?;
+            diesel::insert_into(products::table)
+                .values(&[
+                    NewProduct { name: "tea", price: 2.5, stock: Some(10), description: Some("green") },
+                    NewProduct { name: "cup", price: 4.0, stock: None, description: None },
+                ])
+                .execute(conn)?;
+            let ada: i32 = users::table.filter(users::username.eq("ada")).select(users::id).first(conn)?;
+            let grace: i32 = users::table.filter(users::username.eq("grace")).select(users::id).first(conn)?;
+            let tea: i32 = products::table.filter(products::name.eq("tea")).select(products::id).first(conn)?;
+            let cup: i32 = products::table.filter(products::name.eq("cup")).select(products::id).first(conn)?;
+            diesel::insert_into(orders::table)
+                .values(&[
+                    NewOrder { user_id: ada, product_id: tea, quantity: 3 },
+                    NewOrder { user_id: grace, product_id: cup, quantity: 1 },
+                    NewOrder { user_id: ada, product_id: cup, quantity: 2 },
+                ])
+                .execute(conn)?;
+            // Sold three teas.
+            diesel::update(products::table.filter(products::id.eq(tea)))
+                .set(products::stock.eq(products::stock - 3))
+                .execute(conn)?;
+            let orders = orders::table
+                .inner_join(users::table)
+                .inner_join(products::table)
+                .order(orders::id)
+                .select((users::username, products::name, orders::quantity))
+                .load(conn)?;
+            let tea_stock = products::table.filter(products::id.eq(tea)).select(products::stock).first(conn)?;
+            let users = users::table.order(users::id).select(User::as_select()).load(conn)?;
+            Ok(Report { orders, tea_stock, users })
+        }
+    };
+}
+
+demo_on!(
+    /// The demo on SQLite.
+    #[cfg(feature = "sqlite")]
+    demo_sqlite,
+    diesel::SqliteConnection
+);
+demo_on!(
+    /// The demo on PostgreSQL.
+    #[cfg(feature = "postgres")]
+    demo_postgres,
+    diesel::PgConnection
+);
+demo_on!(
+    /// The demo on MySQL/MariaDB.
+    #[cfg(feature = "mysql")]
+    demo_mysql,
+    diesel::MysqlConnection
+);
+
+/// Runs the demo on whichever database `conn` is.
+pub fn demo(conn: &mut retort::Connection) -> QueryResult<Report> {
+    #[cfg(feature = "sqlite")]
+    if let Some(c) = conn.sqlite() {
+        return demo_sqlite(c);
+    }
+    #[cfg(feature = "postgres")]
+    if let Some(c) = conn.postgres() {
+        return demo_postgres(c);
+    }
+    #[cfg(feature = "mysql")]
+    if let Some(c) = conn.mysql() {
+        return demo_mysql(c);
+    }
+    Err(diesel::result::Error::QueryBuilderError(
+        "this build of the shop has no driver for that database".into(),
+    ))
+}
+
 /// Keeps the models linked into a binary that does not otherwise name them: the
 /// registry is filled at link time, and a crate nothing refers to is not linked.
 /// Call it once from `main`.
 #[inline(never)]
 pub fn link() {
-    use retort::Model as _;
     std::hint::black_box([User::meta(), Product::meta(), Order::meta()]);
 }

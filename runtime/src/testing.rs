@@ -1,0 +1,57 @@
+//! Helpers for a project's own test suite.
+//!
+//! ```no_run
+//! static MIGRATIONS: retort::Migrations = retort::revisions!("versions");
+//!
+//! #[test]
+//! fn migrations_are_current() {
+//!     retort::testing::assert_migrations_current(&MIGRATIONS);
+//! }
+//! ```
+
+use crate::autogenerate::{self, Changes};
+use crate::dialect::Sqlite;
+use crate::introspect::Filter;
+use crate::migration::Migrations;
+use crate::model::{registered_hints, registered_schema};
+
+/// Whether the revision history builds exactly the registered models, replayed
+/// in memory (no database). `Err` explains what is missing: the whole-program
+/// model errors, or the ops a new revision would need.
+pub fn migrations_current(migrations: &Migrations) -> Result<(), String> {
+    let models =
+        registered_schema().map_err(|e| format!("the registered models are inconsistent:\n{e}"))?;
+    let (history, notes) = autogenerate::history_schema(migrations, &Sqlite, None)
+        .map_err(|e| format!("replaying the revisions failed: {e}"))?;
+    let changes: Changes = autogenerate::compare_schemas(
+        &history,
+        models,
+        registered_hints(),
+        &Sqlite,
+        &Filter::default(),
+    );
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut report = format!(
+        "the models changed without a revision: {} operation(s) missing\n",
+        changes.ops.len()
+    );
+    for op in &changes.ops {
+        report.push_str(&format!("  - {}\n", op.summary()));
+    }
+    for hint in changes.suggestions.iter().chain(&notes) {
+        report.push_str(&format!("  note: {hint}\n"));
+    }
+    report.push_str("write it with `autogenerate -m \"...\"` (or `autogenerate --offline`)");
+    Err(report)
+}
+
+/// Panics, listing the missing operations, when the models changed without a new
+/// revision. Needs no database.
+#[track_caller]
+pub fn assert_migrations_current(migrations: &Migrations) {
+    if let Err(report) = migrations_current(migrations) {
+        panic!("{report}");
+    }
+}
