@@ -20,6 +20,8 @@ pub struct Model<'a> {
     pub renamed_from: Option<syn::LitStr>,
     /// Emit a diesel `table!` (default; `#[model(diesel = false)]` turns it off).
     pub diesel: bool,
+    /// The project database the table is in.
+    pub database: String,
 }
 
 pub struct Field<'a> {
@@ -114,6 +116,9 @@ impl<'a> Model<'a> {
             checks: attrs.checks,
             renamed_from: attrs.renamed_from,
             diesel: attrs.diesel.is_none_or(|b| b.value),
+            database: attrs
+                .database
+                .map_or_else(|| "main".to_owned(), |l| l.value()),
         })
     }
 

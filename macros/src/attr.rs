@@ -65,6 +65,7 @@ pub struct StructAttrs {
     pub checks: Vec<CheckAttr>,
     pub renamed_from: Option<LitStr>,
     pub diesel: Option<LitBool>,
+    pub database: Option<LitStr>,
 }
 
 /// Field-level attributes.
@@ -116,6 +117,7 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
     let mut table = Attr::none(cx, TABLE);
     let mut renamed_from = Attr::none(cx, RENAMED_FROM);
     let mut diesel = Attr::none(cx, DIESEL);
+    let mut database = Attr::none(cx, DATABASE);
     let mut indexes = Vec::new();
     let mut checks = Vec::new();
     for attr in attrs.iter().filter(|a| is_model(a)) {
@@ -130,6 +132,9 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
             } else if meta.path.is_ident(RENAMED_FROM) {
                 let lit: LitStr = meta.value()?.parse()?;
                 renamed_from.set(meta.path.span(), lit);
+            } else if meta.path.is_ident(DATABASE) {
+                let lit: LitStr = meta.value()?.parse()?;
+                database.set(meta.path.span(), lit);
             } else if meta.path.is_ident(DIESEL) {
                 let lit: LitBool = meta.value()?.parse()?;
                 diesel.set(meta.path.span(), lit);
@@ -155,6 +160,7 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
         checks,
         renamed_from: renamed_from.get().map(|(_, v)| v),
         diesel: diesel.get().map(|(_, v)| v),
+        database: database.get().map(|(_, v)| v),
     }
 }
 

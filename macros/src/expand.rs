@@ -84,6 +84,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
         [one] => quote!(#one),
         many => quote!((#(#many),*)),
     };
+    let database_name = &model.database;
     let columns_consts = column_consts(model);
     let reference_checks = reference_checks(model);
     let diesel = diesel_items(model);
@@ -96,6 +97,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
                 indexes: &[#(#indexes),*],
                 checks: &[#(#checks),*],
                 renamed_from: #renamed_from,
+                database: #database_name,
             };
 
             impl ::retort::Model for #ident {

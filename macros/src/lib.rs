@@ -22,6 +22,18 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
     expand::derive(&input).into()
 }
 
+/// Reads the crate's `Retort.toml` (or the file named) and compiles each of its
+/// databases' versions folders into a `retort::Project`.
+#[proc_macro]
+pub fn project(input: TokenStream) -> TokenStream {
+    let file = if input.is_empty() {
+        None
+    } else {
+        Some(parse_macro_input!(input as LitStr))
+    };
+    revisions::expand_project(file.as_ref()).into()
+}
+
 /// Compiles every `.rs` file of a versions folder (relative to the crate's
 /// `Cargo.toml`) into a `retort::Migrations` value.
 #[proc_macro]

@@ -26,11 +26,14 @@ fn try_expand(dir: &LitStr) -> syn::Result<TokenStream> {
         )
     })?;
     let versions: PathBuf = Path::new(&manifest_dir).join(dir.value());
-    let files = revision_files(&versions).map_err(|e| {
-        syn::Error::new(
-            dir.span(),
-            format!("cannot read {}: {e}", versions.display()),
-        )
+    migrations_of(&versions, dir.span())
+}
+
+/// The `Migrations` value of one versions folder.
+fn migrations_of(versions: &Path, span: Span) -> syn::Result<TokenStream> {
+    let dir_span = span;
+    let files = revision_files(versions).map_err(|e| {
+        syn::Error::new(dir_span, format!("cannot read {}: {e}", versions.display()))
     })?;
     let versions_str = versions.to_string_lossy().into_owned();
     let mut mods = Vec::new();
@@ -40,7 +43,7 @@ fn try_expand(dir: &LitStr) -> syn::Result<TokenStream> {
         let module = format_ident!("r_{}", sanitize(stem), span = Span::call_site());
         let full = versions.join(file);
         let text = std::fs::read(&full).map_err(|e| {
-            syn::Error::new(dir.span(), format!("cannot read {}: {e}", full.display()))
+            syn::Error::new(dir_span, format!("cannot read {}: {e}", full.display()))
         })?;
         let checksum = fnv1a(&text);
         let path = full.to_string_lossy().into_owned();
@@ -111,4 +114,87 @@ fn sanitize(stem: &str) -> String {
             }
         })
         .collect()
+}
+
+/// `project!()` / `project!("Retort.toml")`: every database of the config file,
+/// each with its versions folder compiled in.
+pub fn expand_project(file: Option<&LitStr>) -> TokenStream {
+    match try_expand_project(file) {
+        Ok(tokens) => tokens,
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+fn try_expand_project(file: Option<&LitStr>) -> syn::Result<TokenStream> {
+    let span = file.map_or_else(Span::call_site, LitStr::span);
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").map_err(|_| {
+        syn::Error::new(span, "project! needs CARGO_MANIFEST_DIR; build with cargo")
+    })?;
+    let name = file.map_or_else(|| "Retort.toml".to_owned(), LitStr::value);
+    let path = Path::new(&manifest_dir).join(&name);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        syn::Error::new(
+            span,
+            format!(
+                "cannot read {}: {e}; `migrations-cli init` writes one, or compile one folder with retort::revisions!(\"versions\")",
+                path.display()
+            ),
+        )
+    })?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| syn::Error::new(span, format!("{}: {e}", path.display())))?;
+    let mut databases = Vec::new();
+    match table.get("databases") {
+        None => {
+            let versions = table
+                .get("versions")
+                .and_then(toml::Value::as_str)
+                .unwrap_or("versions");
+            databases.push(("main".to_owned(), versions.to_owned()));
+        }
+        Some(toml::Value::Array(items)) => {
+            for item in items {
+                let name = item
+                    .get("name")
+                    .and_then(toml::Value::as_str)
+                    .ok_or_else(|| {
+                        syn::Error::new(
+                            span,
+                            format!("{}: every [[databases]] needs a name", path.display()),
+                        )
+                    })?;
+                let versions = item
+                    .get("versions")
+                    .and_then(toml::Value::as_str)
+                    .map_or_else(|| format!("versions/{name}"), str::to_owned);
+                databases.push((name.to_owned(), versions));
+            }
+        }
+        Some(_) => {
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "{}: databases is written [[databases]], one table per database",
+                    path.display()
+                ),
+            ))
+        }
+    }
+    let config_dir = path
+        .parent()
+        .unwrap_or(Path::new(&manifest_dir))
+        .to_path_buf();
+    let mut entries = Vec::new();
+    for (name, versions) in databases {
+        let migrations = migrations_of(&config_dir.join(versions), span)?;
+        entries.push(quote! { (#name, #migrations) });
+    }
+    let file = path.to_string_lossy().into_owned();
+    Ok(quote! {
+        ::retort::Project {
+            config_file: #file,
+            databases: &[#(#entries),*],
+        }
+    })
 }

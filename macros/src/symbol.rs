@@ -4,7 +4,7 @@
 pub const MODEL: &str = "model";
 
 /// Keys allowed on the struct.
-pub const STRUCT_KEYS: &[&str] = &[TABLE, INDEX, CHECK, RENAMED_FROM, DIESEL];
+pub const STRUCT_KEYS: &[&str] = &[TABLE, INDEX, CHECK, RENAMED_FROM, DIESEL, DATABASE];
 /// Keys allowed on a field.
 pub const FIELD_KEYS: &[&str] = &[
     PRIMARY_KEY,
@@ -31,6 +31,7 @@ pub const CHECK: &str = "check";
 pub const SQL: &str = "sql";
 pub const RENAMED_FROM: &str = "renamed_from";
 pub const DIESEL: &str = "diesel";
+pub const DATABASE: &str = "database";
 pub const DIESEL_TYPE: &str = "diesel_type";
 pub const INDEX: &str = "index";
 pub const PRIMARY_KEY: &str = "primary_key";

@@ -1,14 +1,14 @@
-//! `cargo run -p migrations-cli -- <command>`: Retort's CLI for the shop example.
-//! The default database is `migrations-cli/shop.db` (SQLite); `--url` or
-//! `DATABASE_URL` name another.
+//! `cargo run -p migrations-cli -- <command>`: Retort's CLI for the shop example,
+//! with two databases (Retort.toml): `main` (migrations-cli/shop.db) and
+//! `analytics` (migrations-cli/analytics.db), SQLite by default; `--url` (with
+//! `--database NAME`), `DATABASE_URL` and `ANALYTICS_DATABASE_URL` name others.
 
 use std::process::ExitCode;
 
-/// Every revision file in `versions/`, compiled in.
-static MIGRATIONS: retort::Migrations = retort::revisions!("versions");
+/// The databases of Retort.toml, each with its revision files compiled in.
+static PROJECT: retort::Project = retort::project!();
 
 fn main() -> ExitCode {
     shop::link();
-    let default_url = concat!("sqlite://", env!("CARGO_MANIFEST_DIR"), "/shop.db");
-    retort::cli::main(retort::Config::new(MIGRATIONS).default_url(default_url))
+    retort::cli::main_project(&PROJECT)
 }

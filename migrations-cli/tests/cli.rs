@@ -30,8 +30,9 @@ fn cli(args: &[&str]) -> Command {
     cmd
 }
 
+/// The command on the `main` database only, at `db`.
 fn run(db: &Db, args: &[&str]) -> Output {
-    let mut all = vec!["--url", db.url.as_str()];
+    let mut all = vec!["--database", "main", "--url", db.url.as_str()];
     all.extend_from_slice(args);
     cli(&all).output().unwrap()
 }
@@ -161,9 +162,15 @@ fn bad_input_exits_non_zero_and_touches_nothing() {
         );
         assert_eq!(bytes(&db.path), before, "{args:?} changed the database");
     }
-    let out = cli(&["--url", "oracle://scott:tiger@db/x", "current"])
-        .output()
-        .unwrap();
+    let out = cli(&[
+        "--database",
+        "main",
+        "--url",
+        "oracle://scott:tiger@db/x",
+        "current",
+    ])
+    .output()
+    .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
@@ -175,7 +182,7 @@ fn bad_input_exits_non_zero_and_touches_nothing() {
 fn url_flag_wins_over_database_url() {
     let chosen = db();
     let ignored = db();
-    let out = cli(&["--url", &chosen.url, "upgrade", "+1"])
+    let out = cli(&["--database", "main", "--url", &chosen.url, "upgrade", "+1"])
         .env("DATABASE_URL", &ignored.url)
         .output()
         .unwrap();
@@ -183,7 +190,7 @@ fn url_flag_wins_over_database_url() {
     assert!(chosen.path.exists());
     assert!(!ignored.path.exists());
 
-    let out = cli(&["upgrade", "+1"])
+    let out = cli(&["--database", "main", "upgrade", "+1"])
         .env("DATABASE_URL", &ignored.url)
         .output()
         .unwrap();
@@ -287,5 +294,65 @@ fn drift_and_offline_autogenerate() {
     ])
     .output()
     .unwrap();
-    assert_eq!(stdout(&out), "No changes detected\n", "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "== main ==\nNo changes detected\n== analytics ==\nNo changes detected\n",
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn both_databases_in_order_or_one_by_name() {
+    let main = db();
+    let analytics = db();
+    let both = |args: &[&str]| {
+        cli(args)
+            .env("DATABASE_URL", &main.url)
+            .env("ANALYTICS_DATABASE_URL", &analytics.url)
+            .output()
+            .unwrap()
+    };
+    let out = both(&["upgrade", "head"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("== main ==\n2 revisions applied"),
+        "{text}"
+    );
+    assert!(
+        text.contains("== analytics ==\n1 revision applied"),
+        "{text}"
+    );
+    let tables = |db: &Db| {
+        let url = retort::config::DatabaseUrl::parse(&db.url).unwrap();
+        let mut conn = retort::Connection::establish(&url).unwrap();
+        retort::introspect::introspect(&mut conn, &["retort_version", "retort_version_log"])
+            .unwrap()
+            .table_names()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tables(&main), ["orders", "products", "users"]);
+    assert_eq!(tables(&analytics), ["page_views"]);
+    let out = both(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = both(&["--database", "analytics", "downgrade", "base"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(tables(&analytics).is_empty());
+    assert_eq!(tables(&main), ["orders", "products", "users"]);
+    let out = both(&["--database", "nope", "current"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no database is called `nope`; the databases are: main, analytics"),
+        "{}",
+        stderr(&out)
+    );
+    let out = both(&["--url", &main.url, "current"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("say which one --url is for with --database NAME"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -17,9 +17,11 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::command::fleet::{self, FleetCommand};
 use crate::command::{self, HistoryEntry, HistoryOptions, RevisionOptions};
 use crate::config::{Backend, Config};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::project::Project;
 use crate::runner::TransactionMode;
 
 /// Alembic's commands for a Rust project.
@@ -47,9 +49,27 @@ pub struct Cli {
     /// (PostgreSQL, SQLite).
     #[arg(long, global = true, value_enum)]
     pub transaction: Option<Transactions>,
+    /// Act on this database of Retort.toml only (default: every one, in order).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub database: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Running one command on many databases (`--urls-file`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct FleetArgs {
+    /// Run on every database listed in FILE (one URL per line, `#` comments,
+    /// SQLite globs such as sqlite:///srv/tenants/*.db).
+    #[arg(long, value_name = "FILE")]
+    urls_file: Option<std::path::PathBuf>,
+    /// With --urls-file: databases worked on at once.
+    #[arg(long, default_value_t = 4, requires = "urls_file")]
+    jobs: usize,
+    /// With --urls-file: start no new database after the first failure.
+    #[arg(long, requires = "urls_file")]
+    fail_fast: bool,
 }
 
 /// `--transaction`.
@@ -62,8 +82,22 @@ pub enum Transactions {
 }
 
 /// The subcommands.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
+    /// Add a migrations crate for a workspace crate's models (Cargo.toml, src/main.rs,
+    /// Retort.toml, versions/).
+    Init {
+        /// The new crate's folder (default: ./migrations).
+        #[arg(default_value = "migrations")]
+        dir: std::path::PathBuf,
+        /// The workspace crate whose models the migrations are for.
+        #[arg(long, value_name = "NAME")]
+        models_crate: String,
+        /// Take retort from the registry at this version (default: a path to the
+        /// retort this program was built from).
+        #[arg(long, value_name = "VERSION")]
+        retort_version: Option<String>,
+    },
     /// Apply revisions up to TARGET (head, heads, label@head, an id or unique prefix, +N, REV+N).
     Upgrade {
         /// Where to go; with --sql also FROM:TO.
@@ -74,6 +108,9 @@ pub enum Command {
         /// Dialect of the --sql output (default: the URL's).
         #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend)]
         dialect: Option<Backend>,
+        /// Many databases.
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// Revert revisions down to TARGET (base, label@base, an id or unique prefix, -N, REV-N).
     Downgrade {
@@ -92,6 +129,9 @@ pub enum Command {
         /// Show each revision's message and file.
         #[arg(short, long)]
         verbose: bool,
+        /// Many databases.
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// List revisions, newest first, marking heads, branch and merge points.
     History {
@@ -130,7 +170,11 @@ pub enum Command {
     /// List every revision, applied or pending, and the ones changed since applied.
     Status,
     /// Exit 1 and list the changes when the models differ from the database at head.
-    Check,
+    Check {
+        /// Many databases.
+        #[command(flatten)]
+        fleet: FleetArgs,
+    },
     /// Exit 1 and list what the database has that its revision history does not
     /// say (changes made by hand).
     Drift,
@@ -179,7 +223,7 @@ pub enum Command {
 }
 
 /// Where a new revision goes.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct NewRevision {
     /// Use this id instead of a random one.
     #[arg(long, value_name = "ID")]
@@ -214,11 +258,34 @@ impl NewRevision {
     }
 }
 
-/// Parses the command line, runs the command, and exits with its code.
+/// Parses the command line, runs the command on `config`, and exits with its
+/// code: the CLI of a program with one database.
 pub fn main(config: Config) -> ExitCode {
+    finish(parse().and_then(|cli| run(cli, vec![config])))
+}
+
+/// The CLI of a program with a `Retort.toml` (`retort::project!()`): commands act
+/// on every database in order, or on `--database NAME`.
+pub fn main_project(project: &Project) -> ExitCode {
+    finish(parse().and_then(|cli| {
+        if matches!(cli.command, Command::Init { .. }) {
+            return run(cli, Vec::new());
+        }
+        let configs = project.configs()?;
+        run(cli, configs)
+    }))
+}
+
+fn parse() -> Result<Cli> {
     let cli = Cli::parse();
     init_logging(cli.echo);
-    match run(cli, config) {
+    // DATABASE_URL and the like may come from a .env file; the real environment wins.
+    let _ = dotenvy::dotenv();
+    Ok(cli)
+}
+
+fn finish(result: Result<ExitCode>) -> ExitCode {
+    match result {
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "{}: {e}", paint("error", "1;31"));
@@ -227,15 +294,99 @@ pub fn main(config: Config) -> ExitCode {
     }
 }
 
-/// Runs a parsed command line against `config`.
-pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
-    if let Some(url) = cli.url {
-        config.url = Some(url);
+/// Runs a parsed command line on `configs` (one per database): each in turn,
+/// labelled when there are several. The exit code is the worst one.
+pub fn run(cli: Cli, configs: Vec<Config>) -> Result<ExitCode> {
+    if let Command::Init {
+        dir,
+        models_crate,
+        retort_version,
+    } = &cli.command
+    {
+        return init(dir, models_crate, retort_version.as_deref());
+    }
+    let mut selected: Vec<Config> = match &cli.database {
+        Some(name) => {
+            let names: Vec<String> = configs.iter().map(|c| c.database.clone()).collect();
+            let one = configs
+                .into_iter()
+                .find(|c| &c.database == name)
+                .ok_or_else(|| Error::ConfigFile {
+                    path: "Retort.toml".into(),
+                    reason: format!(
+                        "no database is called `{name}`; the databases are: {}",
+                        names.join(", ")
+                    ),
+                })?;
+            vec![one]
+        }
+        None => configs,
+    };
+    if cli.url.is_some() && selected.len() > 1 {
+        let names: Vec<&str> = selected.iter().map(|c| c.database.as_str()).collect();
+        return Err(Error::ConfigFile {
+            path: "Retort.toml".into(),
+            reason: format!(
+                "there are {} databases ({}): say which one --url is for with --database NAME",
+                names.len(),
+                names.join(", ")
+            ),
+        });
+    }
+    let several = selected.len() > 1;
+    let mut worst = 0u8;
+    for config in &mut selected {
+        apply_options(&cli, config);
+        if several {
+            let _ = writeln!(std::io::stdout(), "== {} ==", config.database);
+        }
+        let code = run_one(cli.command.clone(), config)?;
+        worst = worst.max(if code == ExitCode::SUCCESS { 0 } else { 1 });
+    }
+    Ok(ExitCode::from(worst))
+}
+
+fn init(
+    dir: &std::path::Path,
+    models_crate: &str,
+    retort_version: Option<&str>,
+) -> Result<ExitCode> {
+    let options = command::InitOptions {
+        dir: dir.to_path_buf(),
+        models_crate: models_crate.to_owned(),
+        retort: match retort_version {
+            Some(v) => command::RetortSource::Version(v.to_owned()),
+            None => command::this_retort(),
+        },
+    };
+    let report = command::init(&options)?;
+    let mut out = std::io::stdout().lock();
+    for file in &report.created {
+        let _ = writeln!(out, "Created {}", file.display());
+    }
+    if let Some(workspace) = &report.workspace {
+        let _ = writeln!(
+            out,
+            "Added {} to the members of {}",
+            report.package,
+            workspace.display()
+        );
+    }
+    let _ = writeln!(out, "\nNext:");
+    for step in &report.next {
+        let _ = writeln!(out, "  {step}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn apply_options(cli: &Cli, config: &mut Config) {
+    if let Some(url) = &cli.url {
+        config.url = Some(url.clone());
     }
     config.echo = cli.echo;
-    config.exclude_tables.extend(cli.exclude);
+    config.exclude_tables.extend(cli.exclude.iter().cloned());
     if cli.schema.is_some() {
-        config.schema = cli.schema;
+        config.schema = cli.schema.clone();
     }
     if let Some(seconds) = cli.lock_timeout {
         config.run.lock_timeout = Duration::from_secs(seconds);
@@ -246,37 +397,101 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
             Transactions::All => TransactionMode::All,
         };
     }
+}
+
+/// `--urls-file`: the command on every listed database, then a summary.
+fn run_fleet(
+    config: &Config,
+    fleet: &FleetArgs,
+    command: FleetCommand<'_>,
+) -> Result<Option<ExitCode>> {
+    let Some(file) = &fleet.urls_file else {
+        return Ok(None);
+    };
+    use std::io::IsTerminal;
+    let urls = fleet::read_urls_file(file)?;
+    if std::env::var_os("RUST_LOG").is_none() && !config.echo {
+        // Per-revision lines from many databases at once would bury the summary.
+        log::set_max_level(log::LevelFilter::Warn);
+    }
+    let options = fleet::FleetOptions {
+        jobs: fleet.jobs,
+        fail_fast: fleet.fail_fast,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let results = fleet::run(config, &urls, command, options);
     let mut out = std::io::stdout().lock();
-    match cli.command {
+    let width = results.iter().map(|r| r.url.len()).max().unwrap_or(0);
+    for r in &results {
+        let (status, detail) = match &r.outcome {
+            Some(Ok(detail)) => (paint_out("ok", "32"), detail.clone()),
+            Some(Err(e)) => (paint_out("failed", "1;31"), e.replace('\n', " ")),
+            None => (
+                "skipped".to_owned(),
+                "not started after a failure (--fail-fast)".to_owned(),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "{status:<7} {:<width$}  {} -> {}  {:>7.2?}  {detail}",
+            r.url, r.from, r.to, r.duration
+        );
+    }
+    let failed = results.iter().filter(|r| !r.ok()).count();
+    let _ = writeln!(
+        out,
+        "{} database(s): {} ok, {failed} not",
+        results.len(),
+        results.len() - failed
+    );
+    Ok(Some(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }))
+}
+
+/// Runs one command on one database.
+fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Init { .. } => unreachable!("handled before any database"),
         Command::Upgrade {
             target,
             sql: true,
             dialect,
+            ..
         } => {
-            let _ = out.write_all(command::upgrade_sql(&config, &target, dialect)?.as_bytes());
+            let _ = out.write_all(command::upgrade_sql(config, &target, dialect)?.as_bytes());
         }
         Command::Downgrade {
             target,
             sql: true,
             dialect,
         } => {
-            let _ = out.write_all(command::downgrade_sql(&config, &target, dialect)?.as_bytes());
+            let _ = out.write_all(command::downgrade_sql(config, &target, dialect)?.as_bytes());
         }
-        Command::Upgrade { target, .. } => {
-            let steps = command::upgrade(&config, &target)?;
-            report_steps(&mut out, &config, steps.len(), "applied")?;
+        Command::Upgrade { target, fleet, .. } => {
+            if let Some(code) = run_fleet(config, &fleet, FleetCommand::Upgrade(&target))? {
+                return Ok(code);
+            }
+            let steps = command::upgrade(config, &target)?;
+            report_steps(&mut out, config, steps.len(), "applied")?;
         }
         Command::Downgrade { target, .. } => {
-            let steps = command::downgrade(&config, &target)?;
-            report_steps(&mut out, &config, steps.len(), "reverted")?;
+            let steps = command::downgrade(config, &target)?;
+            report_steps(&mut out, config, steps.len(), "reverted")?;
         }
-        Command::Current { verbose } => {
-            let current = command::current(&config)?;
+        Command::Current { verbose, fleet } => {
+            if let Some(code) = run_fleet(config, &fleet, FleetCommand::Current)? {
+                return Ok(code);
+            }
+            let current = command::current(config)?;
             if current.is_empty() && verbose {
                 let _ = writeln!(out, "base (no revision applied)");
             }
             for id in current {
-                let entry = command::show(&config, &id)?;
+                let entry = command::show(config, &id)?;
                 if verbose {
                     print_entry(&mut out, &entry, true);
                 } else {
@@ -293,12 +508,12 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
                 range,
                 indicate_current,
             };
-            for e in command::history(&config, &options)? {
+            for e in command::history(config, &options)? {
                 print_entry(&mut out, &e, verbose);
             }
         }
         Command::Heads { verbose } => {
-            for e in command::heads(&config)? {
+            for e in command::heads(config)? {
                 if verbose {
                     print_entry(&mut out, &e, true);
                 } else {
@@ -307,13 +522,13 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
             }
         }
         Command::Branches { verbose } => {
-            for e in command::branches(&config)? {
+            for e in command::branches(config)? {
                 if verbose {
                     print_entry(&mut out, &e, true);
                 } else {
                     let _ = writeln!(out, "{}{}{}, {}", e.id, labels(&e), e.marks(), e.message);
                     for child in &e.children {
-                        let child = command::show(&config, child)?;
+                        let child = command::show(config, child)?;
                         let _ = writeln!(
                             out,
                             "  -> {}{}{}, {}",
@@ -327,10 +542,10 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
             }
         }
         Command::Show { revision } => {
-            print_entry(&mut out, &command::show(&config, &revision)?, true)
+            print_entry(&mut out, &command::show(config, &revision)?, true)
         }
         Command::Status => {
-            let status = command::status(&config)?;
+            let status = command::status(config)?;
             let _ = writeln!(
                 out,
                 "Database at: {}",
@@ -355,8 +570,11 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
                 let _ = writeln!(out, "  [{mark}] {}, {}{at}{edited}", e.id, e.message);
             }
         }
-        Command::Check => {
-            let changes = command::check(&config)?;
+        Command::Check { fleet } => {
+            if let Some(code) = run_fleet(config, &fleet, FleetCommand::Check)? {
+                return Ok(code);
+            }
+            let changes = command::check(config)?;
             for edited in &changes.edited {
                 let _ = writeln!(out, "{}: {edited}", paint_out("warning", "1;33"));
             }
@@ -379,7 +597,7 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
             }
         }
         Command::Drift => {
-            let changes = command::drift(&config)?;
+            let changes = command::drift(config)?;
             for note in &changes.notes {
                 let _ = writeln!(out, "note: {note}");
             }
@@ -396,8 +614,8 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
             }
         }
         Command::Stamp { revisions, purge } => {
-            let before = command::stamp(&config, &revisions, purge)?;
-            let after = command::current(&config)?;
+            let before = command::stamp(config, &revisions, purge)?;
+            let after = command::current(config)?;
             let _ = writeln!(
                 out,
                 "Stamped: {} -> {}",
@@ -410,7 +628,7 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
             message,
             rev_id,
         } => {
-            let generated = command::merge(&config, &message, &revisions, rev_id)?;
+            let generated = command::merge(config, &message, &revisions, rev_id)?;
             let _ = writeln!(out, "Generating {} ... done", generated.path.display());
         }
         Command::Revision {
@@ -419,7 +637,7 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
             new,
         }
         | Command::Autogenerate { message, new } => {
-            match command::autogenerate(&config, &message, &new.options())? {
+            match command::autogenerate(config, &message, &new.options())? {
                 None => {
                     let _ = writeln!(out, "No changes detected");
                 }
@@ -433,7 +651,7 @@ pub fn run(cli: Cli, mut config: Config) -> Result<ExitCode> {
             }
         }
         Command::Revision { message, new, .. } => {
-            let generated = command::revision(&config, &message, &new.options())?;
+            let generated = command::revision(config, &message, &new.options())?;
             let _ = writeln!(out, "Generating {} ... done", generated.path.display());
         }
     }

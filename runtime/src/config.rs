@@ -154,6 +154,12 @@ pub struct Config {
     pub schema: Option<String>,
     /// Lock timeout and transaction mode of `upgrade`, `downgrade`, `stamp`.
     pub run: crate::runner::RunOptions,
+    /// The database's name (`main` unless `Retort.toml` names several); models
+    /// with `#[model(database = "...")]` belong to it.
+    pub database: String,
+    /// The environment variable whose value overrides the URL (`DATABASE_URL`
+    /// unless configured; `None`: none).
+    pub url_env: Option<String>,
 }
 
 impl Config {
@@ -169,6 +175,8 @@ impl Config {
             exclude_tables: Vec::new(),
             schema: None,
             run: crate::runner::RunOptions::default(),
+            database: "main".to_owned(),
+            url_env: Some("DATABASE_URL".to_owned()),
         }
     }
 
@@ -184,10 +192,13 @@ impl Config {
         self
     }
 
-    /// The URL this config connects to: explicit, else `DATABASE_URL`, else the default.
+    /// The URL this config connects to: explicit, else the environment variable
+    /// (`DATABASE_URL`), else the default.
     pub fn database_url(&self) -> Result<DatabaseUrl> {
-        let from_env = std::env::var("DATABASE_URL")
-            .ok()
+        let from_env = self
+            .url_env
+            .as_deref()
+            .and_then(|name| std::env::var(name).ok())
             .filter(|u| !u.trim().is_empty());
         let url = self
             .url

@@ -80,6 +80,17 @@ pub enum Error {
         /// How many rows.
         rows: usize,
     },
+    /// `Retort.toml` is malformed.
+    #[error("{}: {reason}", .path.display())]
+    ConfigFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `init` cannot add the crate.
+    #[error("init: {0}")]
+    Init(String),
     /// Another run holds the migration lock for too long.
     #[error("could not get the migration lock on `{url}` within {seconds} s: another migration is running (or hung); wait for it, or raise --lock-timeout")]
     LockTimeout {

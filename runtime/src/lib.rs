@@ -28,6 +28,7 @@ pub mod migration;
 pub mod model;
 pub mod operations;
 pub mod ops;
+pub mod project;
 pub mod render;
 pub mod replay;
 pub mod revision;
@@ -40,12 +41,29 @@ pub use connection::Connection;
 pub use error::{BoxError, Error, Result};
 pub use migration::{Migration, Migrations};
 pub use model::{registered_schema, Model};
+pub use project::Project;
+/// `retort::project!()`: reads the crate's `Retort.toml` and compiles each
+/// database's versions folder into a [`Project`].
+pub use retort_macros::project;
 /// `retort::revisions!("versions")`: compiles every revision file of a folder (relative
 /// to the crate's `Cargo.toml`) into a [`Migrations`] value.
 pub use retort_macros::revisions;
 /// `#[derive(Model)]`: a struct describes a table. See the crate README for the
 /// attributes.
 pub use retort_macros::Model;
+
+/// `retort::link!(models_crate)`: makes sure a crate whose models register
+/// themselves is linked into this binary (the registry is filled at link time,
+/// and a crate the program never names is not linked).
+#[macro_export]
+macro_rules! link {
+    ($($krate:ident),+ $(,)?) => {
+        $(
+            #[allow(unused_imports)]
+            use $krate as _;
+        )+
+    };
+}
 
 #[doc(hidden)]
 pub mod __private {

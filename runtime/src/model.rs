@@ -42,6 +42,9 @@ pub struct ModelMeta {
     pub checks: &'static [CheckMeta],
     /// `renamed_from = "old_table"`: autogenerate renames instead of drop + create.
     pub renamed_from: Option<&'static str>,
+    /// `database = "analytics"`: which of the project's databases the table is
+    /// in (`main` by default).
+    pub database: &'static str,
 }
 
 /// A struct-level check constraint.
@@ -211,6 +214,18 @@ pub enum RegistryError {
         /// Referenced model or table.
         target: String,
     },
+    /// A foreign key to a model of another database.
+    #[error("`{model}.{field}` references `{target}`, which is in database `{database}`: a foreign key cannot cross databases")]
+    OtherDatabase {
+        /// Rust path of the referencing model.
+        model: String,
+        /// Rust field.
+        field: String,
+        /// The referenced model.
+        target: String,
+        /// Its database.
+        database: String,
+    },
     /// Several problems at once.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<RegistryError>),
@@ -218,8 +233,37 @@ pub enum RegistryError {
 
 /// The `renamed_from` hints of every linked model, for autogenerate.
 pub fn registered_hints() -> &'static crate::compare::RenameHints {
-    static HINTS: OnceCell<crate::compare::RenameHints> = OnceCell::new();
-    HINTS.get_or_init(|| hints_from_models(&registered_models()))
+    registered_hints_for(MAIN)
+}
+
+/// The `renamed_from` hints of the models of one database.
+pub fn registered_hints_for(database: &str) -> &'static crate::compare::RenameHints {
+    static HINTS: OnceCell<BTreeMap<String, crate::compare::RenameHints>> = OnceCell::new();
+    static EMPTY: once_cell::sync::Lazy<crate::compare::RenameHints> =
+        once_cell::sync::Lazy::new(Default::default);
+    let all = HINTS.get_or_init(|| {
+        let models = registered_models();
+        databases(&models)
+            .into_iter()
+            .map(|db| (db.to_owned(), hints_from_models(&of_database(&models, db))))
+            .collect()
+    });
+    all.get(database).unwrap_or(&EMPTY)
+}
+
+/// The database a model without `database = ".."` is in.
+pub const MAIN: &str = "main";
+
+fn databases<'a>(models: &[&'a ModelMeta]) -> std::collections::BTreeSet<&'a str> {
+    models.iter().map(|m| m.database).collect()
+}
+
+fn of_database(models: &[&'static ModelMeta], database: &str) -> Vec<&'static ModelMeta> {
+    models
+        .iter()
+        .copied()
+        .filter(|m| m.database == database)
+        .collect()
 }
 
 /// The `renamed_from` hints of these models.
@@ -253,11 +297,24 @@ pub fn registered_models() -> Vec<&'static ModelMeta> {
 
 /// The schema of every linked model, built and checked once per process.
 pub fn registered_schema() -> Result<&'static Schema, RegistryError> {
-    static SCHEMA: OnceCell<Result<Schema, RegistryError>> = OnceCell::new();
-    SCHEMA
-        .get_or_init(|| schema_from_models(&registered_models()))
-        .as_ref()
-        .map_err(Clone::clone)
+    registered_schema_for(MAIN)
+}
+
+/// The schema of the linked models of one database (`#[model(database = ..)]`).
+pub fn registered_schema_for(database: &str) -> Result<&'static Schema, RegistryError> {
+    static SCHEMAS: OnceCell<BTreeMap<String, Result<Schema, RegistryError>>> = OnceCell::new();
+    static EMPTY: once_cell::sync::Lazy<Schema> = once_cell::sync::Lazy::new(Schema::new);
+    let all = SCHEMAS.get_or_init(|| {
+        let models = registered_models();
+        databases(&models)
+            .into_iter()
+            .map(|db| (db.to_owned(), schema_from_models(&of_database(&models, db))))
+            .collect()
+    });
+    match all.get(database) {
+        Some(result) => result.as_ref().map_err(Clone::clone),
+        None => Ok(&EMPTY),
+    }
 }
 
 /// Builds a schema from model metadata, reporting every whole-program error.
@@ -381,6 +438,14 @@ fn resolve_reference(
     match reference {
         Reference::Model { target, field } => {
             let target = target();
+            if target.database != model.database {
+                return Err(RegistryError::OtherDatabase {
+                    model: model.rust_path.to_owned(),
+                    field: meta.field.to_owned(),
+                    target: target.rust_path.to_owned(),
+                    database: target.database.to_owned(),
+                });
+            }
             let column = match field {
                 Some(field) => target
                     .columns
@@ -449,6 +514,7 @@ mod tests {
         indexes: &[],
         checks: &[],
         renamed_from: None,
+        database: MAIN,
     };
     static B: ModelMeta = ModelMeta {
         rust_path: "other::B",
@@ -457,6 +523,7 @@ mod tests {
         indexes: &[],
         checks: &[],
         renamed_from: None,
+        database: MAIN,
     };
     static C: ModelMeta = ModelMeta {
         rust_path: "app::C",
@@ -485,6 +552,7 @@ mod tests {
         indexes: &[],
         checks: &[],
         renamed_from: None,
+        database: MAIN,
     };
 
     #[test]

@@ -13,20 +13,26 @@ use crate::autogenerate::{self, Changes};
 use crate::dialect::Sqlite;
 use crate::introspect::Filter;
 use crate::migration::Migrations;
-use crate::model::{registered_hints, registered_schema};
+use crate::model::{registered_hints_for, registered_schema_for};
 
 /// Whether the revision history builds exactly the registered models, replayed
 /// in memory (no database). `Err` explains what is missing: the whole-program
 /// model errors, or the ops a new revision would need.
 pub fn migrations_current(migrations: &Migrations) -> Result<(), String> {
-    let models =
-        registered_schema().map_err(|e| format!("the registered models are inconsistent:\n{e}"))?;
+    database_migrations_current(migrations, crate::model::MAIN)
+}
+
+/// [`migrations_current`] for the models of one database of a project
+/// (`#[model(database = "...")]`).
+pub fn database_migrations_current(migrations: &Migrations, database: &str) -> Result<(), String> {
+    let models = registered_schema_for(database)
+        .map_err(|e| format!("the registered models are inconsistent:\n{e}"))?;
     let (history, notes) = autogenerate::history_schema(migrations, &Sqlite, None)
         .map_err(|e| format!("replaying the revisions failed: {e}"))?;
     let changes: Changes = autogenerate::compare_schemas(
         &history,
         models,
-        registered_hints(),
+        registered_hints_for(database),
         &Sqlite,
         &Filter::default(),
     );
@@ -53,5 +59,19 @@ pub fn migrations_current(migrations: &Migrations) -> Result<(), String> {
 pub fn assert_migrations_current(migrations: &Migrations) {
     if let Err(report) = migrations_current(migrations) {
         panic!("{report}");
+    }
+}
+
+/// [`assert_migrations_current`] for every database of a project.
+#[track_caller]
+pub fn assert_project_migrations_current(project: &crate::Project) {
+    let mut reports = Vec::new();
+    for (name, migrations) in project.databases {
+        if let Err(report) = database_migrations_current(migrations, name) {
+            reports.push(format!("database `{name}`: {report}"));
+        }
+    }
+    if !reports.is_empty() {
+        panic!("{}", reports.join("\n"));
     }
 }

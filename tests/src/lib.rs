@@ -14,8 +14,14 @@ use retort::config::DatabaseUrl;
 use retort::schema::Schema;
 use retort::{Backend, Config, Connection, Migrations};
 
-/// The shop example's revisions, as `migrations-cli` compiles them.
-pub static SHOP: Migrations = retort::revisions!("../migrations-cli/versions");
+/// The shop's whole project: both databases, as `migrations-cli` compiles it.
+pub static SHOP_PROJECT: retort::Project = retort::project!("../migrations-cli/Retort.toml");
+
+/// The shop example's `main` revisions (the project's first database).
+pub static SHOP: Migrations = SHOP_PROJECT.databases[0].1;
+
+/// The shop's `analytics` database revisions (the project's second database).
+pub static ANALYTICS: Migrations = SHOP_PROJECT.databases[1].1;
 
 /// Three linear revisions with predictable ids: `a1b2c3000001`, `a1b2c3000002`,
 /// `b7e9d1000003` (a data migration).
@@ -52,6 +58,7 @@ pub static DUPLICATE: Migrations = retort::revisions!("fixtures/duplicate");
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
         "shop" => SHOP,
+        "analytics" => ANALYTICS,
         "linear" => LINEAR,
         "failing" => FAILING,
         "ops" => OPS,

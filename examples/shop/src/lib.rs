@@ -67,6 +67,29 @@ pub struct Order {
     pub order_date: Option<NaiveDateTime>,
 }
 
+/// A page someone looked at: kept in the `analytics` database, apart from the
+/// shop's tables (so it cannot reference them with a foreign key).
+#[derive(Debug, Clone, PartialEq, Model, Queryable, Selectable)]
+#[model(
+    table = "page_views",
+    database = "analytics",
+    index(columns(path, viewed_at))
+)]
+#[diesel(table_name = page_views)]
+pub struct PageView {
+    /// Key.
+    #[model(primary_key)]
+    pub id: i64,
+    /// The page.
+    #[model(max_length = 500)]
+    pub path: String,
+    /// Who looked, when known (a `users.id` of the main database).
+    pub user_id: Option<i32>,
+    /// When.
+    #[model(default = "now()")]
+    pub viewed_at: Option<NaiveDateTime>,
+}
+
 // The derives join orders with users and with products; a query that joins all
 // three also has users and products in one FROM clause, which diesel wants said.
 diesel::allow_tables_to_appear_in_same_query!(users, products);
@@ -207,5 +230,10 @@ pub fn demo(conn: &mut retort::Connection) -> QueryResult<Report> {
 /// Call it once from `main`.
 #[inline(never)]
 pub fn link() {
-    std::hint::black_box([User::meta(), Product::meta(), Order::meta()]);
+    std::hint::black_box([
+        User::meta(),
+        Product::meta(),
+        Order::meta(),
+        PageView::meta(),
+    ]);
 }

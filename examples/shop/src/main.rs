@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-static MIGRATIONS: retort::Migrations = retort::revisions!("../../migrations-cli/versions");
+static MIGRATIONS: retort::Migrations = retort::revisions!("../../migrations-cli/versions/main");
 
 fn main() -> ExitCode {
     let dir = std::env::temp_dir().join(format!("retort-shop-demo-{}", std::process::id()));

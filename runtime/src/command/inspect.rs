@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::introspect::Filter;
-use crate::model::{registered_hints, registered_schema};
+use crate::model::{registered_hints_for, registered_schema_for};
 use crate::operations::Operations;
 use crate::ops::Op;
 use crate::revision::{describe, Node, RevisionMap};
@@ -312,8 +312,8 @@ pub(super) fn pending(
     require_at_head(config, map, conn)?;
     autogenerate::compare_database(
         conn,
-        registered_schema()?,
-        registered_hints(),
+        registered_schema_for(&config.database)?,
+        registered_hints_for(&config.database),
         &autogenerate::table_filter(config),
     )
 }

@@ -8,8 +8,12 @@
 //!   `check`, `drift`);
 //! - [`write`]: what writes revision files (`revision`, `autogenerate`, `merge`).
 
+pub mod fleet;
+mod init;
 mod inspect;
 mod write;
+
+pub use init::{init, this_retort, InitOptions, InitReport, RetortSource};
 
 pub use inspect::{
     apply, branches, check, diff, drift, heads, history, show, status, HistoryEntry,

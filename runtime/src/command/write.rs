@@ -7,7 +7,7 @@ use super::{connect, inspect, offline_dialect};
 use crate::autogenerate::{self, Changes};
 use crate::config::{Backend, Config};
 use crate::error::{Error, Result};
-use crate::model::{registered_hints, registered_schema};
+use crate::model::{registered_hints_for, registered_schema_for};
 use crate::ops::reverse_all;
 use crate::render::{revision_file, RevisionHeader};
 use crate::revision::{RevisionError, RevisionMap};
@@ -85,8 +85,8 @@ pub fn autogenerate(
         let (history, notes) = autogenerate::history_schema(&config.migrations, dialect, None)?;
         let mut changes = autogenerate::compare_schemas(
             &history,
-            registered_schema()?,
-            registered_hints(),
+            registered_schema_for(&config.database)?,
+            registered_hints_for(&config.database),
             dialect,
             &autogenerate::table_filter(config),
         );

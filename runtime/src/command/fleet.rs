@@ -1,0 +1,197 @@
+//! Fleets: one schema, many databases (tenants, shards). The same revisions are
+//! applied to every database of a URLs file, a bounded number at a time, each
+//! under its own migration lock; a failure stops only its database unless asked.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::config::{mask_password, Config};
+use crate::error::{Error, Result};
+use crate::revision::describe;
+
+/// How a fleet run goes.
+#[derive(Debug, Clone, Copy)]
+pub struct FleetOptions {
+    /// Databases worked on at once.
+    pub jobs: usize,
+    /// Stop starting new databases after the first failure.
+    pub fail_fast: bool,
+    /// Draw a progress bar on stderr (only drawn on a terminal).
+    pub progress: bool,
+}
+
+impl Default for FleetOptions {
+    fn default() -> Self {
+        FleetOptions {
+            jobs: 4,
+            fail_fast: false,
+            progress: false,
+        }
+    }
+}
+
+/// What happened to one database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FleetResult {
+    /// The URL, password masked.
+    pub url: String,
+    /// Where it was before (`base`, ids).
+    pub from: String,
+    /// Where it is after.
+    pub to: String,
+    /// How long it took.
+    pub duration: Duration,
+    /// `Ok(detail)` or `Err(the error)`; `None`: not started (`fail_fast`).
+    pub outcome: Option<std::result::Result<String, String>>,
+}
+
+impl FleetResult {
+    /// Whether it succeeded.
+    pub fn ok(&self) -> bool {
+        matches!(self.outcome, Some(Ok(_)))
+    }
+}
+
+/// The URLs of a fleet file: one per line, `#` comments and blank lines ignored;
+/// an SQLite URL may be a glob (`sqlite:///srv/tenants/*.db`), expanded in name
+/// order.
+pub fn read_urls_file(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut urls = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.strip_prefix("sqlite://") {
+            Some(pattern) if pattern.contains(['*', '?', '[']) => {
+                let mut matched: Vec<String> = glob::glob(pattern)
+                    .map_err(|e| Error::ConfigFile {
+                        path: path.to_path_buf(),
+                        reason: format!("line {}: {e}", n + 1),
+                    })?
+                    .filter_map(|p| p.ok())
+                    .map(|p| format!("sqlite://{}", p.display()))
+                    .collect();
+                matched.sort();
+                if matched.is_empty() {
+                    log::warn!(
+                        "{}: line {}: `{line}` matches no file",
+                        path.display(),
+                        n + 1
+                    );
+                }
+                urls.extend(matched);
+            }
+            _ => urls.push(line.to_owned()),
+        }
+    }
+    Ok(urls)
+}
+
+/// What to do on each database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FleetCommand<'a> {
+    /// `upgrade TARGET`.
+    Upgrade(&'a str),
+    /// `current`.
+    Current,
+    /// `check`.
+    Check,
+}
+
+/// Runs `command` on every URL with `config`'s revisions and settings, `jobs` at a
+/// time. The results come back in the URLs' order.
+pub fn run(
+    config: &Config,
+    urls: &[String],
+    command: FleetCommand<'_>,
+    options: FleetOptions,
+) -> Vec<FleetResult> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<FleetResult>>> = Mutex::new(vec![None; urls.len()]);
+    let bar = if options.progress {
+        indicatif::ProgressBar::new(urls.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} databases {msg}")
+    {
+        bar.set_style(style);
+    }
+    std::thread::scope(|scope| {
+        for _ in 0..options.jobs.max(1).min(urls.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(url) = urls.get(i) else { break };
+                let result = if stop.load(Ordering::SeqCst) {
+                    FleetResult {
+                        url: mask_password(url),
+                        from: String::new(),
+                        to: String::new(),
+                        duration: Duration::ZERO,
+                        outcome: None,
+                    }
+                } else {
+                    one(config, url, command)
+                };
+                if options.fail_fast && matches!(result.outcome, Some(Err(_))) {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                bar.inc(1);
+                results.lock().expect("no worker panics while holding it")[i] = Some(result);
+            });
+        }
+    });
+    bar.finish_and_clear();
+    results
+        .into_inner()
+        .expect("workers are done")
+        .into_iter()
+        .map(|r| r.expect("every URL was taken"))
+        .collect()
+}
+
+fn one(config: &Config, url: &str, command: FleetCommand<'_>) -> FleetResult {
+    let config = config.clone().url(url);
+    let started = Instant::now();
+    let before = super::current(&config).map(|c| describe(&c));
+    let outcome = match command {
+        FleetCommand::Upgrade(target) => {
+            super::upgrade(&config, target).map(|steps| match steps.len() {
+                0 => "already there".to_owned(),
+                n => format!("{n} revision(s) applied"),
+            })
+        }
+        FleetCommand::Current => Ok(String::new()),
+        FleetCommand::Check => super::check(&config).and_then(|changes| {
+            if changes.is_empty() && changes.edited.is_empty() {
+                Ok("models and database agree".to_owned())
+            } else {
+                let mut problems: Vec<String> = changes.ops.iter().map(|o| o.summary()).collect();
+                problems.extend(changes.edited);
+                Err(Error::Unsupported(format!(
+                    "differs: {}",
+                    problems.join("; ")
+                )))
+            }
+        }),
+    };
+    let after = super::current(&config).map(|c| describe(&c));
+    let outcome = match (before.as_ref(), outcome) {
+        (Err(e), _) => Err(e.to_string()),
+        (_, Err(e)) => Err(e.to_string()),
+        (_, Ok(detail)) => Ok(detail),
+    };
+    FleetResult {
+        url: mask_password(url),
+        from: before.unwrap_or_else(|_| "?".to_owned()),
+        to: after.unwrap_or_else(|_| "?".to_owned()),
+        duration: started.elapsed(),
+        outcome: Some(outcome),
+    }
+}
