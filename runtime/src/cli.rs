@@ -72,6 +72,18 @@ pub struct FleetArgs {
     fail_fast: bool,
 }
 
+impl Command {
+    /// The `--urls-file` of a fleet command, if given.
+    fn fleet_file(&self) -> Option<&std::path::Path> {
+        match self {
+            Command::Upgrade { fleet, .. }
+            | Command::Current { fleet, .. }
+            | Command::Check { fleet } => fleet.urls_file.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// `--transaction`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Transactions {
@@ -334,13 +346,38 @@ pub fn run(cli: Cli, configs: Vec<Config>) -> Result<ExitCode> {
         });
     }
     let several = selected.len() > 1;
+    if several && cli.command.fleet_file().is_some() {
+        let names: Vec<&str> = selected.iter().map(|c| c.database.as_str()).collect();
+        return Err(Error::ConfigFile {
+            path: "Retort.toml".into(),
+            reason: format!(
+                "there are {} databases ({}): say which one the --urls-file fleet runs with --database NAME",
+                names.len(),
+                names.join(", ")
+            ),
+        });
+    }
     let mut worst = 0u8;
     for config in &mut selected {
         apply_options(&cli, config);
         if several {
             let _ = writeln!(std::io::stdout(), "== {} ==", config.database);
         }
-        let code = run_one(cli.command.clone(), config)?;
+        let code = match run_one(cli.command.clone(), config) {
+            Ok(code) => code,
+            // One database's failure does not hide the others' state.
+            Err(e) if several => {
+                let _ = std::io::stdout().flush();
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}: database `{}`: {e}",
+                    paint("error", "1;31"),
+                    config.database
+                );
+                ExitCode::from(1)
+            }
+            Err(e) => return Err(e),
+        };
         worst = worst.max(if code == ExitCode::SUCCESS { 0 } else { 1 });
     }
     Ok(ExitCode::from(worst))
@@ -425,7 +462,10 @@ fn run_fleet(
     for r in &results {
         let (status, detail) = match &r.outcome {
             Some(Ok(detail)) => (paint_out("ok", "32"), detail.clone()),
-            Some(Err(e)) => (paint_out("failed", "1;31"), e.replace('\n', " ")),
+            Some(Err(e)) => (
+                paint_out("failed", "1;31"),
+                e.split_whitespace().collect::<Vec<_>>().join(" "),
+            ),
             None => (
                 "skipped".to_owned(),
                 "not started after a failure (--fail-fast)".to_owned(),
