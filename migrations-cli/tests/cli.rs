@@ -199,6 +199,40 @@ fn url_flag_wins_over_database_url() {
 }
 
 #[test]
+fn dot_env_is_read_but_the_environment_wins() {
+    let from_file = db();
+    let from_env = db();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        format!(
+            "# local settings\nDATABASE_URL={}\nANALYTICS_DATABASE_URL=sqlite://{}/a.db\n",
+            from_file.url,
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let out = cli(&["--database", "main", "upgrade", "+1"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(from_file.path.exists(), ".env names the database");
+
+    let out = cli(&["--database", "main", "upgrade", "+1"])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &from_env.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        from_env.path.exists(),
+        "the real environment wins over .env"
+    );
+    assert!(!dir.path().join("a.db").exists(), "analytics untouched");
+}
+
+#[test]
 fn echo_shows_the_sql() {
     let db = db();
     let out = run(&db, &["--echo", "upgrade", "head"]);

@@ -331,3 +331,55 @@ fn renamed_from_renames_and_keeps_rows() {
             .is_empty()
     );
 }
+
+/// Models of two databases: `Ledger` lives in `archive`, and `Invoice` (in `main`)
+/// points at it, which no database could enforce.
+mod v5 {
+    use retort::Model;
+
+    #[derive(Model)]
+    #[model(table = "ledgers", database = "archive")]
+    #[allow(dead_code)]
+    pub struct Ledger {
+        #[model(primary_key)]
+        pub id: i64,
+        pub total: i64,
+    }
+
+    #[derive(Model)]
+    #[model(table = "invoices", diesel = false)]
+    #[allow(dead_code)]
+    pub struct Invoice {
+        #[model(primary_key)]
+        pub id: i64,
+        #[model(references = Ledger)]
+        pub ledger_id: i64,
+    }
+}
+
+#[test]
+fn each_database_has_its_own_models_and_no_key_crosses_them() {
+    let archive = retort::model::registered_schema_for("archive").unwrap();
+    assert_eq!(archive.table_names().collect::<Vec<_>>(), ["ledgers"]);
+    assert_eq!(
+        retort::model::registered_schema_for("nowhere")
+            .unwrap()
+            .table_names()
+            .count(),
+        0
+    );
+
+    let err = schema_from_models(&[v5::Invoice::meta(), v5::Ledger::meta()])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "`model_changes_sqlite::v5::Invoice.ledger_id` references `model_changes_sqlite::v5::Ledger`, which is in database `archive`: a foreign key cannot cross databases"
+    );
+    // The whole program's `main` schema reports it too, among its other errors.
+    let err = registered_schema().unwrap_err().to_string();
+    assert!(
+        err.contains("a foreign key cannot cross databases"),
+        "{err}"
+    );
+}
