@@ -492,10 +492,70 @@ pub fn reverse_all(ops: &[Op]) -> Result<Vec<Op>, Irreversible> {
     ops.iter().rev().map(Op::reverse).collect()
 }
 
+/// For each op, whether it drops an index of a table that a later op drops anyway
+/// (with nothing in between creating or renaming that table). A revision file
+/// leaves those out: the table takes its indexes with it, and MySQL refuses to drop
+/// an index that a foreign key of the table still needs.
+pub fn dropped_with_its_table(ops: &[Op]) -> Vec<bool> {
+    ops.iter()
+        .enumerate()
+        .map(|(i, op)| {
+            let Op::DropIndex(DropIndex { table, .. }) = op else {
+                return false;
+            };
+            for later in &ops[i + 1..] {
+                match later {
+                    Op::DropTable(DropTable { name, .. }) if name == table => return true,
+                    Op::CreateTable(CreateTable { table: t }) if &t.name == table => return false,
+                    Op::RenameTable(RenameTable { name, new_name })
+                        if name == table || new_name == table =>
+                    {
+                        return false
+                    }
+                    _ => {}
+                }
+            }
+            false
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schema::{Check, ForeignKey};
+
+    #[test]
+    fn index_drops_before_their_table_drop_are_redundant() {
+        let drop_index = |t: &str| {
+            Op::DropIndex(DropIndex {
+                table: t.into(),
+                name: format!("ix_{t}_x"),
+                existing: None,
+            })
+        };
+        let drop_table = |t: &str| {
+            Op::DropTable(DropTable {
+                name: t.into(),
+                existing: None,
+            })
+        };
+        let ops = vec![
+            drop_index("a"),
+            drop_index("b"),
+            drop_table("a"),
+            drop_index("c"),
+            Op::RenameTable(RenameTable {
+                name: "c".into(),
+                new_name: "d".into(),
+            }),
+            drop_table("c"),
+        ];
+        assert_eq!(
+            dropped_with_its_table(&ops),
+            [true, false, false, false, false, false]
+        );
+    }
 
     #[test]
     fn reverse_twice_is_identity() {

@@ -112,11 +112,14 @@ fn body(ops: &[Op], warnings: &[(usize, String)], comments: &mut Vec<String>) ->
         return out;
     }
     let mut out = TokenStream::new();
+    let redundant = crate::ops::dropped_with_its_table(ops);
     for (i, op) in ops.iter().enumerate() {
         for (_, warning) in warnings.iter().filter(|(at, _)| *at == i) {
             out.extend(comment(comments, format!("WARNING: {warning}")));
         }
-        out.extend(statement(op));
+        if !redundant[i] {
+            out.extend(statement(op));
+        }
     }
     out
 }
@@ -529,6 +532,30 @@ mod tests {
             message: "add \"things\"",
             created: "2026-11-25 08:30:00 UTC",
         }
+    }
+
+    #[test]
+    fn a_dropped_table_takes_its_index_drops_with_it() {
+        let table = Table::new("pets")
+            .column(Column::new("id", SqlType::Integer).autoincrement())
+            .column(Column::new("owner_id", SqlType::Integer))
+            .primary_key(["id"]);
+        let up = vec![
+            Op::CreateTable(CreateTable { table }),
+            Op::CreateIndex(CreateIndex {
+                table: "pets".into(),
+                index: Index::new("ix_pets_owner_id", ["owner_id"]),
+            }),
+        ];
+        let down = crate::ops::reverse_all(&up).unwrap();
+        let changes = Changes {
+            ops: up,
+            ..Changes::default()
+        };
+        let text = revision_file(&header(), &changes, &down).unwrap();
+        assert!(text.contains("op.create_index("), "{text}");
+        assert!(text.contains("op.drop_table(\"pets\")?;"), "{text}");
+        assert!(!text.contains("op.drop_index("), "{text}");
     }
 
     #[test]

@@ -278,11 +278,16 @@ pub fn diff(conn: &mut Connection, models: &Schema, version_table: &str) -> Resu
 }
 
 /// Runs `ops` on the database as one migration step (one transaction where DDL is
-/// transactional).
+/// transactional), leaving out index drops that a later table drop makes
+/// redundant, as revision files do.
 pub fn apply(conn: &mut Connection, ops: &[Op]) -> Result<()> {
+    let redundant = crate::ops::dropped_with_its_table(ops);
     conn.migration_step(|conn| {
         let mut op = Operations::online(conn);
-        ops.iter().try_for_each(|o| op.run(o.clone()))
+        ops.iter()
+            .zip(redundant)
+            .filter(|(_, redundant)| !redundant)
+            .try_for_each(|(o, _)| op.run(o.clone()))
     })
 }
 

@@ -1,0 +1,745 @@
+//! `cargo run -p retort-bench --release`: Retort at 100 and 1000 tables on SQLite,
+//! PostgreSQL and MariaDB, each figure next to the database's own client doing the
+//! same work where there is one. `--smoke` (10 tables, one run) keeps the harness
+//! from rotting in CI. See BENCHMARKS.md.
+//!
+//! Every figure is a whole process (start-up included), timed from spawn to exit,
+//! with its peak resident memory; median, min and max over `--runs` runs.
+
+mod bulk;
+mod db;
+mod generate;
+mod measure;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use clap::{Parser, Subcommand};
+use retort::Backend;
+
+use db::{Result, Server};
+use generate::Workspace;
+use measure::{fmt_bytes, fmt_duration, Run, Stats};
+
+/// Retort's benchmark harness.
+#[derive(Debug, Parser)]
+#[command(name = "retort-bench")]
+struct Args {
+    /// A worker step (used by the harness itself).
+    #[command(subcommand)]
+    worker: Option<Worker>,
+    /// 10 tables, one run, few rows: checks that every step works, quickly.
+    #[arg(long)]
+    smoke: bool,
+    /// Numbers of tables.
+    #[arg(long, value_delimiter = ',', default_values_t = [100, 1000])]
+    sizes: Vec<usize>,
+    /// Runs per figure.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Databases.
+    #[arg(long, value_delimiter = ',', default_values_t = ["sqlite".to_owned(), "postgres".to_owned(), "mysql".to_owned()])]
+    databases: Vec<String>,
+    /// Rows of the bulk insert.
+    #[arg(long, default_value_t = 100_000)]
+    rows: usize,
+    /// Small revisions applied and reverted.
+    #[arg(long, default_value_t = 200)]
+    small: usize,
+    /// The server databases are created on.
+    #[arg(
+        long,
+        env = "RETORT_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    postgres_url: String,
+    /// The MariaDB/MySQL server databases are created on.
+    #[arg(
+        long,
+        env = "RETORT_BENCH_MYSQL_URL",
+        default_value = "mysql://root@127.0.0.1:3306/test"
+    )]
+    mysql_url: String,
+    /// Also write the report here (default: target/bench/results.md).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Worker {
+    /// Create the bulk table and insert rows with `op.bulk_insert` (one process).
+    BulkInsert(bulk::BulkArgs),
+}
+
+/// One line of the report.
+struct Line {
+    n: Option<usize>,
+    database: &'static str,
+    work: String,
+    result: std::result::Result<Stats, String>,
+    queries: Option<usize>,
+    limit: Option<(String, std::result::Result<Stats, String>)>,
+}
+
+struct Bench {
+    args: Args,
+    ws: Workspace,
+    profile: &'static str,
+    servers: Vec<Server>,
+    lines: Vec<Line>,
+}
+
+fn main() -> ExitCode {
+    let mut args = Args::parse();
+    if let Some(Worker::BulkInsert(bulk)) = &args.worker {
+        return match bulk::run(bulk) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    if args.smoke {
+        args.sizes = vec![10];
+        args.runs = 1;
+        args.rows = 1_000;
+        args.small = 20;
+    }
+    match bench(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn bench(args: Args) -> Result<()> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .ok_or("the repository")?
+        .to_path_buf();
+    let root = repo.join("target/bench");
+    let ws = Workspace {
+        dir: root.join("ws"),
+        target: root.join("target"),
+        repo,
+    };
+    let mut servers = Vec::new();
+    for name in &args.databases {
+        servers.push(match name.as_str() {
+            "sqlite" => Server::sqlite(&root.join("sqlite"))?,
+            "postgres" => Server::remote(Backend::Postgres, &args.postgres_url)
+                .map_err(|e| format!("PostgreSQL at {}: {e}", args.postgres_url))?,
+            "mysql" => Server::remote(Backend::Mysql, &args.mysql_url)
+                .map_err(|e| format!("MariaDB at {}: {e}", args.mysql_url))?,
+            other => {
+                return Err(format!(
+                    "--databases: unknown database `{other}` (sqlite, postgres, mysql)"
+                ))
+            }
+        });
+    }
+    let profile = if args.smoke { "dev" } else { "release" };
+    let mut bench = Bench {
+        args,
+        ws,
+        profile,
+        servers,
+        lines: Vec::new(),
+    };
+    bench.prepare()?;
+    for n in bench.args.sizes.clone() {
+        bench.size(n)?;
+    }
+    bench.bulk()?;
+    let report = bench.report();
+    print!("{report}");
+    let out = bench
+        .args
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join("results.md"));
+    std::fs::write(&out, &report).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!("report written to {}", out.display());
+    Ok(())
+}
+
+impl Bench {
+    /// Writes the generated workspace with empty versions folders and builds it
+    /// once (dependencies included), untimed.
+    fn prepare(&mut self) -> Result<()> {
+        self.ws
+            .write(&self.args.sizes)
+            .map_err(|e| format!("{}: {e}", self.ws.dir.display()))?;
+        for &n in &self.args.sizes {
+            clear_versions(&self.ws.versions(n))?;
+        }
+        let packages: Vec<String> = self
+            .args
+            .sizes
+            .iter()
+            .map(|&n| generate::migrator_package(n))
+            .collect();
+        eprintln!(
+            "building the generated workspace ({})…",
+            packages.join(", ")
+        );
+        self.cargo_build(&packages)?;
+        Ok(())
+    }
+
+    fn cargo(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(args)
+            .current_dir(&self.ws.dir)
+            .env("CARGO_TARGET_DIR", &self.ws.target)
+            .env_remove("RUSTFLAGS");
+        cmd
+    }
+
+    fn cargo_build(&self, packages: &[String]) -> Result<Run> {
+        let mut args = vec!["build", "--quiet", "--profile", self.profile];
+        for p in packages {
+            args.extend(["-p", p.as_str()]);
+        }
+        let run = measure::run(&mut self.cargo(&args), None).map_err(|e| format!("cargo: {e}"))?;
+        if !run.ok() {
+            return Err(format!("cargo build failed:\n{}", run.stderr));
+        }
+        Ok(run)
+    }
+
+    fn binary(&self, n: usize) -> PathBuf {
+        let dir = if self.profile == "dev" {
+            "debug"
+        } else {
+            self.profile
+        };
+        self.ws.target.join(dir).join(generate::migrator_package(n))
+    }
+
+    fn record(
+        &mut self,
+        n: Option<usize>,
+        database: &'static str,
+        work: &str,
+        result: std::result::Result<Stats, String>,
+    ) -> usize {
+        if let Err(e) = &result {
+            eprintln!("  {work} on {database}: FAILED: {e}");
+        }
+        self.lines.push(Line {
+            n,
+            database,
+            work: work.to_owned(),
+            result,
+            queries: None,
+            limit: None,
+        });
+        self.lines.len() - 1
+    }
+
+    /// Everything measured at `n` tables.
+    fn size(&mut self, n: usize) -> Result<()> {
+        eprintln!("== {n} tables ==");
+        self.build_times(n)?;
+        let bin = self.binary(n);
+        let initial = format!("1{n:011}");
+
+        // 2. autogenerate against an empty database.
+        for s in 0..self.servers.len() {
+            let db = format!("retort_bench_{n}_autogen");
+            let mut runs = Vec::new();
+            let mut failure = None;
+            for _ in 0..self.args.runs {
+                let url = self.servers[s].fresh(&db)?;
+                let run = exec(
+                    &bin,
+                    &url,
+                    &["autogenerate", "-m", "initial", "--rev-id", &initial],
+                )?;
+                clear_versions(&self.ws.versions(n))?;
+                if !run.ok() {
+                    failure = Some(first_line(&run));
+                    break;
+                }
+                runs.push(run);
+            }
+            let name = self.servers[s].name();
+            let i = self.record(
+                Some(n),
+                name,
+                "autogenerate, empty database",
+                stats(runs, failure),
+            );
+            let url = self.servers[s].fresh(&db)?;
+            self.lines[i].queries = count_sql(
+                &bin,
+                &url,
+                &["autogenerate", "-m", "initial", "--rev-id", &initial],
+            )
+            .ok();
+            clear_versions(&self.ws.versions(n))?;
+            self.servers[s].drop(&db);
+        }
+
+        // The revision of all N tables, written by autogenerate and compiled in.
+        let url = self.servers[0].fresh("retort_bench_initial")?;
+        let run = exec(
+            &bin,
+            &url,
+            &["autogenerate", "-m", "initial", "--rev-id", &initial],
+        )?;
+        if !run.ok() {
+            return Err(format!("autogenerate failed: {}", run.stderr));
+        }
+        self.servers[0].drop("retort_bench_initial");
+        self.cargo_build(&[generate::migrator_package(n)])?;
+
+        for s in 0..self.servers.len() {
+            self.one_revision(n, s)?;
+        }
+
+        // 5. small revisions up and down again.
+        let versions = self.ws.versions(n);
+        let mut parent = initial.clone();
+        for k in 1..=self.args.small {
+            let (file, text) = generate::small_revision(k, n, &parent);
+            generate::write(&versions.join(file), &text).map_err(|e| e.to_string())?;
+            parent = generate::small_id(k);
+        }
+        self.cargo_build(&[generate::migrator_package(n)])?;
+        for s in 0..self.servers.len() {
+            self.small_revisions(n, s, &initial)?;
+        }
+        clear_versions(&versions)?;
+        Ok(())
+    }
+
+    /// 8. The generated crates built clean, and again after one model file changed.
+    fn build_times(&mut self, n: usize) -> Result<()> {
+        let models = generate::models_package(n);
+        let migrator = generate::migrator_package(n);
+        let mut clean = Vec::new();
+        let mut touched = Vec::new();
+        for _ in 0..self.args.runs.min(3) {
+            let run = measure::run(
+                &mut self.cargo(&[
+                    "clean",
+                    "--quiet",
+                    "--profile",
+                    self.profile,
+                    "-p",
+                    &models,
+                    "-p",
+                    &migrator,
+                ]),
+                None,
+            )
+            .map_err(|e| e.to_string())?;
+            if !run.ok() {
+                return Err(format!("cargo clean: {}", run.stderr));
+            }
+            clean.push(self.cargo_build(std::slice::from_ref(&migrator))?);
+            let file = self.ws.model_file(n, n / 2);
+            std::fs::File::options()
+                .append(true)
+                .open(&file)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            touched.push(self.cargo_build(std::slice::from_ref(&migrator))?);
+        }
+        self.record(
+            Some(n),
+            "-",
+            "build: models + migrations crate, clean",
+            Ok(Stats::of(&clean)),
+        );
+        self.record(
+            Some(n),
+            "-",
+            "build: after touching one model file",
+            Ok(Stats::of(&touched)),
+        );
+        Ok(())
+    }
+
+    /// 4, 1, 3, 6: the revision creating N tables, then `current`, autogenerate
+    /// with nothing to do, and `downgrade base`.
+    fn one_revision(&mut self, n: usize, s: usize) -> Result<()> {
+        let bin = self.binary(n);
+        let name = self.servers[s].name();
+        let db = format!("retort_bench_{n}");
+        eprintln!("  {name}: upgrade head ({n} tables)");
+
+        // The same SQL as a script for the client.
+        let script = self.ws.dir.join(format!("upgrade_{n}_{name}.sql"));
+        let url = self.servers[s].fresh(&db)?;
+        let run = exec(&bin, &url, &["upgrade", "head", "--sql", "--dialect", name])?;
+        if !run.ok() {
+            return Err(format!("upgrade head --sql: {}", run.stderr));
+        }
+        std::fs::write(&script, &run.stdout).map_err(|e| e.to_string())?;
+
+        let mut runs = Vec::new();
+        let mut failure = None;
+        for _ in 0..self.args.runs {
+            let url = self.servers[s].fresh(&db)?;
+            let run = exec(&bin, &url, &["upgrade", "head"])?;
+            if !run.ok() {
+                failure = Some(first_line(&run));
+                break;
+            }
+            runs.push(run);
+        }
+        let i = self.record(
+            Some(n),
+            name,
+            &format!("upgrade head: 1 revision, {n} tables"),
+            stats(runs, failure),
+        );
+        let mut limit = Vec::new();
+        let mut failure = None;
+        for _ in 0..self.args.runs {
+            let url = self.servers[s].fresh(&db)?;
+            let (mut cmd, stdin) = self.servers[s].client(&url, &script);
+            let run = measure::run(&mut cmd, stdin.as_deref())
+                .map_err(|e| format!("{name} client: {e}"))?;
+            if !run.ok() {
+                failure = Some(first_line(&run));
+                break;
+            }
+            limit.push(run);
+        }
+        self.lines[i].limit = Some((
+            format!("{} -f (same SQL)", client_name(self.servers[s].backend)),
+            stats(limit, failure),
+        ));
+
+        // At head from here on.
+        let url = self.servers[s].fresh(&db)?;
+        let run = exec(&bin, &url, &["upgrade", "head"])?;
+        if !run.ok() {
+            self.servers[s].drop(&db);
+            return Ok(());
+        }
+        let r = self.repeat(&bin, &url, &["current"]);
+        let i = self.record(Some(n), name, "current", r);
+        self.lines[i].queries = count_sql(&bin, &url, &["current"]).ok();
+
+        let r = self.repeat(&bin, &url, &["autogenerate", "-m", "nothing"]);
+        let i = self.record(Some(n), name, "autogenerate, no changes", r);
+        self.lines[i].queries = count_sql(&bin, &url, &["autogenerate", "-m", "nothing"]).ok();
+        if std::fs::read_dir(self.ws.versions(n))
+            .map(|d| d.count())
+            .unwrap_or(0)
+            != 1
+        {
+            return Err(format!(
+                "autogenerate at head found changes on {name} at {n} tables: a comparison bug"
+            ));
+        }
+
+        let mut runs = Vec::new();
+        let mut failure = None;
+        for k in 0..self.args.runs {
+            if k > 0 {
+                let up = exec(&bin, &url, &["upgrade", "head"])?;
+                if !up.ok() {
+                    failure = Some(first_line(&up));
+                    break;
+                }
+            }
+            let run = exec(&bin, &url, &["downgrade", "base"])?;
+            if !run.ok() {
+                failure = Some(first_line(&run));
+                break;
+            }
+            runs.push(run);
+        }
+        self.record(
+            Some(n),
+            name,
+            &format!("downgrade base: {n} tables"),
+            stats(runs, failure),
+        );
+        self.servers[s].drop(&db);
+        Ok(())
+    }
+
+    /// 5. `small` revisions of one column each, up then down.
+    fn small_revisions(&mut self, n: usize, s: usize, initial: &str) -> Result<()> {
+        let bin = self.binary(n);
+        let name = self.servers[s].name();
+        let db = format!("retort_bench_{n}_small");
+        let k = self.args.small;
+        eprintln!("  {name}: {k} small revisions");
+        let url = self.servers[s].fresh(&db)?;
+        let run = exec(&bin, &url, &["upgrade", initial])?;
+        if !run.ok() {
+            return Err(format!("upgrade {initial}: {}", run.stderr));
+        }
+        let (mut up, mut down) = (Vec::new(), Vec::new());
+        let mut failure = None;
+        for _ in 0..self.args.runs {
+            let run = exec(&bin, &url, &["upgrade", "head"])?;
+            if !run.ok() {
+                failure = Some(first_line(&run));
+                break;
+            }
+            up.push(run);
+            let run = exec(&bin, &url, &["downgrade", initial])?;
+            if !run.ok() {
+                failure = Some(first_line(&run));
+                break;
+            }
+            down.push(run);
+        }
+        self.record(
+            Some(n),
+            name,
+            &format!("{k} small revisions up"),
+            stats(up, failure.clone()),
+        );
+        self.record(
+            Some(n),
+            name,
+            &format!("{k} small revisions down"),
+            stats(down, failure),
+        );
+        self.servers[s].drop(&db);
+        Ok(())
+    }
+
+    /// `runs` runs of one command on a database left as it is.
+    fn repeat(&self, bin: &Path, url: &str, args: &[&str]) -> std::result::Result<Stats, String> {
+        let mut runs = Vec::new();
+        for _ in 0..self.args.runs {
+            let run = exec(bin, url, args)?;
+            if !run.ok() {
+                return Err(first_line(&run));
+            }
+            runs.push(run);
+        }
+        Ok(Stats::of(&runs))
+    }
+
+    /// Bulk insert (item 7): `op.bulk_insert` of `rows` rows, next to the client
+    /// running the same INSERTs and the client's bulk loader on the same rows as CSV.
+    fn bulk(&mut self) -> Result<()> {
+        let rows = self.args.rows;
+        let me = std::env::current_exe().map_err(|e| e.to_string())?;
+        let csv = self.ws.dir.join("bulk_rows.csv");
+        std::fs::write(&csv, bulk::csv(rows)).map_err(|e| e.to_string())?;
+        for s in 0..self.servers.len() {
+            let name = self.servers[s].name();
+            eprintln!("  {name}: bulk insert of {rows} rows");
+            let db = "retort_bench_bulk";
+            let worker = |url: &str, extra: &[&str]| {
+                let mut cmd = Command::new(&me);
+                cmd.args(["bulk-insert", "--url", url, "--rows", &rows.to_string()])
+                    .args(extra);
+                measure::run(&mut cmd, None).map_err(|e| e.to_string())
+            };
+            let script = self.ws.dir.join(format!("bulk_{name}.sql"));
+            let url = self.servers[s].fresh(db)?;
+            let run = worker(
+                &url,
+                &["--sql", script.to_str().ok_or("path")?, "--dialect", name],
+            )?;
+            if !run.ok() {
+                return Err(format!("bulk-insert --sql: {}", run.stderr));
+            }
+            let mut runs = Vec::new();
+            let mut failure = None;
+            for _ in 0..self.args.runs {
+                let url = self.servers[s].fresh(db)?;
+                let run = worker(&url, &[])?;
+                if !run.ok() {
+                    failure = Some(first_line(&run));
+                    break;
+                }
+                runs.push(run);
+            }
+            let work = format!("bulk_insert: {rows} rows");
+            let i = self.record(None, name, &work, stats(runs, failure));
+            let backend = self.servers[s].backend;
+            let mut same = Vec::new();
+            let mut failure = None;
+            for _ in 0..self.args.runs {
+                let url = self.servers[s].fresh(db)?;
+                let create = worker(&url, &["--create-only"])?;
+                if !create.ok() {
+                    failure = Some(first_line(&create));
+                    break;
+                }
+                let (mut cmd, stdin) = self.servers[s].client(&url, &script);
+                let run = measure::run(&mut cmd, stdin.as_deref()).map_err(|e| e.to_string())?;
+                if !run.ok() {
+                    failure = Some(first_line(&run));
+                    break;
+                }
+                same.push(run);
+            }
+            self.lines[i].limit = Some((
+                format!("{} (same INSERTs)", client_name(backend)),
+                stats(same, failure),
+            ));
+            let mut load = Vec::new();
+            let mut failure = None;
+            for _ in 0..self.args.runs {
+                let url = self.servers[s].fresh(db)?;
+                let create = worker(&url, &["--create-only"])?;
+                if !create.ok() {
+                    failure = Some(first_line(&create));
+                    break;
+                }
+                let run =
+                    measure::run(&mut self.servers[s].load_csv(&url, bulk::TABLE, &csv), None)
+                        .map_err(|e| e.to_string())?;
+                if !run.ok() {
+                    failure = Some(first_line(&run));
+                    break;
+                }
+                let counted = bulk::count(&url)?;
+                if counted != rows as i64 {
+                    failure = Some(format!("the loader kept {counted} rows of {rows}"));
+                    break;
+                }
+                load.push(run);
+            }
+            self.lines.push(Line {
+                n: None,
+                database: name,
+                work: work.clone(),
+                result: stats(load, failure),
+                queries: None,
+                limit: None,
+            });
+            let last = self.lines.len() - 1;
+            self.lines[last].work = format!(
+                "{work}: {} (CSV bulk loader, for scale)",
+                loader_name(backend)
+            );
+            self.servers[s].drop(db);
+        }
+        Ok(())
+    }
+
+    /// The markdown report.
+    fn report(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "Runs per figure: {} ({} build). Times are whole processes, median (min–max); memory is the peak resident set.\n\n",
+            self.args.runs, self.profile
+        ));
+        out.push_str("| N | database | work | Retort | peak memory | SQL statements | limit: same work by | limit | Retort ÷ limit |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for line in &self.lines {
+            let n = line.n.map_or("-".to_owned(), |n| n.to_string());
+            let (time, memory) = match &line.result {
+                Ok(s) => (
+                    format!(
+                        "{} ({}–{})",
+                        fmt_duration(s.median),
+                        fmt_duration(s.min),
+                        fmt_duration(s.max)
+                    ),
+                    fmt_bytes(s.peak_rss),
+                ),
+                Err(e) => (format!("failed: {}", e.replace('|', "\\|")), "-".to_owned()),
+            };
+            let queries = line.queries.map_or("-".to_owned(), |q| q.to_string());
+            let (by, limit, ratio) = match (&line.limit, &line.result) {
+                (Some((by, Ok(l))), Ok(s)) => (
+                    by.clone(),
+                    fmt_duration(l.median),
+                    format!(
+                        "{:.2}×",
+                        s.median.as_secs_f64() / l.median.as_secs_f64().max(1e-9)
+                    ),
+                ),
+                (Some((by, Ok(l))), Err(_)) => (by.clone(), fmt_duration(l.median), "-".to_owned()),
+                (Some((by, Err(e))), _) => (by.clone(), format!("failed: {e}"), "-".to_owned()),
+                (None, _) => ("-".to_owned(), "-".to_owned(), "-".to_owned()),
+            };
+            out.push_str(&format!(
+                "| {n} | {} | {} | {time} | {memory} | {queries} | {by} | {limit} | {ratio} |\n",
+                line.database, line.work
+            ));
+        }
+        out
+    }
+}
+
+fn stats(runs: Vec<Run>, failure: Option<String>) -> std::result::Result<Stats, String> {
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(Stats::of(&runs)),
+    }
+}
+
+/// The migrations binary on `url`.
+fn exec(bin: &Path, url: &str, args: &[&str]) -> Result<Run> {
+    let mut cmd = Command::new(bin);
+    cmd.args(["--url", url])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .env_remove("DATABASE_URL");
+    measure::run(&mut cmd, None).map_err(|e| format!("{}: {e}", bin.display()))
+}
+
+/// How many SQL statements the command sends (`--echo` logs each one).
+fn count_sql(bin: &Path, url: &str, args: &[&str]) -> Result<usize> {
+    let mut all = vec!["--echo"];
+    all.extend_from_slice(args);
+    let run = exec(bin, url, &all)?;
+    if !run.ok() {
+        return Err(first_line(&run));
+    }
+    Ok(run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("[retort::sql]"))
+        .count())
+}
+
+fn first_line(run: &Run) -> String {
+    run.stderr
+        .lines()
+        .find(|l| l.contains("error"))
+        .or_else(|| run.stderr.lines().last())
+        .unwrap_or("(no message)")
+        .trim()
+        .to_owned()
+}
+
+fn clear_versions(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|x| x == "rs") {
+            std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn client_name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "sqlite3",
+        Backend::Postgres => "psql",
+        Backend::Mysql => "mariadb",
+    }
+}
+
+fn loader_name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "sqlite3 .import",
+        Backend::Postgres => "psql \\copy",
+        Backend::Mysql => "mariadb LOAD DATA LOCAL INFILE",
+    }
+}
