@@ -91,6 +91,9 @@ pub enum Transactions {
     PerRevision,
     /// One transaction around the whole run.
     All,
+    /// No transaction around a revision: each statement commits on its own
+    /// (PostgreSQL, MySQL; not atomic).
+    PerStatement,
 }
 
 /// The subcommands.
@@ -432,6 +435,7 @@ fn apply_options(cli: &Cli, config: &mut Config) {
         config.run.transactions = match mode {
             Transactions::PerRevision => TransactionMode::PerRevision,
             Transactions::All => TransactionMode::All,
+            Transactions::PerStatement => TransactionMode::PerStatement,
         };
     }
 }

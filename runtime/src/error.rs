@@ -54,6 +54,24 @@ pub enum Error {
         #[source]
         source: diesel::result::Error,
     },
+    /// A revision needs more locks than one PostgreSQL transaction may hold.
+    #[error(
+        "{direction} of revision {id} ({file}) takes more locks than one PostgreSQL transaction may hold \
+         (out of shared memory; max_locks_per_transaction = {setting}); nothing of it was kept. \
+         Raise max_locks_per_transaction in postgresql.conf (the server needs a restart), or rerun with \
+         --transaction per-statement (Retort.toml: transaction = \"per-statement\") to give each statement \
+         its own transaction: not atomic then, a failure keeps the statements before it"
+    )]
+    TooManyLocks {
+        /// Revision id.
+        id: String,
+        /// Revision file.
+        file: String,
+        /// "upgrade" or "downgrade".
+        direction: &'static str,
+        /// The server's `max_locks_per_transaction`.
+        setting: String,
+    },
     /// A revision's `upgrade` or `downgrade` failed.
     #[error("{direction} of revision {id} ({file}) failed; {kept}: {source}")]
     Step {
@@ -143,11 +161,12 @@ pub enum Error {
 pub enum Kept {
     /// Its transaction was rolled back.
     Nothing,
-    /// The database commits DDL statement by statement (MySQL): what ran before
-    /// the failing statement stays; the version table was not updated.
+    /// The statements ran outside a transaction (MySQL commits DDL at once;
+    /// `--transaction per-statement` asks for it): what ran before the failing
+    /// statement stays; the version table was not updated.
     Partial {
-        /// The dialect.
-        dialect: &'static str,
+        /// Why there was no transaction, e.g. "mysql commits DDL at once".
+        why: &'static str,
         /// What the version table still says.
         version: String,
     },
@@ -157,9 +176,9 @@ impl std::fmt::Display for Kept {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Kept::Nothing => f.write_str("nothing of it was kept"),
-            Kept::Partial { dialect, version } => write!(
+            Kept::Partial { why, version } => write!(
                 f,
-                "{dialect} commits DDL at once, so its statements before the failing one stay applied, \
+                "{why}, so its statements before the failing one stay applied, \
                  and the version table still says {version}"
             ),
         }

@@ -162,11 +162,12 @@ impl Project {
                 config.run.transactions = match mode {
                     "per-revision" => TransactionMode::PerRevision,
                     "all" => TransactionMode::All,
+                    "per-statement" => TransactionMode::PerStatement,
                     other => {
                         return Err(Error::ConfigFile {
                             path: PathBuf::from(self.config_file),
                             reason: format!(
-                                "transaction = \"{other}\": expected \"per-revision\" or \"all\""
+                                "transaction = \"{other}\": expected \"per-revision\", \"all\" or \"per-statement\""
                             ),
                         })
                     }

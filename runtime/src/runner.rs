@@ -48,6 +48,12 @@ pub enum TransactionMode {
     PerRevision,
     /// One transaction around the whole run (PostgreSQL, SQLite): all or nothing.
     All,
+    /// No transaction around a revision: each statement commits on its own, as
+    /// MySQL always does (PostgreSQL, MySQL). For revisions that take more locks
+    /// than one transaction may hold (PostgreSQL's `max_locks_per_transaction`).
+    /// A failure keeps the statements before it; the version table still names the
+    /// last complete revision.
+    PerStatement,
 }
 
 /// How a run behaves.
@@ -347,6 +353,13 @@ pub fn run(
                 .to_owned(),
         ));
     }
+    if options.transactions == TransactionMode::PerStatement && conn.backend() == Backend::Sqlite {
+        return Err(Error::Unsupported(
+            "--transaction per-statement is for PostgreSQL and MySQL: an SQLite transaction has no lock limit, \
+             and its table rebuilds must not be split"
+                .to_owned(),
+        ));
+    }
     let lock = RunLock::acquire(conn, versions, options.lock_timeout)?;
     let result = run_locked(conn, migrations, map, versions, target, up, options)
         .map_err(|e| busy_as_lock_timeout(conn, options.lock_timeout, e));
@@ -392,25 +405,71 @@ fn run_locked(
     for sql in versions.create_sql(dialect)? {
         conn.execute(&sql)?;
     }
-    match options.transactions {
-        TransactionMode::PerRevision => {
-            let mut reports = Vec::with_capacity(path.len());
-            for node in &path {
-                if let Some(report) =
-                    conn.migration_step(|conn| step(conn, migrations, map, versions, node, up))?
-                {
-                    reports.push(report);
-                }
-            }
-            Ok(reports)
-        }
-        TransactionMode::All => conn.migration_step(|conn| {
-            let mut reports = Vec::with_capacity(path.len());
-            for node in &path {
-                reports.extend(step(conn, migrations, map, versions, node, up)?);
-            }
-            Ok(reports)
-        }),
+    let atomic = options.transactions != TransactionMode::PerStatement;
+    let mut reports = Vec::with_capacity(path.len());
+    let result =
+        match options.transactions {
+            TransactionMode::PerRevision => path.iter().try_for_each(|node| {
+                reports.extend(conn.migration_step(|conn| {
+                    step(conn, migrations, map, versions, node, up, atomic)
+                })?);
+                Ok(())
+            }),
+            TransactionMode::PerStatement => path.iter().try_for_each(|node| {
+                reports.extend(step(conn, migrations, map, versions, node, up, atomic)?);
+                Ok(())
+            }),
+            TransactionMode::All => conn
+                .migration_step(|conn| {
+                    path.iter()
+                        .map(|node| step(conn, migrations, map, versions, node, up, atomic))
+                        .collect::<Result<Vec<_>>>()
+                })
+                .map(|all| reports.extend(all.into_iter().flatten())),
+        };
+    match result {
+        Ok(()) => Ok(reports),
+        Err(e) => Err(too_many_locks(conn, e)),
+    }
+}
+
+/// PostgreSQL's "out of shared memory" inside a revision (rolled back by now):
+/// the error that names the setting and the way around it.
+fn too_many_locks(conn: &mut Connection, error: Error) -> Error {
+    let Error::Step {
+        id,
+        file,
+        direction,
+        kept: Kept::Nothing,
+        source,
+    } = error
+    else {
+        return error;
+    };
+    if conn.backend() != Backend::Postgres || !source.to_string().contains("out of shared memory") {
+        return Error::Step {
+            id,
+            file,
+            direction,
+            kept: Kept::Nothing,
+            source,
+        };
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        max_locks_per_transaction: String,
+    }
+    let setting = conn
+        .query::<Setting>("SHOW max_locks_per_transaction")
+        .ok()
+        .and_then(|rows| rows.into_iter().next())
+        .map_or_else(|| "?".to_owned(), |s| s.max_locks_per_transaction);
+    Error::TooManyLocks {
+        id,
+        file,
+        direction,
+        setting,
     }
 }
 
@@ -423,6 +482,7 @@ fn step(
     versions: VersionTable<'_>,
     node: &Node,
     up: bool,
+    atomic: bool,
 ) -> Result<Option<StepReport>> {
     let heads = versions.read_rows(conn)?;
     map.check_current(&heads)?;
@@ -462,13 +522,18 @@ fn step(
         id: node.id.clone(),
         file: node.file.clone(),
         direction: direction(up),
-        kept: if dialect.transactional_ddl() {
-            Kept::Nothing
-        } else {
+        kept: if !dialect.transactional_ddl() {
             Kept::Partial {
-                dialect: dialect.name(),
+                why: "mysql commits DDL at once",
                 version: describe(&heads),
             }
+        } else if !atomic {
+            Kept::Partial {
+                why: "--transaction per-statement ran each statement on its own",
+                version: describe(&heads),
+            }
+        } else {
+            Kept::Nothing
         },
         source,
     })?;

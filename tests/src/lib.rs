@@ -54,6 +54,10 @@ pub static ORPHAN: Migrations = retort::revisions!("fixtures/orphan");
 /// Two files with one revision id.
 pub static DUPLICATE: Migrations = retort::revisions!("fixtures/duplicate");
 
+/// One revision that takes 20,000 locks (PostgreSQL only): past the default
+/// `max_locks_per_transaction` in one transaction, fine statement by statement.
+pub static LOCKS: Migrations = retort::revisions!("fixtures/locks");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -68,6 +72,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "cycle" => CYCLE,
         "orphan" => ORPHAN,
         "duplicate" => DUPLICATE,
+        "locks" => LOCKS,
         _ => return None,
     })
 }

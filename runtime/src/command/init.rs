@@ -324,8 +324,10 @@ versions = "versions"
 # Tables autogenerate, check and drift leave alone (* matches any run of characters).
 # exclude_tables = ["spatial_ref_sys", "legacy_*"]
 
-# One transaction per revision ("per-revision") or for the whole run ("all";
-# PostgreSQL and SQLite only).
+# One transaction per revision ("per-revision"), one for the whole run ("all";
+# PostgreSQL and SQLite only), or none around a revision ("per-statement": each
+# statement commits on its own; PostgreSQL and MySQL; for revisions that need more
+# locks than PostgreSQL's max_locks_per_transaction allows).
 # transaction = "per-revision"
 
 # Seconds to wait for another migration run on the same database.
