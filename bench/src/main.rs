@@ -69,6 +69,8 @@ struct Args {
 enum Worker {
     /// Create the bulk table and insert rows with `op.bulk_insert` (one process).
     BulkInsert(bulk::BulkArgs),
+    /// Run a command and print its wall time, peak memory and exit code.
+    Measure(measure::MeasureArgs),
 }
 
 /// One line of the report.
@@ -91,8 +93,13 @@ struct Bench {
 
 fn main() -> ExitCode {
     let mut args = Args::parse();
-    if let Some(Worker::BulkInsert(bulk)) = &args.worker {
-        return match bulk::run(bulk) {
+    let worker = match &args.worker {
+        Some(Worker::BulkInsert(bulk)) => Some(bulk::run(bulk)),
+        Some(Worker::Measure(measure)) => Some(measure::helper(measure).map_err(|e| e.to_string())),
+        None => None,
+    };
+    if let Some(result) = worker {
+        return match result {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -163,6 +170,14 @@ fn bench(args: Args) -> Result<()> {
         .unwrap_or_else(|| root.join("results.md"));
     std::fs::write(&out, &report).map_err(|e| format!("{}: {e}", out.display()))?;
     eprintln!("report written to {}", out.display());
+    let failed = bench
+        .lines
+        .iter()
+        .filter(|l| l.result.is_err() || matches!(l.limit, Some((_, Err(_)))))
+        .count();
+    if failed > 0 {
+        return Err(format!("{failed} figure(s) failed; see the report"));
+    }
     Ok(())
 }
 

@@ -29,12 +29,76 @@ impl Run {
 }
 
 /// Runs `cmd` to completion (stdin from `stdin` when given), timing it.
+///
+/// The process is started by a fresh, small copy of this program (`retort-bench
+/// measure`), not by the harness: a child's peak memory counts the memory of the
+/// process it was forked from, and the harness holds far more than the programs it
+/// measures.
 pub fn run(cmd: &mut Command, stdin: Option<&Path>) -> std::io::Result<Run> {
     let out = tempfile_in_target("stdout")?;
     let err = tempfile_in_target("stderr")?;
-    cmd.stdout(Stdio::from(out.reopen()?))
-        .stderr(Stdio::from(err.reopen()?));
-    match stdin {
+    let mut helper = Command::new(std::env::current_exe()?);
+    helper.arg("measure");
+    helper.arg("--stdout").arg(out.path());
+    helper.arg("--stderr").arg(err.path());
+    if let Some(path) = stdin {
+        helper.arg("--stdin").arg(path);
+    }
+    helper.arg("--").arg(cmd.get_program()).args(cmd.get_args());
+    if let Some(dir) = cmd.get_current_dir() {
+        helper.current_dir(dir);
+    }
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => helper.env(key, value),
+            None => helper.env_remove(key),
+        };
+    }
+    let report = helper.stderr(Stdio::inherit()).output()?;
+    let text = String::from_utf8_lossy(&report.stdout);
+    let mut fields = text.split_whitespace().map(str::parse::<i64>);
+    let (Some(Ok(wall_ns)), Some(Ok(rss_kb)), Some(Ok(code))) =
+        (fields.next(), fields.next(), fields.next())
+    else {
+        return Err(std::io::Error::other(format!(
+            "the measuring helper could not run {:?}: {text}",
+            cmd.get_program()
+        )));
+    };
+    Ok(Run {
+        wall: Duration::from_nanos(wall_ns.max(0) as u64),
+        peak_rss: rss_kb.max(0) as u64 * 1024,
+        code: (code >= 0).then_some(code as i32),
+        stdout: std::fs::read_to_string(out.path()).unwrap_or_default(),
+        stderr: std::fs::read_to_string(err.path()).unwrap_or_default(),
+    })
+}
+
+/// `retort-bench measure`: runs the command, prints `wall_ns peak_rss_kb code`
+/// (code -1 when killed by a signal).
+#[derive(Debug, clap::Args)]
+pub struct MeasureArgs {
+    /// File for the command's stdout.
+    #[arg(long)]
+    stdout: std::path::PathBuf,
+    /// File for the command's stderr.
+    #[arg(long)]
+    stderr: std::path::PathBuf,
+    /// File for the command's stdin (default: none).
+    #[arg(long)]
+    stdin: Option<std::path::PathBuf>,
+    /// The command.
+    #[arg(last = true, required = true)]
+    command: Vec<std::ffi::OsString>,
+}
+
+/// Runs the `measure` helper.
+pub fn helper(args: &MeasureArgs) -> std::io::Result<()> {
+    let mut cmd = Command::new(&args.command[0]);
+    cmd.args(&args.command[1..])
+        .stdout(Stdio::from(File::create(&args.stdout)?))
+        .stderr(Stdio::from(File::create(&args.stderr)?));
+    match &args.stdin {
         Some(path) => cmd.stdin(Stdio::from(File::open(path)?)),
         None => cmd.stdin(Stdio::null()),
     };
@@ -53,28 +117,22 @@ pub fn run(cmd: &mut Command, stdin: Option<&Path>) -> std::io::Result<Run> {
     }
     // The child is reaped: `Child` must not wait for it again.
     std::mem::forget(child);
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    Ok(Run {
-        wall,
-        // Linux reports ru_maxrss in kilobytes.
-        peak_rss: usage.ru_maxrss.max(0) as u64 * 1024,
-        code,
-        stdout: std::fs::read_to_string(out.path()).unwrap_or_default(),
-        stderr: std::fs::read_to_string(err.path()).unwrap_or_default(),
-    })
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // Linux reports ru_maxrss in kilobytes.
+    println!("{} {} {code}", wall.as_nanos(), usage.ru_maxrss);
+    Ok(())
 }
 
 /// A temporary file for a child's output.
 struct TempOut {
     path: std::path::PathBuf,
-    file: File,
 }
 
 impl TempOut {
-    fn reopen(&self) -> std::io::Result<File> {
-        self.file.try_clone()
-    }
-
     fn path(&self) -> &Path {
         &self.path
     }
@@ -94,8 +152,8 @@ fn tempfile_in_target(kind: &str) -> std::io::Result<TempOut> {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     ));
-    let file = File::create(&path)?;
-    Ok(TempOut { path, file })
+    File::create(&path)?;
+    Ok(TempOut { path })
 }
 
 /// Median, min and max of several runs.
