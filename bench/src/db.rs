@@ -93,7 +93,7 @@ impl Server {
         match self.backend {
             Backend::Sqlite => {
                 let mut cmd = Command::new("sqlite3");
-                cmd.arg(url.trim_start_matches("sqlite://"));
+                cmd.arg("-bail").arg(url.trim_start_matches("sqlite://"));
                 (cmd, Some(script.to_path_buf()))
             }
             Backend::Postgres => {

@@ -42,9 +42,9 @@ pub fn revision_file(
     downgrade: &[Op],
 ) -> Result<String> {
     let mut comments: Vec<String> = Vec::new();
-    let mut up = TokenStream::new();
+    let mut up = Vec::new();
     for note in changes.suggestions.iter().chain(&changes.notes) {
-        up.extend(comment(&mut comments, format!("NOTE: {note}")));
+        up.push(comment(&mut comments, format!("NOTE: {note}")));
     }
     up.extend(body(&changes.ops, &changes.warnings, &mut comments));
     let down = body(downgrade, &[], &mut comments);
@@ -80,45 +80,104 @@ pub fn revision_file(
         pub const REVISION: Revision = Revision::new(#id, &[#(#parents),*], #message) #extras;
 
         pub fn upgrade(op: &mut Operations) -> Result {
-            #up
+            __retort_body!(0);
             Ok(())
         }
 
         pub fn downgrade(op: &mut Operations) -> Result {
-            #down
+            __retort_body!(1);
             Ok(())
         }
     };
-    let parsed = syn::parse2::<syn::File>(file).map_err(|e| Error::Generated(e.to_string()))?;
-    let text = prettyplease::unparse(&parsed);
+    // The skeleton and the statements are laid out apart, a batch at a time, so
+    // memory stays small whatever the number of tables (a syntax tree of the whole
+    // file of a thousand tables would take tens of megabytes).
+    let skeleton = unparse(file)?;
+    let mut text = String::with_capacity(skeleton.len() + 256 * (up.len() + down.len()));
+    for line in skeleton.lines() {
+        let body = match line.trim() {
+            "__retort_body!(0);" => &up,
+            "__retort_body!(1);" => &down,
+            _ => {
+                text.push_str(line);
+                text.push('\n');
+                continue;
+            }
+        };
+        for batch in body.chunks(32) {
+            // Tokens for one batch at a time, too: they are the bulkiest part.
+            let batch = batch.iter().map(Stmt::tokens);
+            let laid_out = unparse(quote! { fn __retort() { #(#batch)* } })?;
+            // Between `fn __retort() {` and `}`: the statements, indented as in
+            // any function body.
+            let lines: Vec<&str> = laid_out.lines().collect();
+            for line in lines.iter().skip(1).take(lines.len().saturating_sub(2)) {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
     Ok(restore_comments(&text, &comments))
 }
 
+/// Tokens of a whole file, laid out by prettyplease.
+fn unparse(tokens: TokenStream) -> Result<String> {
+    let parsed = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Generated(e.to_string()))?;
+    Ok(prettyplease::unparse(&parsed))
+}
+
+/// One statement of a function body, turned into tokens only when laid out.
+enum Stmt<'a> {
+    /// A marker that becomes the `n`th comment once laid out.
+    Comment(usize),
+    /// `op.…(…)?;`
+    Op(&'a Op),
+    /// `let _ = op;` in an empty body.
+    Unused,
+}
+
+impl Stmt<'_> {
+    fn tokens(&self) -> TokenStream {
+        match self {
+            Stmt::Comment(n) => {
+                let n = Literal::usize_unsuffixed(*n);
+                quote! { __retort_comment!(#n); }
+            }
+            Stmt::Op(op) => statement(op),
+            Stmt::Unused => quote! { let _ = op; },
+        }
+    }
+}
+
 /// A marker statement that becomes `// text` once laid out.
-fn comment(comments: &mut Vec<String>, text: String) -> TokenStream {
-    let n = Literal::usize_unsuffixed(comments.len());
+fn comment(comments: &mut Vec<String>, text: String) -> Stmt<'static> {
     comments.push(text);
-    quote! { __retort_comment!(#n); }
+    Stmt::Comment(comments.len() - 1)
 }
 
 /// Statements of one function, each op preceded by its warnings.
-fn body(ops: &[Op], warnings: &[(usize, String)], comments: &mut Vec<String>) -> TokenStream {
+fn body<'a>(
+    ops: &'a [Op],
+    warnings: &[(usize, String)],
+    comments: &mut Vec<String>,
+) -> Vec<Stmt<'a>> {
     if ops.is_empty() {
-        let mut out = comment(
-            comments,
-            "nothing yet: write the change with `op`, e.g. op.add_column(..)?;".to_owned(),
-        );
-        out.extend(quote! { let _ = op; });
-        return out;
+        return vec![
+            comment(
+                comments,
+                "nothing yet: write the change with `op`, e.g. op.add_column(..)?;".to_owned(),
+            ),
+            Stmt::Unused,
+        ];
     }
-    let mut out = TokenStream::new();
+    let mut out = Vec::with_capacity(ops.len());
     let redundant = crate::ops::dropped_with_its_table(ops);
     for (i, op) in ops.iter().enumerate() {
         for (_, warning) in warnings.iter().filter(|(at, _)| *at == i) {
-            out.extend(comment(comments, format!("WARNING: {warning}")));
+            out.push(comment(comments, format!("WARNING: {warning}")));
         }
         if !redundant[i] {
-            out.extend(statement(op));
+            out.push(Stmt::Op(op));
         }
     }
     out

@@ -206,7 +206,6 @@ fn write_revision(
     };
     let path = dir.join(file_name);
     write_new_file(&path, &text)?;
-    rustfmt(&path);
     Ok(GeneratedRevision { path, id, changes })
 }
 
@@ -242,23 +241,6 @@ fn write_new_file(path: &Path, text: &str) -> Result<()> {
         .map_err(|e| Error::io(path, e))?;
     file.write_all(text.as_bytes())
         .map_err(|e| Error::io(path, e))
-}
-
-/// Lays the file out as the project's `cargo fmt` would, when rustfmt is installed.
-fn rustfmt(path: &Path) {
-    let status = std::process::Command::new("rustfmt")
-        .args(["--edition", "2021"])
-        .arg(path)
-        .current_dir(path.parent().unwrap_or(Path::new(".")))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
-    if !matches!(status, Ok(s) if s.success()) {
-        log::debug!(
-            "rustfmt not run on {}; the file keeps prettyplease's layout",
-            path.display()
-        );
-    }
 }
 
 /// `.rs` files in the versions folder that this program was not compiled with.
