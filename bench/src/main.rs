@@ -563,7 +563,7 @@ impl Bench {
             (&up_sql, ["upgrade", &format!("{initial}:head")]),
             (&down_sql, ["downgrade", &format!("head:{initial}")]),
         ] {
-            let run = exec(&bin, &url, &[args[0], &args[1], "--sql", "--dialect", name])?;
+            let run = exec(&bin, &url, &[args[0], args[1], "--sql", "--dialect", name])?;
             if !run.ok() {
                 return Err(format!("{} --sql: {}", args[0], run.stderr));
             }
