@@ -67,6 +67,10 @@ impl Server {
                     .map_err(|e| e.to_string())?;
                 conn.execute(&format!("CREATE DATABASE {quoted}"))
                     .map_err(|e| e.to_string())?;
+                if self.backend == Backend::Postgres {
+                    // Dirty pages of earlier runs are written now, not during the next.
+                    conn.execute("CHECKPOINT").map_err(|e| e.to_string())?;
+                }
                 let (base, _) = admin
                     .rsplit_once('/')
                     .ok_or_else(|| format!("{admin}: the URL names no database"))?;
