@@ -275,29 +275,20 @@ impl Bench {
         // 2. autogenerate against an empty database.
         for s in 0..self.servers.len() {
             let db = format!("retort_bench_{n}_autogen");
-            let mut runs = Vec::new();
-            let mut failure = None;
-            for _ in 0..self.args.runs {
-                let url = self.servers[s].fresh(&db)?;
+            let versions = self.ws.versions(n);
+            let server = &mut self.servers[s];
+            let r = measured(self.args.runs, || {
+                let url = server.fresh(&db)?;
                 let run = exec(
                     &bin,
                     &url,
                     &["autogenerate", "-m", "initial", "--rev-id", &initial],
                 )?;
-                clear_versions(&self.ws.versions(n))?;
-                if !run.ok() {
-                    failure = Some(first_line(&run));
-                    break;
-                }
-                runs.push(run);
-            }
+                clear_versions(&versions)?;
+                Ok(Ok(run))
+            })?;
             let name = self.servers[s].name();
-            let i = self.record(
-                Some(n),
-                name,
-                "autogenerate, empty database",
-                stats(runs, failure),
-            );
+            let i = self.record(Some(n), name, "autogenerate, empty database", r);
             let url = self.servers[s].fresh(&db)?;
             self.lines[i].queries = count_sql(
                 &bin,
@@ -503,8 +494,9 @@ impl Bench {
         url: &str,
         extra: &[&str],
     ) -> Result<std::result::Result<Stats, String>> {
-        let mut runs = Vec::new();
-        for _ in 0..self.args.runs {
+        let mut args = vec!["downgrade", "base"];
+        args.extend_from_slice(extra);
+        measured(self.args.runs, || {
             // `current` prints nothing at base.
             let at = exec(bin, url, &["current"])?;
             if at.stdout.trim().is_empty() || at.stdout.starts_with("base") {
@@ -513,15 +505,8 @@ impl Bench {
                     return Ok(Err(first_line(&up)));
                 }
             }
-            let mut args = vec!["downgrade", "base"];
-            args.extend_from_slice(extra);
-            let run = exec(bin, url, &args)?;
-            if !run.ok() {
-                return Ok(Err(first_line(&run)));
-            }
-            runs.push(run);
-        }
-        Ok(Ok(Stats::of(&runs)))
+            Ok(Ok(exec(bin, url, &args)?))
+        })
     }
 
     /// 5. `small` revisions of one column each, up then down.
@@ -603,15 +588,7 @@ impl Bench {
 
     /// `runs` runs of one command on a database left as it is.
     fn repeat(&self, bin: &Path, url: &str, args: &[&str]) -> std::result::Result<Stats, String> {
-        let mut runs = Vec::new();
-        for _ in 0..self.args.runs {
-            let run = exec(bin, url, args)?;
-            if !run.ok() {
-                return Err(first_line(&run));
-            }
-            runs.push(run);
-        }
-        Ok(Stats::of(&runs))
+        measured(self.args.runs, || Ok(Ok(exec(bin, url, args)?)))?
     }
 
     /// Bulk insert (item 7): `op.bulk_insert` of `rows` rows, next to the client
@@ -640,76 +617,53 @@ impl Bench {
             if !run.ok() {
                 return Err(format!("bulk-insert --sql: {}", run.stderr));
             }
-            let mut runs = Vec::new();
-            let mut failure = None;
-            for _ in 0..self.args.runs {
-                let url = self.servers[s].fresh(db)?;
-                let run = worker(&url, &[])?;
-                if !run.ok() {
-                    failure = Some(first_line(&run));
-                    break;
-                }
-                runs.push(run);
-            }
-            let work = format!("bulk_insert: {rows} rows");
-            let i = self.record(None, name, &work, stats(runs, failure));
             let backend = self.servers[s].backend;
-            let mut same = Vec::new();
-            let mut failure = None;
-            for _ in 0..self.args.runs {
-                let url = self.servers[s].fresh(db)?;
+            let server = &mut self.servers[s];
+            let retort = measured(self.args.runs, || Ok(Ok(worker(&server.fresh(db)?, &[])?)))?;
+            // The client on an empty table, as the worker creates it.
+            let empty_table = |server: &mut Server| -> Result<std::result::Result<String, String>> {
+                let url = server.fresh(db)?;
                 let create = worker(&url, &["--create-only"])?;
-                if !create.ok() {
-                    failure = Some(first_line(&create));
-                    break;
-                }
-                let (mut cmd, stdin) = self.servers[s].client(&url, &script);
-                let run = measure::run(&mut cmd, stdin.as_deref()).map_err(|e| e.to_string())?;
-                if !run.ok() {
-                    failure = Some(first_line(&run));
-                    break;
-                }
-                same.push(run);
-            }
-            self.lines[i].limit = Some((
-                format!("{} (same INSERTs)", client_name(backend)),
-                stats(same, failure),
-            ));
-            let mut load = Vec::new();
-            let mut failure = None;
-            for _ in 0..self.args.runs {
-                let url = self.servers[s].fresh(db)?;
-                let create = worker(&url, &["--create-only"])?;
-                if !create.ok() {
-                    failure = Some(first_line(&create));
-                    break;
-                }
-                let run =
-                    measure::run(&mut self.servers[s].load_csv(&url, bulk::TABLE, &csv), None)
-                        .map_err(|e| e.to_string())?;
-                if !run.ok() {
-                    failure = Some(first_line(&run));
-                    break;
-                }
+                Ok(if create.ok() {
+                    Ok(url)
+                } else {
+                    Err(first_line(&create))
+                })
+            };
+            let same = measured(self.args.runs, || {
+                let url = match empty_table(server)? {
+                    Ok(url) => url,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let (mut cmd, stdin) = server.client(&url, &script);
+                Ok(Ok(
+                    measure::run(&mut cmd, stdin.as_deref()).map_err(|e| e.to_string())?
+                ))
+            })?;
+            let load = measured(self.args.runs, || {
+                let url = match empty_table(server)? {
+                    Ok(url) => url,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let run = measure::run(&mut server.load_csv(&url, bulk::TABLE, &csv), None)
+                    .map_err(|e| e.to_string())?;
                 let counted = bulk::count(&url)?;
-                if counted != rows as i64 {
-                    failure = Some(format!("the loader kept {counted} rows of {rows}"));
-                    break;
+                if run.ok() && counted != rows as i64 {
+                    return Ok(Err(format!("the loader kept {counted} rows of {rows}")));
                 }
-                load.push(run);
-            }
-            self.lines.push(Line {
-                n: None,
-                database: name,
-                work: work.clone(),
-                result: stats(load, failure),
-                queries: None,
-                limit: None,
-            });
-            let last = self.lines.len() - 1;
-            self.lines[last].work = format!(
-                "{work}: {} (CSV bulk loader, for scale)",
-                loader_name(backend)
+                Ok(Ok(run))
+            })?;
+            let work = format!("bulk_insert: {rows} rows");
+            let i = self.record(None, name, &work, retort);
+            self.lines[i].limit = Some((format!("{} (same INSERTs)", client_name(backend)), same));
+            self.record(
+                None,
+                name,
+                &format!(
+                    "{work}: {} (CSV bulk loader, for scale)",
+                    loader_name(backend)
+                ),
+                load,
             );
             self.servers[s].drop(db);
         }
@@ -765,6 +719,23 @@ impl Bench {
 /// The id of the revision creating all `n` tables.
 fn initial_id(n: usize) -> String {
     format!("1{n:011}")
+}
+
+/// `runs` measured runs of `one`, which prepares what it needs and returns the
+/// run, or says what failed before it; the first failure ends the series.
+fn measured(
+    runs: usize,
+    mut one: impl FnMut() -> Result<std::result::Result<Run, String>>,
+) -> Result<std::result::Result<Stats, String>> {
+    let mut done = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        match one()? {
+            Ok(run) if run.ok() => done.push(run),
+            Ok(run) => return Ok(Err(first_line(&run))),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(Stats::of(&done)))
 }
 
 fn stats(runs: Vec<Run>, failure: Option<String>) -> std::result::Result<Stats, String> {

@@ -337,24 +337,20 @@ pub fn run(cli: Cli, configs: Vec<Config>) -> Result<ExitCode> {
         }
         None => configs,
     };
-    if cli.url.is_some() && selected.len() > 1 {
-        let names: Vec<&str> = selected.iter().map(|c| c.database.as_str()).collect();
-        return Err(Error::ConfigFile {
-            path: "Retort.toml".into(),
-            reason: format!(
-                "there are {} databases ({}): say which one --url is for with --database NAME",
-                names.len(),
-                names.join(", ")
-            ),
-        });
-    }
     let several = selected.len() > 1;
-    if several && cli.command.fleet_file().is_some() {
+    let ambiguous = if cli.url.is_some() {
+        Some("which one --url is for")
+    } else if cli.command.fleet_file().is_some() {
+        Some("which one the --urls-file fleet runs")
+    } else {
+        None
+    };
+    if let (true, Some(what)) = (several, ambiguous) {
         let names: Vec<&str> = selected.iter().map(|c| c.database.as_str()).collect();
         return Err(Error::ConfigFile {
             path: "Retort.toml".into(),
             reason: format!(
-                "there are {} databases ({}): say which one the --urls-file fleet runs with --database NAME",
+                "there are {} databases ({}): say {what} with --database NAME",
                 names.len(),
                 names.join(", ")
             ),
