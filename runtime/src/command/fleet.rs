@@ -160,37 +160,47 @@ fn one(config: &Config, url: &str, command: FleetCommand<'_>) -> FleetResult {
     let config = config.clone().url(url);
     let started = Instant::now();
     let before = super::current(&config).map(|c| describe(&c));
-    let outcome = match command {
-        FleetCommand::Upgrade(target) => {
-            super::upgrade(&config, target).map(|steps| match steps.len() {
-                0 => "already there".to_owned(),
-                n => format!("{n} revision(s) applied"),
-            })
-        }
-        FleetCommand::Current => Ok(String::new()),
-        FleetCommand::Check => super::check(&config).and_then(|changes| {
-            if changes.is_empty() && changes.edited.is_empty() {
+    // Where the database ends: the last step's end, else where it was.
+    let mut after = None;
+    let outcome = match (&before, command) {
+        (Err(e), _) => Err(e.to_string()),
+        (Ok(_), FleetCommand::Upgrade(target)) => match super::upgrade(&config, target) {
+            Ok(steps) => {
+                after = steps.last().map(|s| s.to.clone());
+                Ok(match steps.len() {
+                    0 => "already there".to_owned(),
+                    n => format!("{n} revision(s) applied"),
+                })
+            }
+            // A failed step may have moved the database before it (or, on MySQL,
+            // half-way through it): read it again.
+            Err(e) => {
+                after = Some(
+                    super::current(&config)
+                        .map(|c| describe(&c))
+                        .unwrap_or_else(|_| "?".to_owned()),
+                );
+                Err(e.to_string())
+            }
+        },
+        (Ok(_), FleetCommand::Current) => Ok(String::new()),
+        (Ok(_), FleetCommand::Check) => match super::check(&config) {
+            Ok(changes) if changes.is_empty() && changes.edited.is_empty() => {
                 Ok("models and database agree".to_owned())
-            } else {
+            }
+            Ok(changes) => {
                 let mut problems: Vec<String> = changes.ops.iter().map(|o| o.summary()).collect();
                 problems.extend(changes.edited);
-                Err(Error::Unsupported(format!(
-                    "differs: {}",
-                    problems.join("; ")
-                )))
+                Err(format!("differs: {}", problems.join("; ")))
             }
-        }),
+            Err(e) => Err(e.to_string()),
+        },
     };
-    let after = super::current(&config).map(|c| describe(&c));
-    let outcome = match (before.as_ref(), outcome) {
-        (Err(e), _) => Err(e.to_string()),
-        (_, Err(e)) => Err(e.to_string()),
-        (_, Ok(detail)) => Ok(detail),
-    };
+    let from = before.unwrap_or_else(|_| "?".to_owned());
     FleetResult {
         url: mask_password(url),
-        from: before.unwrap_or_else(|_| "?".to_owned()),
-        to: after.unwrap_or_else(|_| "?".to_owned()),
+        to: after.unwrap_or_else(|| from.clone()),
+        from,
         duration: started.elapsed(),
         outcome: Some(outcome),
     }

@@ -57,39 +57,34 @@ pub(crate) fn version_table(config: &Config) -> VersionTable<'_> {
 /// Applies revisions up to `target`: `head`, `heads`, `label@head`, a full or
 /// partial id, `+N`, `REV+N`.
 pub fn upgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
-    let map = config.migrations.map()?;
-    write::warn_if_stale(config);
-    let mut conn = connect(config)?;
-    let current = version_table(config).read(&mut conn)?;
-    map.check_current(&current)?;
-    let target = map.resolve_upgrade(&current, target)?;
-    runner::run(
-        &mut conn,
-        &config.migrations,
-        &map,
-        version_table(config),
-        &target,
-        true,
-        config.run,
-    )
+    migrate(config, target, true)
 }
 
 /// Reverts revisions down to `target`: `base`, `label@base`, a full or partial
 /// id, `-N`, `REV-N`. Only what stands on the target goes; other branches stay.
 pub fn downgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
+    migrate(config, target, false)
+}
+
+/// `upgrade` (`up`) or `downgrade` to `target`.
+fn migrate(config: &Config, target: &str, up: bool) -> Result<Vec<StepReport>> {
     let map = config.migrations.map()?;
     write::warn_if_stale(config);
     let mut conn = connect(config)?;
     let current = version_table(config).read(&mut conn)?;
     map.check_current(&current)?;
-    let target = map.resolve_downgrade(&current, target)?;
+    let target = if up {
+        map.resolve_upgrade(&current, target)?
+    } else {
+        map.resolve_downgrade(&current, target)?
+    };
     runner::run(
         &mut conn,
         &config.migrations,
         &map,
         version_table(config),
         &target,
-        false,
+        up,
         config.run,
     )
 }
