@@ -80,6 +80,13 @@ fn model(i: usize) -> String {
     s
 }
 
+/// A package manifest with these `[dependencies]` lines.
+fn manifest(name: &str, dependencies: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{dependencies}"
+    )
+}
+
 /// Writes `path` only when its content changes, so cargo rebuilds only what did.
 pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
     if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
@@ -151,20 +158,15 @@ impl Workspace {
         let dir = self.models_dir(n);
         write(
             &dir.join("Cargo.toml"),
-            &format!(
-                r#"[package]
-name = "{name}"
-version = "0.1.0"
-edition = "2021"
-publish = false
-
-[dependencies]
-retort = {{ path = "{runtime}", default-features = false }}
+            &manifest(
+                &models_package(n),
+                &format!(
+                    r#"retort = {{ path = "{}", default-features = false }}
 diesel = {{ version = "2.3", default-features = false, features = ["chrono", "32-column-tables"] }}
 chrono = {{ version = "0.4", default-features = false, features = ["clock", "std"] }}
 "#,
-                name = models_package(n),
-                runtime = runtime.display()
+                    runtime.display()
+                ),
             ),
         )?;
         let files = n.div_ceil(PER_FILE);
@@ -186,20 +188,15 @@ chrono = {{ version = "0.4", default-features = false, features = ["clock", "std
         let dir = self.migrator_dir(n);
         write(
             &dir.join("Cargo.toml"),
-            &format!(
-                r#"[package]
-name = "{name}"
-version = "0.1.0"
-edition = "2021"
-publish = false
-
-[dependencies]
-retort = {{ path = "{runtime}", features = ["sqlite", "postgres", "mysql"] }}
-{models} = {{ path = "../models_{n}" }}
+            &manifest(
+                &migrator_package(n),
+                &format!(
+                    r#"retort = {{ path = "{}", features = ["sqlite", "postgres", "mysql"] }}
+{} = {{ path = "../models_{n}" }}
 "#,
-                name = migrator_package(n),
-                models = models_package(n),
-                runtime = runtime.display()
+                    runtime.display(),
+                    models_package(n)
+                ),
             ),
         )?;
         write(
