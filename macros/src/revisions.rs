@@ -5,6 +5,9 @@
 //! `cargo::rerun-if-changed=versions`, so a new file triggers a rebuild, and this
 //! macro sees it.
 
+/// Also in `retort::project` (the runtime reads the same file the same way).
+const VERSIONS_WITH_DATABASES: &str = "a top-level `versions` applies to a single database; with [[databases]], give each its own `versions` (default versions/<name>)";
+
 use std::path::{Path, PathBuf};
 
 use proc_macro2::{Span, TokenStream};
@@ -152,6 +155,12 @@ fn try_expand_project(file: Option<&LitStr>) -> syn::Result<TokenStream> {
                 .and_then(toml::Value::as_str)
                 .unwrap_or("versions");
             databases.push(("main".to_owned(), versions.to_owned()));
+        }
+        Some(toml::Value::Array(_)) if table.contains_key("versions") => {
+            return Err(syn::Error::new(
+                span,
+                format!("{}: {VERSIONS_WITH_DATABASES}", path.display()),
+            ));
         }
         Some(toml::Value::Array(items)) => {
             for item in items {

@@ -88,6 +88,12 @@ impl Project {
             path: PathBuf::from(self.config_file),
             reason: e.to_string(),
         })?;
+        if !file.databases.is_empty() && file.defaults.versions.is_some() {
+            return Err(Error::ConfigFile {
+                path: PathBuf::from(self.config_file),
+                reason: "a top-level `versions` applies to a single database; with [[databases]], give each its own `versions` (default versions/<name>)".to_owned(),
+            });
+        }
         let sections: Vec<DatabaseSection> = if file.databases.is_empty() {
             vec![DatabaseSection {
                 name: "main".to_owned(),
@@ -112,17 +118,14 @@ impl Project {
                 })?;
             let s = &section.settings;
             let d = &file.defaults;
-            let versions = s
-                .versions
-                .clone()
-                .or_else(|| (sections.len() == 1).then(|| d.versions.clone()).flatten());
-            let expected = versions.unwrap_or_else(|| {
-                if file.databases.is_empty() {
-                    "versions".to_owned()
-                } else {
-                    format!("versions/{}", section.name)
-                }
-            });
+            // The same rule as `project!`, which compiled the folders in.
+            let expected = if file.databases.is_empty() {
+                d.versions.clone().unwrap_or_else(|| "versions".to_owned())
+            } else {
+                s.versions
+                    .clone()
+                    .unwrap_or_else(|| format!("versions/{}", section.name))
+            };
             if Path::new(migrations.versions_dir) != self.dir().join(&expected) {
                 return Err(Error::ConfigFile {
                     path: PathBuf::from(self.config_file),
@@ -186,5 +189,53 @@ impl Project {
             }
             _ => url.to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project whose `Retort.toml` is `text` and whose `main` database was
+    /// compiled from `compiled` (relative to the file's folder).
+    fn project(text: &str, compiled: &str) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("Retort.toml");
+        std::fs::write(&file, text).unwrap();
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let migrations = Migrations {
+            versions_dir: leak(dir.path().join(compiled).display().to_string()),
+            revisions: &[],
+        };
+        let databases = Box::leak(Box::new([("main", migrations)]));
+        let project = Project {
+            config_file: leak(file.display().to_string()),
+            databases,
+        };
+        (dir, project)
+    }
+
+    #[test]
+    fn versions_folder_follows_the_same_rule_as_project_macro() {
+        let (_d, p) = project("versions = \"migrations\"\n", "migrations");
+        assert_eq!(p.configs().unwrap()[0].database, "main");
+        let (_d, p) = project("[[databases]]\nname = \"main\"\n", "versions/main");
+        assert!(p.configs().is_ok());
+        let (_d, p) = project(
+            "[[databases]]\nname = \"main\"\nversions = \"db/main\"\n",
+            "db/main",
+        );
+        assert!(p.configs().is_ok());
+        // A top-level `versions` next to [[databases]] is refused on both sides,
+        // rather than compiled from one folder and expected in another.
+        let (_d, p) = project(
+            "versions = \"migrations\"\n[[databases]]\nname = \"main\"\n",
+            "versions/main",
+        );
+        let err = p.configs().unwrap_err().to_string();
+        assert!(
+            err.contains("a top-level `versions` applies to a single database"),
+            "{err}"
+        );
     }
 }

@@ -160,29 +160,14 @@ fn one(config: &Config, url: &str, command: FleetCommand<'_>) -> FleetResult {
     let config = config.clone().url(url);
     let started = Instant::now();
     let before = super::current(&config).map(|c| describe(&c));
-    // Where the database ends: the last step's end, else where it was.
-    let mut after = None;
     let outcome = match (&before, command) {
         (Err(e), _) => Err(e.to_string()),
-        (Ok(_), FleetCommand::Upgrade(target)) => match super::upgrade(&config, target) {
-            Ok(steps) => {
-                after = steps.last().map(|s| s.to.clone());
-                Ok(match steps.len() {
-                    0 => "already there".to_owned(),
-                    n => format!("{n} revision(s) applied"),
-                })
-            }
-            // A failed step may have moved the database before it (or, on MySQL,
-            // half-way through it): read it again.
-            Err(e) => {
-                after = Some(
-                    super::current(&config)
-                        .map(|c| describe(&c))
-                        .unwrap_or_else(|_| "?".to_owned()),
-                );
-                Err(e.to_string())
-            }
-        },
+        (Ok(_), FleetCommand::Upgrade(target)) => super::upgrade(&config, target)
+            .map(|steps| match steps.len() {
+                0 => "already there".to_owned(),
+                n => format!("{n} revision(s) applied"),
+            })
+            .map_err(|e| e.to_string()),
         (Ok(_), FleetCommand::Current) => Ok(String::new()),
         (Ok(_), FleetCommand::Check) => match super::check(&config) {
             Ok(changes) if changes.is_empty() && changes.edited.is_empty() => {
@@ -195,6 +180,12 @@ fn one(config: &Config, url: &str, command: FleetCommand<'_>) -> FleetResult {
             }
             Err(e) => Err(e.to_string()),
         },
+    };
+    // Read again after an upgrade: steps another runner did meanwhile are not in
+    // the report, and a failed step may have moved the database (MySQL).
+    let after = match (command, &before) {
+        (FleetCommand::Upgrade(_), Ok(_)) => super::current(&config).map(|c| describe(&c)).ok(),
+        _ => None,
     };
     let from = before.unwrap_or_else(|_| "?".to_owned());
     FleetResult {
