@@ -184,7 +184,11 @@ fn one(config: &Config, url: &str, command: FleetCommand<'_>) -> FleetResult {
     // Read again after an upgrade: steps another runner did meanwhile are not in
     // the report, and a failed step may have moved the database (MySQL).
     let after = match (command, &before) {
-        (FleetCommand::Upgrade(_), Ok(_)) => super::current(&config).map(|c| describe(&c)).ok(),
+        (FleetCommand::Upgrade(_), Ok(_)) => Some(
+            super::current(&config)
+                .map(|c| describe(&c))
+                .unwrap_or_else(|_| "?".to_owned()),
+        ),
         _ => None,
     };
     let from = before.unwrap_or_else(|_| "?".to_owned());
