@@ -501,19 +501,21 @@ fn sql_type_expr(ty: &SqlType) -> TokenStream {
 
 fn default_expr(default: &ServerDefault) -> TokenStream {
     match default {
-        ServerDefault::Number(n) => {
-            if let Ok(i) = n.parse::<i64>() {
-                let lit = Literal::i64_unsuffixed(i.abs());
+        ServerDefault::Number(n) => match n.parse::<i32>() {
+            // An unsuffixed literal is an i32 in the revision file: only what fits.
+            Ok(i) => {
+                let lit = Literal::u32_unsuffixed(i.unsigned_abs());
                 if i < 0 {
                     quote! { ServerDefault::number(-#lit) }
                 } else {
                     quote! { ServerDefault::number(#lit) }
                 }
-            } else {
+            }
+            Err(_) => {
                 let n = n.as_ref();
                 quote! { ServerDefault::Number(#n.into()) }
             }
-        }
+        },
         ServerDefault::Bool(b) => quote! { ServerDefault::Bool(#b) },
         ServerDefault::Text(s) => {
             let s = s.as_ref();
@@ -591,6 +593,26 @@ mod tests {
             message: "add \"things\"",
             created: "2026-11-25 08:30:00 UTC",
         }
+    }
+
+    #[test]
+    fn integer_defaults_render_as_code_that_compiles() {
+        let expr = |n: &str| default_expr(&ServerDefault::Number(n.to_owned().into())).to_string();
+        assert_eq!(expr("5"), "ServerDefault :: number (5)");
+        assert_eq!(expr("-5"), "ServerDefault :: number (- 5)");
+        assert_eq!(
+            expr("-2147483648"),
+            "ServerDefault :: number (- 2147483648)"
+        );
+        // Past i32 (an unsuffixed literal's type) and past i64: kept as text.
+        assert_eq!(
+            expr("3000000000"),
+            "ServerDefault :: Number (\"3000000000\" . into ())"
+        );
+        assert_eq!(
+            expr("-9223372036854775808"),
+            "ServerDefault :: Number (\"-9223372036854775808\" . into ())"
+        );
     }
 
     #[test]

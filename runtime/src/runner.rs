@@ -407,26 +407,37 @@ fn run_locked(
     }
     let atomic = options.transactions != TransactionMode::PerStatement;
     let mut reports = Vec::with_capacity(path.len());
-    let result =
-        match options.transactions {
-            TransactionMode::PerRevision => path.iter().try_for_each(|node| {
-                reports.extend(conn.migration_step(|conn| {
-                    step(conn, migrations, map, versions, node, up, atomic)
-                })?);
-                Ok(())
-            }),
-            TransactionMode::PerStatement => path.iter().try_for_each(|node| {
-                reports.extend(step(conn, migrations, map, versions, node, up, atomic)?);
-                Ok(())
-            }),
-            TransactionMode::All => conn
-                .migration_step(|conn| {
-                    path.iter()
-                        .map(|node| step(conn, migrations, map, versions, node, up, atomic))
-                        .collect::<Result<Vec<_>>>()
-                })
-                .map(|all| reports.extend(all.into_iter().flatten())),
-        };
+    let result = match options.transactions {
+        TransactionMode::PerRevision => path.iter().try_for_each(|node| {
+            let report = conn
+                .migration_step(|conn| step(conn, migrations, map, versions, node, up, atomic))
+                .map_err(|e| match e {
+                    // SQLite checks foreign keys when the revision is done:
+                    // the error names the revision like any other of its own.
+                    Error::ForeignKeyViolation { .. } => Error::Step {
+                        id: node.id.clone(),
+                        file: node.file.clone(),
+                        direction: direction(up),
+                        kept: Kept::Nothing,
+                        source: Box::new(e),
+                    },
+                    other => other,
+                })?;
+            reports.extend(report);
+            Ok(())
+        }),
+        TransactionMode::PerStatement => path.iter().try_for_each(|node| {
+            reports.extend(step(conn, migrations, map, versions, node, up, atomic)?);
+            Ok(())
+        }),
+        TransactionMode::All => conn
+            .migration_step(|conn| {
+                path.iter()
+                    .map(|node| step(conn, migrations, map, versions, node, up, atomic))
+                    .collect::<Result<Vec<_>>>()
+            })
+            .map(|all| reports.extend(all.into_iter().flatten())),
+    };
     match result {
         Ok(()) => Ok(reports),
         Err(e) => Err(too_many_locks(conn, e)),
@@ -436,25 +447,21 @@ fn run_locked(
 /// PostgreSQL's "out of shared memory" inside a revision (rolled back by now):
 /// the error that names the setting and the way around it.
 fn too_many_locks(conn: &mut Connection, error: Error) -> Error {
-    let Error::Step {
-        id,
-        file,
-        direction,
-        kept: Kept::Nothing,
-        source,
-    } = error
-    else {
-        return error;
-    };
-    if conn.backend() != Backend::Postgres || !source.to_string().contains("out of shared memory") {
-        return Error::Step {
+    let out_of_locks = conn.backend() == Backend::Postgres
+        && matches!(&error, Error::Step { kept: Kept::Nothing, source, .. }
+            if source.to_string().contains("out of shared memory"));
+    let (
+        true,
+        Error::Step {
             id,
             file,
             direction,
-            kept: Kept::Nothing,
-            source,
-        };
-    }
+            ..
+        },
+    ) = (out_of_locks, &error)
+    else {
+        return error;
+    };
     #[derive(diesel::QueryableByName)]
     struct Setting {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -466,8 +473,8 @@ fn too_many_locks(conn: &mut Connection, error: Error) -> Error {
         .and_then(|rows| rows.into_iter().next())
         .map_or_else(|| "?".to_owned(), |s| s.max_locks_per_transaction);
     Error::TooManyLocks {
-        id,
-        file,
+        id: id.clone(),
+        file: file.clone(),
         direction,
         setting,
     }

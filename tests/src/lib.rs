@@ -58,6 +58,9 @@ pub static DUPLICATE: Migrations = retort::revisions!("fixtures/duplicate");
 /// `max_locks_per_transaction` in one transaction, fine statement by statement.
 pub static LOCKS: Migrations = retort::revisions!("fixtures/locks");
 
+/// One revision that leaves a child row without its parent (`da0000000001`).
+pub static DANGLING: Migrations = retort::revisions!("fixtures/dangling");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -73,6 +76,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "orphan" => ORPHAN,
         "duplicate" => DUPLICATE,
         "locks" => LOCKS,
+        "dangling" => DANGLING,
         _ => return None,
     })
 }

@@ -221,3 +221,20 @@ on_every_backend!(
     unknown_revision_in_the_database_is_reported,
     a_failing_revision_is_reported_with_what_stays,
 );
+
+/// SQLite checks foreign keys when a revision ends (they are off during it, so
+/// tables can be rebuilt): a violation fails that revision by name, and nothing of
+/// it stays.
+#[test]
+fn a_foreign_key_violation_names_its_revision_on_sqlite() {
+    let db = TestDb::sqlite();
+    let config = db.config(retort_tests::DANGLING);
+    let err = command::upgrade(&config, "head").unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "upgrade of revision da0000000001 (da0000000001_dangling_row.rs) failed; nothing of it was kept: \
+         1 row(s) of table `children` reference missing rows of `parents`"
+    );
+    assert!(db.tables().is_empty());
+    assert!(current(&config).is_empty());
+}
