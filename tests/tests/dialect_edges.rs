@@ -172,3 +172,45 @@ fn connection_errors_name_the_url_with_the_password_masked() {
         "database URL `sqlite:///no/such/folder/x.db`: folder /no/such/folder does not exist"
     );
 }
+
+/// SQLite's `REFERENCES parents` (no column) means the parent's primary key, read
+/// from the parent even when only the child is introspected (as an online op that
+/// rebuilds the child does); otherwise the rebuild would write `REFERENCES "p" ()`.
+#[test]
+fn sqlite_references_without_columns_name_the_parent_key() {
+    let db = TestDb::sqlite();
+    let mut conn = db.connect();
+    conn.execute("CREATE TABLE parents (code TEXT PRIMARY KEY)")
+        .unwrap();
+    conn.execute("CREATE TABLE children (id INTEGER PRIMARY KEY, parent_code TEXT REFERENCES parents, note TEXT)")
+        .unwrap();
+    let child = retort::introspect::table(&mut conn, "children")
+        .unwrap()
+        .unwrap();
+    assert_eq!(child.foreign_keys.len(), 1);
+    assert_eq!(child.foreign_keys[0].ref_table, "parents");
+    assert_eq!(child.foreign_keys[0].ref_columns, ["code"]);
+
+    // An op that rebuilds the child keeps the key.
+    command::apply(
+        &mut conn,
+        &[retort::ops::Op::DropColumn(retort::ops::DropColumn {
+            table: "children".into(),
+            name: "note".into(),
+            existing: None,
+        })],
+    )
+    .unwrap();
+    let child = retort::introspect::table(&mut conn, "children")
+        .unwrap()
+        .unwrap();
+    assert_eq!(child.foreign_keys[0].ref_columns, ["code"]);
+    assert_eq!(
+        child
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["id", "parent_code"]
+    );
+}

@@ -108,7 +108,8 @@ pub(super) fn introspect(
         conn,
         &format!(
             "SELECT m.name AS table_name, f.id AS fk_id, f.\"table\" AS ref_table, f.\"from\" AS from_column, \
-             f.\"to\" AS to_column, f.on_update AS on_update, f.on_delete AS on_delete \
+             COALESCE(f.\"to\", (SELECT p.name FROM pragma_table_info(f.\"table\") AS p WHERE p.pk = f.seq + 1)) AS to_column, \
+             f.on_update AS on_update, f.on_delete AS on_delete \
              FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f WHERE {filter} ORDER BY m.name, f.id, f.seq"
         ),
     )?;
@@ -221,14 +222,9 @@ pub(super) fn introspect(
     }
     // pragma_foreign_key_list lists the newest constraint first.
     fk_rows.reverse();
+    // `REFERENCES t` without columns means t's primary key: the query reads it
+    // from t itself, which the filter may have left out.
     for (table_name, _, mut fk) in fk_rows {
-        if fk.ref_columns.is_empty() {
-            // `REFERENCES t` without columns means t's primary key.
-            fk.ref_columns = tables
-                .get(&fk.ref_table)
-                .map(|t| t.primary_key.clone())
-                .unwrap_or_default();
-        }
         fk.name = ddls
             .get(&table_name)
             .and_then(|d| d.foreign_key_name(&fk.columns));
