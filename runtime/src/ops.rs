@@ -497,27 +497,29 @@ pub fn reverse_all(ops: &[Op]) -> Result<Vec<Op>, Irreversible> {
 /// leaves those out: the table takes its indexes with it, and MySQL refuses to drop
 /// an index that a foreign key of the table still needs.
 pub fn dropped_with_its_table(ops: &[Op]) -> Vec<bool> {
-    ops.iter()
-        .enumerate()
-        .map(|(i, op)| {
-            let Op::DropIndex(DropIndex { table, .. }) = op else {
-                return false;
-            };
-            for later in &ops[i + 1..] {
-                match later {
-                    Op::DropTable(DropTable { name, .. }) if name == table => return true,
-                    Op::CreateTable(CreateTable { table: t }) if &t.name == table => return false,
-                    Op::RenameTable(RenameTable { name, new_name })
-                        if name == table || new_name == table =>
-                    {
-                        return false
-                    }
-                    _ => {}
-                }
+    // One pass from the end: the tables a later op drops, forgotten where an op in
+    // between creates or renames them.
+    let mut dropped_later: std::collections::BTreeSet<&str> = Default::default();
+    let mut redundant = vec![false; ops.len()];
+    for (i, op) in ops.iter().enumerate().rev() {
+        match op {
+            Op::DropTable(DropTable { name, .. }) => {
+                dropped_later.insert(name);
             }
-            false
-        })
-        .collect()
+            Op::CreateTable(CreateTable { table }) => {
+                dropped_later.remove(table.name.as_str());
+            }
+            Op::RenameTable(RenameTable { name, new_name }) => {
+                dropped_later.remove(name.as_str());
+                dropped_later.remove(new_name.as_str());
+            }
+            Op::DropIndex(DropIndex { table, .. }) => {
+                redundant[i] = dropped_later.contains(table.as_str());
+            }
+            _ => {}
+        }
+    }
+    redundant
 }
 
 #[cfg(test)]
