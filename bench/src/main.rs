@@ -181,7 +181,7 @@ fn bench(args: Args) -> Result<()> {
         .iter()
         .filter(|l| l.result.is_err() || matches!(l.limit, Some((_, Err(_)))))
         .count()
-        - bench.expected_stops;
+        .saturating_sub(bench.expected_stops);
     if failed > 0 {
         return Err(format!("{failed} figure(s) failed; see the report"));
     }
@@ -290,12 +290,11 @@ impl Bench {
             let name = self.servers[s].name();
             let i = self.record(Some(n), name, "autogenerate, empty database", r);
             let url = self.servers[s].fresh(&db)?;
-            self.lines[i].queries = count_sql(
+            self.lines[i].queries = Some(count_sql(
                 &bin,
                 &url,
                 &["autogenerate", "-m", "initial", "--rev-id", &initial],
-            )
-            .ok();
+            )?);
             clear_versions(&self.ws.versions(n))?;
             self.servers[s].drop(&db);
         }
@@ -441,15 +440,15 @@ impl Bench {
         let run = exec(&bin, &url, &["upgrade", "head"])?;
         if !run.ok() {
             self.servers[s].drop(&db);
-            return Ok(());
+            return Err(format!("upgrade head on {name}: {}", first_line(&run)));
         }
         let r = self.repeat(&bin, &url, &["current"]);
         let i = self.record(Some(n), name, "current", r);
-        self.lines[i].queries = count_sql(&bin, &url, &["current"]).ok();
+        self.lines[i].queries = Some(count_sql(&bin, &url, &["current"])?);
 
         let r = self.repeat(&bin, &url, &["autogenerate", "-m", "nothing"]);
         let i = self.record(Some(n), name, "autogenerate, no changes", r);
-        self.lines[i].queries = count_sql(&bin, &url, &["autogenerate", "-m", "nothing"]).ok();
+        self.lines[i].queries = Some(count_sql(&bin, &url, &["autogenerate", "-m", "nothing"])?);
         if std::fs::read_dir(self.ws.versions(n))
             .map(|d| d.count())
             .unwrap_or(0)
