@@ -102,7 +102,13 @@ fn upgrade_current_history_check() {
         stdout(&out)
     );
     let out = run(&db, &["current"]);
-    assert_ne!(stdout(&out), format!("{head} (head)\n"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first = lines[1]
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .trim_end_matches(',');
+    assert_eq!(stdout(&out), format!("{first}\n"));
 }
 
 #[test]
@@ -247,6 +253,7 @@ fn echo_shows_the_sql() {
         "{err}"
     );
     let quiet = run(&db, &["downgrade", "base"]);
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
     assert!(!stderr(&quiet).contains("[retort::sql]"));
 }
 
@@ -331,61 +338,6 @@ fn drift_and_offline_autogenerate() {
     assert_eq!(
         stdout(&out),
         "== main ==\nNo changes detected\n== analytics ==\nNo changes detected\n",
-        "{}",
-        stderr(&out)
-    );
-}
-
-#[test]
-fn both_databases_in_order_or_one_by_name() {
-    let main = db();
-    let analytics = db();
-    let both = |args: &[&str]| {
-        cli(args)
-            .env("DATABASE_URL", &main.url)
-            .env("ANALYTICS_DATABASE_URL", &analytics.url)
-            .output()
-            .unwrap()
-    };
-    let out = both(&["upgrade", "head"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
-    assert!(
-        text.starts_with("== main ==\n2 revisions applied"),
-        "{text}"
-    );
-    assert!(
-        text.contains("== analytics ==\n1 revision applied"),
-        "{text}"
-    );
-    let tables = |db: &Db| {
-        let url = retort::config::DatabaseUrl::parse(&db.url).unwrap();
-        let mut conn = retort::Connection::establish(&url).unwrap();
-        retort::introspect::introspect(&mut conn, &["retort_version", "retort_version_log"])
-            .unwrap()
-            .table_names()
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(tables(&main), ["orders", "products", "users"]);
-    assert_eq!(tables(&analytics), ["page_views"]);
-    let out = both(&["check"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let out = both(&["--database", "analytics", "downgrade", "base"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(tables(&analytics).is_empty());
-    assert_eq!(tables(&main), ["orders", "products", "users"]);
-    let out = both(&["--database", "nope", "current"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("no database is called `nope`; the databases are: main, analytics"),
-        "{}",
-        stderr(&out)
-    );
-    let out = both(&["--url", &main.url, "current"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("say which one --url is for with --database NAME"),
         "{}",
         stderr(&out)
     );

@@ -216,7 +216,7 @@ fn bad_urls_files_are_named() {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("say which one the --urls-file fleet runs with --database NAME"),
         "{}",

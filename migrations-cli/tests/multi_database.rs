@@ -107,8 +107,17 @@ fn two_databases(main: &TestDb, analytics: &TestDb) {
         stderr(&out)
     );
 
+    // --url names one database: which, when there are two?
+    let out = cli(main, analytics, &["--url", &main.url, "current"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("say which one --url is for with --database NAME"),
+        "{}",
+        stderr(&out)
+    );
+
     let out = cli(main, analytics, &["--database", "billing", "current"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out)
             .contains("no database is called `billing`; the databases are: main, analytics"),

@@ -304,7 +304,8 @@ fn finish(result: Result<ExitCode>) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "{}: {e}", paint("error", "1;31"));
-            ExitCode::from(1)
+            // Bad usage exits 2, as clap's own errors do.
+            ExitCode::from(if matches!(e, Error::Usage(_)) { 2 } else { 1 })
         }
     }
 }
@@ -326,12 +327,11 @@ pub fn run(cli: Cli, configs: Vec<Config>) -> Result<ExitCode> {
             let one = configs
                 .into_iter()
                 .find(|c| &c.database == name)
-                .ok_or_else(|| Error::ConfigFile {
-                    path: "Retort.toml".into(),
-                    reason: format!(
-                        "no database is called `{name}`; the databases are: {}",
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--database {name}: no database is called `{name}`; the databases are: {}",
                         names.join(", ")
-                    ),
+                    ))
                 })?;
             vec![one]
         }
@@ -347,14 +347,11 @@ pub fn run(cli: Cli, configs: Vec<Config>) -> Result<ExitCode> {
     };
     if let (true, Some(what)) = (several, ambiguous) {
         let names: Vec<&str> = selected.iter().map(|c| c.database.as_str()).collect();
-        return Err(Error::ConfigFile {
-            path: "Retort.toml".into(),
-            reason: format!(
-                "there are {} databases ({}): say {what} with --database NAME",
-                names.len(),
-                names.join(", ")
-            ),
-        });
+        return Err(Error::Usage(format!(
+            "there are {} databases ({}): say {what} with --database NAME",
+            names.len(),
+            names.join(", ")
+        )));
     }
     let mut worst = 0u8;
     for config in &mut selected {

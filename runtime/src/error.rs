@@ -120,6 +120,9 @@ pub enum Error {
     /// The database cannot do what was asked.
     #[error("{0}")]
     Unsupported(String),
+    /// The command line asks for something impossible (exit code 2).
+    #[error("{0}")]
+    Usage(String),
     /// Something that needs a live database was asked for in `--sql` mode.
     #[error("cannot run in --sql mode: {0}")]
     Offline(String),

@@ -40,7 +40,11 @@ fn script_matches_online_run(online: &TestDb) {
     // From the middle of the history: only those revisions, and the version
     // table moves with them.
     let down = command::downgrade_sql(&offline_config, "0a0000000007:0a0000000003", None).unwrap();
-    assert!(!down.contains("0a0000000002 ->"), "{down}");
+    assert!(
+        down.contains("downgrade 0a0000000004 -> 0a0000000003"),
+        "{down}"
+    );
+    assert!(!down.contains("downgrade 0a0000000003 ->"), "{down}");
     offline.run_client(&down);
     command::downgrade(&config, "0a0000000003").unwrap();
     assert_eq!(comparable(offline.schema()), comparable(online.schema()));

@@ -132,12 +132,27 @@ fn lock_timeout_is_clear(db: &TestDb) {
         .env("RETORT_TEST_SLEEP_MS", "4000")
         .spawn()
         .unwrap();
+    let started = Instant::now();
     while !marker.exists() {
+        assert!(
+            holder.try_wait().unwrap().is_none(),
+            "the lock holder exited before taking the lock"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the lock holder never took the lock"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
+    let waited = Instant::now();
     let out = fixture_cli("slow", db, &["--lock-timeout", "1", "upgrade", "head"])
         .output()
         .unwrap();
+    assert!(
+        waited.elapsed() >= Duration::from_millis(900),
+        "the second run gave up without waiting for the lock: {:?}",
+        waited.elapsed()
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("could not get the migration lock on")
@@ -157,6 +172,21 @@ fn an_edited_revision_file_is_reported() {
     let config = db.config(LINEAR);
     command::upgrade(&config, "head").unwrap();
     assert!(command::status(&config).unwrap().edited().is_empty());
+    // The log records the checksum each revision was compiled with, and files
+    // differ in it.
+    let log = VersionTable {
+        name: "retort_version",
+    }
+    .log(&mut db.connect())
+    .unwrap();
+    for entry in &log {
+        let compiled = LINEAR.get(&entry.revision).unwrap().checksum;
+        assert_eq!(entry.checksum, compiled, "{}", entry.revision);
+    }
+    assert_ne!(
+        LINEAR.get("a1b2c3000001").unwrap().checksum,
+        LINEAR.get("a1b2c3000002").unwrap().checksum
+    );
     // As if a2's file had been edited after it ran: its checksum no longer matches.
     db.connect()
         .execute("UPDATE retort_version_log SET checksum = 'ffffffffffffffff' WHERE revision = 'a1b2c3000002'")
