@@ -15,7 +15,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::command::fleet::{self, FleetCommand};
 use crate::command::{self, HistoryEntry, HistoryOptions, RevisionOptions};
@@ -45,10 +45,10 @@ pub struct Cli {
     /// Seconds to wait for another migration run on the same database.
     #[arg(long, global = true, value_name = "SECONDS")]
     pub lock_timeout: Option<u64>,
-    /// One transaction per revision (default) or one for the whole run
-    /// (PostgreSQL, SQLite).
+    /// One transaction per revision (default), one for the whole run
+    /// (PostgreSQL, SQLite), or none around a revision (PostgreSQL, MySQL).
     #[arg(long, global = true, value_enum)]
-    pub transaction: Option<Transactions>,
+    pub transaction: Option<TransactionMode>,
     /// Act on this database of Retort.toml only (default: every one, in order).
     #[arg(long, global = true, value_name = "NAME")]
     pub database: Option<String>,
@@ -82,18 +82,6 @@ impl Command {
             _ => None,
         }
     }
-}
-
-/// `--transaction`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Transactions {
-    /// One transaction per revision.
-    PerRevision,
-    /// One transaction around the whole run.
-    All,
-    /// No transaction around a revision: each statement commits on its own
-    /// (PostgreSQL, MySQL; not atomic).
-    PerStatement,
 }
 
 /// The subcommands.
@@ -425,11 +413,7 @@ fn apply_options(cli: &Cli, config: &mut Config) {
         config.run.lock_timeout = Duration::from_secs(seconds);
     }
     if let Some(mode) = cli.transaction {
-        config.run.transactions = match mode {
-            Transactions::PerRevision => TransactionMode::PerRevision,
-            Transactions::All => TransactionMode::All,
-            Transactions::PerStatement => TransactionMode::PerStatement,
-        };
+        config.run.transactions = mode;
     }
 }
 

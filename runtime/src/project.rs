@@ -47,7 +47,7 @@ struct Settings {
     versions: Option<String>,
     version_table: Option<String>,
     exclude_tables: Option<Vec<String>>,
-    transaction: Option<String>,
+    transaction: Option<TransactionMode>,
     lock_timeout: Option<u64>,
     schema: Option<String>,
 }
@@ -161,20 +161,8 @@ impl Project {
             if let Some(seconds) = s.lock_timeout.or(d.lock_timeout) {
                 config.run.lock_timeout = Duration::from_secs(seconds);
             }
-            if let Some(mode) = s.transaction.as_deref().or(d.transaction.as_deref()) {
-                config.run.transactions = match mode {
-                    "per-revision" => TransactionMode::PerRevision,
-                    "all" => TransactionMode::All,
-                    "per-statement" => TransactionMode::PerStatement,
-                    other => {
-                        return Err(Error::ConfigFile {
-                            path: PathBuf::from(self.config_file),
-                            reason: format!(
-                                "transaction = \"{other}\": expected \"per-revision\", \"all\" or \"per-statement\""
-                            ),
-                        })
-                    }
-                };
+            if let Some(mode) = s.transaction.or(d.transaction) {
+                config.run.transactions = mode;
             }
             configs.push(config);
         }
@@ -235,6 +223,22 @@ mod tests {
         let err = p.configs().unwrap_err().to_string();
         assert!(
             err.contains("a top-level `versions` applies to a single database"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn transaction_mode_is_read_and_a_bad_one_named() {
+        let (_d, p) = project("transaction = \"per-statement\"\n", "versions");
+        assert_eq!(
+            p.configs().unwrap()[0].run.transactions,
+            TransactionMode::PerStatement
+        );
+        let (_d, p) = project("transaction = \"sometimes\"\n", "versions");
+        let err = p.configs().unwrap_err().to_string();
+        assert!(err.contains("Retort.toml"), "{err}");
+        assert!(
+            err.contains("unknown variant `sometimes`, expected one of `per-revision`, `all`, `per-statement`"),
             "{err}"
         );
     }

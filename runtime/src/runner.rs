@@ -39,8 +39,10 @@ pub struct StepReport {
     pub duration: Duration,
 }
 
-/// Whether revisions get a transaction each or share one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Whether revisions get a transaction each, share one, or have none:
+/// `--transaction`, and `transaction = "..."` in Retort.toml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum TransactionMode {
     /// One transaction per revision (the default): a failure keeps the revisions
     /// before it.
