@@ -90,7 +90,20 @@ fn upgrade_current_history_check() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "No new upgrade operations detected.\n");
 
-    let out = run(&db, &["autogenerate", "-m", "nothing new"]);
+    // Into a folder of the test's, so a failure cannot leave a file in the
+    // shop's versions folder.
+    let versions = db._dir.path().join("versions");
+    let versions = versions.to_str().unwrap();
+    let out = run(
+        &db,
+        &[
+            "autogenerate",
+            "-m",
+            "nothing new",
+            "--version-path",
+            versions,
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "No changes detected\n");
 
@@ -146,7 +159,13 @@ fn bad_input_exits_non_zero_and_touches_nothing() {
             "error: relative target -5 goes below base: only 1 revision(s) to revert",
         ),
         (
-            &["autogenerate", "-m", "early"],
+            &[
+                "autogenerate",
+                "-m",
+                "early",
+                "--version-path",
+                "/nonexistent/retort",
+            ],
             1,
             "error: target database is not up to date: it is at ",
         ),
@@ -325,6 +344,7 @@ fn drift_and_offline_autogenerate() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 
     // The shop's history builds its models: nothing to autogenerate, offline.
+    let versions = db._dir.path().join("versions");
     let out = cli(&[
         "autogenerate",
         "-m",
@@ -332,6 +352,8 @@ fn drift_and_offline_autogenerate() {
         "--offline",
         "--dialect",
         "postgres",
+        "--version-path",
+        versions.to_str().unwrap(),
     ])
     .output()
     .unwrap();
@@ -340,5 +362,34 @@ fn drift_and_offline_autogenerate() {
         "== main ==\nNo changes detected\n== analytics ==\nNo changes detected\n",
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn version_path_writes_the_new_file_elsewhere() {
+    let db = db();
+    assert!(run(&db, &["upgrade", "head"]).status.success());
+    let dir = db._dir.path().join("elsewhere");
+    let out = run(
+        &db,
+        &[
+            "revision",
+            "-m",
+            "by hand",
+            "--version-path",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert!(files[0].ends_with("_by_hand.rs"), "{files:?}");
+    assert!(
+        stdout(&out).contains(&dir.display().to_string()),
+        "{}",
+        stdout(&out)
     );
 }

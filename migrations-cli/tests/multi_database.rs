@@ -59,7 +59,12 @@ fn two_databases(main: &TestDb, analytics: &TestDb) {
     );
 
     // Autogenerate and check compare each database with its own models only.
-    for args in [&["check"][..], &["autogenerate", "-m", "nothing"][..]] {
+    let versions = main.dir.path().join("versions");
+    let versions = versions.to_str().unwrap();
+    for args in [
+        &["check"][..],
+        &["autogenerate", "-m", "nothing", "--version-path", versions][..],
+    ] {
         let out = cli(main, analytics, args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         let text = stdout(&out);

@@ -246,9 +246,22 @@ pub struct NewRevision {
     /// With --offline: the dialect whose types to compare in (default: the URL's).
     #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend, requires = "offline")]
     dialect: Option<Backend>,
+    /// Write the file into DIR instead of the versions folder (Alembic's
+    /// --version-path); the program compiles in only its versions folder.
+    #[arg(long, value_name = "DIR")]
+    version_path: Option<std::path::PathBuf>,
 }
 
 impl NewRevision {
+    /// `config`, writing where --version-path says.
+    fn config(&self, config: &Config) -> Config {
+        let mut config = config.clone();
+        if let Some(dir) = &self.version_path {
+            config.versions_dir = dir.clone();
+        }
+        config
+    }
+
     fn options(self) -> RevisionOptions {
         RevisionOptions {
             rev_id: self.rev_id,
@@ -658,6 +671,7 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
             new,
         }
         | Command::Autogenerate { message, new } => {
+            let config = &new.config(config);
             match command::autogenerate(config, &message, &new.options())? {
                 None => {
                     let _ = writeln!(out, "No changes detected");
@@ -672,6 +686,7 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
             }
         }
         Command::Revision { message, new, .. } => {
+            let config = &new.config(config);
             let generated = command::revision(config, &message, &new.options())?;
             let _ = writeln!(out, "Generating {} ... done", generated.path.display());
         }
