@@ -144,6 +144,14 @@ fn init_then_autogenerate_upgrade_check_in_a_new_workspace() {
         manifest.contains("members = [\"models\", \"migrations\"]"),
         "{manifest}"
     );
+    let cargo_toml = std::fs::read_to_string(ws.join("migrations/Cargo.toml")).unwrap();
+    for feature in [
+        "default = [\"sqlite\"]",
+        "postgres = [\"retort/postgres\"]",
+        "mysql = [\"retort/mysql\"]",
+    ] {
+        assert!(cargo_toml.contains(feature), "{cargo_toml}");
+    }
     let retort_toml = std::fs::read_to_string(ws.join("migrations/Retort.toml")).unwrap();
     for setting in [
         "url = ",

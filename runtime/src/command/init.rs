@@ -254,11 +254,13 @@ fn cargo_toml(
     let retort = match retort {
         // Relative inside the workspace, absolute outside it.
         RetortSource::Path(path) if normalize(path).starts_with(workspace) => {
-            format!("{{ path = \"{}\" }}", relative(dir, path))
+            format!("path = \"{}\"", relative(dir, path))
         }
-        RetortSource::Path(path) => format!("{{ path = \"{}\" }}", normalize(path).display()),
-        RetortSource::Version(v) => format!("\"{v}\""),
+        RetortSource::Path(path) => format!("path = \"{}\"", normalize(path).display()),
+        RetortSource::Version(v) => format!("version = \"{v}\""),
     };
+    // The backends are this crate's features, which turn on retort's.
+    let retort = format!("{{ {retort}, default-features = false }}");
     format!(
         r#"[package]
 name = "{package}"
@@ -266,6 +268,13 @@ version = "0.1.0"
 edition = "2021"
 publish = false
 description = "Database migrations for {models_crate} (Retort)"
+
+[features]
+default = ["sqlite"]
+sqlite = ["retort/sqlite"]
+# cargo run -p {package} --features postgres -- --url postgres://...
+postgres = ["retort/postgres"]
+mysql = ["retort/mysql"]
 
 [dependencies]
 retort = {retort}
@@ -310,7 +319,8 @@ fn retort_toml(package: &str) -> String {
 # file) > this file > the default.
 
 # The database. sqlite:// paths are relative to this file; also postgres://user:password@host/db
-# and mysql://user:password@host/db (build with the crate's `postgres`/`mysql` features).
+# and mysql://user:password@host/db (build with this crate's `postgres`/`mysql` features:
+# cargo run -p {package} --features postgres -- ...).
 url = "sqlite://{package}.db"
 # The environment variable that overrides the URL.
 # url_env = "DATABASE_URL"
