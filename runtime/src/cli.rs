@@ -42,7 +42,7 @@ pub struct Cli {
     /// PostgreSQL schema to work in (default: the server's search_path).
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<String>,
-    /// Seconds to wait for another migration run on the same database.
+    /// Seconds to wait for another migration run on the same database (default 60).
     #[arg(long, global = true, value_name = "SECONDS")]
     pub lock_timeout: Option<u64>,
     /// One transaction per revision (default), one for the whole run
