@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 
 use diesel::QueryableByName;
-use retort::config::DatabaseUrl;
-use retort::operations::Operations;
-use retort::schema::{Column, Schema, SqlType, Table, Value};
-use retort::{Backend, Connection};
+use retort::ops::{BulkInsert, CreateTable, Op};
+use retort::schema::{Column, SqlType, Table, Value};
+use retort::{Backend, Connection, DatabaseUrl};
 
 /// The table rows go to.
 pub const TABLE: &str = "bulk_rows";
@@ -83,8 +82,16 @@ pub fn csv(n: usize) -> String {
 }
 
 fn connect(url: &str) -> Result<Connection, String> {
-    Connection::establish(&DatabaseUrl::parse(url).map_err(|e| e.to_string())?)
+    retort_engine::connect(&DatabaseUrl::parse(url).map_err(|e| e.to_string())?)
         .map_err(|e| e.to_string())
+}
+
+fn insert(n: usize) -> Op {
+    Op::BulkInsert(BulkInsert {
+        table: TABLE.to_owned(),
+        columns: COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+        rows: rows(n),
+    })
 }
 
 /// Runs the worker.
@@ -92,12 +99,9 @@ pub fn run(args: &BulkArgs) -> Result<(), String> {
     if let Some(path) = &args.sql {
         let name = args.dialect.as_deref().unwrap_or_default();
         let backend = Backend::parse(name).ok_or_else(|| format!("unknown dialect `{name}`"))?;
-        let dialect = retort::dialect::for_backend(backend);
-        let mut schema = Schema::new();
-        schema.insert(table());
-        let mut out = Vec::new();
-        let mut op = Operations::offline(dialect, &mut schema, &mut out);
-        op.bulk_insert(TABLE, &COLUMNS, rows(args.rows))
+        let dialect = retort_engine::dialect::for_backend(backend);
+        let out = dialect
+            .op_sql(&insert(args.rows), None)
             .map_err(|e| e.to_string())?;
         let (begin, commit) = match backend {
             Backend::Mysql => ("START TRANSACTION;\n", "COMMIT;\n"),
@@ -114,15 +118,11 @@ pub fn run(args: &BulkArgs) -> Result<(), String> {
     let mut conn = connect(&args.url)?;
     let create_only = args.create_only;
     let n = args.rows;
-    conn.migration_step(|conn| {
-        let mut op = Operations::online(conn);
-        op.create_table(table())?;
-        if !create_only {
-            op.bulk_insert(TABLE, &COLUMNS, rows(n))?;
-        }
-        Ok(())
-    })
-    .map_err(|e| e.to_string())?;
+    let mut ops = vec![Op::CreateTable(CreateTable { table: table() })];
+    if !create_only {
+        ops.push(insert(n));
+    }
+    retort_engine::command::apply(&mut conn, &ops).map_err(|e| e.to_string())?;
     if !create_only {
         let counted = count(&args.url)?;
         if counted != n as i64 {
@@ -148,7 +148,7 @@ pub fn count(url: &str) -> Result<i64, String> {
         } else {
             "BIGINT"
         },
-        conn.dialect().quote(TABLE)
+        retort_engine::dialect::of(&conn).quote(TABLE)
     );
     conn.query::<Count>(&sql)
         .map_err(|e| e.to_string())?

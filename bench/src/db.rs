@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use retort::config::DatabaseUrl;
+use retort::DatabaseUrl;
 use retort::{Backend, Connection};
 
 /// One database server (or SQLite, in a folder).
@@ -33,7 +33,7 @@ impl Server {
     /// The server at `admin_url` (a database on it that exists).
     pub fn remote(backend: Backend, admin_url: &str) -> Result<Server> {
         let url = DatabaseUrl::parse(admin_url).map_err(|e| e.to_string())?;
-        let conn = Connection::establish(&url).map_err(|e| e.to_string())?;
+        let conn = retort_engine::connect(&url).map_err(|e| e.to_string())?;
         Ok(Server {
             backend,
             dir: PathBuf::new(),
@@ -57,7 +57,7 @@ impl Server {
                 Ok(format!("sqlite://{}", path.display()))
             }
             Some((admin, conn)) => {
-                let quoted = conn.dialect().quote(name);
+                let quoted = retort_engine::dialect::of(conn).quote(name);
                 let force = if self.backend == Backend::Postgres {
                     " WITH (FORCE)"
                 } else {
@@ -86,7 +86,7 @@ impl Server {
                 let _ = std::fs::remove_file(self.dir.join(format!("{name}.db")));
             }
             Some((_, conn)) => {
-                let quoted = conn.dialect().quote(name);
+                let quoted = retort_engine::dialect::of(conn).quote(name);
                 let _ = conn.execute(&format!("DROP DATABASE IF EXISTS {quoted}"));
             }
         }

@@ -192,9 +192,11 @@ chrono = {{ version = "0.4", default-features = false, features = ["clock", "std
                 &migrator_package(n),
                 &format!(
                     r#"retort = {{ path = "{}", features = ["sqlite", "postgres", "mysql"] }}
+retort-cli = {{ path = "{}", features = ["sqlite", "postgres", "mysql"] }}
 {} = {{ path = "../models_{n}" }}
 "#,
                     runtime.display(),
+                    runtime.with_file_name("cli").display(),
                     models_package(n)
                 ),
             ),
@@ -212,7 +214,7 @@ static MIGRATIONS: retort::Migrations = retort::revisions!("versions");
 
 fn main() -> std::process::ExitCode {{
     retort::link!({models});
-    retort::cli::main(retort::Config::new(MIGRATIONS))
+    retort_cli::main(retort_cli::engine::Config::new(MIGRATIONS))
 }}
 "#,
                 models = models_package(n).replace('-', "_")

@@ -9,6 +9,7 @@ use syn::{Data, DeriveInput, Expr, ExprCall, ExprLit, ExprUnary, Fields, Ident, 
 use crate::attr::{self, CheckAttr, FieldAttrs, IndexAttr};
 use crate::ctxt::Ctxt;
 use crate::types::{self, Kind};
+use retort_vocab::TimeDefault;
 
 pub struct Model<'a> {
     pub ident: &'a Ident,
@@ -46,9 +47,8 @@ pub enum DefaultValue {
     Number(String),
     Bool(bool),
     Text(String),
-    Now,
-    CurrentDate,
-    CurrentTime,
+    /// `now()`, `current_date()`, `current_time()` (or the same as a string).
+    Time(TimeDefault),
     Sql(String),
 }
 
@@ -173,8 +173,8 @@ fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultValue> {
             Lit::Int(i) => Some(DefaultValue::Number(i.base10_digits().to_owned())),
             Lit::Float(f) => Some(DefaultValue::Number(f.base10_digits().to_owned())),
             Lit::Bool(b) => Some(DefaultValue::Bool(b.value)),
-            Lit::Str(s) => Some(match time_expression(&s.value()) {
-                Some(time) => time,
+            Lit::Str(s) => Some(match TimeDefault::parse(&s.value()) {
+                Some(time) => DefaultValue::Time(time),
                 None => DefaultValue::Text(s.value()),
             }),
             _ => {
@@ -198,10 +198,9 @@ fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultValue> {
                 Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
                 _ => None,
             };
+            let time = name.as_deref().and_then(TimeDefault::from_function);
             match (name.as_deref(), args.len()) {
-                (Some("now" | "current_timestamp"), 0) => Some(DefaultValue::Now),
-                (Some("current_date"), 0) => Some(DefaultValue::CurrentDate),
-                (Some("current_time"), 0) => Some(DefaultValue::CurrentTime),
+                (Some(_), 0) if time.is_some() => time.map(DefaultValue::Time),
                 (Some("sql"), 1) => match &args[0] {
                     Expr::Lit(ExprLit {
                         lit: Lit::Str(s), ..
@@ -230,19 +229,6 @@ fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultValue> {
 const UNSUPPORTED_DEFAULT: &str = "unsupported default: write a literal (default = 0, default = true, \
 default = \"pending\"), the current time (default = now(), current_date(), current_time()), or an SQL \
 expression (default = sql(\"...\"))";
-
-/// `"now()"`, `"CURRENT_TIMESTAMP"`, `"CURRENT_DATE"`, `"CURRENT_TIME"` (any case,
-/// optional `()`): the portable time expressions rather than text.
-fn time_expression(value: &str) -> Option<DefaultValue> {
-    let v = value.trim().to_ascii_lowercase();
-    let v = v.strip_suffix("()").unwrap_or(&v).trim();
-    match v {
-        "now" | "current_timestamp" => Some(DefaultValue::Now),
-        "current_date" => Some(DefaultValue::CurrentDate),
-        "current_time" => Some(DefaultValue::CurrentTime),
-        _ => None,
-    }
-}
 
 fn parse_reference(cx: &Ctxt, expr: &Expr) -> Option<ReferenceTarget> {
     match expr {

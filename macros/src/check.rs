@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::ast::{DefaultValue, Field, Model};
 use crate::ctxt::Ctxt;
 use crate::types::Kind;
+use retort_vocab::FkAction;
 
 pub fn check(cx: &Ctxt, model: &Model<'_>) {
     check_names(cx, model);
@@ -264,11 +265,7 @@ fn check_default(cx: &Ctxt, field: &Field<'_>, single_key: bool) {
         }
         DefaultValue::Bool(_) if kind != Kind::Boolean => Some("a boolean"),
         DefaultValue::Text(_) if !(kind == Kind::String || kind.is_temporal()) => Some("text"),
-        DefaultValue::Now | DefaultValue::CurrentDate | DefaultValue::CurrentTime
-            if !(kind.is_temporal() || kind == Kind::String) =>
-        {
-            Some("a time")
-        }
+        DefaultValue::Time(_) if !(kind.is_temporal() || kind == Kind::String) => Some("a time"),
         _ => None,
     };
     if let Some(what) = problem {
@@ -304,12 +301,13 @@ fn check_foreign_key_actions(cx: &Ctxt, field: &Field<'_>) {
                 "on_delete/on_update need #[model(references = ..)] on the same field",
             );
         }
-        if fk_action(&lit.value()).is_none() {
+        if FkAction::parse(&lit.value()).is_none() {
             cx.error_spanned_by(
                 lit,
                 format!(
-                    "unknown foreign key action `{}`; expected \"cascade\", \"set null\", \"set default\", \"restrict\" or \"no action\"",
-                    lit.value()
+                    "unknown foreign key action `{}`; expected {}",
+                    lit.value(),
+                    FkAction::EXPECTED
                 ),
             );
         }
@@ -327,33 +325,5 @@ fn check_autoincrement(cx: &Ctxt, field: &Field<'_>) {
             lit,
             "#[model(autoincrement = true)] applies to an integer primary key only",
         );
-    }
-}
-
-/// The `FkAction` variant for an action name.
-pub fn fk_action(s: &str) -> Option<&'static str> {
-    let norm: String = s
-        .trim()
-        .chars()
-        .map(|c| {
-            if c == '_' || c == '-' {
-                ' '
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect();
-    match norm
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .as_str()
-    {
-        "no action" => Some("NoAction"),
-        "restrict" => Some("Restrict"),
-        "cascade" => Some("Cascade"),
-        "set null" => Some("SetNull"),
-        "set default" => Some("SetDefault"),
-        _ => None,
     }
 }

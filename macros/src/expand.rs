@@ -9,6 +9,7 @@ use crate::ast::{DefaultValue, Field, Model, ReferenceTarget};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::types::Kind;
+use retort_vocab::FkAction;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     match try_expand(input) {
@@ -341,8 +342,9 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     let action = |lit: &Option<syn::LitStr>| {
         let variant = lit
             .as_ref()
-            .and_then(|l| check::fk_action(&l.value()))
-            .unwrap_or("NoAction");
+            .and_then(|l| FkAction::parse(&l.value()))
+            .unwrap_or_default()
+            .variant();
         let variant = Ident::new(variant, Span::call_site());
         quote!(::retort::schema::FkAction::#variant)
     };
@@ -399,9 +401,10 @@ fn default_value(default: &DefaultValue) -> TokenStream {
             let s = cow(s);
             quote!(::retort::schema::ServerDefault::Text(#s))
         }
-        DefaultValue::Now => quote!(::retort::schema::ServerDefault::CurrentTimestamp),
-        DefaultValue::CurrentDate => quote!(::retort::schema::ServerDefault::CurrentDate),
-        DefaultValue::CurrentTime => quote!(::retort::schema::ServerDefault::CurrentTime),
+        DefaultValue::Time(time) => {
+            let variant = Ident::new(time.variant(), Span::call_site());
+            quote!(::retort::schema::ServerDefault::#variant)
+        }
         DefaultValue::Sql(s) => {
             let s = cow(s);
             quote!(::retort::schema::ServerDefault::Sql(#s))

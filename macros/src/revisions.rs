@@ -5,13 +5,12 @@
 //! `cargo::rerun-if-changed=versions`, so a new file triggers a rebuild, and this
 //! macro sees it.
 
-/// Also in `retort::project` (the runtime reads the same file the same way).
-const VERSIONS_WITH_DATABASES: &str = "a top-level `versions` applies to a single database; with [[databases]], give each its own `versions` (default versions/<name>)";
-
 use std::path::{Path, PathBuf};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
+use retort_vocab::project::{versions_folder, SINGLE_DATABASE, VERSIONS_WITH_DATABASES};
+use retort_vocab::revision_files;
 use syn::LitStr;
 
 pub fn expand(dir: &LitStr) -> TokenStream {
@@ -76,26 +75,6 @@ fn migrations_of(versions: &Path, span: Span) -> syn::Result<TokenStream> {
     })
 }
 
-/// `.rs` files of the folder, sorted; `_` and `.` files skipped; none when the
-/// folder does not exist yet.
-fn revision_files(dir: &Path) -> std::io::Result<Vec<String>> {
-    if !dir.exists() {
-        return Ok(Vec::new());
-    }
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let Ok(name) = entry.file_name().into_string() else {
-            continue;
-        };
-        if name.ends_with(".rs") && !name.starts_with(['.', '_']) && entry.file_type()?.is_file() {
-            files.push(name);
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
 /// FNV-1a (64 bits) of the text without carriage returns, as 16 hex digits:
 /// the same on every platform and compiler version.
 fn fnv1a(bytes: &[u8]) -> String {
@@ -150,11 +129,11 @@ fn try_expand_project(file: Option<&LitStr>) -> syn::Result<TokenStream> {
     let mut databases = Vec::new();
     match table.get("databases") {
         None => {
-            let versions = table
-                .get("versions")
-                .and_then(toml::Value::as_str)
-                .unwrap_or("versions");
-            databases.push(("main".to_owned(), versions.to_owned()));
+            let written = table.get("versions").and_then(toml::Value::as_str);
+            databases.push((
+                SINGLE_DATABASE.to_owned(),
+                versions_folder(SINGLE_DATABASE, written, false),
+            ));
         }
         Some(toml::Value::Array(_)) if table.contains_key("versions") => {
             return Err(syn::Error::new(
@@ -173,10 +152,8 @@ fn try_expand_project(file: Option<&LitStr>) -> syn::Result<TokenStream> {
                             format!("{}: every [[databases]] needs a name", path.display()),
                         )
                     })?;
-                let versions = item
-                    .get("versions")
-                    .and_then(toml::Value::as_str)
-                    .map_or_else(|| format!("versions/{name}"), str::to_owned);
+                let written = item.get("versions").and_then(toml::Value::as_str);
+                let versions = versions_folder(name, written, true);
                 databases.push((name.to_owned(), versions));
             }
         }

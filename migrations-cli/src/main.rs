@@ -9,6 +9,7 @@ use std::process::ExitCode;
 static PROJECT: retort::Project = retort::project!();
 
 fn main() -> ExitCode {
-    shop::link();
-    retort::cli::main_project(&PROJECT)
+    // The models register themselves when their crate is linked: name it.
+    retort::link!(shop);
+    retort_cli::main_project(&PROJECT)
 }

@@ -129,7 +129,7 @@ fn check_fails_when_models_and_database_differ() {
     let db = db();
     assert!(run(&db, &["upgrade", "head"]).status.success());
     // Someone drops a column by hand.
-    let url = retort::config::DatabaseUrl::parse(&db.url).unwrap();
+    let url = retort::DatabaseUrl::parse(&db.url).unwrap();
     let mut conn = retort::Connection::establish(&url).unwrap();
     conn.execute("ALTER TABLE products DROP COLUMN description")
         .unwrap();
@@ -328,7 +328,7 @@ fn drift_and_offline_autogenerate() {
         stdout(&out),
         "No drift: the database matches its revision history.\n"
     );
-    let url = retort::config::DatabaseUrl::parse(&db.url).unwrap();
+    let url = retort::DatabaseUrl::parse(&db.url).unwrap();
     retort::Connection::establish(&url)
         .unwrap()
         .execute("CREATE INDEX ix_by_hand ON users (email)")

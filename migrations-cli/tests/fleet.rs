@@ -28,11 +28,12 @@ fn stderr(o: &Output) -> String {
 
 /// Where `url` is, read from its version table.
 fn current(url: &str) -> Vec<String> {
-    retort::command::current(&retort::Config::new(SHOP).url(url)).expect("read the version table")
+    retort_engine::command::current(&retort_engine::Config::new(SHOP).url(url))
+        .expect("read the version table")
 }
 
 fn head() -> Vec<String> {
-    SHOP.map()
+    retort_engine::RevisionMap::of(&SHOP)
         .expect("the shop's graph")
         .heads()
         .into_iter()
@@ -166,7 +167,7 @@ fn fail_fast_starts_nothing_after_the_first_failure() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("a_bad.db");
     let bad_url = format!("sqlite://{}", bad.display());
-    retort::Connection::establish(&retort::config::DatabaseUrl::parse(&bad_url).unwrap())
+    retort::Connection::establish(&retort::DatabaseUrl::parse(&bad_url).unwrap())
         .unwrap()
         .execute("CREATE TABLE users (id integer)")
         .unwrap();

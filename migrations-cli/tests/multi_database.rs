@@ -27,7 +27,10 @@ fn stderr(o: &Output) -> String {
 }
 
 fn head(migrations: retort::Migrations) -> String {
-    migrations.map().unwrap().heads().join(", ")
+    retort_engine::RevisionMap::of(&migrations)
+        .unwrap()
+        .heads()
+        .join(", ")
 }
 
 fn two_databases(main: &TestDb, analytics: &TestDb) {

@@ -1,9 +1,9 @@
-//! A live database connection of any supported backend.
+//! Database URLs, and a live connection of any supported backend.
 //!
 //! Each backend is a cargo feature of `retort`: `sqlite` (default, the library is
 //! compiled in), `postgres` (links libpq) and `mysql` (links libmysqlclient or
-//! MariaDB's libmariadb). Dialects (the SQL) are always compiled, so `--sql` works
-//! for every database; only connecting needs the feature.
+//! MariaDB's libmariadb). Only connecting needs the feature: the engine's dialects
+//! (the SQL) are always compiled, so `--sql` prints for every database.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -16,12 +16,135 @@ use diesel::connection::{
 use diesel::Connection as _;
 use diesel::RunQueryDsl;
 
-use crate::config::{Backend, DatabaseUrl};
-use crate::dialect::{self, Dialect};
+use std::path::Path;
+
 use crate::error::{Error, Result};
 
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 compile_error!("retort needs at least one of its features `sqlite`, `postgres`, `mysql`");
+
+/// The database servers Retort can talk to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file (or `:memory:`).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+    /// A MySQL or MariaDB server.
+    Mysql,
+}
+
+impl Backend {
+    /// The name of the cargo feature (and of the dialect).
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::Mysql => "mysql",
+        }
+    }
+
+    /// Reads `sqlite`, `postgres`/`postgresql`, `mysql`/`mariadb`.
+    pub fn parse(name: &str) -> Option<Backend> {
+        match name.to_ascii_lowercase().as_str() {
+            "sqlite" | "sqlite3" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" | "pg" => Some(Backend::Postgres),
+            "mysql" | "mariadb" => Some(Backend::Mysql),
+            _ => None,
+        }
+    }
+}
+
+/// A parsed database URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    /// Which database.
+    pub backend: Backend,
+    /// What the driver connects to: for SQLite, a file path or `:memory:`; for the
+    /// servers, the URL.
+    pub target: String,
+    /// The URL as given, password masked (for messages).
+    pub display: String,
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://relative.db`, `sqlite:///abs/path.db`, `sqlite::memory:`,
+    /// `postgres://user:password@host:port/db` (also `postgresql://`) and
+    /// `mysql://user:password@host:port/db` (also `mariadb://`).
+    pub fn parse(url: &str) -> Result<DatabaseUrl> {
+        let display = mask_password(url);
+        let bad = |reason: String| Error::Url {
+            url: display.clone(),
+            reason,
+        };
+        let Some((scheme, rest)) = url.split_once(':') else {
+            return Err(bad(
+                "it has no scheme; write sqlite://path/to/file.db (or postgres://…, mysql://…)"
+                    .to_owned(),
+            ));
+        };
+        match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" | "sqlite3" => {
+                let path = rest.strip_prefix("//").unwrap_or(rest);
+                let path = path.split_once('?').map_or(path, |(p, _)| p);
+                if path.is_empty() {
+                    return Err(bad(
+                        "it names no file; write sqlite://path/to/file.db".to_owned()
+                    ));
+                }
+                Ok(DatabaseUrl {
+                    backend: Backend::Sqlite,
+                    target: path.to_owned(),
+                    display,
+                })
+            }
+            "postgres" | "postgresql" | "mysql" | "mariadb" => {
+                let Some(rest) = rest.strip_prefix("//").filter(|r| !r.is_empty()) else {
+                    return Err(bad(format!(
+                        "write {scheme}://user:password@host:port/database"
+                    )));
+                };
+                let backend = Backend::parse(scheme).expect("matched above");
+                let target = match backend {
+                    Backend::Mysql => format!("mysql://{rest}"),
+                    _ => format!("postgres://{rest}"),
+                };
+                Ok(DatabaseUrl {
+                    backend,
+                    target,
+                    display,
+                })
+            }
+            other => Err(bad(format!(
+                "unknown scheme `{other}`; Retort speaks sqlite://, postgres:// and mysql://"
+            ))),
+        }
+    }
+
+    /// For SQLite, whether the target is a file (not `:memory:`).
+    pub fn file(&self) -> Option<&Path> {
+        match self.backend {
+            Backend::Sqlite if self.target != ":memory:" => Some(Path::new(&self.target)),
+            _ => None,
+        }
+    }
+}
+
+/// Replaces the password of `scheme://user:password@host` with `***`.
+pub fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rfind('@') {
+        Some(at) => match authority[..at].split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{}", &rest[at + 1..]),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
 
 /// A diesel connection to one of the supported databases, which logs every
 /// statement on the `retort::sql` log target and counts them.
@@ -33,7 +156,7 @@ pub struct Connection {
 }
 
 /// The backend-specific diesel connection.
-pub(crate) enum Driver {
+enum Driver {
     /// SQLite.
     #[cfg(feature = "sqlite")]
     Sqlite(diesel::SqliteConnection),
@@ -50,15 +173,14 @@ macro_rules! with_driver {
     ($driver:expr, $c:ident => $body:expr) => {
         match $driver {
             #[cfg(feature = "sqlite")]
-            $crate::connection::Driver::Sqlite($c) => $body,
+            Driver::Sqlite($c) => $body,
             #[cfg(feature = "postgres")]
-            $crate::connection::Driver::Postgres($c) => $body,
+            Driver::Postgres($c) => $body,
             #[cfg(feature = "mysql")]
-            $crate::connection::Driver::Mysql($c) => $body,
+            Driver::Mysql($c) => $body,
         }
     };
 }
-pub(crate) use with_driver;
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -94,13 +216,14 @@ fn connect<C: diesel::Connection>(
 }
 
 impl Connection {
-    /// Connects, and sets up the session as migrations need it: SQLite waits up to
-    /// 5 s for a lock; MySQL uses UTC, ANSI quotes off, and strict mode.
+    /// Connects, with nothing set up beyond what the driver does: the migration
+    /// engine (`retort_engine::connect`) then sets the session up as migrations
+    /// need it. For SQLite, the file's folder must exist (the file is created).
     pub fn establish(url: &DatabaseUrl) -> Result<Connection> {
         let queries = Arc::new(AtomicUsize::new(0));
         let driver = match url.backend {
             Backend::Sqlite => {
-                if let Some(parent) = url.file().and_then(|f| f.parent()) {
+                if let Some(parent) = url.file().and_then(Path::parent) {
                     if !parent.as_os_str().is_empty() && !parent.is_dir() {
                         return Err(Error::Url {
                             url: url.display.clone(),
@@ -132,21 +255,12 @@ impl Connection {
                 return Err(not_compiled(url, "mysql"));
             }
         };
-        let mut conn = Connection {
+        Ok(Connection {
             driver,
             backend: url.backend,
             queries,
             url: url.display.clone(),
-        };
-        let setup = match conn.backend {
-            Backend::Sqlite => "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000",
-            Backend::Postgres => "SET client_min_messages = WARNING",
-            Backend::Mysql => {
-                "SET time_zone = '+00:00', sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')"
-            }
-        };
-        conn.execute(setup)?;
-        Ok(conn)
+        })
     }
 
     /// Which database this is.
@@ -154,17 +268,13 @@ impl Connection {
         self.backend
     }
 
-    /// The dialect of this connection.
-    pub fn dialect(&self) -> &'static dyn Dialect {
-        dialect::for_backend(self.backend)
-    }
-
     /// The URL connected to, password masked.
     pub fn url(&self) -> &str {
         &self.url
     }
 
-    /// The diesel connection, when this is SQLite.
+    /// The diesel connection, when this is SQLite: for diesel's query DSL in a data
+    /// migration.
     #[cfg(feature = "sqlite")]
     pub fn sqlite(&mut self) -> Option<&mut diesel::SqliteConnection> {
         match &mut self.driver {
@@ -194,11 +304,6 @@ impl Connection {
         }
     }
 
-    /// The backend-specific connection.
-    pub(crate) fn driver(&mut self) -> &mut Driver {
-        &mut self.driver
-    }
-
     /// How many statements this connection has sent (catalog queries included).
     pub fn queries_sent(&self) -> usize {
         self.queries.load(Ordering::Relaxed)
@@ -221,20 +326,34 @@ impl Connection {
             .map_err(|e| Error::sql(sql, e))
     }
 
-    /// Runs `f` in a transaction, rolled back when it fails. Transactions the
-    /// closure opens itself on the diesel connection nest as savepoints.
+    /// Runs `f` in a transaction (`BEGIN`), committed when it returns `Ok` and
+    /// rolled back when it fails. Transactions the closure opens itself on the
+    /// diesel connection nest as savepoints.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let begin = match self.backend {
-            // Concurrent migrators wait for the write lock instead of failing half-way.
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            _ => "BEGIN",
-        };
+        self.transaction_with("BEGIN", f)
+    }
+
+    /// [`Connection::transaction`], opened with `begin` instead of `BEGIN` (SQLite's
+    /// `BEGIN IMMEDIATE` takes the write lock at once). Any error type that a
+    /// failed `BEGIN` or `COMMIT` converts into works.
+    pub fn transaction_with<T, E>(
+        &mut self,
+        begin: &str,
+        f: impl FnOnce(&mut Connection) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<Error>,
+    {
         with_driver!(&mut self.driver, c => AnsiTransactionManager::begin_transaction_sql(c, begin))
             .map_err(|e| Error::sql(begin, e))?;
         match f(self) {
             Ok(value) => {
-                with_driver!(&mut self.driver, c => AnsiTransactionManager::commit_transaction(c))
-                    .map_err(|e| Error::sql("COMMIT", e))?;
+                let committed = with_driver!(&mut self.driver, c => AnsiTransactionManager::commit_transaction(c));
+                if let Err(e) = committed {
+                    // A failed COMMIT leaves the transaction open on some databases.
+                    let _ = with_driver!(&mut self.driver, c => AnsiTransactionManager::rollback_transaction(c));
+                    return Err(Error::sql("COMMIT", e).into());
+                }
                 Ok(value)
             }
             Err(error) => {
@@ -244,48 +363,6 @@ impl Connection {
                 }
                 Err(error)
             }
-        }
-    }
-
-    /// Runs one migration step as the dialect allows: in a transaction where DDL
-    /// is transactional (SQLite, with foreign keys checked at the end instead of
-    /// enforced statement by statement, so tables can be rebuilt; PostgreSQL), and
-    /// statement by statement on MySQL, whose DDL commits implicitly.
-    pub fn migration_step<T>(&mut self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        match self.backend {
-            Backend::Mysql => f(self),
-            Backend::Postgres => self.transaction(f),
-            Backend::Sqlite => {
-                self.execute("PRAGMA foreign_keys = OFF")?;
-                let result = self.transaction(|conn| {
-                    let value = f(conn)?;
-                    conn.check_foreign_keys()?;
-                    Ok(value)
-                });
-                self.execute("PRAGMA foreign_keys = ON")?;
-                result
-            }
-        }
-    }
-
-    /// SQLite: fails when any row violates a foreign key.
-    fn check_foreign_keys(&mut self) -> Result<()> {
-        #[derive(diesel::QueryableByName)]
-        struct Violation {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            table_name: String,
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            parent: String,
-        }
-        let sql = "SELECT \"table\" AS table_name, parent FROM pragma_foreign_key_check";
-        let violations: Vec<Violation> = self.query(sql)?;
-        match violations.first() {
-            None => Ok(()),
-            Some(v) => Err(Error::ForeignKeyViolation {
-                table: v.table_name.clone(),
-                parent: v.parent.clone(),
-                rows: violations.len(),
-            }),
         }
     }
 }
@@ -323,5 +400,80 @@ fn not_compiled(url: &DatabaseUrl, feature: &str) -> Error {
             "this program was built without {feature} support; build it with the `{feature}` feature \
              (for the example: cargo run -p migrations-cli --features {feature} -- …)"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://app.db").unwrap().target,
+            "app.db"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x/app.db").unwrap().target,
+            "/tmp/x/app.db"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite::memory:").unwrap().target,
+            ":memory:"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://app.db?mode=rwc")
+                .unwrap()
+                .target,
+            "app.db"
+        );
+    }
+
+    #[test]
+    fn server_urls() {
+        let pg = DatabaseUrl::parse("postgresql://u:pw@127.0.0.1:5432/db").unwrap();
+        assert_eq!(
+            (pg.backend, pg.target.as_str()),
+            (Backend::Postgres, "postgres://u:pw@127.0.0.1:5432/db")
+        );
+        assert_eq!(pg.display, "postgresql://u:***@127.0.0.1:5432/db");
+        let my = DatabaseUrl::parse("mariadb://root@localhost/test").unwrap();
+        assert_eq!(
+            (my.backend, my.target.as_str()),
+            (Backend::Mysql, "mysql://root@localhost/test")
+        );
+        assert!(DatabaseUrl::parse("postgres:")
+            .unwrap_err()
+            .to_string()
+            .contains("postgres://user:password@host"));
+    }
+
+    #[test]
+    fn bad_urls_say_why() {
+        let err = DatabaseUrl::parse("oracle://scott:tiger@db/x")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "database URL `oracle://scott:***@db/x`: unknown scheme `oracle`; Retort speaks sqlite://, postgres:// and mysql://"
+        );
+        assert!(DatabaseUrl::parse("app.db")
+            .unwrap_err()
+            .to_string()
+            .contains("no scheme"));
+        assert!(DatabaseUrl::parse("sqlite://")
+            .unwrap_err()
+            .to_string()
+            .contains("names no file"));
+    }
+
+    #[test]
+    fn masks_passwords() {
+        assert_eq!(
+            mask_password("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(mask_password("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(mask_password("sqlite://a.db"), "sqlite://a.db");
     }
 }

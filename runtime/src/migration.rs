@@ -1,8 +1,10 @@
 //! What revision files are compiled into, and the prelude they import.
 
+use std::fmt;
+
 use crate::error::BoxError;
 use crate::operations::Operations;
-use crate::revision::{Node, Revision, RevisionError, RevisionMap};
+use crate::revision::Revision;
 
 /// The signature of a revision's `upgrade` and `downgrade`.
 pub type StepFn = fn(&mut Operations<'_>) -> Result<(), BoxError>;
@@ -23,6 +25,46 @@ pub struct Migration {
     pub checksum: &'static str,
 }
 
+impl Migration {
+    /// Its `upgrade` or its `downgrade`.
+    pub fn step(&self, direction: Direction) -> StepFn {
+        match direction {
+            Direction::Upgrade => self.upgrade,
+            Direction::Downgrade => self.downgrade,
+        }
+    }
+}
+
+/// Which way a revision runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Its `upgrade`: towards the heads.
+    Upgrade,
+    /// Its `downgrade`: towards base.
+    Downgrade,
+}
+
+impl Direction {
+    /// `upgrade` or `downgrade`, as messages and the applied-revisions log say it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Upgrade => "upgrade",
+            Direction::Downgrade => "downgrade",
+        }
+    }
+
+    /// Whether this is [`Direction::Upgrade`].
+    pub fn is_up(self) -> bool {
+        self == Direction::Upgrade
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Every revision file of a versions folder, compiled in by
 /// [`retort::revisions!`](crate::revisions).
 #[derive(Debug, Clone, Copy)]
@@ -39,19 +81,6 @@ impl Migrations {
         versions_dir: "",
         revisions: &[],
     };
-
-    /// The revision graph, validated.
-    pub fn map(&self) -> Result<RevisionMap, RevisionError> {
-        let strings = |items: &[&str]| items.iter().map(|p| (*p).to_owned()).collect();
-        RevisionMap::new(self.revisions.iter().map(|m| Node {
-            id: m.revision.id.to_owned(),
-            parents: strings(m.revision.down_revisions),
-            depends_on: strings(m.revision.depends_on),
-            branch_labels: strings(m.revision.branch_labels),
-            message: m.revision.message.to_owned(),
-            file: m.file.to_owned(),
-        }))
-    }
 
     /// The compiled revision with this id.
     pub fn get(&self, id: &str) -> Option<&'static Migration> {

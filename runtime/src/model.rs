@@ -231,16 +231,24 @@ pub enum RegistryError {
     Many(Vec<RegistryError>),
 }
 
+/// What `renamed_from` says: renames, not drop + add.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenameHints {
+    /// New table name → old name.
+    pub tables: BTreeMap<String, String>,
+    /// (table name in the target, new column) → old column.
+    pub columns: BTreeMap<(String, String), String>,
+}
+
 /// The `renamed_from` hints of every linked model, for autogenerate.
-pub fn registered_hints() -> &'static crate::compare::RenameHints {
+pub fn registered_hints() -> &'static RenameHints {
     registered_hints_for(MAIN)
 }
 
 /// The `renamed_from` hints of the models of one database.
-pub fn registered_hints_for(database: &str) -> &'static crate::compare::RenameHints {
-    static HINTS: OnceCell<BTreeMap<String, crate::compare::RenameHints>> = OnceCell::new();
-    static EMPTY: once_cell::sync::Lazy<crate::compare::RenameHints> =
-        once_cell::sync::Lazy::new(Default::default);
+pub fn registered_hints_for(database: &str) -> &'static RenameHints {
+    static HINTS: OnceCell<BTreeMap<String, RenameHints>> = OnceCell::new();
+    static EMPTY: once_cell::sync::Lazy<RenameHints> = once_cell::sync::Lazy::new(Default::default);
     let all = HINTS.get_or_init(|| {
         let models = registered_models();
         databases(&models)
@@ -267,8 +275,8 @@ fn of_database(models: &[&'static ModelMeta], database: &str) -> Vec<&'static Mo
 }
 
 /// The `renamed_from` hints of these models.
-pub fn hints_from_models(models: &[&'static ModelMeta]) -> crate::compare::RenameHints {
-    let mut hints = crate::compare::RenameHints::default();
+pub fn hints_from_models(models: &[&'static ModelMeta]) -> RenameHints {
+    let mut hints = RenameHints::default();
     for model in models {
         if let Some(old) = model.renamed_from {
             hints.tables.insert(model.table.to_owned(), old.to_owned());

@@ -1,141 +1,98 @@
 //! The `op` handle a revision's `upgrade` and `downgrade` receive.
 //!
-//! Every method builds an [`Op`] and runs it at once: online, on the revision's
-//! connection and inside its transaction, so a data migration can mix schema
-//! changes with queries on [`Operations::connection`]; offline (`--sql`), by
-//! printing the SQL and following the change on an in-memory schema. Arguments name
-//! the table first, then the thing: `op.add_column("products", Column::new(..))`,
-//! `op.drop_index("users", "ix_..")`.
+//! Every method builds an [`Op`] and hands it at once to the step's [`Executor`]:
+//! online, it runs on the revision's connection inside its transaction, so a data
+//! migration can mix schema changes with queries on [`Operations::connection`];
+//! offline (`--sql`), its SQL is printed. Arguments name the table first, then the
+//! thing: `op.add_column("products", Column::new(..))`, `op.drop_index("users",
+//! "ix_..")`.
 
-use crate::connection::Connection;
-use crate::dialect::Dialect;
-use crate::error::{Error, Result};
-use crate::introspect;
+use crate::connection::{Backend, Connection};
+use crate::error::Result;
 use crate::ops::{
     AddColumn, AddConstraint, AlterColumn, Batch, BulkInsert, CreateIndex, CreateTable, DropColumn,
     DropConstraint, DropIndex, DropTable, Execute, Op, RenameTable,
 };
 use crate::schema::{
-    Check, Column, Constraint, ConstraintKind, ForeignKey, Index, Schema, Table, Unique, Value,
+    Check, Column, Constraint, ConstraintKind, ForeignKey, Index, Table, Unique, Value,
 };
 
-/// Schema operations for one revision step.
-pub struct Operations<'a> {
-    target: Target<'a>,
-    executed: usize,
-    raw_sql: bool,
+/// Where the operations of a revision step go. The migration engine implements it
+/// twice over one code path: online (each op's SQL runs on the connection, inside
+/// the step's transaction) and offline (`--sql`: the SQL is printed, or discarded
+/// when only the schema the history builds is wanted). Either way the executor
+/// follows the schema through the step's ops, so an op that needs a table's
+/// definition (an SQLite rebuild, MySQL's `CHANGE COLUMN`) finds it.
+pub trait Executor {
+    /// Carries out one op: renders it for the database, runs or prints the SQL,
+    /// and follows its effect on the schema.
+    fn run(&mut self, op: Op) -> Result<()>;
+
+    /// The table as it is now (`None`: there is no such table).
+    fn table(&mut self, name: &str) -> Result<Option<Table>>;
+
+    /// The live connection, inside the step's transaction; [`Error::NoConnection`]
+    /// when the SQL is printed instead.
+    ///
+    /// [`Error::NoConnection`]: crate::Error::NoConnection
+    fn connection(&mut self) -> Result<&mut Connection>;
+
+    /// Which database the step is for.
+    fn backend(&self) -> Backend;
+
+    /// An identifier quoted for this database (`"order"`, `` `order` ``).
+    fn quote(&self, ident: &str) -> String;
+
+    /// Whether the SQL is printed instead of run (`--sql`).
+    fn is_offline(&self) -> bool;
 }
 
-enum Target<'a> {
-    Online(&'a mut Connection),
-    Offline {
-        dialect: &'static dyn Dialect,
-        schema: &'a mut Schema,
-        out: &'a mut Vec<String>,
-    },
+/// Schema operations for one revision step: what `upgrade` and `downgrade`
+/// receive as `op`.
+pub struct Operations<'a> {
+    executor: &'a mut dyn Executor,
 }
 
 impl<'a> Operations<'a> {
-    /// Operations that run on `conn` as they are called.
-    pub fn online(conn: &'a mut Connection) -> Self {
-        Operations {
-            target: Target::Online(conn),
-            executed: 0,
-            raw_sql: false,
-        }
+    /// Operations carried out by `executor` (the engine makes one per step).
+    pub fn new(executor: &'a mut dyn Executor) -> Self {
+        Operations { executor }
     }
 
-    /// Operations that append their SQL to `out` and apply themselves to `schema`
-    /// (the database as it would be), for `--sql`.
-    pub fn offline(
-        dialect: &'static dyn Dialect,
-        schema: &'a mut Schema,
-        out: &'a mut Vec<String>,
-    ) -> Self {
-        Operations {
-            target: Target::Offline {
-                dialect,
-                schema,
-                out,
-            },
-            executed: 0,
-            raw_sql: false,
-        }
-    }
-
-    /// Runs any op.
+    /// Runs any op, as built by hand or by the other methods.
     pub fn run(&mut self, op: Op) -> Result<()> {
-        self.raw_sql |= matches!(op, Op::Execute(_));
-        let dialect = self.dialect();
-        match &mut self.target {
-            Target::Online(conn) => {
-                let current = match (dialect.needs_table(&op), op.table()) {
-                    (true, Some(name)) => introspect::table(conn, name)?,
-                    _ => None,
-                };
-                for sql in dialect.op_sql(&op, current.as_ref())? {
-                    conn.execute(&sql)?;
-                    self.executed += 1;
-                }
-            }
-            Target::Offline { schema, out, .. } => {
-                let current = op.table().and_then(|t| schema.table(t)).cloned();
-                let statements = dialect.op_sql(&op, current.as_ref())?;
-                self.executed += statements.len();
-                out.extend(statements);
-                if let Err(e) = schema.apply(&op) {
-                    log::warn!(
-                        "--sql: {e}; later operations that need this table's definition may fail"
-                    );
-                }
-            }
-        }
-        Ok(())
+        self.executor.run(op)
     }
 
-    /// Whether the step ran raw SQL (`execute`), whose effect on the schema
-    /// replay cannot follow.
-    pub fn ran_raw_sql(&self) -> bool {
-        self.raw_sql
+    /// Which database the step is for, for a revision that must differ by
+    /// database.
+    pub fn backend(&self) -> Backend {
+        self.executor.backend()
     }
 
-    /// Number of statements run (or printed) so far.
-    pub fn statements_executed(&self) -> usize {
-        self.executed
-    }
-
-    /// The dialect of the database being migrated.
-    pub fn dialect(&self) -> &'static dyn Dialect {
-        match &self.target {
-            Target::Online(conn) => conn.dialect(),
-            Target::Offline { dialect, .. } => *dialect,
-        }
+    /// An identifier quoted for this database, for SQL given to
+    /// [`Operations::execute`]: `op.quote("order")`.
+    pub fn quote(&self, ident: &str) -> String {
+        self.executor.quote(ident)
     }
 
     /// Whether this step prints SQL instead of running it (`--sql`).
     pub fn is_offline(&self) -> bool {
-        matches!(self.target, Target::Offline { .. })
+        self.executor.is_offline()
     }
 
     /// The live connection, inside the revision's transaction: for data migrations
-    /// (`diesel::sql_query`, the query DSL through `.sqlite()`, `.postgres()`,
-    /// `.mysql()`). There is none in `--sql` mode.
+    /// ([`Connection::query`], diesel's DSL through `.sqlite()`, `.postgres()`,
+    /// `.mysql()`). There is none in `--sql` mode: prefer
+    /// [`Operations::execute_with`] where the step should print.
     pub fn connection(&mut self) -> Result<&mut Connection> {
-        match &mut self.target {
-            Target::Online(conn) => Ok(conn),
-            Target::Offline { .. } => Err(Error::Offline(
-                "op.connection() reads the live database; use op.execute(..) so the step can print as SQL".to_owned(),
-            )),
-        }
+        self.executor.connection()
     }
 
     /// The table as it is now (columns, keys, indexes, constraints), or `None`:
     /// for conditional migrations.
     pub fn table(&mut self, name: &str) -> Result<Option<Table>> {
-        match &mut self.target {
-            Target::Online(conn) => introspect::table(conn, name),
-            Target::Offline { schema, .. } => Ok(schema.table(name).cloned()),
-        }
+        self.executor.table(name)
     }
 
     /// Whether a table exists.

@@ -410,17 +410,35 @@ impl Op {
     }
 
     /// Whether running the op can lose data (a warning in generated files and in
-    /// `check`).
+    /// `check`): [`Op::data_loss`] says why.
     pub fn is_destructive(&self) -> bool {
+        self.data_loss().is_some()
+    }
+
+    /// Why running the op can lose data, for warnings: `None` when it cannot.
+    /// (Making a column NOT NULL is not here: it refuses rather than loses.)
+    pub fn data_loss(&self) -> Option<String> {
         match self {
-            Op::DropTable(_) | Op::DropColumn(_) => true,
+            Op::DropTable(o) => Some(format!("removes table `{}` and all its rows", o.name)),
+            Op::DropColumn(o) => Some(format!(
+                "removes column `{}.{}` and its values",
+                o.table, o.name
+            )),
             Op::AlterColumn(AlterColumn {
+                table,
+                name,
                 sql_type: Some(to),
                 existing: Some(from),
                 ..
-            }) => crate::compare::narrows(&from.sql_type, to),
-            Op::Batch(b) => b.ops.iter().any(Op::is_destructive),
-            _ => false,
+            }) if from.sql_type.narrows_to(to) => Some(format!(
+                "narrows `{table}.{name}` from {} to {to}: values that do not fit are refused or cut",
+                from.sql_type
+            )),
+            Op::Batch(b) => {
+                let losses: Vec<String> = b.ops.iter().filter_map(Op::data_loss).collect();
+                (!losses.is_empty()).then(|| losses.join("; "))
+            }
+            _ => None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Applies ops to a [`Schema`] in memory: the schema after a revision without a
-//! database. The SQLite dialect uses it to plan table rebuilds, `--sql` to know
-//! the tables it alters, and (later) offline autogenerate to replay the history.
+//! database. The engine follows a revision step's schema with it (for SQLite
+//! rebuilds and MySQL's `CHANGE COLUMN`, online and in `--sql`), and replays the
+//! history for offline autogenerate and `drift`.
 
 use crate::ops::{
     AddColumn, AddConstraint, AlterColumn, Batch, CreateIndex, CreateTable, DropColumn,
@@ -87,9 +88,16 @@ impl Schema {
     }
 }
 
-/// Applies an op that changes one existing table. Returns a column rename, which
-/// other tables' foreign keys must follow.
-pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, String)>, ReplayError> {
+impl Table {
+    /// Applies an op that changes this table (a column, an index, a constraint).
+    /// Returns a column rename `(old, new)`, which other tables' foreign keys must
+    /// follow ([`Schema::apply`] does).
+    pub fn apply(&mut self, op: &Op) -> Result<Option<(String, String)>, ReplayError> {
+        apply_to_table(self, op)
+    }
+}
+
+fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, String)>, ReplayError> {
     let t = table.name.clone();
     match op {
         Op::AddColumn(AddColumn { column, .. }) => {

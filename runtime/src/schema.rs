@@ -262,6 +262,28 @@ impl SqlType {
     pub fn is_integer(&self) -> bool {
         matches!(self, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)
     }
+
+    /// Whether changing a column from this type to `to` can lose or refuse values
+    /// (`TEXT` to `VARCHAR(10)`, `BIGINT` to `INTEGER`, a shorter `VARCHAR`, any
+    /// change to or from a type given verbatim).
+    pub fn narrows_to(&self, to: &SqlType) -> bool {
+        use SqlType::*;
+        if self == to {
+            return false;
+        }
+        let widening = matches!(
+            (self, to),
+            (SmallInt, Integer | BigInt | Real | Double)
+                | (Integer, BigInt | Double)
+                | (Real, Double)
+                | (Varchar(_), Text)
+                | (Date, Timestamp | TimestampTz)
+                | (Timestamp, TimestampTz)
+                | (TimestampTz, Timestamp)
+        );
+        let longer = matches!((self, to), (Varchar(a), Varchar(b)) if b >= a);
+        !(widening || longer)
+    }
 }
 
 impl fmt::Display for SqlType {
@@ -369,17 +391,22 @@ impl ServerDefault {
 /// Recognises `now()`, `CURRENT_TIMESTAMP`, `CURRENT_DATE`, `CURRENT_TIME` (any case,
 /// optional `()`).
 pub fn portable_time_default(value: &str) -> Option<ServerDefault> {
-    let v = value.trim().to_ascii_lowercase();
-    let v = v.strip_suffix("()").unwrap_or(&v).trim();
-    match v {
-        "now" | "current_timestamp" => Some(ServerDefault::CurrentTimestamp),
-        "current_date" => Some(ServerDefault::CurrentDate),
-        "current_time" => Some(ServerDefault::CurrentTime),
-        _ => None,
+    retort_vocab::TimeDefault::parse(value).map(ServerDefault::from)
+}
+
+impl From<retort_vocab::TimeDefault> for ServerDefault {
+    fn from(time: retort_vocab::TimeDefault) -> Self {
+        match time {
+            retort_vocab::TimeDefault::CurrentTimestamp => ServerDefault::CurrentTimestamp,
+            retort_vocab::TimeDefault::CurrentDate => ServerDefault::CurrentDate,
+            retort_vocab::TimeDefault::CurrentTime => ServerDefault::CurrentTime,
+        }
     }
 }
 
-fn normalize_sql(s: &str) -> String {
+/// An SQL expression in a form two spellings of it share: outer parentheses
+/// dropped, whitespace collapsed, lower case (`( Price > 0 )` → `price > 0`).
+pub fn normalize_sql(s: &str) -> String {
     let s = s.trim();
     let s = strip_outer_parens(s);
     s.split_whitespace()
@@ -389,7 +416,7 @@ fn normalize_sql(s: &str) -> String {
 }
 
 /// Strips redundant parentheses around a whole expression: `((1))` → `1`.
-pub(crate) fn strip_outer_parens(mut s: &str) -> &str {
+pub fn strip_outer_parens(mut s: &str) -> &str {
     loop {
         let t = s.trim();
         if t.starts_with('(') && t.ends_with(')') && closes_at_end(t) {
@@ -490,62 +517,7 @@ impl Index {
     }
 }
 
-/// What a foreign key does when the referenced row is deleted or updated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum FkAction {
-    /// `NO ACTION` (the SQL default).
-    #[default]
-    NoAction,
-    /// `RESTRICT`.
-    Restrict,
-    /// `CASCADE`.
-    Cascade,
-    /// `SET NULL`.
-    SetNull,
-    /// `SET DEFAULT`.
-    SetDefault,
-}
-
-impl FkAction {
-    /// Parses `cascade`, `set null`, `SET_NULL`, `restrict`, `no action`, `set default`.
-    pub fn parse(s: &str) -> Option<FkAction> {
-        let norm: String = s
-            .trim()
-            .chars()
-            .map(|c| {
-                if c == '_' || c == '-' {
-                    ' '
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect();
-        match norm
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .as_str()
-        {
-            "no action" => Some(FkAction::NoAction),
-            "restrict" => Some(FkAction::Restrict),
-            "cascade" => Some(FkAction::Cascade),
-            "set null" => Some(FkAction::SetNull),
-            "set default" => Some(FkAction::SetDefault),
-            _ => None,
-        }
-    }
-
-    /// The SQL words.
-    pub fn as_sql(self) -> &'static str {
-        match self {
-            FkAction::NoAction => "NO ACTION",
-            FkAction::Restrict => "RESTRICT",
-            FkAction::Cascade => "CASCADE",
-            FkAction::SetNull => "SET NULL",
-            FkAction::SetDefault => "SET DEFAULT",
-        }
-    }
-}
+pub use retort_vocab::FkAction;
 
 /// A foreign key from `columns` of this table to `ref_columns` of `ref_table`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -849,17 +821,19 @@ mod tests {
     }
 
     #[test]
+    fn narrowing() {
+        assert!(SqlType::Text.narrows_to(&SqlType::Varchar(10)));
+        assert!(SqlType::Varchar(10).narrows_to(&SqlType::Varchar(5)));
+        assert!(SqlType::BigInt.narrows_to(&SqlType::Integer));
+        assert!(SqlType::Text.narrows_to(&SqlType::Integer));
+        assert!(!SqlType::Integer.narrows_to(&SqlType::BigInt));
+        assert!(!SqlType::Varchar(10).narrows_to(&SqlType::Text));
+    }
+
+    #[test]
     fn outer_parens() {
         assert_eq!(strip_outer_parens("((1))"), "1");
         assert_eq!(strip_outer_parens("(a) + (b)"), "(a) + (b)");
         assert_eq!(strip_outer_parens("('(')"), "'('");
-    }
-
-    #[test]
-    fn fk_actions_parse() {
-        assert_eq!(FkAction::parse("cascade"), Some(FkAction::Cascade));
-        assert_eq!(FkAction::parse("SET_NULL"), Some(FkAction::SetNull));
-        assert_eq!(FkAction::parse("set  default"), Some(FkAction::SetDefault));
-        assert_eq!(FkAction::parse("explode"), None);
     }
 }

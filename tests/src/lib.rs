@@ -10,9 +10,10 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use retort::config::DatabaseUrl;
 use retort::schema::Schema;
-use retort::{Backend, Config, Connection, Migrations};
+use retort::DatabaseUrl;
+use retort::{Backend, Connection, Migrations};
+use retort_engine::Config;
 
 /// The shop's whole project: both databases, as `migrations-cli` compiles it.
 pub static SHOP_PROJECT: retort::Project = retort::project!("../migrations-cli/Retort.toml");
@@ -106,7 +107,7 @@ fn server_url(backend: Backend) -> String {
 }
 
 fn connect_url(url: &str) -> retort::Result<Connection> {
-    Connection::establish(&DatabaseUrl::parse(url)?)
+    retort_engine::connect(&DatabaseUrl::parse(url)?)
 }
 
 impl TestDb {
@@ -165,7 +166,7 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             &uuid_like()
         );
-        let quote = conn.dialect().quote(&name);
+        let quote = retort_engine::dialect::of(&conn).quote(&name);
         conn.execute(&format!("CREATE DATABASE {quote}"))
             .expect("create the test database");
         let (base, _) = admin.rsplit_once('/').expect("URL names a database");
@@ -193,7 +194,7 @@ impl TestDb {
 
     /// The schema of the database (version table and its log excluded).
     pub fn schema(&self) -> Schema {
-        retort::introspect::introspect(
+        retort_engine::introspect::introspect(
             &mut self.connect(),
             &["retort_version", "retort_version_log"],
         )
@@ -214,10 +215,12 @@ impl TestDb {
     /// table's rows (and, on SQLite, the file's bytes).
     pub fn snapshot(&self) -> (Schema, Vec<String>, Vec<u8>) {
         let mut conn = self.connect();
-        let schema =
-            retort::introspect::introspect(&mut conn, &["retort_version", "retort_version_log"])
-                .expect("introspect");
-        let versions = retort::runner::VersionTable {
+        let schema = retort_engine::introspect::introspect(
+            &mut conn,
+            &["retort_version", "retort_version_log"],
+        )
+        .expect("introspect");
+        let versions = retort_engine::versions::VersionTable {
             name: "retort_version",
         }
         .read(&mut conn)
@@ -304,7 +307,7 @@ impl TestDb {
 
     /// `SELECT COUNT(*)` of a table.
     pub fn count(&self, table: &str) -> i64 {
-        let q = self.connect().dialect().quote(table);
+        let q = retort_engine::dialect::of(&self.connect()).quote(table);
         self.strings(&format!("SELECT CAST(COUNT(*) AS CHAR(20)) AS v FROM {q}"))[0]
             .trim()
             .parse()
@@ -324,7 +327,7 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((admin, name)) = &self.server {
             if let Ok(mut conn) = connect_url(admin) {
-                let quote = conn.dialect().quote(name);
+                let quote = retort_engine::dialect::of(&conn).quote(name);
                 let force = if self.backend == Backend::Postgres {
                     " WITH (FORCE)"
                 } else {
@@ -366,11 +369,11 @@ macro_rules! on_every_backend {
 
 /// Links the shop models into the test binary (the registry is filled at link time).
 pub fn link_shop() {
-    shop::link();
+    retort::link!(shop);
 }
 
 /// A schema as a dialect stores it, to compare a model schema with an introspected
 /// one.
-pub fn as_stored(schema: &Schema, dialect: &dyn retort::dialect::Dialect) -> Schema {
+pub fn as_stored(schema: &Schema, dialect: &dyn retort_engine::dialect::Dialect) -> Schema {
     dialect.as_stored(schema)
 }

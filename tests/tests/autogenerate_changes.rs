@@ -2,13 +2,13 @@
 //! op and reverses exactly; renames keep rows; introspection sends the same number
 //! of queries at 10 and at 200 tables; offline autogenerate and drift.
 
-use retort::compare::RenameHints;
-use retort::introspect::Filter;
+use retort::model::RenameHints;
 use retort::ops::{reverse_all, Op};
 use retort::schema::{
     Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
 };
-use retort::{autogenerate, command};
+use retort_engine::introspect::Filter;
+use retort_engine::{autogenerate, command};
 use retort_tests::{link_shop, on_every_backend, TestDb, LINEAR, SHOP};
 
 fn summaries(ops: &[Op]) -> Vec<String> {
@@ -289,12 +289,14 @@ fn introspection_queries_do_not_grow_with_tables(db: &TestDb) {
         let ops = command::diff(&mut conn, &schema, "retort_version").unwrap();
         command::apply(&mut conn, &ops).unwrap();
         let before = conn.queries_sent();
-        let live =
-            retort::introspect::introspect(&mut conn, &["retort_version", "retort_version_log"])
-                .unwrap();
+        let live = retort_engine::introspect::introspect(
+            &mut conn,
+            &["retort_version", "retort_version_log"],
+        )
+        .unwrap();
         counts.push(conn.queries_sent() - before);
         assert_eq!(live.tables.len(), n);
-        assert_eq!(live, conn.dialect().as_stored(&schema));
+        assert_eq!(live, retort_engine::dialect::of(&conn).as_stored(&schema));
     }
     assert_eq!(
         counts[0], counts[1],

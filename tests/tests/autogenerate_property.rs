@@ -3,12 +3,12 @@
 //! autogenerate, and the downgrade (the reversed ops) restores the database's
 //! previous schema exactly. Seeds are fixed; a failure prints its seed.
 
-use retort::command;
 use retort::ops::{reverse_all, Op};
 use retort::schema::{
     Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
 };
 use retort::Backend;
+use retort_engine::command;
 use retort_tests::{on_every_backend, TestDb};
 
 /// A small deterministic generator (xorshift64*).

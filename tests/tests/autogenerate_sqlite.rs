@@ -1,10 +1,11 @@
 //! Autogenerate against real SQLite files: from an empty database, after model
 //! changes, with nothing to do, and when the database is not at head.
 
-use retort::command::{self, RevisionOptions};
-use retort::dialect::Sqlite;
 use retort::ops::Op;
-use retort::{registered_schema, Error, Migrations};
+use retort::{registered_schema, Migrations};
+use retort_engine::command::{self, RevisionOptions};
+use retort_engine::dialect::Sqlite;
+use retort_engine::Error;
 use retort_tests::{as_stored, link_shop, TestDb, SHOP};
 
 fn summaries(ops: &[Op]) -> Vec<String> {
@@ -41,8 +42,9 @@ fn from_empty_creates_tables_in_foreign_key_order_then_nothing() {
     assert!(position("products") < position("orders"), "{names:?}");
 
     command::apply(&mut conn, &ops).unwrap();
-    let live = retort::introspect::introspect(&mut conn, &["retort_version", "retort_version_log"])
-        .unwrap();
+    let live =
+        retort_engine::introspect::introspect(&mut conn, &["retort_version", "retort_version_log"])
+            .unwrap();
     assert_eq!(live, as_stored(models, &Sqlite));
     assert!(command::diff(&mut conn, models, "retort_version")
         .unwrap()

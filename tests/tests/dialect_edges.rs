@@ -1,13 +1,13 @@
 //! Edges every dialect must handle: 100,000 rows in a few statements, hostile
 //! identifiers, names over the database's limit, unreachable servers.
 
-use retort::command;
-use retort::config::DatabaseUrl;
 use retort::ops::{BulkInsert, CreateIndex, CreateTable, Op};
 use retort::schema::{
     Column, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique, Value,
 };
+use retort::DatabaseUrl;
 use retort::{Backend, Connection};
+use retort_engine::command;
 use retort_tests::{on_every_backend, TestDb};
 
 fn bulk_insert_of_100_000_rows(db: &TestDb) {
@@ -87,7 +87,7 @@ fn hostile_identifiers(db: &TestDb) {
     let ops = command::diff(&mut conn, &schema, "retort_version").unwrap();
     assert_eq!(ops.len(), 3, "{ops:?}");
     command::apply(&mut conn, &ops).unwrap();
-    let dialect = conn.dialect();
+    let dialect = retort_engine::dialect::of(&conn);
     assert_eq!(db.schema(), dialect.as_stored(&schema));
     let rows = Op::BulkInsert(BulkInsert {
         table: "user".into(),
@@ -184,7 +184,7 @@ fn sqlite_references_without_columns_name_the_parent_key() {
         .unwrap();
     conn.execute("CREATE TABLE children (id INTEGER PRIMARY KEY, parent_code TEXT REFERENCES parents, note TEXT)")
         .unwrap();
-    let child = retort::introspect::table(&mut conn, "children")
+    let child = retort_engine::introspect::table(&mut conn, "children")
         .unwrap()
         .unwrap();
     assert_eq!(child.foreign_keys.len(), 1);
@@ -201,7 +201,7 @@ fn sqlite_references_without_columns_name_the_parent_key() {
         })],
     )
     .unwrap();
-    let child = retort::introspect::table(&mut conn, "children")
+    let child = retort_engine::introspect::table(&mut conn, "children")
         .unwrap()
         .unwrap();
     assert_eq!(child.foreign_keys[0].ref_columns, ["code"]);

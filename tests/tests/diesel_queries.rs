@@ -1,7 +1,7 @@
 //! The diesel DSL on the tables `#[derive(Model)]` emitted, after `upgrade head`,
 //! on SQLite, PostgreSQL and MariaDB: inserts, a three-table join, an update.
 
-use retort::command;
+use retort_engine::command;
 use retort_tests::{link_shop, on_every_backend, TestDb, SHOP};
 
 fn shop_queries(db: &TestDb) {

@@ -4,14 +4,15 @@
 
 use std::process::{Command, Output};
 
-use retort::{command, Backend};
+use retort::Backend;
+use retort_engine::command;
 use retort_tests::{on_every_backend, TestDb, BRANCHES, LABELLED};
 
 fn ids(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
-fn current(config: &retort::Config) -> Vec<String> {
+fn current(config: &retort_engine::Config) -> Vec<String> {
     command::current(config).unwrap()
 }
 
@@ -69,7 +70,7 @@ fn branches_and_merge(db: &TestDb) {
     assert!(current(&config).is_empty());
     // The log tells what happened, in order.
     let mut conn = db.connect();
-    let log = retort::runner::VersionTable {
+    let log = retort_engine::versions::VersionTable {
         name: "retort_version",
     }
     .log(&mut conn)
@@ -343,7 +344,7 @@ fn one_transaction_for_the_whole_run() {
             continue;
         };
         let mut config = db.config(retort_tests::FAILING);
-        config.run.transactions = retort::runner::TransactionMode::All;
+        config.run.transactions = retort_engine::TransactionMode::All;
         command::upgrade(&config, "head").unwrap_err();
         // The good first revision went too: all or nothing.
         assert!(current(&config).is_empty(), "{backend:?}");
@@ -351,7 +352,7 @@ fn one_transaction_for_the_whole_run() {
     }
     if let Some(db) = TestDb::mysql() {
         let mut config = db.config(BRANCHES);
-        config.run.transactions = retort::runner::TransactionMode::All;
+        config.run.transactions = retort_engine::TransactionMode::All;
         let err = command::upgrade(&config, "head").unwrap_err();
         assert_eq!(
             err.to_string(),

@@ -3,8 +3,8 @@
 //! `--transaction per-statement`, which then applies it. Alone in its test binary,
 //! so no other test shares the server's lock table while it is full.
 
-use retort::command;
-use retort::runner::TransactionMode;
+use retort_engine::command;
+use retort_engine::TransactionMode;
 use retort_tests::{TestDb, LOCKS};
 
 #[test]

@@ -1,4 +1,4 @@
-//! `retort::testing::assert_migrations_current`: the shop's revisions build its
+//! `retort_engine::testing::assert_migrations_current`: the shop's revisions build its
 //! models; another history does not, and the report says what is missing.
 
 use retort_tests::{link_shop, LINEAR, SHOP};
@@ -6,13 +6,13 @@ use retort_tests::{link_shop, LINEAR, SHOP};
 #[test]
 fn shop_migrations_are_current() {
     link_shop();
-    retort::testing::assert_migrations_current(&SHOP);
+    retort_engine::testing::assert_migrations_current(&SHOP);
 }
 
 #[test]
 fn a_stale_history_is_reported_with_its_missing_operations() {
     link_shop();
-    let report = retort::testing::migrations_current(&LINEAR).unwrap_err();
+    let report = retort_engine::testing::migrations_current(&LINEAR).unwrap_err();
     assert!(
         report.starts_with("the models changed without a revision: "),
         "{report}"
@@ -23,6 +23,7 @@ fn a_stale_history_is_reported_with_its_missing_operations() {
         report.contains("  note: revision b7e9d1000003 (b7e9d1000003_seed_notes.rs) runs raw SQL"),
         "{report}"
     );
-    let panic = std::panic::catch_unwind(|| retort::testing::assert_migrations_current(&LINEAR));
+    let panic =
+        std::panic::catch_unwind(|| retort_engine::testing::assert_migrations_current(&LINEAR));
     assert!(panic.is_err());
 }

@@ -2,12 +2,12 @@
 //! This binary declares two versions of one model, so its registry is also the
 //! place to prove that whole-program errors name both models.
 
-use retort::command;
-use retort::dialect::Sqlite;
 use retort::model::schema_from_models;
 use retort::ops::Op;
 use retort::schema::{Schema, Table};
 use retort::{registered_schema, Model};
+use retort_engine::command;
+use retort_engine::dialect::Sqlite;
 use retort_tests::{as_stored, TestDb};
 
 fn summaries(ops: &[Op]) -> Vec<String> {
@@ -140,7 +140,7 @@ fn each_model_change_gives_exactly_its_op() {
 fn foreign_key_actions_and_defaults_survive_the_round_trip() {
     let v2 = schema_from_models(&[v2::Gadget::meta(), v2::Widget::meta()]).unwrap();
     let (_db, mut conn) = database_with(&v2);
-    let live = retort::introspect::introspect(&mut conn, &[]).unwrap();
+    let live = retort_engine::introspect::introspect(&mut conn, &[]).unwrap();
     let widgets = live.table("widgets").unwrap();
     assert_eq!(
         widgets.foreign_keys,
@@ -248,7 +248,7 @@ fn every_attribute_round_trips_through_sqlite() {
     );
 
     let (_db, mut conn) = database_with(&schema);
-    let live = retort::introspect::introspect(&mut conn, &[]).unwrap();
+    let live = retort_engine::introspect::introspect(&mut conn, &[]).unwrap();
     assert_eq!(live, as_stored(&schema, &Sqlite));
     assert!(command::diff(&mut conn, &schema, "retort_version")
         .unwrap()
@@ -308,12 +308,12 @@ fn renamed_from_renames_and_keeps_rows() {
     conn.execute("INSERT INTO gadgets (kind, size) VALUES ('lever', 3)")
         .unwrap();
     let after = schema_from_models(&[v4::Gizmo::meta()]).unwrap();
-    let filter = retort::introspect::Filter {
+    let filter = retort_engine::introspect::Filter {
         exclude: vec!["retort_version".into()],
         only: None,
     };
     let changes =
-        retort::autogenerate::compare_database(&mut conn, &after, &hints, &filter).unwrap();
+        retort_engine::autogenerate::compare_database(&mut conn, &after, &hints, &filter).unwrap();
     assert_eq!(
         summaries(&changes.ops),
         [
@@ -326,7 +326,7 @@ fn renamed_from_renames_and_keeps_rows() {
     command::apply(&mut conn, &changes.ops).unwrap();
     assert_eq!(db.strings("SELECT category AS v FROM gizmos"), ["lever"]);
     assert!(
-        retort::autogenerate::compare_database(&mut conn, &after, &hints, &filter)
+        retort_engine::autogenerate::compare_database(&mut conn, &after, &hints, &filter)
             .unwrap()
             .is_empty()
     );

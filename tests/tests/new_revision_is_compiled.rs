@@ -31,6 +31,7 @@ publish = false
 
 [dependencies]
 retort = {{ path = "{ws}/runtime" }}
+retort-cli = {{ path = "{ws}/cli" }}
 shop = {{ path = "{ws}/examples/shop" }}
 
 [workspace]
@@ -50,8 +51,8 @@ shop = {{ path = "{ws}/examples/shop" }}
         r#"static MIGRATIONS: retort::Migrations = retort::revisions!("versions");
 
 fn main() -> std::process::ExitCode {
-    shop::link();
-    retort::cli::main(retort::Config::new(MIGRATIONS))
+    retort::link!(shop);
+    retort_cli::main(retort_cli::engine::Config::new(MIGRATIONS))
 }
 "#,
     )

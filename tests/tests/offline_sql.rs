@@ -2,8 +2,8 @@
 //! client, builds the same schema and data as the online run, version table
 //! included; a step that needs the live database says so.
 
-use retort::command;
 use retort::schema::Schema;
+use retort_engine::command;
 use retort_tests::{on_every_backend, TestDb, OPS};
 
 fn comparable(mut schema: Schema) -> Schema {

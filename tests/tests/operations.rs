@@ -2,9 +2,9 @@
 //! real database after each upgrade and after each downgrade, with the rows kept
 //! through type changes, renames and SQLite table rebuilds.
 
-use retort::command;
 use retort::schema::{ConstraintKind, Schema, ServerDefault, SqlType, Table};
 use retort::Backend;
+use retort_engine::command;
 use retort_tests::{on_every_backend, TestDb, OPS};
 
 const IDS: [&str; 8] = [
@@ -74,7 +74,7 @@ fn check_step(db: &TestDb, step: usize, schema: &Schema) {
             assert_eq!(names(db), ["O'Brien", "back\\slash", "Zoë"]);
             let amounts = db.strings(&format!(
                 "SELECT CAST(amount AS CHAR(20)) AS v FROM {} ORDER BY id",
-                db.connect().dialect().quote("order")
+                retort_engine::dialect::of(&db.connect()).quote("order")
             ));
             let amounts: Vec<f64> = amounts.iter().map(|a| a.trim().parse().unwrap()).collect();
             assert_eq!(amounts, [20.0, 20.5, 14.5]);
@@ -93,7 +93,7 @@ fn check_step(db: &TestDb, step: usize, schema: &Schema) {
             assert!(status.nullable && status.default.is_none(), "{status:?}");
             let note = column(order, "note").unwrap();
             assert!(!note.nullable);
-            let q = db.connect().dialect().quote("order");
+            let q = retort_engine::dialect::of(&db.connect()).quote("order");
             assert_eq!(
                 db.strings(&format!("SELECT note AS v FROM {q}")),
                 ["none"; 3]

@@ -1,7 +1,8 @@
 //! The shop example on SQLite, PostgreSQL and MariaDB: upgrade, models equal to
 //! the database, rows kept across a revision, downgrade to base.
 
-use retort::{command, registered_schema};
+use retort::registered_schema;
+use retort_engine::command;
 use retort_tests::{link_shop, on_every_backend, TestDb, SHOP};
 
 fn shop_up_and_down(db: &TestDb) {
@@ -14,7 +15,7 @@ fn shop_up_and_down(db: &TestDb) {
         pending.is_empty(),
         "models and database differ: {pending:#?}"
     );
-    let dialect = db.connect().dialect();
+    let dialect = retort_engine::dialect::of(&db.connect());
     assert_eq!(db.schema(), dialect.as_stored(registered_schema().unwrap()));
 
     db.connect()

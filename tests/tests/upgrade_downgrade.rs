@@ -2,12 +2,13 @@
 //! `current` after each step, data kept, a failing revision, and bad input
 //! leaving the database untouched.
 
-use retort::command;
-use retort::revision::RevisionError;
-use retort::{Backend, Error};
+use retort::{Backend, Direction};
+use retort_engine::command;
+use retort_engine::Error;
+use retort_engine::RevisionError;
 use retort_tests::{link_shop, on_every_backend, TestDb, FAILING, LINEAR, SHOP};
 
-fn current(config: &retort::Config) -> Vec<String> {
+fn current(config: &retort_engine::Config) -> Vec<String> {
     command::current(config).unwrap()
 }
 
@@ -100,7 +101,7 @@ fn data_migration_runs_in_order_and_reverts(db: &TestDb) {
 /// Runs `f`, expects an error, and checks the database did not change.
 fn fails_untouched(
     db: &TestDb,
-    f: impl FnOnce() -> retort::Result<Vec<retort::runner::StepReport>>,
+    f: impl FnOnce() -> retort_engine::Result<Vec<retort_engine::runner::StepReport>>,
 ) -> Error {
     let before = db.snapshot();
     let err = f().expect_err("must fail");
@@ -140,7 +141,10 @@ fn bad_targets_are_clear_errors_and_touch_nothing(db: &TestDb) {
     assert!(
         matches!(
             err,
-            Error::Revision(RevisionError::WrongDirection { up: true, .. })
+            Error::Revision(RevisionError::WrongDirection {
+                direction: Direction::Upgrade,
+                ..
+            })
         ),
         "{err}"
     );
@@ -153,7 +157,10 @@ fn bad_targets_are_clear_errors_and_touch_nothing(db: &TestDb) {
     assert!(
         matches!(
             err,
-            Error::Revision(RevisionError::WrongDirection { up: false, .. })
+            Error::Revision(RevisionError::WrongDirection {
+                direction: Direction::Downgrade,
+                ..
+            })
         ),
         "{err}"
     );

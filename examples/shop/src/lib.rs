@@ -224,16 +224,3 @@ pub fn demo(conn: &mut retort::Connection) -> QueryResult<Report> {
         "this build of the shop has no driver for that database".into(),
     ))
 }
-
-/// Keeps the models linked into a binary that does not otherwise name them: the
-/// registry is filled at link time, and a crate nothing refers to is not linked.
-/// Call it once from `main`.
-#[inline(never)]
-pub fn link() {
-    std::hint::black_box([
-        User::meta(),
-        Product::meta(),
-        Order::meta(),
-        PageView::meta(),
-    ]);
-}

@@ -11,9 +11,9 @@ fn main() -> ExitCode {
         eprintln!("error: RETORT_FIXTURE must name a fixture (linear, branches, labelled, slow, …), not `{name}`");
         return ExitCode::from(2);
     };
-    let mut config = retort::Config::new(migrations);
+    let mut config = retort_engine::Config::new(migrations);
     if let Ok(dir) = std::env::var("RETORT_VERSIONS_DIR") {
         config.versions_dir = dir.into();
     }
-    retort::cli::main(config)
+    retort_cli::main(config)
 }

@@ -1,0 +1,869 @@
+//! Retort's command line: the clap command tree every migrations binary shares,
+//! printing, progress bars, fleet summaries, `init`, and the exit codes.
+//!
+//! A project's migrations binary (what `retort init` writes) is three lines:
+//!
+//! ```no_run
+//! static PROJECT: retort::Project = retort::project!("../migrations-cli/Retort.toml");
+//!
+//! fn main() -> std::process::ExitCode {
+//!     retort_cli::main_project(&PROJECT)
+//! }
+//! ```
+//!
+//! or, for one versions folder without a `Retort.toml`:
+//!
+//! ```no_run
+//! static MIGRATIONS: retort::Migrations = retort::revisions!("../migrations-cli/versions/main");
+//!
+//! fn main() -> std::process::ExitCode {
+//!     retort_cli::main(retort_cli::engine::Config::new(MIGRATIONS).default_url("sqlite://app.db"))
+//! }
+//! ```
+//!
+//! Exit codes: 0 success, 1 failure (or `check`/`drift` found differences), 2 bad
+//! usage.
+
+mod error;
+mod init;
+pub mod tool;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use retort::{Backend, Project};
+use retort_engine::command::fleet::{self, FleetCommand};
+use retort_engine::command::{self, HistoryEntry, HistoryOptions, RevisionOptions};
+use retort_engine::{Config, TransactionMode};
+
+pub use error::{CliError, Result};
+pub use init::{init as init_crate, this_retort, InitOptions, InitReport, RetortSource};
+/// The engine, for a migrations crate's own tests (`retort_cli::engine::testing`)
+/// and tools that call the commands directly.
+pub use retort_engine as engine;
+/// The checks for a project's own `cargo test` (`engine::testing`).
+pub use retort_engine::testing;
+
+use CliError as Error;
+
+/// Alembic's commands for a Rust project.
+#[derive(Debug, Parser)]
+#[command(version, about = "Database migrations for the models of this program", long_about = None)]
+pub struct Cli {
+    /// Database URL (sqlite://file.db, postgres://user@host/db, mysql://user@host/db);
+    /// overrides DATABASE_URL.
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+    /// Log every SQL statement (same as RUST_LOG=retort::sql=info).
+    #[arg(long, global = true)]
+    pub echo: bool,
+    /// Leave these tables alone in autogenerate, check and drift (repeatable;
+    /// `*` matches any run of characters).
+    #[arg(long, global = true, value_name = "TABLE")]
+    pub exclude: Vec<String>,
+    /// PostgreSQL schema to work in (default: the server's search_path).
+    #[arg(long, global = true, value_name = "SCHEMA")]
+    pub schema: Option<String>,
+    /// Seconds to wait for another migration run on the same database (default 60).
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
+    /// One transaction per revision (default), one for the whole run
+    /// (PostgreSQL, SQLite), or none around a revision (PostgreSQL, MySQL).
+    #[arg(long, global = true, value_name = "MODE", value_parser = transaction_mode())]
+    pub transaction: Option<TransactionMode>,
+    /// Act on this database of Retort.toml only (default: every one, in order).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub database: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Running one command on many databases (`--urls-file`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct FleetArgs {
+    /// Run on every database listed in FILE (one URL per line, `#` comments,
+    /// SQLite globs such as sqlite:///srv/tenants/*.db).
+    #[arg(long, value_name = "FILE")]
+    urls_file: Option<std::path::PathBuf>,
+    /// With --urls-file: databases worked on at once.
+    #[arg(long, default_value_t = 4, requires = "urls_file")]
+    jobs: usize,
+    /// With --urls-file: start no new database after the first failure.
+    #[arg(long, requires = "urls_file")]
+    fail_fast: bool,
+}
+
+impl Command {
+    /// The `--urls-file` of a fleet command, if given.
+    pub(crate) fn fleet_file(&self) -> Option<&std::path::Path> {
+        match self {
+            Command::Upgrade { fleet, .. }
+            | Command::Current { fleet, .. }
+            | Command::Check { fleet } => fleet.urls_file.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Add a migrations crate for a workspace crate's models (Cargo.toml, src/main.rs,
+    /// Retort.toml, versions/).
+    Init {
+        /// The new crate's folder (default: ./migrations).
+        #[arg(default_value = "migrations")]
+        dir: std::path::PathBuf,
+        /// The workspace crate whose models the migrations are for.
+        #[arg(long, value_name = "NAME")]
+        models_crate: String,
+        /// Take retort from the registry at this version (default: a path to the
+        /// retort this program was built from).
+        #[arg(long, value_name = "VERSION")]
+        retort_version: Option<String>,
+    },
+    /// Apply revisions up to TARGET (head, heads, label@head, an id or unique prefix, +N, REV+N).
+    Upgrade {
+        /// Where to go; with --sql also FROM:TO.
+        target: String,
+        /// Print the SQL instead of running it (no connection).
+        #[arg(long)]
+        sql: bool,
+        /// Dialect of the --sql output (default: the URL's).
+        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend)]
+        dialect: Option<Backend>,
+        /// Many databases.
+        #[command(flatten)]
+        fleet: FleetArgs,
+    },
+    /// Revert revisions down to TARGET (base, label@base, an id or unique prefix, -N, REV-N).
+    Downgrade {
+        /// Where to go; with --sql, FROM:TO.
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+        /// Print the SQL instead of running it (no connection).
+        #[arg(long)]
+        sql: bool,
+        /// Dialect of the --sql output (default: the URL's).
+        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend)]
+        dialect: Option<Backend>,
+    },
+    /// Show the revision(s) the database is at.
+    Current {
+        /// Show each revision's message and file.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Many databases.
+        #[command(flatten)]
+        fleet: FleetArgs,
+    },
+    /// List revisions, newest first, marking heads, branch and merge points.
+    History {
+        /// Only FROM:TO (ids, base, heads, current; either end may be empty).
+        #[arg(
+            short = 'r',
+            long = "rev-range",
+            value_name = "FROM:TO",
+            allow_hyphen_values = true
+        )]
+        range: Option<String>,
+        /// Show each revision in full.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Connect and mark the revisions the database is at.
+        #[arg(short, long)]
+        indicate_current: bool,
+    },
+    /// Show the head revisions.
+    Heads {
+        /// Show each head in full.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Show the branch points.
+    Branches {
+        /// Show each branch point in full.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Show one revision (an id, prefix, head, label@head).
+    Show {
+        /// The revision.
+        revision: String,
+    },
+    /// List every revision, applied or pending, and the ones changed since applied.
+    Status,
+    /// Exit 1 and list the changes when the models differ from the database at head.
+    Check {
+        /// Many databases.
+        #[command(flatten)]
+        fleet: FleetArgs,
+    },
+    /// Exit 1 and list what the database has that its revision history does not
+    /// say (changes made by hand).
+    Drift,
+    /// Set the version table without running any revision.
+    Stamp {
+        /// Revisions (ids, head, heads, label@head, base).
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// Forget every row first (also for a database at an unknown revision).
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Write a revision that merges several heads (or `heads`: all of them).
+    Merge {
+        /// The revisions to merge.
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// The revision's message.
+        #[arg(short, long)]
+        message: String,
+        /// Use this id instead of a random one.
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+    },
+    /// Write a new revision file (empty, or with --autogenerate the model changes).
+    Revision {
+        /// The revision's message.
+        #[arg(short, long)]
+        message: String,
+        /// Compare the models with the database and write the difference.
+        #[arg(long)]
+        autogenerate: bool,
+        /// Where the revision goes.
+        #[command(flatten)]
+        new: NewRevision,
+    },
+    /// Same as `revision --autogenerate`.
+    Autogenerate {
+        /// The revision's message.
+        #[arg(short, long)]
+        message: String,
+        /// Where the revision goes.
+        #[command(flatten)]
+        new: NewRevision,
+    },
+}
+
+/// Where a new revision goes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NewRevision {
+    /// Use this id instead of a random one.
+    #[arg(long, value_name = "ID")]
+    rev_id: Option<String>,
+    /// Build on this revision (a head, label@head, or any revision to branch from).
+    #[arg(long, value_name = "REV")]
+    head: Option<String>,
+    /// Label the branch the revision starts (repeatable).
+    #[arg(long, value_name = "LABEL")]
+    branch_label: Vec<String>,
+    /// A revision of another branch this one needs (repeatable).
+    #[arg(long, value_name = "REV")]
+    depends_on: Vec<String>,
+    /// Autogenerate against the replayed history instead of a database.
+    #[arg(long)]
+    offline: bool,
+    /// With --offline: the dialect whose types to compare in (default: the URL's).
+    #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend, requires = "offline")]
+    dialect: Option<Backend>,
+    /// Write the file into DIR instead of the versions folder (Alembic's
+    /// --version-path); the program compiles in only its versions folder.
+    #[arg(long, value_name = "DIR")]
+    version_path: Option<std::path::PathBuf>,
+}
+
+impl NewRevision {
+    /// `config`, writing where --version-path says.
+    fn config(&self, config: &Config) -> Config {
+        let mut config = config.clone();
+        if let Some(dir) = &self.version_path {
+            config.versions_dir = dir.clone();
+        }
+        config
+    }
+
+    fn options(self) -> RevisionOptions {
+        RevisionOptions {
+            rev_id: self.rev_id,
+            head: self.head,
+            branch_labels: self.branch_label,
+            depends_on: self.depends_on,
+            offline: self.offline,
+            dialect: self.dialect,
+        }
+    }
+}
+
+/// Parses the command line, runs the command on `config`, and exits with its
+/// code: the CLI of a program with one database.
+pub fn main(config: Config) -> ExitCode {
+    finish(parse().and_then(|cli| run(cli, vec![config])))
+}
+
+/// The CLI of a program with a `Retort.toml` (`retort::project!()`): commands act
+/// on every database in order, or on `--database NAME`.
+pub fn main_project(project: &Project) -> ExitCode {
+    finish(parse().and_then(|cli| {
+        if matches!(cli.command, Command::Init { .. }) {
+            return run(cli, Vec::new());
+        }
+        let configs = retort_engine::project::configs(project)?;
+        run(cli, configs)
+    }))
+}
+
+fn parse() -> Result<Cli> {
+    parse_done(Cli::parse())
+}
+
+/// Sets up what a parsed command line asks for: logging, and `.env`.
+pub(crate) fn parse_done(cli: Cli) -> Result<Cli> {
+    init_logging(cli.echo);
+    // DATABASE_URL and the like may come from a .env file; the real environment wins.
+    let _ = dotenvy::dotenv();
+    Ok(cli)
+}
+
+pub(crate) fn finish(result: Result<ExitCode>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "{}: {e}", paint("error", "1;31"));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Runs a parsed command line on `configs` (one per database): each in turn,
+/// labelled when there are several. The exit code is the worst one.
+pub fn run(cli: Cli, configs: Vec<Config>) -> Result<ExitCode> {
+    if let Command::Init {
+        dir,
+        models_crate,
+        retort_version,
+    } = &cli.command
+    {
+        return init(dir, models_crate, retort_version.as_deref());
+    }
+    let mut selected: Vec<Config> = match &cli.database {
+        Some(name) => {
+            let names: Vec<String> = configs.iter().map(|c| c.database.clone()).collect();
+            let one = configs
+                .into_iter()
+                .find(|c| &c.database == name)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--database {name}: no database is called `{name}`; the databases are: {}",
+                        names.join(", ")
+                    ))
+                })?;
+            vec![one]
+        }
+        None => configs,
+    };
+    let several = selected.len() > 1;
+    let ambiguous = if cli.url.is_some() {
+        Some("which one --url is for")
+    } else if cli.command.fleet_file().is_some() {
+        Some("which one the --urls-file fleet runs")
+    } else {
+        None
+    };
+    if let (true, Some(what)) = (several, ambiguous) {
+        let names: Vec<&str> = selected.iter().map(|c| c.database.as_str()).collect();
+        return Err(Error::Usage(format!(
+            "there are {} databases ({}): say {what} with --database NAME",
+            names.len(),
+            names.join(", ")
+        )));
+    }
+    let mut worst = 0u8;
+    for config in &mut selected {
+        apply_options(&cli, config);
+        if several {
+            let _ = writeln!(std::io::stdout(), "== {} ==", config.database);
+        }
+        let code = match run_one(cli.command.clone(), config) {
+            Ok(code) => code,
+            // One database's failure does not hide the others' state.
+            Err(e) if several => {
+                let _ = std::io::stdout().flush();
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}: database `{}`: {e}",
+                    paint("error", "1;31"),
+                    config.database
+                );
+                ExitCode::from(1)
+            }
+            Err(e) => return Err(e),
+        };
+        worst = worst.max(if code == ExitCode::SUCCESS { 0 } else { 1 });
+    }
+    Ok(ExitCode::from(worst))
+}
+
+fn init(
+    dir: &std::path::Path,
+    models_crate: &str,
+    retort_version: Option<&str>,
+) -> Result<ExitCode> {
+    let options = InitOptions {
+        dir: dir.to_path_buf(),
+        models_crate: models_crate.to_owned(),
+        retort: match retort_version {
+            Some(v) => RetortSource::Version(v.to_owned()),
+            None => this_retort(),
+        },
+    };
+    let report = init::init(&options)?;
+    let mut out = std::io::stdout().lock();
+    for file in &report.created {
+        let _ = writeln!(out, "Created {}", file.display());
+    }
+    if let Some(workspace) = &report.workspace {
+        let _ = writeln!(
+            out,
+            "Added {} to the members of {}",
+            report.package,
+            workspace.display()
+        );
+    }
+    let _ = writeln!(out, "\nNext:");
+    for step in &report.next {
+        let _ = writeln!(out, "  {step}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn apply_options(cli: &Cli, config: &mut Config) {
+    if let Some(url) = &cli.url {
+        config.url = Some(url.clone());
+    }
+    config.echo = cli.echo;
+    config.exclude_tables.extend(cli.exclude.iter().cloned());
+    if cli.schema.is_some() {
+        config.schema = cli.schema.clone();
+    }
+    if let Some(seconds) = cli.lock_timeout {
+        config.run.lock_timeout = Duration::from_secs(seconds);
+    }
+    if let Some(mode) = cli.transaction {
+        config.run.transactions = mode;
+    }
+}
+
+/// `--urls-file`: the command on every listed database, then a summary.
+fn run_fleet(
+    config: &Config,
+    fleet: &FleetArgs,
+    command: FleetCommand<'_>,
+) -> Result<Option<ExitCode>> {
+    let Some(file) = &fleet.urls_file else {
+        return Ok(None);
+    };
+    use std::io::IsTerminal;
+    let urls = fleet::read_urls_file(file)?;
+    if std::env::var_os("RUST_LOG").is_none() && !config.echo {
+        // Per-revision lines from many databases at once would bury the summary.
+        log::set_max_level(log::LevelFilter::Warn);
+    }
+    let options = fleet::FleetOptions {
+        jobs: fleet.jobs,
+        fail_fast: fleet.fail_fast,
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(urls.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} databases {msg}")
+    {
+        bar.set_style(style);
+    }
+    let results = fleet::run_reporting(config, &urls, command, options, |_| bar.inc(1));
+    bar.finish_and_clear();
+    let mut out = std::io::stdout().lock();
+    let width = results.iter().map(|r| r.url.len()).max().unwrap_or(0);
+    for r in &results {
+        let (status, detail) = match &r.outcome {
+            Some(Ok(detail)) => (paint_out("ok", "32"), detail.clone()),
+            Some(Err(e)) => (
+                paint_out("failed", "1;31"),
+                e.split_whitespace().collect::<Vec<_>>().join(" "),
+            ),
+            None => (
+                "skipped".to_owned(),
+                "not started after a failure (--fail-fast)".to_owned(),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "{status:<7} {:<width$}  {} -> {}  {:>7.2?}  {detail}",
+            r.url, r.from, r.to, r.duration
+        );
+    }
+    let failed = results.iter().filter(|r| !r.ok()).count();
+    let _ = writeln!(
+        out,
+        "{} database(s): {} ok, {failed} not",
+        results.len(),
+        results.len() - failed
+    );
+    Ok(Some(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }))
+}
+
+/// Runs one command on one database.
+fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Init { .. } => unreachable!("handled before any database"),
+        Command::Upgrade {
+            target,
+            sql: true,
+            dialect,
+            ..
+        } => {
+            let _ = out.write_all(command::upgrade_sql(config, &target, dialect)?.as_bytes());
+        }
+        Command::Downgrade {
+            target,
+            sql: true,
+            dialect,
+        } => {
+            let _ = out.write_all(command::downgrade_sql(config, &target, dialect)?.as_bytes());
+        }
+        Command::Upgrade { target, fleet, .. } => {
+            if let Some(code) = run_fleet(config, &fleet, FleetCommand::Upgrade(&target))? {
+                return Ok(code);
+            }
+            let steps = command::upgrade(config, &target)?;
+            report_steps(&mut out, config, steps.len(), "applied")?;
+        }
+        Command::Downgrade { target, .. } => {
+            let steps = command::downgrade(config, &target)?;
+            report_steps(&mut out, config, steps.len(), "reverted")?;
+        }
+        Command::Current { verbose, fleet } => {
+            if let Some(code) = run_fleet(config, &fleet, FleetCommand::Current)? {
+                return Ok(code);
+            }
+            let current = command::current(config)?;
+            if current.is_empty() && verbose {
+                let _ = writeln!(out, "base (no revision applied)");
+            }
+            for id in current {
+                let entry = command::show(config, &id)?;
+                if verbose {
+                    print_entry(&mut out, &entry, true);
+                } else {
+                    let _ = writeln!(out, "{id}{}", entry.marks());
+                }
+            }
+        }
+        Command::History {
+            range,
+            verbose,
+            indicate_current,
+        } => {
+            let options = HistoryOptions {
+                range,
+                indicate_current,
+            };
+            for e in command::history(config, &options)? {
+                print_entry(&mut out, &e, verbose);
+            }
+        }
+        Command::Heads { verbose } => {
+            for e in command::heads(config)? {
+                if verbose {
+                    print_entry(&mut out, &e, true);
+                } else {
+                    let _ = writeln!(out, "{}{}{}", e.id, labels(&e), e.marks());
+                }
+            }
+        }
+        Command::Branches { verbose } => {
+            for e in command::branches(config)? {
+                if verbose {
+                    print_entry(&mut out, &e, true);
+                } else {
+                    let _ = writeln!(out, "{}{}{}, {}", e.id, labels(&e), e.marks(), e.message);
+                    for child in &e.children {
+                        let child = command::show(config, child)?;
+                        let _ = writeln!(
+                            out,
+                            "  -> {}{}{}, {}",
+                            child.id,
+                            labels(&child),
+                            child.marks(),
+                            child.message
+                        );
+                    }
+                }
+            }
+        }
+        Command::Show { revision } => {
+            print_entry(&mut out, &command::show(config, &revision)?, true)
+        }
+        Command::Status => {
+            let status = command::status(config)?;
+            let _ = writeln!(
+                out,
+                "Database at: {}",
+                retort_engine::graph::describe(&status.current)
+            );
+            for e in &status.entries {
+                let mark = if e.applied { "applied" } else { "pending" };
+                let at = e
+                    .applied_at
+                    .as_deref()
+                    .filter(|_| e.applied)
+                    .map(|a| format!(" on {a}"))
+                    .unwrap_or_default();
+                let edited = if e.edited {
+                    format!(
+                        "  {}: the file changed since it was applied",
+                        paint_out("warning", "1;33")
+                    )
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "  [{mark}] {}, {}{at}{edited}", e.id, e.message);
+            }
+        }
+        Command::Check { fleet } => {
+            if let Some(code) = run_fleet(config, &fleet, FleetCommand::Check)? {
+                return Ok(code);
+            }
+            let changes = command::check(config)?;
+            for edited in &changes.edited {
+                let _ = writeln!(out, "{}: {edited}", paint_out("warning", "1;33"));
+            }
+            if changes.is_empty() {
+                let _ = writeln!(out, "No new upgrade operations detected.");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "New upgrade operations detected ({}):",
+                    changes.ops.len()
+                );
+                print_changes(&mut out, &changes, "  - ");
+                let _ = writeln!(
+                    out,
+                    "Run `autogenerate -m \"...\"` to write a revision for them."
+                );
+            }
+            if !changes.is_empty() || !changes.edited.is_empty() {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Drift => {
+            let changes = command::drift(config)?;
+            for note in &changes.notes {
+                let _ = writeln!(out, "note: {note}");
+            }
+            if changes.is_empty() {
+                let _ = writeln!(out, "No drift: the database matches its revision history.");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "The database differs from what its revision history built ({} change(s) would bring it back):",
+                    changes.ops.len()
+                );
+                print_changes(&mut out, &changes, "  - ");
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Stamp { revisions, purge } => {
+            let before = command::stamp(config, &revisions, purge)?;
+            let after = command::current(config)?;
+            let _ = writeln!(
+                out,
+                "Stamped: {} -> {}",
+                retort_engine::graph::describe(&before),
+                retort_engine::graph::describe(&after)
+            );
+        }
+        Command::Merge {
+            revisions,
+            message,
+            rev_id,
+        } => {
+            let generated = command::merge(config, &message, &revisions, rev_id)?;
+            let _ = writeln!(out, "Generating {} ... done", generated.path.display());
+        }
+        Command::Revision {
+            message,
+            autogenerate: true,
+            new,
+        }
+        | Command::Autogenerate { message, new } => {
+            let config = &new.config(config);
+            match command::autogenerate(config, &message, &new.options())? {
+                None => {
+                    let _ = writeln!(out, "No changes detected");
+                }
+                Some(generated) => {
+                    for note in &generated.changes.notes {
+                        let _ = writeln!(out, "note: {note}");
+                    }
+                    print_changes(&mut out, &generated.changes, "Detected ");
+                    let _ = writeln!(out, "Generating {} ... done", generated.path.display());
+                }
+            }
+        }
+        Command::Revision { message, new, .. } => {
+            let config = &new.config(config);
+            let generated = command::revision(config, &message, &new.options())?;
+            let _ = writeln!(out, "Generating {} ... done", generated.path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `{prefix}add column …`, each op's warnings under it, then the suggestions.
+fn print_changes(
+    out: &mut impl Write,
+    changes: &retort_engine::autogenerate::Changes,
+    prefix: &str,
+) {
+    for (i, op) in changes.ops.iter().enumerate() {
+        let _ = writeln!(out, "{prefix}{}", op.summary());
+        for (_, warning) in changes.warnings.iter().filter(|(at, _)| *at == i) {
+            let _ = writeln!(out, "    {}: {warning}", paint_out("warning", "1;33"));
+        }
+    }
+    for suggestion in &changes.suggestions {
+        let _ = writeln!(out, "  {}: {suggestion}", paint_out("hint", "1;36"));
+    }
+}
+
+fn parse_backend(name: &str) -> std::result::Result<Backend, String> {
+    Backend::parse(name)
+        .ok_or_else(|| format!("unknown dialect `{name}`; expected sqlite, postgres or mysql"))
+}
+
+/// `--transaction`: one of the modes, listed in `--help` and in the error.
+fn transaction_mode() -> impl clap::builder::TypedValueParser<Value = TransactionMode> {
+    let names: Vec<&'static str> = TransactionMode::ALL.iter().map(|m| m.as_str()).collect();
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(names).try_map(|s| s.parse::<TransactionMode>())
+}
+
+fn report_steps(out: &mut impl Write, config: &Config, steps: usize, verb: &str) -> Result<()> {
+    let current = command::current(config)?;
+    let at = retort_engine::graph::describe(&current);
+    if steps == 0 {
+        let _ = writeln!(out, "Nothing to do: the database is at {at}.");
+    } else {
+        let plural = if steps == 1 { "" } else { "s" };
+        let _ = writeln!(
+            out,
+            "{steps} revision{plural} {verb}; the database is at {at}."
+        );
+    }
+    Ok(())
+}
+
+fn labels(e: &HistoryEntry) -> String {
+    if e.branch_labels.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", e.branch_labels.join(", "))
+    }
+}
+
+/// `parents -> id (marks), message`, or the full form.
+fn print_entry(out: &mut impl Write, e: &HistoryEntry, verbose: bool) {
+    let parents = if e.parents.is_empty() {
+        "<base>".to_owned()
+    } else {
+        e.parents.join(", ")
+    };
+    if !verbose {
+        let _ = writeln!(
+            out,
+            "{parents} -> {}{}{}, {}",
+            e.id,
+            labels(e),
+            e.marks(),
+            e.message
+        );
+        return;
+    }
+    let _ = writeln!(out, "Rev: {}{}", e.id, e.marks());
+    let _ = writeln!(out, "Parent: {parents}");
+    if e.is_branch_point {
+        let _ = writeln!(out, "Branches into: {}", e.children.join(", "));
+    }
+    if !e.branch_labels.is_empty() {
+        let _ = writeln!(out, "Branch names: {}", e.branch_labels.join(", "));
+    }
+    if !e.depends_on.is_empty() {
+        let _ = writeln!(out, "Depends on: {}", e.depends_on.join(", "));
+    }
+    let _ = writeln!(out, "Path: {}\n", e.file);
+    for line in e.message.lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+    let _ = writeln!(out);
+}
+
+/// Whether a stream gets ANSI colours: a terminal, and `NO_COLOR` unset.
+fn use_color(terminal: bool) -> bool {
+    terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Colours `text` for stderr.
+fn paint(text: &str, code: &str) -> String {
+    use std::io::IsTerminal;
+    paint_if(use_color(std::io::stderr().is_terminal()), text, code)
+}
+
+/// Colours `text` for stdout.
+fn paint_out(text: &str, code: &str) -> String {
+    use std::io::IsTerminal;
+    paint_if(use_color(std::io::stdout().is_terminal()), text, code)
+}
+
+fn paint_if(color: bool, text: &str, code: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// `INFO  [retort::runner] Running upgrade …` on stderr, as Alembic prints; SQL too
+/// with `--echo`. `RUST_LOG` overrides both.
+fn init_logging(echo: bool) {
+    let default = if echo {
+        "retort=info"
+    } else {
+        "retort=info,retort::sql=warn"
+    };
+    let mut builder =
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default));
+    builder.format(|buf, record| {
+        let level = record.level();
+        let label = format!("{level:<5}");
+        let label = match level {
+            log::Level::Error => paint(&label, "31"),
+            log::Level::Warn => paint(&label, "33"),
+            _ => label,
+        };
+        writeln!(buf, "{label} [{}] {}", record.target(), record.args())
+    });
+    builder.write_style(env_logger::WriteStyle::Never);
+    let _ = builder.try_init();
+}

@@ -1,0 +1,259 @@
+//! The installable `retort` command: `init` here, every other command forwarded
+//! to the project's migrations crate, built with the backend features its
+//! databases' URLs need.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use retort::{Backend, DatabaseUrl};
+use retort_engine::project::ProjectFile;
+
+use crate::{finish, Cli, CliError, Command, Result};
+
+/// Runs the `retort` command with `args` (without the program name).
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let (krate, args) = take_crate_option(args);
+    let mut argv = vec![OsString::from("retort")];
+    argv.extend(args.iter().cloned());
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        // --help, --version and bad usage, as clap prints them.
+        Err(e) => e.exit(),
+    };
+    if matches!(cli.command, Command::Init { .. }) {
+        return finish(crate::parse_done(cli).and_then(|cli| crate::run(cli, Vec::new())));
+    }
+    finish(forward(&cli, krate.as_deref(), &args))
+}
+
+/// `--crate NAME` (or `--crate=NAME`) picks the migrations crate; it is the
+/// tool's own option, not forwarded.
+fn take_crate_option(args: Vec<OsString>) -> (Option<String>, Vec<OsString>) {
+    let mut krate = None;
+    let mut rest = Vec::with_capacity(args.len());
+    let mut iter = args.into_iter();
+    while let Some(arg) = iter.next() {
+        match arg.to_str() {
+            Some("--crate") => krate = iter.next().and_then(|v| v.into_string().ok()),
+            Some(s) if s.starts_with("--crate=") => krate = Some(s["--crate=".len()..].to_owned()),
+            _ => rest.push(arg),
+        }
+    }
+    (krate, rest)
+}
+
+/// A migrations crate: its folder and its `Retort.toml`.
+#[derive(Debug, Clone)]
+struct MigrationsCrate {
+    dir: PathBuf,
+    name: String,
+}
+
+fn forward(cli: &Cli, krate: Option<&str>, args: &[OsString]) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().map_err(|e| CliError::io(".", e))?;
+    let target = find_crate(&cwd, krate)?;
+    // URLs may come from a .env file of the crate or of the current folder; the
+    // real environment wins.
+    let _ = dotenvy::from_path(target.dir.join(".env"));
+    let _ = dotenvy::dotenv();
+    let file = ProjectFile::read(&target.dir.join("Retort.toml"))?;
+    let features = features(cli, &file)?;
+    let mut cargo =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo
+        .arg("run")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(target.dir.join("Cargo.toml"));
+    if !features.is_empty() {
+        cargo
+            .arg("--features")
+            .arg(features.into_iter().collect::<Vec<_>>().join(","));
+    }
+    cargo.arg("--").args(args);
+    log::info!(target: "retort::tool", "running {} in {}", target.name, target.dir.display());
+    let status = cargo
+        .status()
+        .map_err(|e| CliError::Usage(format!("cannot run cargo: {e}")))?;
+    Ok(match status.code() {
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::from(1),
+    })
+}
+
+/// The cargo features the command's databases need: the backend of `--url`, of
+/// each URL of `--urls-file`, or of each selected database's URL.
+fn features(cli: &Cli, file: &ProjectFile) -> Result<BTreeSet<&'static str>> {
+    let mut urls: Vec<String> = Vec::new();
+    if let Some(url) = &cli.url {
+        urls.push(url.clone());
+    } else if let Some(list) = cli.command.fleet_file() {
+        urls.extend(retort_engine::command::fleet::read_urls_file(list)?);
+    } else {
+        for db in file.databases() {
+            if cli.database.as_deref().is_none_or(|name| name == db.name) {
+                urls.extend(db.url_now());
+            }
+        }
+    }
+    let mut features = BTreeSet::new();
+    for url in urls {
+        // A URL that does not parse is the program's to report, with its context.
+        if let Ok(url) = DatabaseUrl::parse(&url) {
+            features.insert(match url.backend {
+                Backend::Sqlite => "sqlite",
+                Backend::Postgres => "postgres",
+                Backend::Mysql => "mysql",
+            });
+        }
+    }
+    Ok(features)
+}
+
+/// The migrations crate to run: the current folder's if it has a `Retort.toml`,
+/// else the one member of the workspace around it that has one (or `--crate`).
+fn find_crate(cwd: &Path, wanted: Option<&str>) -> Result<MigrationsCrate> {
+    if wanted.is_none() && cwd.join("Retort.toml").is_file() {
+        return crate_at(cwd);
+    }
+    let mut candidates = Vec::new();
+    for dir in workspace_members(cwd) {
+        if dir.join("Retort.toml").is_file() {
+            candidates.push(crate_at(&dir)?);
+        }
+    }
+    let names = || {
+        candidates
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match wanted {
+        Some(name) => candidates
+            .iter()
+            .find(|c| c.name == name)
+            .cloned()
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--crate {name}: no migrations crate of this workspace is called `{name}`; the migrations crates are: {}",
+                    if candidates.is_empty() { "none".to_owned() } else { names() }
+                ))
+            }),
+        None => match candidates.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(CliError::Usage(format!(
+                "no Retort.toml in {} or in a member of its workspace; `retort init --models-crate NAME` adds a migrations crate",
+                cwd.display()
+            ))),
+            _ => Err(CliError::Usage(format!(
+                "this workspace has several migrations crates ({}): say which with --crate NAME",
+                names()
+            ))),
+        },
+    }
+}
+
+fn crate_at(dir: &Path) -> Result<MigrationsCrate> {
+    let manifest = dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).map_err(|e| CliError::io(&manifest, e))?;
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e| CliError::Usage(format!("{}: {e}", manifest.display())))?;
+    let name = doc
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(toml::Value::as_str)
+        .ok_or_else(|| CliError::Usage(format!("{} has no [package] name", manifest.display())))?;
+    Ok(MigrationsCrate {
+        dir: dir.to_path_buf(),
+        name: name.to_owned(),
+    })
+}
+
+/// The member folders of the nearest workspace above `cwd` (none outside one).
+fn workspace_members(cwd: &Path) -> Vec<PathBuf> {
+    let mut at = Some(cwd);
+    while let Some(folder) = at {
+        let manifest = folder.join("Cargo.toml");
+        let workspace = std::fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .and_then(|doc| doc.get("workspace").cloned());
+        if let Some(workspace) = workspace {
+            let patterns = workspace
+                .get("members")
+                .and_then(toml::Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut members = Vec::new();
+            for pattern in patterns.iter().filter_map(toml::Value::as_str) {
+                let full = folder.join(pattern).to_string_lossy().into_owned();
+                match glob::glob(&full) {
+                    Ok(paths) => members.extend(paths.filter_map(|p| p.ok())),
+                    Err(_) => members.push(folder.join(pattern)),
+                }
+            }
+            members.sort();
+            return members;
+        }
+        at = folder.parent();
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crate_option_is_taken_out() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        let (krate, rest) = take_crate_option(args(&["--crate", "db", "upgrade", "head"]));
+        assert_eq!(krate.as_deref(), Some("db"));
+        assert_eq!(rest, args(&["upgrade", "head"]));
+        let (krate, rest) = take_crate_option(args(&["upgrade", "--crate=db", "head"]));
+        assert_eq!(krate.as_deref(), Some("db"));
+        assert_eq!(rest, args(&["upgrade", "head"]));
+    }
+
+    #[test]
+    fn forwards_to_the_one_migrations_crate() {
+        let ws = tempfile::tempdir().unwrap();
+        std::fs::write(
+            ws.path().join("Cargo.toml"),
+            "[workspace]\nmembers = [\"models\", \"db\"]\n",
+        )
+        .unwrap();
+        for (dir, retort) in [("models", false), ("db", true)] {
+            std::fs::create_dir_all(ws.path().join(dir)).unwrap();
+            std::fs::write(
+                ws.path().join(dir).join("Cargo.toml"),
+                format!("[package]\nname = \"{dir}\"\n"),
+            )
+            .unwrap();
+            if retort {
+                std::fs::write(
+                    ws.path().join(dir).join("Retort.toml"),
+                    "url = \"postgres://u@h/x\"\n",
+                )
+                .unwrap();
+            }
+        }
+        let found = find_crate(&ws.path().join("models"), None).unwrap();
+        assert_eq!(found.name, "db");
+        let err = find_crate(ws.path(), Some("nope")).unwrap_err().to_string();
+        assert!(err.contains("the migrations crates are: db"), "{err}");
+        let file = ProjectFile::read(&ws.path().join("db/Retort.toml")).unwrap();
+        let cli = Cli::try_parse_from(["retort", "current"]).unwrap();
+        // DATABASE_URL may be set by the environment running the test.
+        if std::env::var_os("DATABASE_URL").is_none() {
+            assert_eq!(features(&cli, &file).unwrap(), BTreeSet::from(["postgres"]));
+        }
+        let cli = Cli::try_parse_from(["retort", "--url", "mysql://r@h/x", "current"]).unwrap();
+        assert_eq!(features(&cli, &file).unwrap(), BTreeSet::from(["mysql"]));
+    }
+}

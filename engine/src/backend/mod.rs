@@ -1,0 +1,182 @@
+//! What differs between databases beyond the SQL text: how a session is set up,
+//! how a revision step is wrapped (transaction, SQLite's foreign key pragma and
+//! check), the run lock, the catalog, which transaction modes make sense, and how
+//! the driver's errors are recognised. One [`Session`] per database, in
+//! `sqlite.rs`, `postgres.rs` and `mysql.rs`; the SQL of each op is the
+//! [`Dialect`](crate::dialect::Dialect)'s, in `dialect/`. Outside these two
+//! folders no code asks which database it is talking to.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use std::time::Duration;
+
+use retort::schema::Schema;
+use retort::{Backend, Connection};
+
+use crate::config::TransactionMode;
+use crate::dialect::{self, Dialect};
+use crate::error::Result;
+use crate::introspect::Filter;
+
+/// A condition the engine reacts to, recognised in a driver error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// Another connection holds the write lock past the wait (SQLite's
+    /// `SQLITE_BUSY`): reported as the run lock's timeout.
+    Busy,
+    /// A transaction took more locks than the server allows (PostgreSQL's
+    /// `max_locks_per_transaction`).
+    OutOfLocks,
+}
+
+/// A held run lock; [`Session::unlock`] gives it back.
+#[derive(Debug)]
+pub struct RunLock {
+    key: String,
+}
+
+/// How migrations run on one kind of database.
+pub trait Session: Send + Sync {
+    /// The database.
+    fn backend(&self) -> Backend;
+
+    /// Its SQL dialect.
+    fn dialect(&self) -> &'static dyn Dialect;
+
+    /// Statements run once on every new connection, so migrations behave the same
+    /// whatever the server's or the driver's defaults.
+    fn session_setup(&self) -> Vec<String>;
+
+    /// The statement that confines the session to a schema (`--schema`); an error
+    /// message where the database has no such thing.
+    fn use_schema(&self, schema: &str) -> std::result::Result<String, &'static str> {
+        let _ = schema;
+        Err("--schema applies to PostgreSQL only")
+    }
+
+    /// Why a revision cannot be one transaction here (its DDL commits at once);
+    /// `None` where DDL is transactional.
+    fn autocommit_reason(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// How a revision's transaction starts.
+    fn begin(&self) -> &'static str {
+        "BEGIN"
+    }
+
+    /// Statements before a revision step (outside its transaction).
+    fn step_prologue(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Statements after a revision step (outside its transaction), run whether it
+    /// succeeded or not.
+    fn step_epilogue(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// A check at the end of a step, before its commit.
+    fn check_before_commit(&self, conn: &mut Connection) -> Result<()> {
+        let _ = conn;
+        Ok(())
+    }
+
+    /// Whether revisions can run in `mode` here; why not otherwise (a sentence
+    /// naming the mode and the database).
+    fn supports(&self, mode: TransactionMode) -> std::result::Result<(), &'static str> {
+        let _ = mode;
+        Ok(())
+    }
+
+    /// Takes the lock that serialises migration runs on this database, waiting up
+    /// to `timeout`; `Ok(None)` when the database has no lock for a whole session
+    /// and each step's transaction serialises instead.
+    fn lock(&self, conn: &mut Connection, key: &str, timeout: Duration) -> Result<Option<RunLock>>;
+
+    /// Gives the run lock back (it also goes with the session).
+    fn unlock(&self, conn: &mut Connection, lock: RunLock) -> Result<()>;
+
+    /// The query that counts the tables called `name` (as `n`), in the session's
+    /// schema.
+    fn has_table_sql(&self, name: &str) -> String;
+
+    /// Reads the tables `filter` lets through, with a fixed number of catalog
+    /// queries.
+    fn introspect(&self, conn: &mut Connection, filter: &Filter) -> retort::Result<Schema>;
+
+    /// The setting that limits how many locks one transaction may take, as the
+    /// server reports it (for [`Condition::OutOfLocks`]).
+    fn lock_limit(&self, conn: &mut Connection) -> Option<String> {
+        let _ = conn;
+        None
+    }
+
+    /// The condition a failed statement signals, if any the engine acts on.
+    fn classify(&self, error: &retort::Error) -> Option<Condition> {
+        let _ = error;
+        None
+    }
+}
+
+/// The session behaviour of a database.
+pub fn for_backend(backend: Backend) -> &'static dyn Session {
+    match backend {
+        Backend::Sqlite => &dialect::Sqlite,
+        Backend::Postgres => &dialect::Postgres,
+        Backend::Mysql => &dialect::Mysql,
+    }
+}
+
+/// The session behaviour of a connection's database.
+pub fn of(conn: &Connection) -> &'static dyn Session {
+    for_backend(conn.backend())
+}
+
+/// Connects to `url` and sets the session up as migrations need it.
+pub fn connect(url: &retort::DatabaseUrl) -> retort::Result<Connection> {
+    let mut conn = Connection::establish(url)?;
+    for sql in for_backend(url.backend).session_setup() {
+        conn.execute(&sql)?;
+    }
+    Ok(conn)
+}
+
+/// Whether a table exists (one catalog query).
+pub fn has_table(conn: &mut Connection, name: &str) -> retort::Result<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let sql = of(conn).has_table_sql(name);
+    let rows: Vec<Count> = conn.query(&sql)?;
+    Ok(rows.first().is_some_and(|c| c.n > 0))
+}
+
+/// Polls `try_once` every 50 ms until it succeeds or `timeout` has passed.
+fn poll(timeout: Duration, mut try_once: impl FnMut() -> Result<bool>) -> Result<bool> {
+    let started = std::time::Instant::now();
+    loop {
+        if try_once()? {
+            return Ok(true);
+        }
+        if started.elapsed() >= timeout {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Got {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    ok: i64,
+}
+
+/// Runs a lock query that answers `ok` = 1 when it got (or gave back) the lock.
+fn lock_query(conn: &mut Connection, sql: &str) -> Result<bool> {
+    Ok(conn.query::<Got>(sql)?.first().is_some_and(|g| g.ok == 1))
+}

@@ -1,0 +1,82 @@
+//! MySQL and MariaDB: UTC and strict mode for the session; the run lock is
+//! `GET_LOCK`; DDL commits implicitly, so a revision is not a transaction (the
+//! version table is updated after each complete revision instead).
+
+use std::time::Duration;
+
+use retort::schema::Schema;
+use retort::{Backend, Connection};
+
+use super::{lock_query, RunLock, Session};
+use crate::config::TransactionMode;
+use crate::dialect::{Dialect, Mysql};
+use crate::error::{Error, Result};
+use crate::introspect::{self, Filter};
+
+impl Session for Mysql {
+    fn backend(&self) -> Backend {
+        Backend::Mysql
+    }
+
+    fn dialect(&self) -> &'static dyn Dialect {
+        &Mysql
+    }
+
+    fn session_setup(&self) -> Vec<String> {
+        vec![
+            "SET time_zone = '+00:00', sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')"
+                .to_owned(),
+        ]
+    }
+
+    fn autocommit_reason(&self) -> Option<&'static str> {
+        Some("mysql commits DDL at once")
+    }
+
+    fn supports(&self, mode: TransactionMode) -> std::result::Result<(), &'static str> {
+        match mode {
+            TransactionMode::All => Err(
+                "one transaction for the whole run is impossible on mysql: its DDL commits implicitly",
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// `GET_LOCK` waits on the server side; the lock is per database.
+    fn lock(&self, conn: &mut Connection, key: &str, timeout: Duration) -> Result<Option<RunLock>> {
+        let sql = format!(
+            "SELECT COALESCE(GET_LOCK(CONCAT({}, DATABASE()), {}), 0) AS ok",
+            self.string_literal(&format!("{key}:")),
+            timeout.as_secs_f64()
+        );
+        if lock_query(conn, &sql)? {
+            Ok(Some(RunLock {
+                key: key.to_owned(),
+            }))
+        } else {
+            Err(Error::LockTimeout {
+                url: conn.url().to_owned(),
+                seconds: timeout.as_secs(),
+            })
+        }
+    }
+
+    fn unlock(&self, conn: &mut Connection, lock: RunLock) -> Result<()> {
+        let sql = format!(
+            "SELECT COALESCE(RELEASE_LOCK(CONCAT({}, DATABASE())), 0) AS ok",
+            self.string_literal(&format!("{}:", lock.key))
+        );
+        lock_query(conn, &sql).map(|_| ())
+    }
+
+    fn has_table_sql(&self, name: &str) -> String {
+        format!(
+            "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {}",
+            self.string_literal(name)
+        )
+    }
+
+    fn introspect(&self, conn: &mut Connection, filter: &Filter) -> retort::Result<Schema> {
+        introspect::mysql::introspect(conn, self, filter)
+    }
+}

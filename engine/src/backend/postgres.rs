@@ -1,0 +1,100 @@
+//! PostgreSQL: the run lock is a session advisory lock; revisions run in
+//! transactions (DDL is transactional); `--schema` sets the `search_path`.
+
+use std::time::Duration;
+
+use diesel::result::Error as DieselError;
+use retort::schema::Schema;
+use retort::{Backend, Connection};
+
+use super::{lock_query, poll, Condition, RunLock, Session};
+use crate::dialect::{Dialect, Postgres};
+use crate::error::{Error, Result};
+use crate::introspect::{self, Filter};
+
+impl Session for Postgres {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    fn dialect(&self) -> &'static dyn Dialect {
+        &Postgres
+    }
+
+    fn session_setup(&self) -> Vec<String> {
+        vec!["SET client_min_messages = WARNING".to_owned()]
+    }
+
+    fn use_schema(&self, schema: &str) -> std::result::Result<String, &'static str> {
+        Ok(format!("SET search_path TO {}", self.quote(schema)))
+    }
+
+    fn lock(&self, conn: &mut Connection, key: &str, timeout: Duration) -> Result<Option<RunLock>> {
+        let sql = format!(
+            "SELECT CASE WHEN pg_try_advisory_lock(hashtext({})) THEN 1 ELSE 0 END::bigint AS ok",
+            self.string_literal(key)
+        );
+        if poll(timeout, || lock_query(conn, &sql))? {
+            Ok(Some(RunLock {
+                key: key.to_owned(),
+            }))
+        } else {
+            Err(Error::LockTimeout {
+                url: conn.url().to_owned(),
+                seconds: timeout.as_secs(),
+            })
+        }
+    }
+
+    fn unlock(&self, conn: &mut Connection, lock: RunLock) -> Result<()> {
+        let sql = format!(
+            "SELECT CASE WHEN pg_advisory_unlock(hashtext({})) THEN 1 ELSE 0 END::bigint AS ok",
+            self.string_literal(&lock.key)
+        );
+        lock_query(conn, &sql).map(|_| ())
+    }
+
+    fn has_table_sql(&self, name: &str) -> String {
+        format!(
+            "SELECT COUNT(*) AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() AND c.relname = {}",
+            self.string_literal(name)
+        )
+    }
+
+    fn introspect(&self, conn: &mut Connection, filter: &Filter) -> retort::Result<Schema> {
+        introspect::postgres::introspect(conn, self, filter)
+    }
+
+    fn lock_limit(&self, conn: &mut Connection) -> Option<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Setting {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            max_locks_per_transaction: String,
+        }
+        conn.query::<Setting>("SHOW max_locks_per_transaction")
+            .ok()?
+            .into_iter()
+            .next()
+            .map(|s| s.max_locks_per_transaction)
+    }
+
+    /// "out of shared memory" (SQLSTATE 53200) from the lock manager. diesel keeps
+    /// the SQLSTATE to itself; the server's HINT names the setting as a parameter
+    /// (`You might need to increase max_locks_per_transaction.`), which no
+    /// translation changes.
+    fn classify(&self, error: &retort::Error) -> Option<Condition> {
+        match error {
+            retort::Error::Sql {
+                source: DieselError::DatabaseError(_, info),
+                ..
+            } if info
+                .hint()
+                .is_some_and(|h| h.contains("max_locks_per_transaction")) =>
+            {
+                Some(Condition::OutOfLocks)
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Commands that read: the revision graph (`history`, `heads`, `branches`,
+//! `show`), the database against it (`status`, `check`, `drift`).
+
+use std::collections::HashSet;
+
+use super::{connect, version_table, write};
+use crate::autogenerate::{self, Changes};
+use crate::config::Config;
+use retort::model::RenameHints;
+use retort::model::{registered_hints_for, registered_schema_for};
+use retort::ops::Op;
+use retort::schema::Schema;
+use retort::Connection;
+
+use crate::backend;
+use crate::error::{Error, Result};
+use crate::executor::{SchemaState, Sink, StepExecutor};
+use crate::graph::{describe, Node, RevisionMap};
+use crate::introspect::Filter;
+use crate::versions::VersionTable;
+
+/// One revision as `history`, `heads`, `branches` and `show` list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Revision id.
+    pub id: String,
+    /// Parents.
+    pub parents: Vec<String>,
+    /// Children.
+    pub children: Vec<String>,
+    /// Cross-branch dependencies.
+    pub depends_on: Vec<String>,
+    /// Branch labels.
+    pub branch_labels: Vec<String>,
+    /// Message.
+    pub message: String,
+    /// File name.
+    pub file: String,
+    /// Whether no revision revises it.
+    pub is_head: bool,
+    /// Whether several revisions revise it.
+    pub is_branch_point: bool,
+    /// Whether it revises several revisions.
+    pub is_merge_point: bool,
+    /// Whether the database is at it (only when asked to look).
+    pub is_current: bool,
+}
+
+impl HistoryEntry {
+    fn of(map: &RevisionMap, node: &Node, current: &HashSet<String>) -> HistoryEntry {
+        HistoryEntry {
+            id: node.id.clone(),
+            parents: node.parents.clone(),
+            children: map.children(&node.id).to_vec(),
+            depends_on: node.depends_on.clone(),
+            branch_labels: node.branch_labels.clone(),
+            message: node.message.clone(),
+            file: node.file.clone(),
+            is_head: map.children(&node.id).is_empty(),
+            is_branch_point: map.is_branch_point(&node.id),
+            is_merge_point: map.is_merge_point(&node.id),
+            is_current: current.contains(&node.id),
+        }
+    }
+
+    /// ` (head) (branchpoint) (mergepoint) (current)`, as `history` marks it.
+    pub fn marks(&self) -> String {
+        let mut out = String::new();
+        for (on, mark) in [
+            (self.is_head, " (head)"),
+            (self.is_branch_point, " (branchpoint)"),
+            (self.is_merge_point, " (mergepoint)"),
+            (self.is_current, " (current)"),
+        ] {
+            if on {
+                out.push_str(mark);
+            }
+        }
+        out
+    }
+}
+
+/// Options of `history`.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    /// `FROM:TO` (either end may be empty, `base`, `heads`, `current`).
+    pub range: Option<String>,
+    /// Connect and mark the revisions the database is at.
+    pub indicate_current: bool,
+}
+
+fn current_rows(config: &Config, map: &RevisionMap) -> Result<Vec<String>> {
+    let mut conn = connect(config)?;
+    let rows = version_table(config).read(&mut conn)?;
+    map.check_current(&rows)?;
+    Ok(rows)
+}
+
+/// Revisions, newest first. Connects only to resolve `current` or to mark it.
+pub fn history(config: &Config, options: &HistoryOptions) -> Result<Vec<HistoryEntry>> {
+    let map = RevisionMap::of(&config.migrations)?;
+    let needs_current = options.indicate_current
+        || options
+            .range
+            .as_deref()
+            .is_some_and(|r| r.contains("current"));
+    let current: Vec<String> = if needs_current {
+        current_rows(config, &map)?
+    } else {
+        Vec::new()
+    };
+    let marked: HashSet<String> = if options.indicate_current {
+        current.iter().cloned().collect()
+    } else {
+        HashSet::new()
+    };
+    let (from, to) = match options.range.as_deref() {
+        None => ("base".to_owned(), "heads".to_owned()),
+        Some(range) => {
+            let (from, to) = range.split_once(':').ok_or_else(|| {
+                Error::Revision(crate::graph::RevisionError::Unknown(format!(
+                    "{range} (a range is FROM:TO, e.g. base:head or ae10:current)"
+                )))
+            })?;
+            let current_one = || match current.as_slice() {
+                [one] => one.clone(),
+                [] => "base".to_owned(),
+                many => many[0].clone(),
+            };
+            let end = |s: &str, default: &str| match s.trim() {
+                "" => default.to_owned(),
+                "current" => current_one(),
+                other => other.to_owned(),
+            };
+            (end(from, "base"), end(to, "heads"))
+        }
+    };
+    Ok(map
+        .range(&from, &to)?
+        .into_iter()
+        .map(|n| HistoryEntry::of(&map, n, &marked))
+        .collect())
+}
+
+/// The head revisions. Needs no database.
+pub fn heads(config: &Config) -> Result<Vec<HistoryEntry>> {
+    Ok(history(config, &HistoryOptions::default())?
+        .into_iter()
+        .filter(|e| e.is_head)
+        .collect())
+}
+
+/// The branch points: revisions with several children. Needs no database.
+pub fn branches(config: &Config) -> Result<Vec<HistoryEntry>> {
+    Ok(history(config, &HistoryOptions::default())?
+        .into_iter()
+        .filter(|e| e.is_branch_point)
+        .collect())
+}
+
+/// One revision, by id, prefix, `head` or `label@head`.
+pub fn show(config: &Config, spec: &str) -> Result<HistoryEntry> {
+    let map = RevisionMap::of(&config.migrations)?;
+    let id = map.resolve_stamp(&[spec.to_owned()])?;
+    let id = id
+        .first()
+        .ok_or_else(|| Error::Revision(crate::graph::RevisionError::Unknown(spec.to_owned())))?;
+    Ok(HistoryEntry::of(
+        &map,
+        map.get(id).expect("resolved"),
+        &HashSet::new(),
+    ))
+}
+
+/// One revision in `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    /// The revision.
+    pub id: String,
+    /// Its message.
+    pub message: String,
+    /// Its file.
+    pub file: String,
+    /// Whether the database has it.
+    pub applied: bool,
+    /// When it was last applied, from the log.
+    pub applied_at: Option<String>,
+    /// Its file differs from the one that was applied (the checksums differ).
+    pub edited: bool,
+}
+
+/// `status`: every revision in order, applied or pending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// The version table's rows.
+    pub current: Vec<String>,
+    /// Every revision, oldest first.
+    pub entries: Vec<StatusEntry>,
+}
+
+impl Status {
+    /// Applied revisions whose file changed since.
+    pub fn edited(&self) -> Vec<&StatusEntry> {
+        self.entries.iter().filter(|e| e.edited).collect()
+    }
+}
+
+/// Every revision, oldest first, applied or pending, with when it was applied
+/// and whether its file changed since.
+pub fn status(config: &Config) -> Result<Status> {
+    let map = RevisionMap::of(&config.migrations)?;
+    let mut conn = connect(config)?;
+    status_of(config, &map, &mut conn)
+}
+
+fn status_of(config: &Config, map: &RevisionMap, conn: &mut Connection) -> Result<Status> {
+    let versions = version_table(config);
+    let current = versions.read(conn)?;
+    map.check_current(&current)?;
+    let applied = map.ancestors(current.iter().map(String::as_str));
+    let log = versions.log(conn)?;
+    let entries = map
+        .in_order()
+        .map(|n| {
+            let last = log
+                .iter()
+                .rev()
+                .find(|e| e.revision == n.id && e.direction == "upgrade");
+            let checksum = config.migrations.get(&n.id).map_or("", |m| m.checksum);
+            let is_applied = applied.contains(n.id.as_str());
+            StatusEntry {
+                id: n.id.clone(),
+                message: n.message.clone(),
+                file: n.file.clone(),
+                applied: is_applied,
+                applied_at: last.map(|e| e.applied_at.clone()),
+                edited: is_applied
+                    && last.is_some_and(|e| !e.checksum.is_empty() && e.checksum != checksum),
+            }
+        })
+        .collect();
+    Ok(Status { current, entries })
+}
+
+/// The changes that would bring the database (which must be at head) in line
+/// with the models; empty when they agree. Applied revisions whose file changed
+/// since are listed in `edited` of the result's notes.
+pub fn check(config: &Config) -> Result<Changes> {
+    let map = RevisionMap::of(&config.migrations)?;
+    write::require_fresh_binary(config)?;
+    let mut conn = connect(config)?;
+    let mut changes = pending(config, &map, &mut conn)?;
+    for entry in status_of(config, &map, &mut conn)?.edited() {
+        changes.edited.push(format!(
+            "revision {} ({}) changed after it was applied{}",
+            entry.id,
+            entry.file,
+            entry
+                .applied_at
+                .as_deref()
+                .map(|at| format!(" on {at}"))
+                .unwrap_or_default()
+        ));
+    }
+    Ok(changes)
+}
+
+/// The ops that take the live database to `models` (the version table and its
+/// log ignored): introspection, then [`compare`](crate::compare::compare). No
+/// rename hints.
+pub fn diff(conn: &mut Connection, models: &Schema, version_table: &str) -> Result<Vec<Op>> {
+    let filter = Filter {
+        exclude: VersionTable {
+            name: version_table,
+        }
+        .own_tables(),
+        only: None,
+    };
+    Ok(autogenerate::compare_database(conn, models, &RenameHints::default(), &filter)?.ops)
+}
+
+/// Runs `ops` on the database as one migration step (one transaction where DDL is
+/// transactional), leaving out index drops that a later table drop makes
+/// redundant, as revision files do.
+pub fn apply(conn: &mut Connection, ops: &[Op]) -> Result<()> {
+    let redundant = retort::ops::dropped_with_its_table(ops);
+    let session = backend::of(conn);
+    crate::runner::step_wrapped(session, conn, |conn| {
+        let mut state = SchemaState::live();
+        let mut executor = StepExecutor::new(session.dialect(), Sink::Execute(conn), &mut state);
+        let mut op = retort::operations::Operations::new(&mut executor);
+        for (o, _) in ops
+            .iter()
+            .zip(redundant)
+            .filter(|(_, redundant)| !redundant)
+        {
+            op.run(o.clone())?;
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn require_at_head(
+    config: &Config,
+    map: &RevisionMap,
+    conn: &mut Connection,
+) -> Result<()> {
+    let current = version_table(config).read(conn)?;
+    map.check_current(&current)?;
+    let mut head: Vec<String> = map.heads().into_iter().map(str::to_owned).collect();
+    head.sort();
+    if current != head {
+        return Err(Error::NotUpToDate {
+            current: describe(&current),
+            head: describe(&head),
+        });
+    }
+    Ok(())
+}
+
+pub(super) fn pending(
+    config: &Config,
+    map: &RevisionMap,
+    conn: &mut Connection,
+) -> Result<Changes> {
+    require_at_head(config, map, conn)?;
+    autogenerate::compare_database(
+        conn,
+        registered_schema_for(&config.database)?,
+        registered_hints_for(&config.database),
+        &autogenerate::table_filter(config),
+    )
+}
+
+/// What the live database has that its revision history does not say (changes
+/// made by hand): the ops that would bring it back to what the history built up
+/// to the database's current revision.
+pub fn drift(config: &Config) -> Result<Changes> {
+    let map = RevisionMap::of(&config.migrations)?;
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    map.check_current(&current)?;
+    let applied: HashSet<&str> = map.ancestors(current.iter().map(String::as_str));
+    let dialect = backend::of(&conn).dialect();
+    let (history, notes) =
+        autogenerate::history_schema(&config.migrations, dialect, Some(&applied))?;
+    let mut changes = autogenerate::compare_database(
+        &mut conn,
+        &history,
+        &RenameHints::default(),
+        &autogenerate::table_filter(config),
+    )?;
+    changes.notes = notes;
+    Ok(changes)
+}

@@ -1,0 +1,195 @@
+//! The commands, callable from Rust: what the CLI runs, and what a test suite
+//! calls the way Alembic's `command` module is used
+//! (`retort::command::upgrade(&config, "head")`).
+//!
+//! - this module: connecting, and what moves a database (`upgrade`, `downgrade`,
+//!   their `--sql` scripts, `stamp`, `current`);
+//! - [`inspect`]: what reads (`history`, `heads`, `branches`, `show`, `status`,
+//!   `check`, `drift`);
+//! - [`write`]: what writes revision files (`revision`, `autogenerate`, `merge`).
+
+pub mod fleet;
+mod inspect;
+mod write;
+
+pub use inspect::{
+    apply, branches, check, diff, drift, heads, history, show, status, HistoryEntry,
+    HistoryOptions, Status, StatusEntry,
+};
+pub use write::{
+    autogenerate, merge, new_revision_id, revision, slug, uncompiled_files, GeneratedRevision,
+    RevisionOptions,
+};
+
+use retort::{Backend, Connection, Direction};
+
+use crate::backend::{self, Session};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::graph::RevisionMap;
+use crate::runner::{self, StepReport};
+use crate::versions::VersionTable;
+
+/// Connects to the configured database (and, on PostgreSQL, to the configured
+/// schema).
+pub fn connect(config: &Config) -> Result<Connection> {
+    let url = config.database_url()?;
+    let mut conn = backend::connect(&url)?;
+    if let Some(schema) = &config.schema {
+        let sql = backend::of(&conn)
+            .use_schema(schema)
+            .map_err(|why| retort::Error::Url {
+                url: url.display.clone(),
+                reason: format!("--schema {schema}: {why}"),
+            })?;
+        conn.execute(&sql)?;
+    }
+    Ok(conn)
+}
+
+pub(crate) fn version_table(config: &Config) -> VersionTable<'_> {
+    VersionTable {
+        name: &config.version_table,
+    }
+}
+
+/// Applies revisions up to `target`: `head`, `heads`, `label@head`, a full or
+/// partial id, `+N`, `REV+N`.
+pub fn upgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
+    migrate(config, target, Direction::Upgrade)
+}
+
+/// Reverts revisions down to `target`: `base`, `label@base`, a full or partial
+/// id, `-N`, `REV-N`. Only what stands on the target goes; other branches stay.
+pub fn downgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
+    migrate(config, target, Direction::Downgrade)
+}
+
+/// `upgrade` or `downgrade` to `target`.
+fn migrate(config: &Config, target: &str, direction: Direction) -> Result<Vec<StepReport>> {
+    let map = RevisionMap::of(&config.migrations)?;
+    write::warn_if_stale(config);
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    map.check_current(&current)?;
+    let target = match direction {
+        Direction::Upgrade => map.resolve_upgrade(&current, target)?,
+        Direction::Downgrade => map.resolve_downgrade(&current, target)?,
+    };
+    runner::run(
+        &mut conn,
+        &config.migrations,
+        &map,
+        version_table(config),
+        &target,
+        direction,
+        config.run,
+    )
+}
+
+/// Sets the version table to `targets` (revisions, `head`, `heads`,
+/// `label@head`, `base`) without running anything, as Alembic's `stamp`: each
+/// target's branch is set to it, other branches kept unless `purge`. Returns the
+/// rows before.
+pub fn stamp(config: &Config, targets: &[String], purge: bool) -> Result<Vec<String>> {
+    let map = RevisionMap::of(&config.migrations)?;
+    let mut conn = connect(config)?;
+    let versions = version_table(config);
+    let current = versions.read(&mut conn)?;
+    // A database at an unknown revision can only be stamped with --purge.
+    if !purge {
+        map.check_current(&current)?;
+    }
+    let resolved = map.resolve_stamp(targets)?;
+    let rows = map.stamp_rows(if purge { &[] } else { &current }, &resolved, purge);
+    runner::stamp(&mut conn, versions, &rows, config.run)
+}
+
+/// The SQL `upgrade` would run, without connecting: `range` is `TO` (from base)
+/// or `FROM:TO`; the dialect is `dialect`, else the URL's.
+pub fn upgrade_sql(config: &Config, range: &str, dialect: Option<Backend>) -> Result<String> {
+    let map = RevisionMap::of(&config.migrations)?;
+    let (from, to) = match range.split_once(':') {
+        Some((from, to)) => (resolve_from(&map, from)?, to),
+        None => (Vec::new(), range),
+    };
+    let target = map.resolve_upgrade(&from, to)?;
+    runner::script(
+        &config.migrations,
+        &map,
+        offline_session(config, dialect)?,
+        version_table(config),
+        &from,
+        &target,
+        Direction::Upgrade,
+    )
+}
+
+/// The SQL `downgrade` would run, without connecting: `range` is `FROM:TO`.
+pub fn downgrade_sql(config: &Config, range: &str, dialect: Option<Backend>) -> Result<String> {
+    let map = RevisionMap::of(&config.migrations)?;
+    let Some((from, to)) = range.split_once(':') else {
+        return Err(Error::DowngradeSqlNeedsStart {
+            target: range.to_owned(),
+        });
+    };
+    let from = resolve_from(&map, from)?;
+    let target = map.resolve_downgrade(&from, to)?;
+    runner::script(
+        &config.migrations,
+        &map,
+        offline_session(config, dialect)?,
+        version_table(config),
+        &from,
+        &target,
+        Direction::Downgrade,
+    )
+}
+
+fn resolve_from(map: &RevisionMap, from: &str) -> Result<Vec<String>> {
+    Ok(match from.trim() {
+        "" => Vec::new(),
+        spec => map.resolve_stamp(&[spec.to_owned()])?,
+    })
+}
+
+/// The database whose SQL `--sql` prints: `--dialect`, else the URL's.
+pub(crate) fn offline_session(
+    config: &Config,
+    dialect: Option<Backend>,
+) -> Result<&'static dyn Session> {
+    let backend = match dialect {
+        Some(b) => b,
+        None => config.database_url()?.backend,
+    };
+    Ok(backend::for_backend(backend))
+}
+
+/// The revisions the database is at (empty: base).
+pub fn current(config: &Config) -> Result<Vec<String>> {
+    let map = RevisionMap::of(&config.migrations)?;
+    let mut conn = connect(config)?;
+    let current = version_table(config).read(&mut conn)?;
+    map.check_current(&current)?;
+    Ok(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("add product description"), "add_product_description");
+        assert_eq!(slug("  Initial schema!! "), "initial_schema");
+        assert_eq!(slug("ümlaut"), "mlaut");
+        assert!(slug(&"word ".repeat(30)).len() <= 40);
+    }
+
+    #[test]
+    fn ids_are_twelve_hex_digits() {
+        let id = new_revision_id();
+        assert_eq!(id.len(), 12);
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}

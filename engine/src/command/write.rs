@@ -1,0 +1,274 @@
+//! Commands that write revision files: `revision`, `autogenerate`, `merge`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::{connect, inspect, offline_session};
+use crate::autogenerate::{self, Changes};
+use retort::Backend;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::graph::{RevisionError, RevisionMap};
+use crate::render::{revision_file, RevisionHeader};
+use retort::model::{registered_hints_for, registered_schema_for};
+use retort::ops::reverse_all;
+
+/// A revision file written by `revision`, `autogenerate` or `merge`.
+#[derive(Debug, Clone)]
+pub struct GeneratedRevision {
+    /// The new file.
+    pub path: PathBuf,
+    /// Its id.
+    pub id: String,
+    /// What it does (empty for a hand-written revision), with its warnings.
+    pub changes: Changes,
+}
+
+/// Options of `revision` and `autogenerate`.
+#[derive(Debug, Clone, Default)]
+pub struct RevisionOptions {
+    /// Use this id instead of a random one.
+    pub rev_id: Option<String>,
+    /// The revision to build on: a head, `label@head`, or any revision to start a
+    /// branch from (default: the single head).
+    pub head: Option<String>,
+    /// Labels for the branch the new revision starts.
+    pub branch_labels: Vec<String>,
+    /// Revisions of other branches the new one needs.
+    pub depends_on: Vec<String>,
+    /// Autogenerate against the schema the revision history builds, replayed in
+    /// memory: no database needed.
+    pub offline: bool,
+    /// With `offline`, the dialect whose types the comparison uses (default: the
+    /// URL's).
+    pub dialect: Option<Backend>,
+}
+
+/// The parents of a new revision: `--head`, else the single head.
+fn parents(map: &RevisionMap, options: &RevisionOptions) -> Result<Vec<String>> {
+    match &options.head {
+        // `base` starts a new independent branch; resolve_stamp reads it so.
+        Some(spec) => Ok(map.resolve_stamp(std::slice::from_ref(spec))?),
+        None => Ok(map.head()?.into_iter().map(str::to_owned).collect()),
+    }
+}
+
+fn depends_on(map: &RevisionMap, options: &RevisionOptions) -> Result<Vec<String>> {
+    Ok(map.resolve_stamp(&options.depends_on)?)
+}
+
+/// Writes an empty revision for hand-written operations, on the head (or
+/// `--head`), with optional branch labels and dependencies.
+pub fn revision(
+    config: &Config,
+    message: &str,
+    options: &RevisionOptions,
+) -> Result<GeneratedRevision> {
+    let map = RevisionMap::of(&config.migrations)?;
+    require_fresh_binary(config)?;
+    let parents = parents(&map, options)?;
+    write_revision(config, &map, message, options, &parents, Changes::default())
+}
+
+/// Compares the models with the database (which must be at head), or with the
+/// replayed history (`offline`), and writes a revision with the difference.
+/// `Ok(None)`: no changes, no file.
+pub fn autogenerate(
+    config: &Config,
+    message: &str,
+    options: &RevisionOptions,
+) -> Result<Option<GeneratedRevision>> {
+    let map = RevisionMap::of(&config.migrations)?;
+    require_fresh_binary(config)?;
+    let parents = parents(&map, options)?;
+    let changes = if options.offline {
+        let dialect = offline_session(config, options.dialect)?.dialect();
+        let (history, notes) = autogenerate::history_schema(&config.migrations, dialect, None)?;
+        let mut changes = autogenerate::compare_schemas(
+            &history,
+            registered_schema_for(&config.database)?,
+            registered_hints_for(&config.database),
+            dialect,
+            &autogenerate::table_filter(config),
+        );
+        changes.notes = notes;
+        changes
+    } else {
+        let mut conn = connect(config)?;
+        inspect::pending(config, &map, &mut conn)?
+    };
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    write_revision(config, &map, message, options, &parents, changes).map(Some)
+}
+
+/// Writes a revision whose parents are `revisions` (ids, prefixes,
+/// `label@head`, or `heads`): a merge point, with nothing to do unless the
+/// branches conflict.
+pub fn merge(
+    config: &Config,
+    message: &str,
+    revisions: &[String],
+    rev_id: Option<String>,
+) -> Result<GeneratedRevision> {
+    let map = RevisionMap::of(&config.migrations)?;
+    require_fresh_binary(config)?;
+    let parents = map.resolve_stamp(revisions)?;
+    if parents.len() < 2 {
+        return Err(RevisionError::Relative {
+            target: revisions.join(" "),
+            problem: format!(
+                "a merge needs at least two revisions, got {}",
+                if parents.is_empty() {
+                    "none".to_owned()
+                } else {
+                    parents.join(", ")
+                }
+            ),
+        }
+        .into());
+    }
+    let options = RevisionOptions {
+        rev_id,
+        ..RevisionOptions::default()
+    };
+    write_revision(
+        config,
+        &map,
+        message,
+        &options,
+        &parents,
+        Changes::default(),
+    )
+}
+
+fn write_revision(
+    config: &Config,
+    map: &RevisionMap,
+    message: &str,
+    options: &RevisionOptions,
+    parents: &[String],
+    changes: Changes,
+) -> Result<GeneratedRevision> {
+    for label in &options.branch_labels {
+        if let Some(owner) = map.labels().get(label) {
+            return Err(RevisionError::DuplicateLabel {
+                label: label.clone(),
+                first: owner.clone(),
+                second: "the new revision".to_owned(),
+            }
+            .into());
+        }
+    }
+    let id = match &options.rev_id {
+        Some(id) => {
+            if map.get(id).is_some() {
+                return Err(RevisionError::DuplicateId {
+                    id: id.clone(),
+                    first: map.get(id).map(|n| n.file.clone()).unwrap_or_default(),
+                    second: "--rev-id".to_owned(),
+                }
+                .into());
+            }
+            id.clone()
+        }
+        None => loop {
+            let id = new_revision_id();
+            if map.get(&id).is_none() {
+                break id;
+            }
+        },
+    };
+    let depends = depends_on(map, options)?;
+    let down = reverse_all(&changes.ops)?;
+    let created = chrono::Utc::now()
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string();
+    let text = revision_file(
+        &RevisionHeader {
+            id: &id,
+            down_revisions: parents,
+            branch_labels: &options.branch_labels,
+            depends_on: &depends,
+            message,
+            created: &created,
+        },
+        &changes,
+        &down,
+    )?;
+    let dir = &config.versions_dir;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let slug = slug(message);
+    let file_name = if slug.is_empty() {
+        format!("{id}.rs")
+    } else {
+        format!("{id}_{slug}.rs")
+    };
+    let path = dir.join(file_name);
+    write_new_file(&path, &text)?;
+    Ok(GeneratedRevision { path, id, changes })
+}
+
+/// Twelve hex digits, as Alembic's ids.
+pub fn new_revision_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// `add product description` → `add_product_description`.
+pub fn slug(message: &str) -> String {
+    let mut slug = String::new();
+    for word in message
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + word.len() + 1 > 40 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('_');
+        }
+        slug.push_str(&word.to_ascii_lowercase());
+    }
+    slug
+}
+
+fn write_new_file(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| Error::io(path, e))
+}
+
+/// `.rs` files in the versions folder that this program was not compiled with.
+pub fn uncompiled_files(config: &Config) -> Vec<String> {
+    let compiled: BTreeSet<&str> = config.migrations.revisions.iter().map(|m| m.file).collect();
+    retort_vocab::revision_files(&config.versions_dir)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|name| !compiled.contains(name.as_str()))
+        .collect()
+}
+
+pub(super) fn require_fresh_binary(config: &Config) -> Result<()> {
+    let files = uncompiled_files(config);
+    if files.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::StaleBinary {
+            dir: config.versions_dir.clone(),
+            files,
+        })
+    }
+}
+
+pub(super) fn warn_if_stale(config: &Config) {
+    if let Err(e) = require_fresh_binary(config) {
+        log::warn!("{e}");
+    }
+}

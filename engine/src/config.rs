@@ -1,0 +1,171 @@
+//! One database as the commands see it: where it is, where its revisions live,
+//! and how runs on it behave.
+//!
+//! Precedence for the URL: an explicit [`Config::url`] (the CLI's `--url`), then
+//! the environment variable [`Config::url_env`] (`DATABASE_URL`), then the
+//! program's default.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use retort::{DatabaseUrl, Migrations};
+
+use crate::error::Result;
+
+/// Whether revisions get a transaction each, share one, or have none:
+/// `--transaction`, and `transaction = "..."` in Retort.toml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransactionMode {
+    /// One transaction per revision (the default): a failure keeps the revisions
+    /// before it.
+    #[default]
+    PerRevision,
+    /// One transaction around the whole run (PostgreSQL, SQLite): all or nothing.
+    All,
+    /// No transaction around a revision: each statement commits on its own, as
+    /// MySQL always does (PostgreSQL, MySQL). For revisions that take more locks
+    /// than one transaction may hold (PostgreSQL's `max_locks_per_transaction`).
+    /// A failure keeps the statements before it; the version table still names the
+    /// last complete revision.
+    PerStatement,
+}
+
+/// How a run behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// How long to wait for another runner to finish.
+    pub lock_timeout: Duration,
+    /// Transaction per revision, or one for the run.
+    pub transactions: TransactionMode,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            lock_timeout: Duration::from_secs(60),
+            transactions: TransactionMode::PerRevision,
+        }
+    }
+}
+
+impl TransactionMode {
+    /// Every mode, as `--transaction` and `Retort.toml` spell them.
+    pub const ALL: [TransactionMode; 3] = [
+        TransactionMode::PerRevision,
+        TransactionMode::All,
+        TransactionMode::PerStatement,
+    ];
+
+    /// `per-revision`, `all` or `per-statement`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransactionMode::PerRevision => "per-revision",
+            TransactionMode::All => "all",
+            TransactionMode::PerStatement => "per-statement",
+        }
+    }
+}
+
+impl std::fmt::Display for TransactionMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for TransactionMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        TransactionMode::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown transaction mode `{s}`; expected per-revision, all or per-statement"
+                )
+            })
+    }
+}
+
+/// Everything a command needs: the compiled revisions, the versions folder, and the
+/// database.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The compiled revisions.
+    pub migrations: Migrations,
+    /// The folder new revision files are written to.
+    pub versions_dir: PathBuf,
+    /// URL given explicitly (`--url`); wins over `DATABASE_URL`.
+    pub url: Option<String>,
+    /// URL used when neither `--url` nor `DATABASE_URL` is set.
+    pub default_url: Option<String>,
+    /// Name of the version table.
+    pub version_table: String,
+    /// Log every SQL statement (also on with `RUST_LOG=retort::sql=info`).
+    pub echo: bool,
+    /// Tables autogenerate, `check` and `drift` leave alone (names, or patterns
+    /// with `*`), besides the version table.
+    pub exclude_tables: Vec<String>,
+    /// PostgreSQL schema to work in (`SET search_path`); default: the server's.
+    pub schema: Option<String>,
+    /// Lock timeout and transaction mode of `upgrade`, `downgrade`, `stamp`.
+    pub run: RunOptions,
+    /// The database's name (`main` unless `Retort.toml` names several); models
+    /// with `#[model(database = "...")]` belong to it.
+    pub database: String,
+    /// The environment variable whose value overrides the URL (`DATABASE_URL`
+    /// unless configured; `None`: none).
+    pub url_env: Option<String>,
+}
+
+impl Config {
+    /// A config for these compiled revisions, writing new ones to their folder.
+    pub fn new(migrations: Migrations) -> Self {
+        Config {
+            migrations,
+            versions_dir: PathBuf::from(migrations.versions_dir),
+            url: None,
+            default_url: None,
+            version_table: "retort_version".to_owned(),
+            echo: false,
+            exclude_tables: Vec::new(),
+            schema: None,
+            run: RunOptions::default(),
+            database: "main".to_owned(),
+            url_env: Some("DATABASE_URL".to_owned()),
+        }
+    }
+
+    /// Sets the database URL explicitly.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Sets the URL used when nothing else names one.
+    pub fn default_url(mut self, url: impl Into<String>) -> Self {
+        self.default_url = Some(url.into());
+        self
+    }
+
+    /// The URL this config connects to: explicit, else the environment variable
+    /// (`DATABASE_URL`), else the default.
+    pub fn database_url(&self) -> Result<DatabaseUrl> {
+        let from_env = self
+            .url_env
+            .as_deref()
+            .and_then(|name| std::env::var(name).ok())
+            .filter(|u| !u.trim().is_empty());
+        let url = self
+            .url
+            .clone()
+            .or(from_env)
+            .or_else(|| self.default_url.clone())
+            .ok_or_else(|| retort::Error::Url {
+                url: String::new(),
+                reason: "no database configured: pass --url or set DATABASE_URL".to_owned(),
+            })?;
+        Ok(DatabaseUrl::parse(&url)?)
+    }
+}

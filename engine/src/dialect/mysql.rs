@@ -1,0 +1,307 @@
+//! MySQL and MariaDB: backtick quoting, `AUTO_INCREMENT`, `CHANGE COLUMN` with the
+//! whole column repeated. DDL commits implicitly, so a revision is not atomic
+//! here: the runner updates the version table after each revision instead.
+
+use super::{normalise_type_name, Dialect, RenderError};
+use retort::ops::{AddConstraint, AlterColumn, DropConstraint, DropIndex, Op, RenameTable};
+use retort::schema::{
+    Column, Constraint, ConstraintKind, FkAction, Schema, ServerDefault, SqlType, Table, Unique,
+};
+use retort::Backend;
+
+/// The MySQL/MariaDB dialect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mysql;
+
+impl Dialect for Mysql {
+    fn backend(&self) -> Backend {
+        Backend::Mysql
+    }
+
+    fn name(&self) -> &'static str {
+        "mysql"
+    }
+
+    fn max_identifier_len(&self) -> Option<usize> {
+        Some(64)
+    }
+
+    fn quote(&self, ident: &str) -> String {
+        format!("`{}`", ident.replace('`', "``"))
+    }
+
+    /// MySQL reads backslash escapes in string literals (unless
+    /// `NO_BACKSLASH_ESCAPES`), so backslashes are doubled too.
+    fn string_literal(&self, value: &str) -> String {
+        let mut out = String::with_capacity(value.len() + 2);
+        out.push('\'');
+        for c in value.chars() {
+            match c {
+                '\'' => out.push_str("''"),
+                '\\' => out.push_str("\\\\"),
+                '\0' => out.push_str("\\0"),
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
+    }
+
+    fn bool_literal(&self, value: bool) -> String {
+        if value { "1" } else { "0" }.to_owned()
+    }
+
+    fn type_name(&self, column: &Column) -> String {
+        match &column.sql_type {
+            SqlType::Integer => "INT".to_owned(),
+            SqlType::Real => "FLOAT".to_owned(),
+            SqlType::Double => "DOUBLE".to_owned(),
+            // As Django does: a Rust String or Vec<u8> has no 64 KiB limit.
+            SqlType::Text => "LONGTEXT".to_owned(),
+            SqlType::Blob => "LONGBLOB".to_owned(),
+            SqlType::Time => "TIME(6)".to_owned(),
+            SqlType::Timestamp | SqlType::TimestampTz => "DATETIME(6)".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    fn parse_type(&self, name: &str) -> SqlType {
+        let (norm, base, args) = normalise_type_name(name);
+        match (base.as_str(), args.as_deref()) {
+            ("SMALLINT", _) if !norm.contains("UNSIGNED") => SqlType::SmallInt,
+            ("INT" | "INTEGER", _) if !norm.contains("UNSIGNED") => SqlType::Integer,
+            ("BIGINT", _) if !norm.contains("UNSIGNED") => SqlType::BigInt,
+            ("TINYINT", Some("1")) | ("BOOLEAN" | "BOOL", None) => SqlType::Boolean,
+            ("FLOAT" | "REAL", None) => SqlType::Real,
+            ("DOUBLE" | "DOUBLE PRECISION", None) => SqlType::Double,
+            ("LONGTEXT", None) => SqlType::Text,
+            ("VARCHAR", Some(n)) => match n.parse() {
+                Ok(n) => SqlType::Varchar(n),
+                Err(_) => SqlType::Custom(norm.clone().into()),
+            },
+            ("LONGBLOB", None) => SqlType::Blob,
+            ("DATE", None) => SqlType::Date,
+            ("TIME", Some("6")) => SqlType::Time,
+            ("DATETIME", Some("6")) => SqlType::Timestamp,
+            ("NUMERIC" | "DECIMAL", Some(args)) => {
+                SqlType::Custom(format!("DECIMAL({args})").into())
+            }
+            _ => SqlType::Custom(norm.clone().into()),
+        }
+    }
+
+    fn as_text(&self, expr: &str) -> String {
+        format!("CAST({expr} AS CHAR)")
+    }
+
+    fn autoincrement_clause(&self) -> &'static str {
+        " AUTO_INCREMENT"
+    }
+
+    fn default_sql(&self, default: &ServerDefault, column: &Column) -> String {
+        let fractional = matches!(
+            column.sql_type,
+            SqlType::Timestamp | SqlType::TimestampTz | SqlType::Time
+        );
+        match default {
+            ServerDefault::Number(n) => n.to_string(),
+            ServerDefault::Bool(b) => self.bool_literal(*b),
+            ServerDefault::Text(s) => self.string_literal(s),
+            ServerDefault::CurrentTimestamp if fractional => "CURRENT_TIMESTAMP(6)".to_owned(),
+            ServerDefault::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
+            ServerDefault::CurrentDate => "(CURRENT_DATE)".to_owned(),
+            ServerDefault::CurrentTime if fractional => "(CURRENT_TIME(6))".to_owned(),
+            ServerDefault::CurrentTime => "(CURRENT_TIME)".to_owned(),
+            ServerDefault::Sql(expr) => format!("({expr})"),
+        }
+    }
+
+    fn needs_table(&self, op: &Op) -> bool {
+        match op {
+            Op::AlterColumn(alter) => alter.existing.is_none(),
+            Op::DropConstraint(d) => d.kind == ConstraintKind::ForeignKey,
+            Op::Batch(_) => true,
+            _ => false,
+        }
+    }
+
+    fn alter_column_sql(
+        &self,
+        alter: &AlterColumn,
+        existing: Option<&Column>,
+    ) -> Result<Vec<String>, RenderError> {
+        let existing = existing.ok_or_else(|| RenderError::NoTable {
+            op: Op::AlterColumn(alter.clone()).summary(),
+            table: alter.table.clone(),
+        })?;
+        let target = alter.apply_to(existing);
+        // The column is a key when it counts up (MySQL requires that).
+        let host = if target.autoincrement {
+            Table::new(alter.table.clone())
+                .column(target.clone())
+                .primary_key([target.name.clone()])
+        } else {
+            Table::new(alter.table.clone())
+        };
+        Ok(vec![format!(
+            "ALTER TABLE {} CHANGE COLUMN {} {}",
+            self.quote(&alter.table),
+            self.quote(&alter.name),
+            self.column_sql(&host, &target)?
+        )])
+    }
+
+    fn rename_table_sql(&self, op: &RenameTable) -> Result<Vec<String>, RenderError> {
+        self.check_identifier("table", &op.new_name)?;
+        Ok(vec![format!(
+            "RENAME TABLE {} TO {}",
+            self.quote(&op.name),
+            self.quote(&op.new_name)
+        )])
+    }
+
+    fn drop_index_sql(&self, op: &DropIndex) -> Result<Vec<String>, RenderError> {
+        Ok(vec![format!(
+            "DROP INDEX {} ON {}",
+            self.quote(&op.name),
+            self.quote(&op.table)
+        )])
+    }
+
+    fn add_constraint_sql(
+        &self,
+        op: &AddConstraint,
+        current: Option<&Table>,
+    ) -> Result<Vec<String>, RenderError> {
+        match &op.constraint {
+            // MySQL names every primary key PRIMARY.
+            Constraint::PrimaryKey { columns, .. } => Ok(vec![format!(
+                "ALTER TABLE {} ADD PRIMARY KEY ({})",
+                self.quote(&op.table),
+                self.quote_list(columns)
+            )]),
+            _ => super::default_add_constraint_sql(self, op, current),
+        }
+    }
+
+    fn drop_constraint_sql(
+        &self,
+        op: &DropConstraint,
+        current: Option<&Table>,
+    ) -> Result<Vec<String>, RenderError> {
+        let table = self.quote(&op.table);
+        let name = self.quote(&op.name);
+        Ok(vec![match op.kind {
+            ConstraintKind::PrimaryKey => format!("ALTER TABLE {table} DROP PRIMARY KEY"),
+            ConstraintKind::ForeignKey => {
+                let mut sql = format!("ALTER TABLE {table} DROP FOREIGN KEY {name}");
+                // MySQL made an index named after the key when no other index
+                // starts with its columns; it outlives the key unless dropped too.
+                let fk = current.and_then(|t| {
+                    t.foreign_keys
+                        .iter()
+                        .find(|f| f.name.as_deref() == Some(op.name.as_str()))
+                        .map(|f| (t, f))
+                });
+                if let Some((t, fk)) = fk {
+                    let starts = |cols: &[String]| {
+                        cols.len() >= fk.columns.len() && cols[..fk.columns.len()] == fk.columns[..]
+                    };
+                    let covered = starts(&t.primary_key)
+                        || t.indexes.iter().any(|i| starts(&i.columns))
+                        || t.uniques.iter().any(|u| starts(&u.columns));
+                    if !covered {
+                        sql.push_str(&format!(", DROP INDEX {name}"));
+                    }
+                }
+                sql
+            }
+            ConstraintKind::Unique => format!("ALTER TABLE {table} DROP INDEX {name}"),
+            ConstraintKind::Check => format!("ALTER TABLE {table} DROP CONSTRAINT {name}"),
+        }])
+    }
+
+    /// MySQL keeps a unique constraint as a unique index, and `RESTRICT` is its
+    /// `NO ACTION`.
+    fn as_stored(&self, schema: &Schema) -> Schema {
+        let mut out = super::default_as_stored(self, schema);
+        for table in out.tables.values_mut() {
+            let (unique, plain): (Vec<_>, Vec<_>) = std::mem::take(&mut table.indexes)
+                .into_iter()
+                .partition(|i| i.unique);
+            table.indexes = plain;
+            table.uniques.extend(unique.into_iter().map(|i| Unique {
+                name: Some(i.name),
+                columns: i.columns,
+            }));
+            for fk in &mut table.foreign_keys {
+                for action in [&mut fk.on_delete, &mut fk.on_update] {
+                    if *action == FkAction::Restrict {
+                        *action = FkAction::NoAction;
+                    }
+                }
+            }
+            // MySQL calls every primary key PRIMARY.
+            table.primary_key_name = None;
+            table.sort_constraints();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backticks_and_auto_increment() {
+        let table = Table::new("order")
+            .column(Column::new("id", SqlType::Integer).autoincrement())
+            .column(Column::new("we`ird", SqlType::Text).nullable())
+            .column(Column::new("at", SqlType::Timestamp).default(ServerDefault::CurrentTimestamp))
+            .primary_key(["id"]);
+        assert_eq!(
+            Mysql.create_table_sql(&table).unwrap().remove(0),
+            "CREATE TABLE `order` (\n    `id` INT NOT NULL AUTO_INCREMENT,\n    `we``ird` LONGTEXT,\n    `at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n    PRIMARY KEY (`id`)\n)"
+        );
+    }
+
+    #[test]
+    fn change_column_repeats_the_whole_column() {
+        let alter = AlterColumn::new("users", "email")
+            .nullable(false)
+            .rename_to("mail");
+        let existing = Column::new("email", SqlType::Varchar(100))
+            .nullable()
+            .default(ServerDefault::text("a\\b"));
+        assert_eq!(
+            Mysql.alter_column_sql(&alter, Some(&existing)).unwrap(),
+            ["ALTER TABLE `users` CHANGE COLUMN `email` `mail` VARCHAR(100) NOT NULL DEFAULT 'a\\\\b'"]
+        );
+        let err = Mysql
+            .alter_column_sql(&alter, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("needs the current definition of table `users`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn catalog_names_read_back() {
+        assert_eq!(Mysql.parse_type("int(11)"), SqlType::Integer);
+        assert_eq!(Mysql.parse_type("tinyint(1)"), SqlType::Boolean);
+        assert_eq!(Mysql.parse_type("datetime(6)"), SqlType::Timestamp);
+        assert_eq!(Mysql.parse_type("longtext"), SqlType::Text);
+        assert_eq!(Mysql.parse_type("text"), SqlType::custom("TEXT"));
+        assert_eq!(
+            Mysql.parse_type("NUMERIC(10, 2)"),
+            Mysql.parse_type("decimal(10,2)")
+        );
+        assert_eq!(
+            Mysql.parse_type("int(10) unsigned"),
+            SqlType::custom("INT(10) UNSIGNED")
+        );
+    }
+}

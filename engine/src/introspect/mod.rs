@@ -1,0 +1,241 @@
+//! Reads a live database into a [`Schema`], with a fixed number of bulk catalog
+//! queries whatever the number of tables (SQLite: 3, PostgreSQL: 3, MySQL: 4).
+
+pub(crate) mod mysql;
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
+mod sqlite_ddl;
+
+use retort::schema::{Schema, Table};
+use retort::Connection;
+
+use crate::backend;
+use retort::Result;
+
+/// Which tables to read.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Tables to leave out: names, or patterns where `*` matches any run of
+    /// characters (`audit_*`).
+    pub exclude: Vec<String>,
+    /// Read only this table.
+    pub only: Option<String>,
+}
+
+impl Filter {
+    /// Whether `table` is left out.
+    pub fn excludes(&self, table: &str) -> bool {
+        self.exclude
+            .iter()
+            .any(|pattern| glob_match(pattern, table))
+    }
+
+    /// The SQL condition on the table-name column `column`, quoting with `quote`.
+    pub(crate) fn condition(&self, column: &str, quote: impl Fn(&str) -> String) -> String {
+        let mut parts = Vec::new();
+        for name in &self.exclude {
+            if name.contains('*') {
+                let like: String = name
+                    .chars()
+                    .flat_map(|c| match c {
+                        '*' => vec!['%'],
+                        '!' | '%' | '_' => vec!['!', c],
+                        c => vec![c],
+                    })
+                    .collect();
+                parts.push(format!("{column} NOT LIKE {} ESCAPE '!'", quote(&like)));
+            } else {
+                parts.push(format!("{column} <> {}", quote(name)));
+            }
+        }
+        if let Some(only) = &self.only {
+            parts.push(format!("{column} = {}", quote(only)));
+        }
+        if parts.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            parts.join(" AND ")
+        }
+    }
+}
+
+/// Reads every table of the database except those in `exclude` (the version table).
+pub fn introspect(conn: &mut Connection, exclude: &[&str]) -> Result<Schema> {
+    let filter = Filter {
+        exclude: exclude.iter().map(|s| (*s).to_owned()).collect(),
+        only: None,
+    };
+    read(conn, &filter)
+}
+
+/// Reads one table, or `None` when it does not exist.
+pub fn table(conn: &mut Connection, name: &str) -> Result<Option<Table>> {
+    let filter = Filter {
+        exclude: Vec::new(),
+        only: Some(name.to_owned()),
+    };
+    Ok(read(conn, &filter)?.tables.remove(name))
+}
+
+/// Whether a table exists (one catalog query).
+pub fn has_table(conn: &mut Connection, name: &str) -> Result<bool> {
+    backend::has_table(conn, name)
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((prefix, rest)) => {
+            let Some(tail) = name.strip_prefix(prefix) else {
+                return false;
+            };
+            (0..=tail.len())
+                .filter(|i| tail.is_char_boundary(*i))
+                .any(|i| glob_match(rest, &tail[i..]))
+        }
+    }
+}
+
+/// Reads the tables the filter lets through, with the database's fixed number of
+/// catalog queries.
+pub fn read(conn: &mut Connection, filter: &Filter) -> Result<Schema> {
+    let mut schema = backend::of(conn).introspect(conn, filter)?;
+    schema.tables.values_mut().for_each(Table::sort_constraints);
+    Ok(schema)
+}
+
+/// A JSON array of strings (`["a","b \"c\""]`) as PostgreSQL's `array_to_json`
+/// writes names; anything else reads as no names.
+pub(crate) fn json_names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    if chars.next() != Some('[') {
+        return out;
+    }
+    loop {
+        match chars.next() {
+            Some('"') => {}
+            Some(',' | ' ') => continue,
+            _ => return out,
+        }
+        let mut name = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => match chars.next() {
+                    Some('n') => name.push('\n'),
+                    Some('t') => name.push('\t'),
+                    Some('r') => name.push('\r'),
+                    Some('b') => name.push('\u{8}'),
+                    Some('f') => name.push('\u{c}'),
+                    Some('u') => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        let unit = u32::from_str_radix(&hex, 16).unwrap_or(0xfffd);
+                        let code = if (0xd800..0xdc00).contains(&unit) {
+                            // A surrogate pair: the low half follows as \uXXXX.
+                            let low: String = chars.by_ref().skip(2).take(4).collect();
+                            let low = u32::from_str_radix(&low, 16).unwrap_or(0xdc00);
+                            0x10000 + ((unit - 0xd800) << 10) + (low.saturating_sub(0xdc00) & 0x3ff)
+                        } else {
+                            unit
+                        };
+                        name.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                    }
+                    Some(other) => name.push(other),
+                    None => break,
+                },
+                c => name.push(c),
+            }
+        }
+        out.push(name);
+    }
+}
+
+/// Strips redundant outer parentheses and trailing `::type` casts (PostgreSQL's
+/// way of printing defaults and checks): `('0'::integer)` → `'0'`.
+pub(crate) fn strip_casts(text: &str) -> &str {
+    let mut t = retort::schema::strip_outer_parens(text);
+    loop {
+        let mut depth = 0i32;
+        let mut quote = false;
+        let mut cut = None;
+        let bytes = t.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\'' => quote = !quote,
+                b'(' if !quote => depth += 1,
+                b')' if !quote => depth -= 1,
+                b':' if !quote && depth == 0 && bytes.get(i + 1) == Some(&b':') => {
+                    cut = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        match cut {
+            Some(i) => t = retort::schema::strip_outer_parens(&t[..i]),
+            None => return t,
+        }
+    }
+}
+
+/// `'it''s'` → `it's`, or `None` when `text` is not one quoted string.
+pub(crate) fn unquote(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
+    if inner.replace("''", "").contains('\'') {
+        return None;
+    }
+    Some(inner.replace("''", "'"))
+}
+
+/// Whether `text` is a plain number.
+pub(crate) fn is_number(text: &str) -> bool {
+    let t = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !t.is_empty()
+        && t.parse::<f64>().is_ok()
+        && t.chars().all(|c| c.is_ascii_digit() || ".eE-+".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("audit_*", "audit_2024"));
+        assert!(glob_match("*_tmp", "x_tmp") && !glob_match("*_tmp", "x_tmpy"));
+        assert!(glob_match("exact", "exact") && !glob_match("exact", "exactly"));
+        let f = Filter {
+            exclude: vec!["audit_*".into(), "a_b".into()],
+            only: None,
+        };
+        assert_eq!(
+            f.condition("t", |s| format!("'{s}'")),
+            "t NOT LIKE 'audit!_%' ESCAPE '!' AND t <> 'a_b'"
+        );
+    }
+
+    #[test]
+    fn json_arrays_of_names() {
+        assert_eq!(json_names("[]"), Vec::<String>::new());
+        assert_eq!(json_names("[\"id\",\"user_id\"]"), ["id", "user_id"]);
+        assert_eq!(
+            json_names(r#"["we\"ird","a\\b","\u00e9t\u00e9","\ud83d\ude00", "x,y"]"#),
+            ["we\"ird", "a\\b", "été", "😀", "x,y"]
+        );
+    }
+
+    #[test]
+    fn casts_and_quotes() {
+        assert_eq!(strip_casts("'-1'::integer"), "'-1'");
+        assert_eq!(strip_casts("('pending'::character varying)"), "'pending'");
+        assert_eq!(strip_casts("'a::b'::text"), "'a::b'");
+        assert_eq!(strip_casts("now()"), "now()");
+        assert_eq!(unquote("'it''s'"), Some("it's".into()));
+        assert_eq!(unquote("'a' || 'b'"), None);
+        assert!(is_number("-0.5") && !is_number("1-2") && !is_number("abc"));
+    }
+}

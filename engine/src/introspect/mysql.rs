@@ -1,0 +1,307 @@
+//! MySQL/MariaDB introspection: four queries over `information_schema` for the
+//! current database (columns, indexes, foreign keys, checks), whatever the number
+//! of tables.
+
+use std::collections::BTreeMap;
+
+use diesel::sql_types::{Nullable, Text};
+use diesel::QueryableByName;
+
+use super::{is_number, Filter};
+use retort::Connection;
+
+use crate::dialect::Dialect;
+use retort::schema::{
+    portable_time_default, Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault,
+    SqlType, Table, Unique,
+};
+use retort::Result;
+
+#[derive(QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    column_type: String,
+    #[diesel(sql_type = Text)]
+    is_nullable: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    default_value: Option<String>,
+    #[diesel(sql_type = Text)]
+    extra: String,
+}
+
+#[derive(QueryableByName)]
+struct IndexRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    index_name: String,
+    #[diesel(sql_type = Text)]
+    is_unique: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    column_name: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct ForeignKeyRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    ref_table: String,
+    #[diesel(sql_type = Text)]
+    ref_column: String,
+    #[diesel(sql_type = Text)]
+    on_update: String,
+    #[diesel(sql_type = Text)]
+    on_delete: String,
+}
+
+#[derive(QueryableByName)]
+struct CheckRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    expr: String,
+}
+
+pub(crate) fn introspect(
+    conn: &mut Connection,
+    dialect: &dyn Dialect,
+    filter: &Filter,
+) -> Result<Schema> {
+    let only = |column: &str| filter.condition(column, |n| dialect.string_literal(n));
+    let columns: Vec<ColumnRow> = conn.query(&format!(
+        "SELECT CAST(TABLE_NAME AS CHAR) AS table_name, CAST(COLUMN_NAME AS CHAR) AS column_name, \
+             CAST(COLUMN_TYPE AS CHAR) AS column_type, CAST(IS_NULLABLE AS CHAR) AS is_nullable, \
+             CAST(COLUMN_DEFAULT AS CHAR) AS default_value, CAST(EXTRA AS CHAR) AS extra \
+             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND {} \
+             ORDER BY TABLE_NAME, ORDINAL_POSITION",
+        only("TABLE_NAME")
+    ))?;
+    let indexes: Vec<IndexRow> = conn.query(&format!(
+        "SELECT CAST(TABLE_NAME AS CHAR) AS table_name, CAST(INDEX_NAME AS CHAR) AS index_name, \
+             IF(NON_UNIQUE = 0, 'Y', 'N') AS is_unique, CAST(COLUMN_NAME AS CHAR) AS column_name \
+             FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND {} \
+             ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+        only("TABLE_NAME")
+    ))?;
+    let foreign_keys: Vec<ForeignKeyRow> = conn.query(&format!(
+            "SELECT CAST(k.TABLE_NAME AS CHAR) AS table_name, CAST(k.CONSTRAINT_NAME AS CHAR) AS name, \
+             CAST(k.COLUMN_NAME AS CHAR) AS column_name, CAST(k.REFERENCED_TABLE_NAME AS CHAR) AS ref_table, \
+             CAST(k.REFERENCED_COLUMN_NAME AS CHAR) AS ref_column, CAST(r.UPDATE_RULE AS CHAR) AS on_update, \
+             CAST(r.DELETE_RULE AS CHAR) AS on_delete \
+             FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+             ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+             AND r.TABLE_NAME = k.TABLE_NAME \
+             WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL AND {} \
+             ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+            only("k.TABLE_NAME")
+        ),
+    )?;
+    let checks: Vec<CheckRow> = conn.query(&format!(
+        "SELECT CAST(TABLE_NAME AS CHAR) AS table_name, CAST(CONSTRAINT_NAME AS CHAR) AS name, \
+             CAST(CHECK_CLAUSE AS CHAR) AS expr FROM information_schema.CHECK_CONSTRAINTS \
+             WHERE CONSTRAINT_SCHEMA = DATABASE() AND {} ORDER BY TABLE_NAME, CONSTRAINT_NAME",
+        only("TABLE_NAME")
+    ))?;
+
+    let mut out: BTreeMap<String, Table> = BTreeMap::new();
+    for row in columns {
+        let table = out
+            .entry(row.table_name.clone())
+            .or_insert_with(|| Table::new(&row.table_name));
+        let sql_type = dialect.parse_type(&row.column_type);
+        let extra = row.extra.to_ascii_lowercase();
+        let default = row
+            .default_value
+            .as_deref()
+            .and_then(|d| parse_default(d, &sql_type, extra.contains("default_generated")));
+        table.columns.push(Column {
+            name: row.column_name,
+            sql_type,
+            nullable: row.is_nullable == "YES",
+            default,
+            autoincrement: extra.contains("auto_increment"),
+        });
+    }
+    for row in foreign_keys {
+        let Some(table) = out.get_mut(&row.table_name) else {
+            continue;
+        };
+        match table.foreign_keys.last_mut() {
+            Some(fk) if fk.name.as_deref() == Some(row.name.as_str()) => {
+                fk.columns.push(row.column_name);
+                fk.ref_columns.push(row.ref_column);
+            }
+            _ => table.foreign_keys.push(ForeignKey {
+                name: Some(row.name),
+                columns: vec![row.column_name],
+                ref_table: row.ref_table,
+                ref_columns: vec![row.ref_column],
+                on_delete: action(&row.on_delete),
+                on_update: action(&row.on_update),
+            }),
+        }
+    }
+    let mut grouped: Vec<(String, String, bool, Vec<String>)> = Vec::new();
+    for row in indexes {
+        match grouped.last_mut() {
+            Some(last) if last.0 == row.table_name && last.1 == row.index_name => {
+                last.3.extend(row.column_name)
+            }
+            _ => grouped.push((
+                row.table_name,
+                row.index_name,
+                row.is_unique == "Y",
+                row.column_name.into_iter().collect(),
+            )),
+        }
+    }
+    for (table_name, index_name, unique, columns) in grouped {
+        let Some(table) = out.get_mut(&table_name) else {
+            continue;
+        };
+        if index_name == "PRIMARY" {
+            table.primary_key = columns;
+        } else if unique {
+            // MySQL keeps a unique constraint as a unique index.
+            table.uniques.push(Unique {
+                name: Some(index_name),
+                columns,
+            });
+        } else if !table
+            .foreign_keys
+            .iter()
+            .any(|fk| fk.name.as_deref() == Some(index_name.as_str()) && fk.columns == columns)
+        {
+            // (An index named after a foreign key is the one MySQL made for it.)
+            table.indexes.push(Index {
+                name: index_name,
+                columns,
+                unique,
+            });
+        }
+    }
+    for row in checks {
+        if let Some(table) = out.get_mut(&row.table_name) {
+            table.checks.push(Check {
+                name: Some(row.name),
+                expr: row.expr,
+            });
+        }
+    }
+    Ok(Schema { tables: out })
+}
+
+/// MySQL's `RESTRICT` and `NO ACTION` are the same thing.
+fn action(rule: &str) -> FkAction {
+    match FkAction::parse(rule) {
+        Some(FkAction::Restrict) | None => FkAction::NoAction,
+        Some(a) => a,
+    }
+}
+
+/// Reads `COLUMN_DEFAULT` back. MariaDB quotes string defaults (`'pending'`) and
+/// prints functions as calls (`current_timestamp(6)`, `curdate()`); MySQL 8
+/// prints strings bare and flags expressions with `DEFAULT_GENERATED`.
+fn parse_default(text: &str, sql_type: &SqlType, generated: bool) -> Option<ServerDefault> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("NULL") {
+        return None;
+    }
+    if let Some(inner) = t.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        return Some(ServerDefault::Text(unescape(inner).into()));
+    }
+    if is_number(t) {
+        return Some(match (sql_type, t) {
+            (SqlType::Boolean, "0" | "1") => ServerDefault::Bool(t == "1"),
+            _ => ServerDefault::Number(t.to_owned().into()),
+        });
+    }
+    let lower = t.to_ascii_lowercase();
+    let call = lower.split('(').next().unwrap_or_default().trim();
+    match call {
+        "current_timestamp" | "now" | "localtimestamp" => {
+            return Some(ServerDefault::CurrentTimestamp)
+        }
+        "curdate" | "current_date" => return Some(ServerDefault::CurrentDate),
+        "curtime" | "current_time" => return Some(ServerDefault::CurrentTime),
+        _ => {}
+    }
+    if let Some(time) = portable_time_default(t) {
+        return Some(time);
+    }
+    let looks_like_sql = generated || t.contains('(');
+    Some(if looks_like_sql {
+        ServerDefault::sql(t.to_owned())
+    } else {
+        ServerDefault::Text(t.to_owned().into())
+    })
+}
+
+/// Undoes MySQL string escapes: `''`, `\\`, `\'`, `\0`, `\n`, `\t`, `\r`.
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                out.push('\'');
+            }
+            '\\' => match chars.next() {
+                Some('0') => out.push('\0'),
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_read_back() {
+        assert_eq!(
+            parse_default("'it''s\\\\'", &SqlType::Text, false),
+            Some(ServerDefault::text("it's\\"))
+        );
+        assert_eq!(
+            parse_default("1", &SqlType::Boolean, false),
+            Some(ServerDefault::Bool(true))
+        );
+        assert_eq!(
+            parse_default("-0.5", &SqlType::Double, false),
+            Some(ServerDefault::number(-0.5))
+        );
+        assert_eq!(
+            parse_default("current_timestamp(6)", &SqlType::Timestamp, false),
+            Some(ServerDefault::CurrentTimestamp)
+        );
+        assert_eq!(
+            parse_default("curdate()", &SqlType::Date, false),
+            Some(ServerDefault::CurrentDate)
+        );
+        assert_eq!(parse_default("NULL", &SqlType::Text, false), None);
+        assert_eq!(
+            parse_default("pending", &SqlType::Text, false),
+            Some(ServerDefault::text("pending"))
+        );
+    }
+}

@@ -1,0 +1,268 @@
+//! PostgreSQL introspection: three queries over `pg_catalog` for the tables of
+//! `current_schema()` (columns, constraints, indexes), whatever the number of
+//! tables.
+
+use std::collections::BTreeMap;
+
+use diesel::sql_types::{Bool, Nullable, Text};
+use diesel::QueryableByName;
+
+use super::{is_number, json_names, strip_casts, unquote, Filter};
+use retort::Connection;
+
+use crate::dialect::Dialect;
+use retort::schema::{
+    portable_time_default, Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault,
+    SqlType, Table, Unique,
+};
+use retort::Result;
+
+#[derive(QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    column_type: String,
+    #[diesel(sql_type = Bool)]
+    not_null: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    default_value: Option<String>,
+    #[diesel(sql_type = Text)]
+    identity: String,
+}
+
+#[derive(QueryableByName)]
+struct ConstraintRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    /// A JSON array of names.
+    #[diesel(sql_type = Text)]
+    columns: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    ref_table: Option<String>,
+    /// A JSON array of names.
+    #[diesel(sql_type = Text)]
+    ref_columns: String,
+    #[diesel(sql_type = Text)]
+    on_update: String,
+    #[diesel(sql_type = Text)]
+    on_delete: String,
+    #[diesel(sql_type = Text)]
+    definition: String,
+}
+
+#[derive(QueryableByName)]
+struct IndexRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    index_name: String,
+    #[diesel(sql_type = Bool)]
+    is_unique: bool,
+    /// A JSON array of names.
+    #[diesel(sql_type = Text)]
+    columns: String,
+}
+
+/// Names of `attnums` of relation `rel`, in array order, as a JSON array (so the
+/// row reads on any diesel backend).
+fn names(attnums: &str, rel: &str) -> String {
+    format!(
+        "COALESCE(array_to_json(ARRAY(SELECT a.attname::text FROM unnest({attnums}) WITH ORDINALITY AS k(attnum, ord) \
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.attnum ORDER BY k.ord))::text, '[]')"
+    )
+}
+
+pub(crate) fn introspect(
+    conn: &mut Connection,
+    dialect: &dyn Dialect,
+    filter: &Filter,
+) -> Result<Schema> {
+    let tables = format!(
+        "c.relkind IN ('r', 'p') AND n.nspname = current_schema() AND {}",
+        filter.condition("c.relname", |n| dialect.string_literal(n))
+    );
+    let columns: Vec<ColumnRow> = conn.query(&format!(
+            "SELECT c.relname::text AS table_name, a.attname::text AS column_name, \
+             format_type(a.atttypid, a.atttypmod) AS column_type, a.attnotnull AS not_null, \
+             pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+             LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
+             WHERE {tables} ORDER BY c.relname, a.attnum"
+        ),
+    )?;
+    let constraints: Vec<ConstraintRow> = conn.query(&format!(
+            "SELECT c.relname::text AS table_name, con.conname::text AS name, con.contype::text AS kind, \
+             {} AS columns, rc.relname::text AS ref_table, \
+             {} AS ref_columns, \
+             con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, \
+             pg_get_constraintdef(con.oid) AS definition \
+             FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
+             WHERE con.contype IN ('p', 'u', 'f', 'c') AND {tables} ORDER BY c.relname, con.conname",
+            names("con.conkey", "con.conrelid"),
+            names("con.confkey", "con.confrelid"),
+        ),
+    )?;
+    let indexes: Vec<IndexRow> = conn.query(&format!(
+            "SELECT c.relname::text AS table_name, i.relname::text AS index_name, ix.indisunique AS is_unique, \
+             {} AS columns \
+             FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
+             JOIN pg_catalog.pg_class c ON c.oid = ix.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE NOT ix.indisprimary AND {tables} \
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = ix.indexrelid AND k.contype IN ('u', 'p', 'x')) \
+             ORDER BY c.relname, i.relname",
+            names("ix.indkey::int2[]", "c.oid"),
+        ),
+    )?;
+
+    let mut out: BTreeMap<String, Table> = BTreeMap::new();
+    for row in columns {
+        let table = out
+            .entry(row.table_name.clone())
+            .or_insert_with(|| Table::new(&row.table_name));
+        let sql_type = dialect.parse_type(&row.column_type);
+        let serial = row
+            .default_value
+            .as_deref()
+            .is_some_and(|d| d.starts_with("nextval("));
+        let default = match &row.default_value {
+            Some(d) if !serial => parse_default(d, &sql_type),
+            _ => None,
+        };
+        table.columns.push(Column {
+            name: row.column_name,
+            sql_type,
+            nullable: !row.not_null,
+            default,
+            autoincrement: serial || !row.identity.is_empty(),
+        });
+    }
+    for row in constraints {
+        let Some(table) = out.get_mut(&row.table_name) else {
+            continue;
+        };
+        match row.kind.as_str() {
+            "p" => {
+                table.primary_key = json_names(&row.columns);
+                table.primary_key_name = Some(row.name);
+            }
+            "u" => table.uniques.push(Unique {
+                name: Some(row.name),
+                columns: json_names(&row.columns),
+            }),
+            "f" => table.foreign_keys.push(ForeignKey {
+                name: Some(row.name),
+                columns: json_names(&row.columns),
+                ref_table: row.ref_table.unwrap_or_default(),
+                ref_columns: json_names(&row.ref_columns),
+                on_delete: action(&row.on_delete),
+                on_update: action(&row.on_update),
+            }),
+            _ => {
+                let expr = row.definition.trim_start_matches("CHECK").trim();
+                let expr = expr.strip_suffix(" NOT VALID").unwrap_or(expr);
+                table.checks.push(Check {
+                    name: Some(row.name),
+                    expr: retort::schema::strip_outer_parens(expr).to_owned(),
+                });
+            }
+        }
+    }
+    for row in indexes {
+        // An expression index has no column names to compare; it is left out.
+        if let Some(table) = out.get_mut(&row.table_name) {
+            table.indexes.push(Index {
+                name: row.index_name,
+                columns: json_names(&row.columns),
+                unique: row.is_unique,
+            });
+        }
+    }
+    // The key's columns are never NULL.
+    for table in out.values_mut() {
+        let key = table.primary_key.clone();
+        for c in table.columns.iter_mut().filter(|c| key.contains(&c.name)) {
+            c.nullable = false;
+        }
+    }
+    Ok(Schema { tables: out })
+}
+
+fn action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// Reads `pg_get_expr`'s default back: `'pending'::character varying` → text,
+/// `'-1'::integer` → -1, `now()` → the current time.
+fn parse_default(text: &str, sql_type: &SqlType) -> Option<ServerDefault> {
+    let bare = strip_casts(text);
+    if bare.eq_ignore_ascii_case("NULL") {
+        return None;
+    }
+    if let Some(time) = portable_time_default(bare) {
+        return Some(time);
+    }
+    let numeric = sql_type.is_integer() || matches!(sql_type, SqlType::Real | SqlType::Double);
+    Some(match unquote(bare) {
+        Some(s) if numeric && is_number(&s) => ServerDefault::Number(s.into()),
+        Some(s) if *sql_type == SqlType::Boolean && (s == "true" || s == "false") => {
+            ServerDefault::Bool(s == "true")
+        }
+        Some(s) => ServerDefault::Text(s.into()),
+        None if is_number(bare) => ServerDefault::Number(bare.to_owned().into()),
+        None if bare == "true" || bare == "false" => ServerDefault::Bool(bare == "true"),
+        None => ServerDefault::sql(text.to_owned()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_read_back() {
+        assert_eq!(
+            parse_default("'pending'::character varying", &SqlType::Varchar(20)),
+            Some(ServerDefault::text("pending"))
+        );
+        assert_eq!(
+            parse_default("'-1'::integer", &SqlType::Integer),
+            Some(ServerDefault::number(-1))
+        );
+        assert_eq!(
+            parse_default("0", &SqlType::Integer),
+            Some(ServerDefault::number(0))
+        );
+        assert_eq!(
+            parse_default("true", &SqlType::Boolean),
+            Some(ServerDefault::Bool(true))
+        );
+        assert_eq!(
+            parse_default("now()", &SqlType::Timestamp),
+            Some(ServerDefault::CurrentTimestamp)
+        );
+        assert_eq!(
+            parse_default("CURRENT_DATE", &SqlType::Date),
+            Some(ServerDefault::CurrentDate)
+        );
+        assert_eq!(
+            parse_default("lower('X'::text)", &SqlType::Text),
+            Some(ServerDefault::sql("lower('X'::text)"))
+        );
+    }
+}

@@ -1,0 +1,293 @@
+//! SQLite introspection: three queries joining `sqlite_master` with the
+//! table-valued pragmas, whatever the number of tables.
+
+use std::collections::BTreeMap;
+
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::QueryableByName;
+
+use super::{is_number, sqlite_ddl, unquote, Filter};
+use retort::Connection;
+
+use crate::dialect::Dialect;
+use retort::schema::{
+    strip_outer_parens, Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType,
+    Table, Unique,
+};
+use retort::Result;
+
+#[derive(QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    table_sql: Option<String>,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    column_type: String,
+    #[diesel(sql_type = BigInt)]
+    not_null: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    default_value: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pk: i64,
+}
+
+#[derive(QueryableByName)]
+struct IndexRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    index_name: String,
+    #[diesel(sql_type = BigInt)]
+    is_unique: i64,
+    #[diesel(sql_type = Text)]
+    origin: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    column_name: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct ForeignKeyRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = BigInt)]
+    fk_id: i64,
+    #[diesel(sql_type = Text)]
+    ref_table: String,
+    #[diesel(sql_type = Text)]
+    from_column: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    to_column: Option<String>,
+    #[diesel(sql_type = Text)]
+    on_update: String,
+    #[diesel(sql_type = Text)]
+    on_delete: String,
+}
+
+/// `WHERE` clause shared by the three queries: user tables only.
+fn table_filter(dialect: &dyn Dialect, filter: &Filter) -> String {
+    format!(
+        "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND {}",
+        filter.condition("m.name", |n| dialect.string_literal(n))
+    )
+}
+
+pub(crate) fn introspect(
+    conn: &mut Connection,
+    dialect: &dyn Dialect,
+    filter: &Filter,
+) -> Result<Schema> {
+    let filter = table_filter(dialect, filter);
+    let columns: Vec<ColumnRow> = conn.query(&format!(
+            "SELECT m.name AS table_name, m.sql AS table_sql, p.name AS column_name, p.type AS column_type, \
+             p.\"notnull\" AS not_null, p.dflt_value AS default_value, p.pk AS pk \
+             FROM sqlite_master AS m, pragma_table_info(m.name) AS p WHERE {filter} ORDER BY m.name, p.cid"
+        ),
+    )?;
+    let indexes: Vec<IndexRow> = conn.query(&format!(
+            "SELECT m.name AS table_name, il.name AS index_name, il.\"unique\" AS is_unique, il.origin AS origin, \
+             ii.name AS column_name \
+             FROM sqlite_master AS m, pragma_index_list(m.name) AS il, pragma_index_info(il.name) AS ii \
+             WHERE {filter} ORDER BY m.name, il.name, ii.seqno"
+        ),
+    )?;
+    let foreign_keys: Vec<ForeignKeyRow> = conn.query(&format!(
+            "SELECT m.name AS table_name, f.id AS fk_id, f.\"table\" AS ref_table, f.\"from\" AS from_column, \
+             COALESCE(f.\"to\", (SELECT p.name FROM pragma_table_info(f.\"table\") AS p WHERE p.pk = f.seq + 1)) AS to_column, \
+             f.on_update AS on_update, f.on_delete AS on_delete \
+             FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f WHERE {filter} ORDER BY m.name, f.id, f.seq"
+        ),
+    )?;
+
+    let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+    let mut ddls: BTreeMap<String, sqlite_ddl::TableDdl> = BTreeMap::new();
+    let mut key_positions: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    for row in columns {
+        let table = tables
+            .entry(row.table_name.clone())
+            .or_insert_with(|| Table::new(&row.table_name));
+        if !ddls.contains_key(&row.table_name) {
+            ddls.insert(
+                row.table_name.clone(),
+                sqlite_ddl::parse(row.table_sql.as_deref().unwrap_or("")),
+            );
+        }
+        if row.pk > 0 {
+            key_positions
+                .entry(row.table_name.clone())
+                .or_default()
+                .push((row.pk, row.column_name.clone()));
+        }
+        let sql_type = dialect.parse_type(&row.column_type);
+        let default = row
+            .default_value
+            .as_deref()
+            .and_then(|d| parse_default(d, &sql_type));
+        table.columns.push(Column {
+            name: row.column_name,
+            sql_type,
+            nullable: row.not_null == 0 && row.pk == 0,
+            default,
+            autoincrement: false,
+        });
+    }
+    for (name, mut keys) in key_positions {
+        keys.sort();
+        let table = tables.get_mut(&name).expect("columns loaded first");
+        table.primary_key = keys.into_iter().map(|(_, c)| c).collect();
+        // A single INTEGER key is SQLite's rowid: it counts up by itself.
+        if let [key] = table.primary_key.as_slice() {
+            let key = key.clone();
+            if let Some(col) = table.columns.iter_mut().find(|c| c.name == key) {
+                col.autoincrement = col.sql_type == SqlType::Integer;
+                // The rowid is never NULL even when not declared NOT NULL.
+                col.nullable = false;
+            }
+        }
+    }
+
+    // Indexes: group rows by index, keep order.
+    let mut grouped: Vec<(String, String, bool, String, Vec<String>)> = Vec::new();
+    for row in indexes {
+        match grouped.last_mut() {
+            Some(last) if last.0 == row.table_name && last.1 == row.index_name => {
+                last.4.extend(row.column_name);
+            }
+            _ => grouped.push((
+                row.table_name,
+                row.index_name,
+                row.is_unique != 0,
+                row.origin,
+                row.column_name.into_iter().collect(),
+            )),
+        }
+    }
+    for (table_name, index_name, unique, origin, cols) in grouped {
+        let Some(table) = tables.get_mut(&table_name) else {
+            continue;
+        };
+        match origin.as_str() {
+            "pk" => {}
+            "u" => {
+                let name = ddls.get(&table_name).and_then(|d| d.unique_name(&cols));
+                table.uniques.push(Unique {
+                    name,
+                    columns: cols,
+                });
+            }
+            _ => table.indexes.push(Index {
+                name: index_name,
+                columns: cols,
+                unique,
+            }),
+        }
+    }
+
+    // Foreign keys: group rows by (table, id).
+    let mut fk_rows: Vec<(String, i64, ForeignKey)> = Vec::new();
+    for row in foreign_keys {
+        match fk_rows.last_mut() {
+            Some(last) if last.0 == row.table_name && last.1 == row.fk_id => {
+                last.2.columns.push(row.from_column);
+                last.2.ref_columns.extend(row.to_column);
+            }
+            _ => fk_rows.push((
+                row.table_name,
+                row.fk_id,
+                ForeignKey {
+                    name: None,
+                    columns: vec![row.from_column],
+                    ref_table: row.ref_table,
+                    ref_columns: row.to_column.into_iter().collect(),
+                    on_delete: FkAction::parse(&row.on_delete).unwrap_or_default(),
+                    on_update: FkAction::parse(&row.on_update).unwrap_or_default(),
+                },
+            )),
+        }
+    }
+    // pragma_foreign_key_list lists the newest constraint first.
+    fk_rows.reverse();
+    // `REFERENCES t` without columns means t's primary key: the query reads it
+    // from t itself, which the filter may have left out.
+    for (table_name, _, mut fk) in fk_rows {
+        fk.name = ddls
+            .get(&table_name)
+            .and_then(|d| d.foreign_key_name(&fk.columns));
+        if let Some(table) = tables.get_mut(&table_name) {
+            table.foreign_keys.push(fk);
+        }
+    }
+
+    for (name, ddl) in ddls {
+        if let Some(table) = tables.get_mut(&name) {
+            table.checks = ddl
+                .checks
+                .into_iter()
+                .map(|(name, expr)| Check { name, expr })
+                .collect();
+        }
+    }
+
+    Ok(Schema { tables })
+}
+
+/// Reads a `dflt_value` back into a default.
+fn parse_default(text: &str, sql_type: &SqlType) -> Option<ServerDefault> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("NULL") {
+        return None;
+    }
+    let default = if let Some(text) = unquote(t) {
+        ServerDefault::Text(text.into())
+    } else if is_number(t) {
+        ServerDefault::Number(t.trim_start_matches('+').to_owned().into())
+    } else if t.eq_ignore_ascii_case("TRUE") || t.eq_ignore_ascii_case("FALSE") {
+        ServerDefault::Bool(t.eq_ignore_ascii_case("TRUE"))
+    } else if let Some(time) = retort::schema::portable_time_default(t) {
+        time
+    } else {
+        ServerDefault::Sql(strip_outer_parens(t).to_owned().into())
+    };
+    Some(match (default, sql_type) {
+        (ServerDefault::Number(n), SqlType::Boolean) if n == "0" || n == "1" => {
+            ServerDefault::Bool(n == "1")
+        }
+        (d, _) => d,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_read_back() {
+        assert_eq!(
+            parse_default("'it''s'", &SqlType::Text),
+            Some(ServerDefault::text("it's"))
+        );
+        assert_eq!(
+            parse_default("0", &SqlType::Integer),
+            Some(ServerDefault::number(0))
+        );
+        assert_eq!(
+            parse_default("-1.5", &SqlType::Double),
+            Some(ServerDefault::number(-1.5))
+        );
+        assert_eq!(
+            parse_default("1", &SqlType::Boolean),
+            Some(ServerDefault::Bool(true))
+        );
+        assert_eq!(
+            parse_default("CURRENT_TIMESTAMP", &SqlType::Timestamp),
+            Some(ServerDefault::CurrentTimestamp)
+        );
+        assert_eq!(
+            parse_default("(datetime('now'))", &SqlType::Timestamp),
+            Some(ServerDefault::sql("datetime('now')"))
+        );
+        assert_eq!(parse_default("NULL", &SqlType::Text), None);
+    }
+}

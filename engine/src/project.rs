@@ -1,0 +1,283 @@
+//! A migrations crate with a `Retort.toml`: one or several named databases, each
+//! with its URL, versions folder and version table.
+//!
+//! ```toml
+//! # Retort.toml, single database: top-level keys.
+//! url = "sqlite://app.db"          # relative to this file; DATABASE_URL overrides
+//! versions = "versions"
+//!
+//! # Several databases: one [[databases]] table each, in the order they run.
+//! [[databases]]
+//! name = "main"
+//! url = "sqlite://shop.db"
+//! url_env = "DATABASE_URL"
+//! versions = "versions/main"
+//! ```
+//!
+//! `retort::project!()` reads the file when the crate compiles (to compile each
+//! versions folder in); [`configs`] reads it again when the program runs (URLs
+//! and settings can change without a rebuild).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use retort::project::Project;
+use retort_vocab::project::{versions_folder, SINGLE_DATABASE, VERSIONS_WITH_DATABASES};
+
+use crate::config::{Config, TransactionMode};
+use crate::error::{Error, Result};
+
+/// Settings shared by every database, or given for one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    url: Option<String>,
+    url_env: Option<String>,
+    versions: Option<String>,
+    version_table: Option<String>,
+    exclude_tables: Option<Vec<String>>,
+    transaction: Option<TransactionMode>,
+    lock_timeout: Option<u64>,
+    schema: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseSection {
+    name: String,
+    #[serde(flatten)]
+    settings: Settings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(flatten)]
+    defaults: Settings,
+    #[serde(default)]
+    databases: Vec<DatabaseSection>,
+}
+
+/// `Retort.toml` as it is now, each database's settings merged with the
+/// file's defaults.
+#[derive(Debug, Clone)]
+pub struct ProjectFile {
+    path: PathBuf,
+    databases: Vec<DatabaseSettings>,
+}
+
+/// One database of `Retort.toml`, with the file's defaults applied.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// Its name (`main` for a single database).
+    pub name: String,
+    /// Its versions folder, relative to the file.
+    pub versions: String,
+    /// Its URL in the file, `sqlite://` paths made relative to the file's folder.
+    pub url: Option<String>,
+    /// The environment variable that overrides the URL (`DATABASE_URL` for the
+    /// first database unless the file says otherwise).
+    pub url_env: Option<String>,
+    settings: Settings,
+}
+
+impl ProjectFile {
+    /// Reads and checks the file.
+    pub fn read(path: &Path) -> Result<ProjectFile> {
+        let bad = |reason: String| Error::ConfigFile {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let file: FileConfig = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let several = !file.databases.is_empty();
+        if several && file.defaults.versions.is_some() {
+            return Err(bad(VERSIONS_WITH_DATABASES.to_owned()));
+        }
+        let sections: Vec<DatabaseSection> = if several {
+            file.databases.clone()
+        } else {
+            vec![DatabaseSection {
+                name: SINGLE_DATABASE.to_owned(),
+                settings: file.defaults.clone(),
+            }]
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let d = &file.defaults;
+        let databases = sections
+            .into_iter()
+            .enumerate()
+            .map(|(i, section)| {
+                let s = section.settings;
+                DatabaseSettings {
+                    // The same rule as `project!`, which compiled the folders in.
+                    versions: versions_folder(&section.name, s.versions.as_deref(), several),
+                    url: s
+                        .url
+                        .clone()
+                        .or_else(|| d.url.clone())
+                        .map(|u| resolve_url(dir, &u)),
+                    url_env: s.url_env.clone().or_else(|| {
+                        (i == 0).then(|| {
+                            d.url_env
+                                .clone()
+                                .unwrap_or_else(|| "DATABASE_URL".to_owned())
+                        })
+                    }),
+                    name: section.name,
+                    settings: Settings {
+                        version_table: s.version_table.or_else(|| d.version_table.clone()),
+                        exclude_tables: s.exclude_tables.or_else(|| d.exclude_tables.clone()),
+                        schema: s.schema.or_else(|| d.schema.clone()),
+                        lock_timeout: s.lock_timeout.or(d.lock_timeout),
+                        transaction: s.transaction.or(d.transaction),
+                        ..Settings::default()
+                    },
+                }
+            })
+            .collect();
+        Ok(ProjectFile {
+            path: path.to_path_buf(),
+            databases,
+        })
+    }
+
+    /// The databases, in the file's order.
+    pub fn databases(&self) -> &[DatabaseSettings] {
+        &self.databases
+    }
+}
+
+impl DatabaseSettings {
+    /// The URL this database connects to unless the command line gives one: the
+    /// environment variable, else the file's.
+    pub fn url_now(&self) -> Option<String> {
+        self.url_env
+            .as_deref()
+            .and_then(|name| std::env::var(name).ok())
+            .filter(|u| !u.trim().is_empty())
+            .or_else(|| self.url.clone())
+    }
+}
+
+/// One config per database, from `Retort.toml` as it is now. Precedence for each
+/// setting: the command line (applied later) > the environment (`url_env`,
+/// default `DATABASE_URL` for the first database; `.env` is read by the CLI) > the
+/// file > the default.
+pub fn configs(project: &Project) -> Result<Vec<Config>> {
+    let file = ProjectFile::read(Path::new(project.config_file))?;
+    let bad = |reason: String| Error::ConfigFile {
+        path: file.path.clone(),
+        reason,
+    };
+    let mut configs = Vec::new();
+    for db in file.databases() {
+        let migrations = project.migrations(&db.name).ok_or_else(|| {
+            bad(format!(
+                "database `{}` was added after this program was compiled; rebuild it (`cargo run` does)",
+                db.name
+            ))
+        })?;
+        if Path::new(migrations.versions_dir) != project.dir().join(&db.versions) {
+            return Err(bad(format!(
+                "the versions folder of `{}` is now {}, but this program was compiled with {}; rebuild it (`cargo run` does)",
+                db.name, db.versions, migrations.versions_dir
+            )));
+        }
+        let s = &db.settings;
+        let mut config = Config::new(migrations);
+        config.database = db.name.clone();
+        config.url_env = db.url_env.clone();
+        config.default_url = db.url.clone();
+        if let Some(table) = &s.version_table {
+            config.version_table = table.clone();
+        }
+        config.exclude_tables = s.exclude_tables.clone().unwrap_or_default();
+        config.schema = s.schema.clone();
+        if let Some(seconds) = s.lock_timeout {
+            config.run.lock_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(mode) = s.transaction {
+            config.run.transactions = mode;
+        }
+        configs.push(config);
+    }
+    Ok(configs)
+}
+
+/// `sqlite://relative.db` in the file is relative to the file's folder.
+fn resolve_url(dir: &Path, url: &str) -> String {
+    match url.strip_prefix("sqlite://") {
+        Some(path) if !path.starts_with('/') && !path.starts_with(':') => {
+            format!("sqlite://{}", dir.join(path).display())
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use retort::Migrations;
+
+    /// A project whose `Retort.toml` is `text` and whose `main` database was
+    /// compiled from `compiled` (relative to the file's folder).
+    fn project(text: &str, compiled: &str) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("Retort.toml");
+        std::fs::write(&file, text).unwrap();
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let migrations = Migrations {
+            versions_dir: leak(dir.path().join(compiled).display().to_string()),
+            revisions: &[],
+        };
+        let databases = Box::leak(Box::new([("main", migrations)]));
+        let project = Project {
+            config_file: leak(file.display().to_string()),
+            databases,
+        };
+        (dir, project)
+    }
+
+    #[test]
+    fn versions_folder_follows_the_same_rule_as_project_macro() {
+        let (_d, p) = project("versions = \"migrations\"\n", "migrations");
+        assert_eq!(configs(&p).unwrap()[0].database, "main");
+        let (_d, p) = project("[[databases]]\nname = \"main\"\n", "versions/main");
+        assert!(configs(&p).is_ok());
+        let (_d, p) = project(
+            "[[databases]]\nname = \"main\"\nversions = \"db/main\"\n",
+            "db/main",
+        );
+        assert!(configs(&p).is_ok());
+        // A top-level `versions` next to [[databases]] is refused on both sides,
+        // rather than compiled from one folder and expected in another.
+        let (_d, p) = project(
+            "versions = \"migrations\"\n[[databases]]\nname = \"main\"\n",
+            "versions/main",
+        );
+        let err = configs(&p).unwrap_err().to_string();
+        assert!(
+            err.contains("a top-level `versions` applies to a single database"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn transaction_mode_is_read_and_a_bad_one_named() {
+        let (_d, p) = project("transaction = \"per-statement\"\n", "versions");
+        assert_eq!(
+            configs(&p).unwrap()[0].run.transactions,
+            TransactionMode::PerStatement
+        );
+        let (_d, p) = project("transaction = \"sometimes\"\n", "versions");
+        let err = configs(&p).unwrap_err().to_string();
+        assert!(err.contains("Retort.toml"), "{err}");
+        assert!(
+            err.contains("unknown variant `sometimes`, expected one of `per-revision`, `all`, `per-statement`"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,695 @@
+//! Ops → the Rust source of a revision file, in the same `op` API a person would
+//! write. Built with `quote`, laid out by `prettyplease`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::autogenerate::Changes;
+use crate::error::{Error, Result};
+use retort::ops::{
+    AddColumn, AddConstraint, AlterColumn, Batch, BulkInsert, CreateIndex, CreateTable, DropColumn,
+    DropConstraint, DropIndex, DropTable, Execute, Op, RenameTable,
+};
+use retort::schema::{
+    Check, Column, Constraint, ConstraintKind, FkAction, ForeignKey, Index, ServerDefault, SqlType,
+    Table, Unique, Value,
+};
+
+/// What goes into a revision file besides its ops.
+#[derive(Debug, Clone)]
+pub struct RevisionHeader<'a> {
+    /// New revision id.
+    pub id: &'a str,
+    /// Parent revisions.
+    pub down_revisions: &'a [String],
+    /// Branch labels.
+    pub branch_labels: &'a [String],
+    /// Cross-branch dependencies.
+    pub depends_on: &'a [String],
+    /// Message.
+    pub message: &'a str,
+    /// Creation time, as printed.
+    pub created: &'a str,
+}
+
+/// Renders a whole revision file: `changes.ops` as the upgrade, with a
+/// `// WARNING:` line before each op `changes.warnings` names and the
+/// suggestions and notes as comments at the top of the upgrade; `downgrade` as
+/// the downgrade. Empty bodies get a placeholder to fill in.
+pub fn revision_file(
+    header: &RevisionHeader<'_>,
+    changes: &Changes,
+    downgrade: &[Op],
+) -> Result<String> {
+    let mut comments: Vec<String> = Vec::new();
+    let mut up = Vec::new();
+    for note in changes.suggestions.iter().chain(&changes.notes) {
+        up.push(comment(&mut comments, format!("NOTE: {note}")));
+    }
+    up.extend(body(&changes.ops, &changes.warnings, &mut comments));
+    let down = body(downgrade, &[], &mut comments);
+    let id = header.id;
+    let message = header.message;
+    let parents = header.down_revisions;
+    let revises = if parents.is_empty() {
+        "<base>".to_owned()
+    } else {
+        parents.join(", ")
+    };
+    let mut docs: Vec<String> = header.message.lines().map(|l| format!(" {l}")).collect();
+    if docs.is_empty() {
+        docs.push(String::new());
+    }
+    docs.push(String::new());
+    docs.push(format!(" Revision ID: {id}"));
+    docs.push(format!(" Revises: {revises}"));
+    docs.push(format!(" Create Date: {}", header.created));
+    let mut extras = TokenStream::new();
+    if !header.branch_labels.is_empty() {
+        let labels = header.branch_labels;
+        extras.extend(quote! { .branch_labels(&[#(#labels),*]) });
+    }
+    if !header.depends_on.is_empty() {
+        let deps = header.depends_on;
+        extras.extend(quote! { .depends_on(&[#(#deps),*]) });
+    }
+    let file = quote! {
+        #(#![doc = #docs])*
+        use retort::migration::prelude::*;
+
+        pub const REVISION: Revision = Revision::new(#id, &[#(#parents),*], #message) #extras;
+
+        pub fn upgrade(op: &mut Operations) -> Result {
+            __retort_body!(0);
+            Ok(())
+        }
+
+        pub fn downgrade(op: &mut Operations) -> Result {
+            __retort_body!(1);
+            Ok(())
+        }
+    };
+    // The skeleton and the statements are laid out apart, a batch at a time, so
+    // memory stays small whatever the number of tables (a syntax tree of the whole
+    // file of a thousand tables would take tens of megabytes).
+    let skeleton = unparse(file)?;
+    let mut text = String::with_capacity(skeleton.len() + 256 * (up.len() + down.len()));
+    for line in skeleton.lines() {
+        let body = match line.trim() {
+            "__retort_body!(0);" => &up,
+            "__retort_body!(1);" => &down,
+            _ => {
+                text.push_str(line);
+                text.push('\n');
+                continue;
+            }
+        };
+        for batch in body.chunks(32) {
+            // Tokens for one batch at a time, too: they are the bulkiest part.
+            let batch = batch.iter().map(Stmt::tokens);
+            let laid_out = unparse(quote! { fn __retort() { #(#batch)* } })?;
+            // Between `fn __retort() {` and `}`: the statements, indented as in
+            // any function body.
+            let lines: Vec<&str> = laid_out.lines().collect();
+            for line in lines.iter().skip(1).take(lines.len().saturating_sub(2)) {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    Ok(restore_comments(&text, &comments))
+}
+
+/// Tokens of a whole file, laid out by prettyplease.
+fn unparse(tokens: TokenStream) -> Result<String> {
+    let parsed = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Generated(e.to_string()))?;
+    Ok(prettyplease::unparse(&parsed))
+}
+
+/// One statement of a function body, turned into tokens only when laid out.
+enum Stmt<'a> {
+    /// A marker that becomes the `n`th comment once laid out.
+    Comment(usize),
+    /// `op.…(…)?;`
+    Op(&'a Op),
+    /// `let _ = op;` in an empty body.
+    Unused,
+}
+
+impl Stmt<'_> {
+    fn tokens(&self) -> TokenStream {
+        match self {
+            Stmt::Comment(n) => {
+                let n = Literal::usize_unsuffixed(*n);
+                quote! { __retort_comment!(#n); }
+            }
+            Stmt::Op(op) => statement(op),
+            Stmt::Unused => quote! { let _ = op; },
+        }
+    }
+}
+
+/// A marker statement that becomes `// text` once laid out.
+fn comment(comments: &mut Vec<String>, text: String) -> Stmt<'static> {
+    comments.push(text);
+    Stmt::Comment(comments.len() - 1)
+}
+
+/// Statements of one function, each op preceded by its warnings.
+fn body<'a>(
+    ops: &'a [Op],
+    warnings: &[(usize, String)],
+    comments: &mut Vec<String>,
+) -> Vec<Stmt<'a>> {
+    if ops.is_empty() {
+        return vec![
+            comment(
+                comments,
+                "nothing yet: write the change with `op`, e.g. op.add_column(..)?;".to_owned(),
+            ),
+            Stmt::Unused,
+        ];
+    }
+    let mut out = Vec::with_capacity(ops.len());
+    let redundant = retort::ops::dropped_with_its_table(ops);
+    for (i, op) in ops.iter().enumerate() {
+        for (_, warning) in warnings.iter().filter(|(at, _)| *at == i) {
+            out.push(comment(comments, format!("WARNING: {warning}")));
+        }
+        if !redundant[i] {
+            out.push(Stmt::Op(op));
+        }
+    }
+    out
+}
+
+/// Turns markers into comments, and separates top-level items by a blank line.
+fn restore_comments(text: &str, comments: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous = "";
+    for line in text.lines() {
+        let item_start = !line.starts_with([' ', '}', '/', ')']) && !line.is_empty();
+        if item_start && !previous.is_empty() {
+            out.push('\n');
+        }
+        previous = line;
+        let trimmed = line.trim_start();
+        let marker = trimmed
+            .strip_prefix("__retort_comment!(")
+            .and_then(|rest| rest.strip_suffix(");"))
+            .and_then(|n| n.parse::<usize>().ok());
+        match marker.and_then(|n| comments.get(n)) {
+            Some(comment) => {
+                out.push_str(&line[..line.len() - trimmed.len()]);
+                out.push_str("// ");
+                out.push_str(comment);
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// One `op.…(…)?;` statement.
+pub fn statement(op: &Op) -> TokenStream {
+    match op {
+        Op::CreateTable(CreateTable { table }) => {
+            let table = table_expr(table);
+            quote! { op.create_table(#table)?; }
+        }
+        Op::DropTable(DropTable { name, .. }) => quote! { op.drop_table(#name)?; },
+        Op::RenameTable(RenameTable { name, new_name }) => {
+            quote! { op.rename_table(#name, #new_name)?; }
+        }
+        Op::AddColumn(AddColumn { table, column }) => {
+            let column = column_expr(column);
+            quote! { op.add_column(#table, #column)?; }
+        }
+        Op::DropColumn(DropColumn { table, name, .. }) => {
+            quote! { op.drop_column(#table, #name)?; }
+        }
+        Op::AlterColumn(alter) => {
+            let alter = alter_expr(alter);
+            quote! { op.alter_column(#alter)?; }
+        }
+        Op::CreateIndex(CreateIndex { table, index }) => {
+            let index = index_expr(index);
+            quote! { op.create_index(#table, #index)?; }
+        }
+        Op::DropIndex(DropIndex { table, name, .. }) => quote! { op.drop_index(#table, #name)?; },
+        Op::AddConstraint(AddConstraint { table, constraint }) => {
+            add_constraint_statement(quote!(op), table, constraint)
+        }
+        Op::DropConstraint(DropConstraint {
+            table, name, kind, ..
+        }) => {
+            let kind = kind_expr(*kind);
+            quote! { op.drop_constraint(#table, #name, #kind)?; }
+        }
+        Op::Batch(Batch { table, ops }) => {
+            let inner = ops.iter().map(batch_statement);
+            quote! {
+                op.batch_alter_table(#table, |b| {
+                    #(#inner)*
+                })?;
+            }
+        }
+        Op::Execute(Execute { sql, params }) if params.is_empty() => quote! { op.execute(#sql)?; },
+        Op::Execute(Execute { sql, params }) => {
+            let params = params.iter().map(value_expr);
+            quote! { op.execute_with(#sql, vec![#(#params),*])?; }
+        }
+        Op::BulkInsert(BulkInsert {
+            table,
+            columns,
+            rows,
+        }) => {
+            let rows = rows.iter().map(|r| {
+                let values = r.iter().map(value_expr);
+                quote! { vec![#(#values),*] }
+            });
+            quote! { op.bulk_insert(#table, &[#(#columns),*], vec![#(#rows),*])?; }
+        }
+    }
+}
+
+fn constraint_call(constraint: &Constraint) -> proc_macro2::Ident {
+    let name = match constraint {
+        Constraint::PrimaryKey { .. } => "create_primary_key",
+        Constraint::Unique(_) => "create_unique_constraint",
+        Constraint::ForeignKey(_) => "create_foreign_key",
+        Constraint::Check(_) => "create_check_constraint",
+    };
+    proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
+}
+
+/// `op.create_…(table, …)?;`, or `b.create_…(…);` inside a batch (`table` empty).
+fn add_constraint_statement(
+    receiver: TokenStream,
+    table: &str,
+    constraint: &Constraint,
+) -> TokenStream {
+    let call = constraint_call(constraint);
+    let table_arg = if table.is_empty() {
+        quote!()
+    } else {
+        quote!(#table,)
+    };
+    let tail = if table.is_empty() {
+        quote!(;)
+    } else {
+        quote!(?;)
+    };
+    match constraint {
+        Constraint::PrimaryKey { name, columns } => {
+            let name = name.clone().unwrap_or_else(|| format!("pk_{table}"));
+            quote! { #receiver.#call(#table_arg #name, [#(#columns),*]) #tail }
+        }
+        Constraint::Unique(u) => {
+            let u = unique_expr(u);
+            quote! { #receiver.#call(#table_arg #u) #tail }
+        }
+        Constraint::ForeignKey(f) => {
+            let f = foreign_key_expr(f);
+            quote! { #receiver.#call(#table_arg #f) #tail }
+        }
+        Constraint::Check(c) => {
+            let c = check_expr(c);
+            quote! { #receiver.#call(#table_arg #c) #tail }
+        }
+    }
+}
+
+/// One `b.…(…);` inside `batch_alter_table`.
+fn batch_statement(op: &Op) -> TokenStream {
+    match op {
+        Op::AddColumn(AddColumn { column, .. }) => {
+            let column = column_expr(column);
+            quote! { b.add_column(#column); }
+        }
+        Op::DropColumn(DropColumn { name, .. }) => quote! { b.drop_column(#name); },
+        Op::AlterColumn(alter) => {
+            let name = &alter.name;
+            let changes = alter_changes(alter);
+            quote! { b.alter_column(#name, |c| c #changes); }
+        }
+        Op::CreateIndex(CreateIndex { index, .. }) => {
+            let index = index_expr(index);
+            quote! { b.create_index(#index); }
+        }
+        Op::DropIndex(DropIndex { name, .. }) => quote! { b.drop_index(#name); },
+        Op::AddConstraint(AddConstraint { constraint, .. }) => {
+            add_constraint_statement(quote!(b), "", constraint)
+        }
+        Op::DropConstraint(DropConstraint { name, kind, .. }) => {
+            let kind = kind_expr(*kind);
+            quote! { b.drop_constraint(#name, #kind); }
+        }
+        other => {
+            let summary = format!("not allowed in a batch: {}", other.summary());
+            quote! { compile_error!(#summary); }
+        }
+    }
+}
+
+fn alter_expr(alter: &AlterColumn) -> TokenStream {
+    let table = &alter.table;
+    let name = &alter.name;
+    let changes = alter_changes(alter);
+    quote! { AlterColumn::new(#table, #name) #changes }
+}
+
+fn alter_changes(alter: &AlterColumn) -> TokenStream {
+    let mut out = TokenStream::new();
+    if let Some(t) = &alter.sql_type {
+        let t = sql_type_expr(t);
+        out.extend(quote! { .sql_type(#t) });
+    }
+    if let Some(n) = alter.nullable {
+        out.extend(quote! { .nullable(#n) });
+    }
+    match &alter.default {
+        Some(Some(d)) => {
+            let d = default_expr(d);
+            out.extend(quote! { .default(Some(#d)) });
+        }
+        Some(None) => out.extend(quote! { .default(None) }),
+        None => {}
+    }
+    if let Some(n) = &alter.new_name {
+        out.extend(quote! { .rename_to(#n) });
+    }
+    if let Some(existing) = &alter.existing {
+        let existing = column_expr(existing);
+        out.extend(quote! { .existing(#existing) });
+    }
+    out
+}
+
+fn kind_expr(kind: ConstraintKind) -> TokenStream {
+    match kind {
+        ConstraintKind::PrimaryKey => quote! { ConstraintKind::PrimaryKey },
+        ConstraintKind::Unique => quote! { ConstraintKind::Unique },
+        ConstraintKind::ForeignKey => quote! { ConstraintKind::ForeignKey },
+        ConstraintKind::Check => quote! { ConstraintKind::Check },
+    }
+}
+
+fn check_expr(check: &Check) -> TokenStream {
+    let expr = &check.expr;
+    match &check.name {
+        Some(name) => quote! { Check::new(#name, #expr) },
+        None => quote! { Check::unnamed(#expr) },
+    }
+}
+
+fn value_expr(value: &Value) -> TokenStream {
+    match value {
+        Value::Null => quote! { Value::Null },
+        Value::Int(i) => quote! { Value::Int(#i) },
+        Value::Float(f) => quote! { Value::Float(#f) },
+        Value::Bool(b) => quote! { Value::Bool(#b) },
+        Value::Text(s) => quote! { Value::Text(#s.into()) },
+        Value::Bytes(b) => quote! { Value::Bytes(vec![#(#b),*]) },
+        Value::Date(d) => {
+            let s = d.to_string();
+            quote! { Value::Date(#s.parse()?) }
+        }
+        Value::Time(t) => {
+            let s = t.to_string();
+            quote! { Value::Time(#s.parse()?) }
+        }
+        Value::Timestamp(t) => {
+            let s = t.format("%Y-%m-%dT%H:%M:%S%.f").to_string();
+            quote! { Value::Timestamp(#s.parse()?) }
+        }
+        Value::TimestampTz(t) => {
+            let s = t.to_rfc3339();
+            quote! { Value::TimestampTz(#s.parse()?) }
+        }
+    }
+}
+
+fn table_expr(table: &Table) -> TokenStream {
+    let name = &table.name;
+    let columns = table.columns.iter().map(column_expr);
+    let mut out = quote! { Table::new(#name) #(.column(#columns))* };
+    if !table.primary_key.is_empty() {
+        let key = &table.primary_key;
+        match &table.primary_key_name {
+            Some(name) => out.extend(quote! { .primary_key_named(#name, [#(#key),*]) }),
+            None => out.extend(quote! { .primary_key([#(#key),*]) }),
+        }
+    }
+    for unique in &table.uniques {
+        let unique = unique_expr(unique);
+        out.extend(quote! { .unique(#unique) });
+    }
+    for check in &table.checks {
+        let check = check_expr(check);
+        out.extend(quote! { .check(#check) });
+    }
+    for fk in &table.foreign_keys {
+        let fk = foreign_key_expr(fk);
+        out.extend(quote! { .foreign_key(#fk) });
+    }
+    out
+}
+
+fn column_expr(column: &Column) -> TokenStream {
+    let name = &column.name;
+    let ty = sql_type_expr(&column.sql_type);
+    let mut out = quote! { Column::new(#name, #ty) };
+    if column.nullable {
+        out.extend(quote! { .nullable() });
+    }
+    if let Some(default) = &column.default {
+        let default = default_expr(default);
+        out.extend(quote! { .default(#default) });
+    }
+    if column.autoincrement {
+        out.extend(quote! { .autoincrement() });
+    }
+    out
+}
+
+fn sql_type_expr(ty: &SqlType) -> TokenStream {
+    match ty {
+        SqlType::SmallInt => quote! { SqlType::SmallInt },
+        SqlType::Integer => quote! { SqlType::Integer },
+        SqlType::BigInt => quote! { SqlType::BigInt },
+        SqlType::Real => quote! { SqlType::Real },
+        SqlType::Double => quote! { SqlType::Double },
+        SqlType::Boolean => quote! { SqlType::Boolean },
+        SqlType::Text => quote! { SqlType::Text },
+        SqlType::Varchar(n) => {
+            let n = Literal::u32_unsuffixed(*n);
+            quote! { SqlType::Varchar(#n) }
+        }
+        SqlType::Blob => quote! { SqlType::Blob },
+        SqlType::Date => quote! { SqlType::Date },
+        SqlType::Time => quote! { SqlType::Time },
+        SqlType::Timestamp => quote! { SqlType::Timestamp },
+        SqlType::TimestampTz => quote! { SqlType::TimestampTz },
+        SqlType::Custom(name) => {
+            let name = name.as_ref();
+            quote! { SqlType::custom(#name) }
+        }
+    }
+}
+
+fn default_expr(default: &ServerDefault) -> TokenStream {
+    match default {
+        ServerDefault::Number(n) => match n.parse::<i32>() {
+            // An unsuffixed literal is an i32 in the revision file: only what fits.
+            Ok(i) => {
+                let lit = Literal::u32_unsuffixed(i.unsigned_abs());
+                if i < 0 {
+                    quote! { ServerDefault::number(-#lit) }
+                } else {
+                    quote! { ServerDefault::number(#lit) }
+                }
+            }
+            Err(_) => {
+                let n = n.as_ref();
+                quote! { ServerDefault::Number(#n.into()) }
+            }
+        },
+        ServerDefault::Bool(b) => quote! { ServerDefault::Bool(#b) },
+        ServerDefault::Text(s) => {
+            let s = s.as_ref();
+            quote! { ServerDefault::text(#s) }
+        }
+        ServerDefault::CurrentTimestamp => quote! { ServerDefault::CurrentTimestamp },
+        ServerDefault::CurrentDate => quote! { ServerDefault::CurrentDate },
+        ServerDefault::CurrentTime => quote! { ServerDefault::CurrentTime },
+        ServerDefault::Sql(s) => {
+            let s = s.as_ref();
+            quote! { ServerDefault::sql(#s) }
+        }
+    }
+}
+
+fn unique_expr(unique: &Unique) -> TokenStream {
+    let columns = &unique.columns;
+    match &unique.name {
+        Some(name) => quote! { Unique::new(#name, [#(#columns),*]) },
+        None => quote! { Unique::unnamed([#(#columns),*]) },
+    }
+}
+
+fn index_expr(index: &Index) -> TokenStream {
+    let name = &index.name;
+    let columns = &index.columns;
+    let mut out = quote! { Index::new(#name, [#(#columns),*]) };
+    if index.unique {
+        out.extend(quote! { .unique() });
+    }
+    out
+}
+
+fn foreign_key_expr(fk: &ForeignKey) -> TokenStream {
+    let columns = &fk.columns;
+    let ref_table = &fk.ref_table;
+    let ref_columns = &fk.ref_columns;
+    let mut out = match &fk.name {
+        Some(name) => {
+            quote! { ForeignKey::new(#name, [#(#columns),*], #ref_table, [#(#ref_columns),*]) }
+        }
+        None => quote! { ForeignKey::unnamed([#(#columns),*], #ref_table, [#(#ref_columns),*]) },
+    };
+    if fk.on_delete != FkAction::NoAction {
+        let action = action_expr(fk.on_delete);
+        out.extend(quote! { .on_delete(#action) });
+    }
+    if fk.on_update != FkAction::NoAction {
+        let action = action_expr(fk.on_update);
+        out.extend(quote! { .on_update(#action) });
+    }
+    out
+}
+
+fn action_expr(action: FkAction) -> TokenStream {
+    match action {
+        FkAction::NoAction => quote! { FkAction::NoAction },
+        FkAction::Restrict => quote! { FkAction::Restrict },
+        FkAction::Cascade => quote! { FkAction::Cascade },
+        FkAction::SetNull => quote! { FkAction::SetNull },
+        FkAction::SetDefault => quote! { FkAction::SetDefault },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> RevisionHeader<'static> {
+        RevisionHeader {
+            id: "abc123def456",
+            down_revisions: &[],
+            branch_labels: &[],
+            depends_on: &[],
+            message: "add \"things\"",
+            created: "2026-11-25 08:30:00 UTC",
+        }
+    }
+
+    #[test]
+    fn integer_defaults_render_as_code_that_compiles() {
+        let expr = |n: &str| default_expr(&ServerDefault::Number(n.to_owned().into())).to_string();
+        assert_eq!(expr("5"), "ServerDefault :: number (5)");
+        assert_eq!(expr("-5"), "ServerDefault :: number (- 5)");
+        assert_eq!(
+            expr("-2147483648"),
+            "ServerDefault :: number (- 2147483648)"
+        );
+        // Past i32 (an unsuffixed literal's type) and past i64: kept as text.
+        assert_eq!(
+            expr("3000000000"),
+            "ServerDefault :: Number (\"3000000000\" . into ())"
+        );
+        assert_eq!(
+            expr("-9223372036854775808"),
+            "ServerDefault :: Number (\"-9223372036854775808\" . into ())"
+        );
+    }
+
+    #[test]
+    fn a_dropped_table_takes_its_index_drops_with_it() {
+        let table = Table::new("pets")
+            .column(Column::new("id", SqlType::Integer).autoincrement())
+            .column(Column::new("owner_id", SqlType::Integer))
+            .primary_key(["id"]);
+        let up = vec![
+            Op::CreateTable(CreateTable { table }),
+            Op::CreateIndex(CreateIndex {
+                table: "pets".into(),
+                index: Index::new("ix_pets_owner_id", ["owner_id"]),
+            }),
+        ];
+        let down = retort::ops::reverse_all(&up).unwrap();
+        let changes = Changes {
+            ops: up,
+            ..Changes::default()
+        };
+        let text = revision_file(&header(), &changes, &down).unwrap();
+        assert!(text.contains("op.create_index("), "{text}");
+        assert!(text.contains("op.drop_table(\"pets\")?;"), "{text}");
+        assert!(!text.contains("op.drop_index("), "{text}");
+    }
+
+    #[test]
+    fn renders_a_file_with_warnings_and_notes() {
+        let table = Table::new("things")
+            .column(Column::new("id", SqlType::Integer).autoincrement())
+            .column(Column::new("n", SqlType::Integer).default(ServerDefault::number(-1)))
+            .primary_key(["id"]);
+        let down = vec![Op::CreateTable(CreateTable { table })];
+        let changes = Changes {
+            ops: retort::ops::reverse_all(&down).unwrap(),
+            warnings: vec![(0, "removes table `things` and all its rows".into())],
+            suggestions: vec!["a suggestion".into()],
+            notes: Vec::new(),
+            edited: Vec::new(),
+        };
+        let text = revision_file(&header(), &changes, &down).unwrap();
+        assert!(
+            text.starts_with(
+                "//! add \"things\"\n//!\n//! Revision ID: abc123def456\n//! Revises: <base>\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("UTC\n\nuse retort::migration::prelude::*;\n\npub const REVISION"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pub const REVISION: Revision = Revision::new(\"abc123def456\", &[], \"add \\\"things\\\"\");"),
+            "{text}"
+        );
+        assert!(
+            text.contains(".default(ServerDefault::number(-1))"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "    // NOTE: a suggestion\n    // WARNING: removes table `things` and all its rows\n    op.drop_table(\"things\")?;"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.matches("WARNING").count(), 1, "{text}");
+        syn::parse_file(&text).unwrap();
+    }
+
+    #[test]
+    fn empty_revision_has_placeholders() {
+        let text = revision_file(&header(), &Changes::default(), &[]).unwrap();
+        assert!(
+            text.contains(
+                "    // nothing yet: write the change with `op`, e.g. op.add_column(..)?;\n    let _ = op;\n    Ok(())"
+            ),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,483 @@
+//! Applies and reverts revisions safely, and prints the same steps as a script.
+//!
+//! - One migration step per revision: the database's step prologue, a
+//!   transaction where DDL is transactional (with the version table's update and a
+//!   row of the applied-revisions log inside it, and the step's check before the
+//!   commit), the epilogue. The SQL of the ops comes from one
+//!   [`StepExecutor`](crate::executor::StepExecutor), whether it runs or prints.
+//! - Concurrent runners serialise: the database's run lock for the whole run
+//!   where it has one (PostgreSQL, MySQL), and every step reads the version table
+//!   again inside its transaction, so a revision another runner applied meanwhile
+//!   is skipped, never applied twice.
+
+use std::time::{Duration, Instant};
+
+use retort::migration::Direction;
+use retort::operations::Operations;
+use retort::{Connection, Migrations};
+
+use crate::backend::{self, Condition, Session};
+use crate::config::{RunOptions, TransactionMode};
+use crate::dialect::Dialect;
+use crate::error::{Error, Kept, Result};
+use crate::executor::{SchemaState, Sink, StepExecutor};
+use crate::graph::{describe, Node, RevisionMap, Target};
+use crate::versions::VersionTable;
+
+/// One revision applied or reverted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepReport {
+    /// The revision.
+    pub id: String,
+    /// Its message.
+    pub message: String,
+    /// Which way it ran.
+    pub direction: Direction,
+    /// Version table rows before (`base` when empty).
+    pub from: String,
+    /// Version table rows after.
+    pub to: String,
+    /// How long the step took.
+    pub duration: Duration,
+}
+
+fn plan<'m>(
+    map: &'m RevisionMap,
+    current: &[String],
+    target: &Target,
+    direction: Direction,
+) -> Result<Vec<&'m Node>> {
+    Ok(match direction {
+        Direction::Upgrade => map.upgrade_path(current, target)?,
+        Direction::Downgrade => map.downgrade_path(current, target)?,
+    })
+}
+
+/// Runs the revisions that take the database to `target`, under the run lock.
+pub fn run(
+    conn: &mut Connection,
+    migrations: &Migrations,
+    map: &RevisionMap,
+    versions: VersionTable<'_>,
+    target: &Target,
+    direction: Direction,
+    options: RunOptions,
+) -> Result<Vec<StepReport>> {
+    let session = backend::of(conn);
+    session
+        .supports(options.transactions)
+        .map_err(|reason| Error::TransactionMode {
+            mode: options.transactions,
+            database: session.dialect().name(),
+            reason,
+        })?;
+    let lock = session.lock(conn, &lock_key(versions), options.lock_timeout)?;
+    let run = Run {
+        session,
+        migrations,
+        map,
+        versions,
+        direction,
+        options,
+    };
+    let result = run.all(conn, target).map_err(|e| run.explain(conn, e));
+    if let Some(lock) = lock {
+        if let Err(e) = session.unlock(conn, lock) {
+            // The lock goes with the session anyway.
+            log::warn!("releasing the migration lock failed: {e}");
+        }
+    }
+    result
+}
+
+fn lock_key(versions: VersionTable<'_>) -> String {
+    format!("retort:{}", versions.name)
+}
+
+/// What a run needs at every step.
+struct Run<'a> {
+    session: &'static dyn Session,
+    migrations: &'a Migrations,
+    map: &'a RevisionMap,
+    versions: VersionTable<'a>,
+    direction: Direction,
+    options: RunOptions,
+}
+
+impl Run<'_> {
+    fn all(&self, conn: &mut Connection, target: &Target) -> Result<Vec<StepReport>> {
+        let current = self.versions.read(conn)?;
+        let path: Vec<Node> = plan(self.map, &current, target, self.direction)?
+            .into_iter()
+            .cloned()
+            .collect();
+        if path.is_empty() {
+            return Ok(Vec::new());
+        }
+        for sql in self.versions.create_sql(self.session.dialect())? {
+            conn.execute(&sql)?;
+        }
+        let mut reports = Vec::with_capacity(path.len());
+        match self.options.transactions {
+            TransactionMode::PerRevision => {
+                for node in &path {
+                    let report = step_wrapped(self.session, conn, |conn| self.step(conn, node))
+                        .map_err(|e| self.name_foreign_key_violation(node, e))?;
+                    reports.extend(report);
+                }
+            }
+            TransactionMode::PerStatement => {
+                for node in &path {
+                    reports.extend(self.step(conn, node)?);
+                }
+            }
+            TransactionMode::All => {
+                let all = step_wrapped(self.session, conn, |conn| {
+                    path.iter()
+                        .map(|node| self.step(conn, node))
+                        .collect::<Result<Vec<_>>>()
+                })?;
+                reports.extend(all.into_iter().flatten());
+            }
+        }
+        Ok(reports)
+    }
+
+    /// A foreign key violation found when the revision is done (SQLite checks at
+    /// the end) is named like any other failure of the revision.
+    fn name_foreign_key_violation(&self, node: &Node, error: Error) -> Error {
+        match error {
+            Error::ForeignKeyViolation { .. } => Error::Step {
+                id: node.id.clone(),
+                file: node.file.clone(),
+                direction: self.direction,
+                kept: Kept::Nothing,
+                source: Box::new(error),
+            },
+            other => other,
+        }
+    }
+
+    /// What a failure means for the user: a wait for the write lock that ran out
+    /// is the lock timeout; a revision past PostgreSQL's lock limit says which
+    /// setting to raise.
+    fn explain(&self, conn: &mut Connection, error: Error) -> Error {
+        let condition = error.retort().and_then(|e| self.session.classify(e));
+        match (condition, error) {
+            (Some(Condition::Busy), _) => Error::LockTimeout {
+                url: conn.url().to_owned(),
+                seconds: self.options.lock_timeout.as_secs(),
+            },
+            (
+                Some(Condition::OutOfLocks),
+                Error::Step {
+                    id,
+                    file,
+                    direction,
+                    kept: Kept::Nothing,
+                    ..
+                },
+            ) => Error::TooManyLocks {
+                id,
+                file,
+                direction,
+                setting: self
+                    .session
+                    .lock_limit(conn)
+                    .unwrap_or_else(|| "?".to_owned()),
+            },
+            (_, error) => error,
+        }
+    }
+
+    /// One revision, inside its step: the version table is read again here, so a
+    /// revision another runner applied (or reverted) meanwhile is skipped.
+    fn step(&self, conn: &mut Connection, node: &Node) -> Result<Option<StepReport>> {
+        let direction = self.direction;
+        let heads = self.versions.read_rows(conn)?;
+        self.map.check_current(&heads)?;
+        let applied = self
+            .map
+            .ancestors(heads.iter().map(String::as_str))
+            .contains(node.id.as_str());
+        if applied == direction.is_up() {
+            log::info!(
+                target: "retort::runner",
+                "Skipping {direction} of {}: another run did it",
+                node.id
+            );
+            return Ok(None);
+        }
+        let after = self.map.heads_after(&heads, node, direction);
+        log::info!(
+            target: "retort::runner",
+            "Running {direction} {} -> {}, {}",
+            describe(&heads),
+            describe(&after),
+            node.message
+        );
+        let migration = self
+            .migrations
+            .get(&node.id)
+            .expect("the revision map is built from these migrations");
+        let dialect = self.session.dialect();
+        let started = Instant::now();
+        let mut state = SchemaState::live();
+        let mut executor = StepExecutor::new(dialect, Sink::Execute(conn), &mut state);
+        (migration.step(direction))(&mut Operations::new(&mut executor)).map_err(|source| {
+            Error::Step {
+                id: node.id.clone(),
+                file: node.file.clone(),
+                direction,
+                kept: self.kept_after_failure(&heads),
+                source,
+            }
+        })?;
+        let duration = started.elapsed();
+        for sql in self.versions.update_sql(dialect, &heads, &after) {
+            conn.execute(&sql)?;
+        }
+        conn.execute(&self.versions.log_sql(
+            dialect,
+            &node.id,
+            direction.as_str(),
+            migration.checksum,
+            duration.as_millis(),
+        ))?;
+        Ok(Some(StepReport {
+            id: node.id.clone(),
+            message: node.message.clone(),
+            direction,
+            from: describe(&heads),
+            to: describe(&after),
+            duration,
+        }))
+    }
+
+    fn kept_after_failure(&self, heads: &[String]) -> Kept {
+        let why = match (self.session.autocommit_reason(), self.options.transactions) {
+            (Some(why), _) => why,
+            (None, TransactionMode::PerStatement) => {
+                "--transaction per-statement ran each statement on its own"
+            }
+            (None, _) => return Kept::Nothing,
+        };
+        Kept::Partial {
+            why,
+            version: describe(heads),
+        }
+    }
+}
+
+/// Runs `f` as one migration step of the session's database: its prologue, a
+/// transaction where DDL is transactional (with the session's check before the
+/// commit), its epilogue whatever happened.
+pub(crate) fn step_wrapped<T>(
+    session: &dyn Session,
+    conn: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> Result<T>,
+) -> Result<T> {
+    for sql in session.step_prologue() {
+        conn.execute(sql)?;
+    }
+    let result = if session.autocommit_reason().is_none() {
+        conn.transaction_with(session.begin(), |conn| {
+            let value = f(conn)?;
+            session.check_before_commit(conn)?;
+            Ok(value)
+        })
+    } else {
+        f(conn)
+    };
+    let epilogue = session
+        .step_epilogue()
+        .iter()
+        .try_for_each(|sql| conn.execute(sql));
+    let value = result?;
+    epilogue?;
+    Ok(value)
+}
+
+/// Sets the version table to `rows` without running any revision (`stamp`),
+/// under the run lock, and logs it. Returns the rows before.
+pub fn stamp(
+    conn: &mut Connection,
+    versions: VersionTable<'_>,
+    rows: &[String],
+    options: RunOptions,
+) -> Result<Vec<String>> {
+    let session = backend::of(conn);
+    let lock = session.lock(conn, &lock_key(versions), options.lock_timeout)?;
+    let result = (|| {
+        let dialect = session.dialect();
+        for sql in versions.create_sql(dialect)? {
+            conn.execute(&sql)?;
+        }
+        conn.transaction_with(session.begin(), |conn| {
+            let before = versions.read_rows(conn)?;
+            for sql in versions.update_sql(dialect, &before, rows) {
+                conn.execute(&sql)?;
+            }
+            for row in rows.iter().filter(|r| !before.contains(r)) {
+                conn.execute(&versions.log_sql(dialect, row, "stamp", "", 0))?;
+            }
+            Ok(before)
+        })
+    })();
+    if let Some(lock) = lock {
+        if let Err(e) = session.unlock(conn, lock) {
+            log::warn!("releasing the migration lock failed: {e}");
+        }
+    }
+    result
+}
+
+/// What replay does with a revision that reads the live database
+/// (`op.connection()`), which no replay can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LiveRead {
+    /// Note it, and go on without the rest of its upgrade.
+    Note,
+    /// Fail, naming the revision.
+    Fail,
+}
+
+/// Runs the upgrades of `nodes`, in order, in memory on `state` (no database):
+/// the one replay behind `--sql`, offline autogenerate, `drift` and the testing
+/// helpers. Returns what could not be followed: revisions that run raw SQL, and
+/// (with [`LiveRead::Note`]) those that read the live database.
+pub(crate) fn replay<'n>(
+    migrations: &Migrations,
+    nodes: impl IntoIterator<Item = &'n Node>,
+    dialect: &'static dyn Dialect,
+    state: &mut SchemaState,
+    live_read: LiveRead,
+) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for node in nodes {
+        let migration = migrations
+            .get(&node.id)
+            .expect("the revision map is built from these migrations");
+        let mut executor = StepExecutor::new(dialect, Sink::Discard, state);
+        let result = (migration.upgrade)(&mut Operations::new(&mut executor));
+        if executor.ran_raw_sql() {
+            notes.push(format!(
+                "revision {} ({}) runs raw SQL; its effect on the schema is not replayed",
+                node.id, node.file
+            ));
+        }
+        match result {
+            Ok(()) => {}
+            Err(e)
+                if live_read == LiveRead::Note
+                    && matches!(e.downcast_ref(), Some(retort::Error::NoConnection)) =>
+            {
+                notes.push(format!(
+                    "revision {} ({}) reads the live database; the rest of its upgrade is not replayed",
+                    node.id, node.file
+                ));
+            }
+            Err(source) => {
+                return Err(Error::Step {
+                    id: node.id.clone(),
+                    file: node.file.clone(),
+                    direction: Direction::Upgrade,
+                    kept: Kept::Nothing,
+                    source,
+                })
+            }
+        }
+    }
+    Ok(notes)
+}
+
+/// The SQL script that takes a database from `current` to `target`, without
+/// connecting: each revision's statements, the version table's updates and log
+/// rows, wrapped as the database's steps are. The schema the steps need to know
+/// (for SQLite rebuilds, MySQL's `CHANGE COLUMN`) comes from replaying the
+/// revisions below `current` in memory.
+pub fn script(
+    migrations: &Migrations,
+    map: &RevisionMap,
+    session: &'static dyn Session,
+    versions: VersionTable<'_>,
+    current: &[String],
+    target: &Target,
+    direction: Direction,
+) -> Result<String> {
+    let dialect = session.dialect();
+    let path = plan(map, current, target, direction)?;
+    let below = map.ancestors(current.iter().map(String::as_str));
+    let mut state = SchemaState::replayed(Default::default());
+    replay(
+        migrations,
+        map.in_order().filter(|n| below.contains(n.id.as_str())),
+        dialect,
+        &mut state,
+        LiveRead::Fail,
+    )?;
+    let mut out = String::new();
+    let mut emit = |sql: &str| {
+        let sql = sql.trim_end();
+        if sql.trim_start().starts_with("--") {
+            out.push_str(sql);
+            out.push('\n');
+        } else {
+            out.push_str(sql.strip_suffix(';').unwrap_or(sql));
+            out.push_str(";\n");
+        }
+    };
+    for sql in versions.create_sql(dialect)? {
+        emit(&sql);
+    }
+    let mut heads = current.to_vec();
+    for node in path {
+        let after = map.heads_after(&heads, node, direction);
+        let migration = migrations
+            .get(&node.id)
+            .expect("the revision map is built from these migrations");
+        let mut statements = Vec::new();
+        let mut executor = StepExecutor::new(dialect, Sink::Print(&mut statements), &mut state);
+        (migration.step(direction))(&mut Operations::new(&mut executor)).map_err(|source| {
+            Error::Step {
+                id: node.id.clone(),
+                file: node.file.clone(),
+                direction,
+                kept: Kept::Nothing,
+                source,
+            }
+        })?;
+        statements.extend(versions.update_sql(dialect, &heads, &after));
+        statements.push(versions.log_sql(
+            dialect,
+            &node.id,
+            direction.as_str(),
+            migration.checksum,
+            0,
+        ));
+        emit(&format!(
+            "\n-- Running {direction} {} -> {}, {}",
+            describe(&heads),
+            describe(&after),
+            node.message.replace('\n', " ")
+        ));
+        for sql in session.step_prologue() {
+            emit(sql);
+        }
+        let transaction = session.autocommit_reason().is_none();
+        if transaction {
+            emit("BEGIN");
+        }
+        for sql in &statements {
+            emit(sql);
+        }
+        if transaction {
+            emit("COMMIT");
+        }
+        for sql in session.step_epilogue() {
+            emit(sql);
+        }
+        heads = after;
+    }
+    Ok(out)
+}

@@ -1,0 +1,165 @@
+//! The version table (one row per applied head, as Alembic keeps it) and the
+//! applied-revisions log beside it (`<name>_log`: one row per step, with the
+//! revision file's checksum).
+
+use retort::schema::{Column, ServerDefault, SqlType, Table};
+use retort::Connection;
+
+use crate::backend;
+use crate::dialect::Dialect;
+use crate::error::Result;
+
+/// The version table of one database, and its applied-revisions log
+/// (`<name>_log`).
+#[derive(Debug, Clone, Copy)]
+pub struct VersionTable<'a> {
+    /// Its name.
+    pub name: &'a str,
+}
+
+#[derive(diesel::QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version_num: String,
+}
+
+/// One row of the applied-revisions log.
+#[derive(Debug, Clone, PartialEq, Eq, diesel::QueryableByName)]
+pub struct LogEntry {
+    /// The revision.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub revision: String,
+    /// `upgrade`, `downgrade` or `stamp`.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub direction: String,
+    /// The revision file's checksum when it ran.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub checksum: String,
+    /// When (database time, as text).
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub applied_at: String,
+    /// How long it took, in milliseconds.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub duration_ms: i64,
+}
+
+impl VersionTable<'_> {
+    /// The log table's name.
+    pub fn log_name(&self) -> String {
+        format!("{}_log", self.name)
+    }
+
+    /// Both tables, which introspection and autogenerate leave out.
+    pub fn own_tables(&self) -> Vec<String> {
+        vec![self.name.to_owned(), self.log_name()]
+    }
+
+    /// The revisions the database is at (one row per head; empty at base). A
+    /// database without the table is at base; reading never creates it.
+    pub fn read(&self, conn: &mut Connection) -> Result<Vec<String>> {
+        if !backend::has_table(conn, self.name)? {
+            return Ok(Vec::new());
+        }
+        self.read_rows(conn)
+    }
+
+    pub(crate) fn read_rows(&self, conn: &mut Connection) -> Result<Vec<String>> {
+        let sql = format!(
+            "SELECT version_num FROM {} ORDER BY version_num",
+            backend::of(conn).dialect().quote(self.name)
+        );
+        let rows: Vec<VersionRow> = conn.query(&sql)?;
+        Ok(rows.into_iter().map(|r| r.version_num).collect())
+    }
+
+    /// The applied-revisions log, oldest first (empty without the table).
+    pub fn log(&self, conn: &mut Connection) -> Result<Vec<LogEntry>> {
+        if !backend::has_table(conn, &self.log_name())? {
+            return Ok(Vec::new());
+        }
+        let d = backend::of(conn).dialect();
+        let sql = format!(
+            "SELECT revision, direction, checksum, {} AS applied_at, duration_ms FROM {} ORDER BY {}",
+            d.as_text("applied_at"),
+            d.quote(&self.log_name()),
+            d.quote("id")
+        );
+        Ok(conn.query(&sql)?)
+    }
+
+    fn log_table(&self) -> Table {
+        Table::new(self.log_name())
+            .column(Column::new("id", SqlType::BigInt).autoincrement())
+            .column(Column::new("revision", SqlType::Varchar(32)))
+            .column(Column::new("direction", SqlType::Varchar(10)))
+            .column(Column::new("checksum", SqlType::Varchar(32)))
+            .column(
+                Column::new("applied_at", SqlType::Timestamp)
+                    .default(ServerDefault::CurrentTimestamp),
+            )
+            .column(Column::new("duration_ms", SqlType::BigInt))
+            .primary_key(["id"])
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS` for both tables.
+    pub fn create_sql(&self, dialect: &dyn Dialect) -> Result<Vec<String>> {
+        let mut sql = vec![dialect.version_table_sql(self.name)];
+        for create in dialect.create_table_sql(&self.log_table())? {
+            sql.push(create.replacen("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1));
+        }
+        Ok(sql)
+    }
+
+    /// The statements that take the rows from `before` to `after`.
+    pub fn update_sql(
+        &self,
+        dialect: &dyn Dialect,
+        before: &[String],
+        after: &[String],
+    ) -> Vec<String> {
+        let table = dialect.quote(self.name);
+        let mut sql = Vec::new();
+        let gone: Vec<&String> = before.iter().filter(|r| !after.contains(r)).collect();
+        let new: Vec<&String> = after.iter().filter(|r| !before.contains(r)).collect();
+        // One row replaced by one row (the linear case) is an UPDATE, as Alembic does.
+        if let ([old], [new]) = (gone.as_slice(), new.as_slice()) {
+            sql.push(format!(
+                "UPDATE {table} SET version_num = {} WHERE version_num = {}",
+                dialect.string_literal(new),
+                dialect.string_literal(old)
+            ));
+            return sql;
+        }
+        for old in gone {
+            sql.push(format!(
+                "DELETE FROM {table} WHERE version_num = {}",
+                dialect.string_literal(old)
+            ));
+        }
+        for new in new {
+            sql.push(format!(
+                "INSERT INTO {table} (version_num) VALUES ({})",
+                dialect.string_literal(new)
+            ));
+        }
+        sql
+    }
+
+    /// The log row for one step.
+    pub fn log_sql(
+        &self,
+        dialect: &dyn Dialect,
+        revision: &str,
+        direction: &str,
+        checksum: &str,
+        millis: u128,
+    ) -> String {
+        format!(
+            "INSERT INTO {} (revision, direction, checksum, duration_ms) VALUES ({}, {}, {}, {millis})",
+            dialect.quote(&self.log_name()),
+            dialect.string_literal(revision),
+            dialect.string_literal(direction),
+            dialect.string_literal(checksum),
+        )
+    }
+}
