@@ -72,9 +72,7 @@ pub fn compare_database(
 ) -> Result<Changes> {
     let live = introspect::read(conn, filter)?;
     let dialect = backend::of(conn).dialect();
-    let target = dialect.as_stored(&without_excluded(models, filter));
-    let mut comparison = compare(&live, &target, hints);
-    comparison.ops = with_model_types(comparison.ops, models);
+    let comparison = compare(&live, &without_excluded(models, filter), hints, dialect);
     let warnings = warnings(&comparison.ops, Some(conn))?;
     Ok(Changes {
         ops: comparison.ops,
@@ -85,7 +83,7 @@ pub fn compare_database(
     })
 }
 
-/// Compares two schemas in memory, both read as `dialect` stores them.
+/// Compares two schemas in memory, objects matched as `dialect` stores them.
 pub fn compare_schemas(
     current: &Schema,
     models: &Schema,
@@ -93,10 +91,12 @@ pub fn compare_schemas(
     dialect: &dyn Dialect,
     filter: &Filter,
 ) -> Changes {
-    let current = dialect.as_stored(&without_excluded(current, filter));
-    let target = dialect.as_stored(&without_excluded(models, filter));
-    let mut comparison = compare(&current, &target, hints);
-    comparison.ops = with_model_types(comparison.ops, models);
+    let comparison = compare(
+        &without_excluded(current, filter),
+        &without_excluded(models, filter),
+        hints,
+        dialect,
+    );
     let warnings = warnings(&comparison.ops, None).unwrap_or_default();
     Changes {
         ops: comparison.ops,
@@ -105,47 +105,6 @@ pub fn compare_schemas(
         notes: Vec::new(),
         edited: Vec::new(),
     }
-}
-
-/// Ops compare the stored forms (an `i64` key reads back from SQLite as
-/// INTEGER), but what they create takes the models' own types, so a revision
-/// written against one database builds the same tables on the others.
-fn with_model_types(ops: Vec<Op>, models: &Schema) -> Vec<Op> {
-    let model_column = |table: &str, column: &str| {
-        models
-            .table(table)
-            .and_then(|t| t.get_column(column))
-            .cloned()
-    };
-    ops.into_iter()
-        .map(|op| match op {
-            Op::CreateTable(mut create) => {
-                for column in &mut create.table.columns {
-                    if let Some(model) = model_column(&create.table.name, &column.name) {
-                        column.sql_type = model.sql_type;
-                        column.default = model.default;
-                    }
-                }
-                Op::CreateTable(create)
-            }
-            Op::AddColumn(mut add) => {
-                if let Some(model) = model_column(&add.table, &add.column.name) {
-                    add.column.sql_type = model.sql_type;
-                    add.column.default = model.default;
-                }
-                Op::AddColumn(add)
-            }
-            Op::AlterColumn(mut alter) => {
-                let name = alter.new_name.clone().unwrap_or_else(|| alter.name.clone());
-                if let (Some(_), Some(model)) = (&alter.sql_type, model_column(&alter.table, &name))
-                {
-                    alter.sql_type = Some(model.sql_type);
-                }
-                Op::AlterColumn(alter)
-            }
-            other => other,
-        })
-        .collect()
 }
 
 /// Warnings for ops that delete data, narrow a type, or make a column NOT NULL

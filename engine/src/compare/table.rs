@@ -1,4 +1,5 @@
-//! Changes inside one table present on both sides.
+//! Changes inside one table present on both sides, objects matched as the
+//! dialect stores them.
 //!
 //! Order: drop what changed or went away (foreign keys, checks, unique
 //! constraints, indexes, the primary key), column renames, dropped columns, added
@@ -9,10 +10,11 @@
 use std::collections::BTreeMap;
 
 use super::Comparison;
+use crate::dialect::Dialect;
 use retort::ops::{
     AddColumn, AddConstraint, AlterColumn, CreateIndex, DropColumn, DropConstraint, DropIndex, Op,
 };
-use retort::schema::{normalize_sql, Check, Column, Constraint, ForeignKey, Table, Unique};
+use retort::schema::{normalize_sql, Check, Column, Constraint, ForeignKey, Index, Table, Unique};
 
 /// Compares `current` with `target` (same table name). `renames` maps new
 /// column names to old ones. Foreign keys to add go to `late`.
@@ -20,11 +22,34 @@ pub(super) fn compare(
     current: &Table,
     target: &Table,
     renames: &BTreeMap<&str, &str>,
+    d: &dyn Dialect,
     out: &mut Comparison,
     late: &mut Vec<Op>,
 ) {
     let t = target.name.clone();
     let mut current = current.clone();
+    let same_fk = |a: &ForeignKey, b: &ForeignKey| same_foreign_key(d, a, b);
+    let merged = d.unique_constraints_are_indexes();
+    // On MySQL a unique constraint and a unique index of the same name and
+    // columns are one object.
+    let unique_in = |table: &Table, u: &Unique| {
+        table.uniques.iter().any(|x| same_unique(x, u))
+            || (merged
+                && table.indexes.iter().any(|i| {
+                    i.unique
+                        && u.name.as_deref().is_none_or(|n| n == i.name)
+                        && i.columns == u.columns
+                }))
+    };
+    let index_in = |table: &Table, i: &Index| {
+        table.get_index(&i.name) == Some(i)
+            || (merged
+                && i.unique
+                && table
+                    .uniques
+                    .iter()
+                    .any(|u| u.name.as_deref() == Some(i.name.as_str()) && u.columns == i.columns))
+    };
 
     // Column renames first, applied to a copy so the rest compares new names.
     for (new, old) in renames {
@@ -43,7 +68,7 @@ pub(super) fn compare(
 
     // Drops of what changed or went away.
     for fk in &current.foreign_keys {
-        if !target.foreign_keys.iter().any(|f| same_foreign_key(f, fk)) {
+        if !target.foreign_keys.iter().any(|f| same_fk(f, fk)) {
             drop_constraint(
                 &t,
                 fk.name.as_deref(),
@@ -63,7 +88,7 @@ pub(super) fn compare(
         }
     }
     for unique in &current.uniques {
-        if !target.uniques.iter().any(|u| same_unique(u, unique)) {
+        if !unique_in(target, unique) {
             drop_constraint(
                 &t,
                 unique.name.as_deref(),
@@ -73,7 +98,7 @@ pub(super) fn compare(
         }
     }
     for index in &current.indexes {
-        if target.get_index(&index.name) != Some(index) {
+        if !index_in(target, index) {
             out.ops.push(Op::DropIndex(DropIndex {
                 table: t.clone(),
                 name: index.name.clone(),
@@ -121,7 +146,11 @@ pub(super) fn compare(
         }));
     }
     for old in &dropped {
-        for new in added.iter().filter(|n| n.sql_type == old.sql_type) {
+        let old_type = d.canonical_type(&current, old);
+        for new in added
+            .iter()
+            .filter(|n| d.canonical_type(target, n) == old_type)
+        {
             out.suggestions.push(format!(
                 "column `{t}.{}` is removed and `{t}.{}` added with the same type; if it is a rename, \
                  add #[model(renamed_from = \"{}\")] to the field",
@@ -133,14 +162,19 @@ pub(super) fn compare(
         let Some(have) = current.get_column(&want.name) else {
             continue;
         };
+        // Compared as stored; the op carries the model's own column.
+        let (stored_want, stored_have) = (
+            d.stored_column(target, want),
+            d.stored_column(&current, have),
+        );
         let mut alter = AlterColumn::new(t.clone(), want.name.clone()).existing(have.clone());
-        if want.sql_type != have.sql_type {
+        if stored_want.sql_type != stored_have.sql_type {
             alter = alter.sql_type(want.sql_type.clone());
         }
-        if want.nullable != have.nullable {
+        if stored_want.nullable != stored_have.nullable {
             alter = alter.nullable(want.nullable);
         }
-        let same_default = match (&want.default, &have.default) {
+        let same_default = match (&stored_want.default, &stored_have.default) {
             (Some(a), Some(b)) => a.same_as(b),
             (None, None) => true,
             _ => false,
@@ -164,7 +198,7 @@ pub(super) fn compare(
         }));
     }
     for unique in &target.uniques {
-        if !current.uniques.iter().any(|u| same_unique(u, unique)) {
+        if !unique_in(&current, unique) {
             add_constraint(&t, Constraint::Unique(unique.clone()), &mut out.ops);
         }
     }
@@ -174,7 +208,7 @@ pub(super) fn compare(
         }
     }
     for index in &target.indexes {
-        if current.get_index(&index.name) != Some(index) {
+        if !index_in(&current, index) {
             out.ops.push(Op::CreateIndex(CreateIndex {
                 table: t.clone(),
                 index: index.clone(),
@@ -182,7 +216,7 @@ pub(super) fn compare(
         }
     }
     for fk in &target.foreign_keys {
-        if !current.foreign_keys.iter().any(|f| same_foreign_key(f, fk)) {
+        if !current.foreign_keys.iter().any(|f| same_fk(f, fk)) {
             add_constraint(&t, Constraint::ForeignKey(fk.clone()), late);
         }
     }
@@ -212,12 +246,13 @@ fn drop_constraint(table: &str, name: Option<&str>, existing: Constraint, out: &
 }
 
 /// Both named: the same name and definition. Otherwise: the same definition.
-fn same_foreign_key(a: &ForeignKey, b: &ForeignKey) -> bool {
+/// Actions compare as the database keeps them.
+fn same_foreign_key(d: &dyn Dialect, a: &ForeignKey, b: &ForeignKey) -> bool {
     let same_definition = a.columns == b.columns
         && a.ref_table == b.ref_table
         && a.ref_columns == b.ref_columns
-        && a.on_delete == b.on_delete
-        && a.on_update == b.on_update;
+        && d.stored_fk_action(a.on_delete) == d.stored_fk_action(b.on_delete)
+        && d.stored_fk_action(a.on_update) == d.stored_fk_action(b.on_update);
     same_definition && (a.name.is_none() || b.name.is_none() || a.name == b.name)
 }
 

@@ -18,7 +18,8 @@ use retort::ops::{
     DropConstraint, DropIndex, DropTable, Execute, Op, RenameTable,
 };
 use retort::schema::{
-    Check, Column, Constraint, ForeignKey, Schema, ServerDefault, SqlType, Table, Unique, Value,
+    Check, Column, Constraint, FkAction, ForeignKey, Schema, ServerDefault, SqlType, Table, Unique,
+    Value,
 };
 use retort::{Backend, RenderError};
 
@@ -123,17 +124,85 @@ pub trait Dialect: Send + Sync {
         })
     }
 
-    /// The schema as this database would store it, for comparing models with a
-    /// live database: types as they read back, constraints as the database keeps
-    /// them.
-    fn as_stored(&self, schema: &Schema) -> Schema {
-        default_as_stored(self, schema)
-    }
-
     /// The type as this dialect stores it: two types are the same when they
     /// render to the same stored type.
     fn canonical_type(&self, _table: &Table, column: &Column) -> SqlType {
         self.parse_type(&self.type_name(column))
+    }
+
+    /// A column as this database keeps it: its type as the catalog reads it back,
+    /// its default normalised, and NOT NULL where the database forces it (SQLite's
+    /// rowid key). Two columns mean the same when their stored forms are equal.
+    fn stored_column(&self, table: &Table, column: &Column) -> Column {
+        let mut out = column.clone();
+        out.sql_type = self.canonical_type(table, column);
+        out.default = column.default.as_ref().map(ServerDefault::normalized);
+        if self.inline_primary_key() && self.is_inline_key(table, column) {
+            out.nullable = false;
+        }
+        out
+    }
+
+    /// A foreign key action as this database keeps it.
+    fn stored_fk_action(&self, action: FkAction) -> FkAction {
+        action
+    }
+
+    /// Whether the database keeps a unique constraint as a unique index (MySQL),
+    /// so the two are one object when comparing.
+    fn unique_constraints_are_indexes(&self) -> bool {
+        false
+    }
+
+    /// The name the database gives a primary key the model leaves unnamed
+    /// (`None`: it keeps no name at all).
+    fn stored_primary_key_name(&self, table: &Table) -> Option<String> {
+        table.primary_key_name.clone()
+    }
+
+    /// The whole schema as this database would store it (every table through
+    /// [`Dialect::stored_table`]): what introspecting a database built from
+    /// `schema` gives back.
+    fn as_stored(&self, schema: &Schema) -> Schema {
+        let mut out = schema.clone();
+        for table in out.tables.values_mut() {
+            *table = self.stored_table(table);
+        }
+        out
+    }
+
+    /// One table as this database would store it: columns through
+    /// [`Dialect::stored_column`], foreign key actions through
+    /// [`Dialect::stored_fk_action`], unique indexes as unique constraints where
+    /// the database keeps them so, its primary key's stored name.
+    fn stored_table(&self, table: &Table) -> Table {
+        let mut out = table.clone();
+        out.columns = table
+            .columns
+            .iter()
+            .map(|c| self.stored_column(table, c))
+            .collect();
+        if self.unique_constraints_are_indexes() {
+            let (unique, plain): (Vec<_>, Vec<_>) = std::mem::take(&mut out.indexes)
+                .into_iter()
+                .partition(|i| i.unique);
+            out.indexes = plain;
+            out.uniques.extend(unique.into_iter().map(|i| Unique {
+                name: Some(i.name),
+                columns: i.columns,
+            }));
+        }
+        for fk in &mut out.foreign_keys {
+            fk.on_delete = self.stored_fk_action(fk.on_delete);
+            fk.on_update = self.stored_fk_action(fk.on_update);
+        }
+        out.primary_key_name = if out.primary_key.is_empty() {
+            None
+        } else {
+            self.stored_primary_key_name(table)
+        };
+        out.sort_constraints();
+        out
     }
 
     /// Whether `column` is the single autoincrement key.
@@ -202,11 +271,11 @@ pub trait Dialect: Send + Sync {
             self.quote(&foreign_key.ref_table),
             self.quote_list(&foreign_key.ref_columns)
         ));
-        if foreign_key.on_delete != retort::schema::FkAction::NoAction {
+        if foreign_key.on_delete != FkAction::NoAction {
             sql.push_str(" ON DELETE ");
             sql.push_str(foreign_key.on_delete.as_sql());
         }
-        if foreign_key.on_update != retort::schema::FkAction::NoAction {
+        if foreign_key.on_update != FkAction::NoAction {
             sql.push_str(" ON UPDATE ");
             sql.push_str(foreign_key.on_update.as_sql());
         }
@@ -458,23 +527,6 @@ pub trait Dialect: Send + Sync {
             self.quote("version_num")
         )
     }
-}
-
-/// What [`Dialect::as_stored`] does unless a dialect overrides it.
-pub(crate) fn default_as_stored<D: Dialect + ?Sized>(d: &D, schema: &Schema) -> Schema {
-    let mut out = schema.clone();
-    for table in out.tables.values_mut() {
-        let copy = table.clone();
-        for column in &mut table.columns {
-            column.sql_type = d.canonical_type(&copy, column);
-            column.default = column.default.as_ref().map(ServerDefault::normalized);
-            if d.inline_primary_key() && d.is_inline_key(&copy, column) {
-                column.nullable = false;
-            }
-        }
-        table.sort_constraints();
-    }
-    out
 }
 
 /// What [`Dialect::add_constraint_sql`] does unless a dialect overrides it.

@@ -4,9 +4,7 @@
 
 use super::{normalise_type_name, Dialect, RenderError};
 use retort::ops::{AddConstraint, AlterColumn, DropConstraint, DropIndex, Op, RenameTable};
-use retort::schema::{
-    Column, Constraint, ConstraintKind, FkAction, Schema, ServerDefault, SqlType, Table, Unique,
-};
+use retort::schema::{Column, Constraint, ConstraintKind, FkAction, ServerDefault, SqlType, Table};
 use retort::Backend;
 
 /// The MySQL/MariaDB dialect.
@@ -221,31 +219,21 @@ impl Dialect for Mysql {
         }])
     }
 
-    /// MySQL keeps a unique constraint as a unique index, and `RESTRICT` is its
-    /// `NO ACTION`.
-    fn as_stored(&self, schema: &Schema) -> Schema {
-        let mut out = super::default_as_stored(self, schema);
-        for table in out.tables.values_mut() {
-            let (unique, plain): (Vec<_>, Vec<_>) = std::mem::take(&mut table.indexes)
-                .into_iter()
-                .partition(|i| i.unique);
-            table.indexes = plain;
-            table.uniques.extend(unique.into_iter().map(|i| Unique {
-                name: Some(i.name),
-                columns: i.columns,
-            }));
-            for fk in &mut table.foreign_keys {
-                for action in [&mut fk.on_delete, &mut fk.on_update] {
-                    if *action == FkAction::Restrict {
-                        *action = FkAction::NoAction;
-                    }
-                }
-            }
-            // MySQL calls every primary key PRIMARY.
-            table.primary_key_name = None;
-            table.sort_constraints();
+    /// `RESTRICT` is MySQL's `NO ACTION`.
+    fn stored_fk_action(&self, action: FkAction) -> FkAction {
+        match action {
+            FkAction::Restrict => FkAction::NoAction,
+            other => other,
         }
-        out
+    }
+
+    fn unique_constraints_are_indexes(&self) -> bool {
+        true
+    }
+
+    /// MySQL calls every primary key PRIMARY.
+    fn stored_primary_key_name(&self, _table: &Table) -> Option<String> {
+        None
     }
 }
 

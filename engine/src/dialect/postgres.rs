@@ -2,7 +2,7 @@
 
 use super::{normalise_type_name, Dialect, RenderError};
 use retort::ops::{AlterColumn, Op};
-use retort::schema::{Column, Schema, ServerDefault, SqlType};
+use retort::schema::{Column, ServerDefault, SqlType, Table};
 use retort::Backend;
 
 /// The PostgreSQL dialect.
@@ -77,21 +77,15 @@ impl Dialect for Postgres {
         false
     }
 
-    /// PostgreSQL names an unnamed primary key `<table>_pkey`.
-    fn as_stored(&self, schema: &Schema) -> Schema {
-        let mut out = super::default_as_stored(self, schema);
-        for table in out.tables.values_mut() {
-            if table.primary_key.is_empty() {
-                table.primary_key_name = None;
-            } else if table.primary_key_name.is_none() {
-                let mut base = table.name.clone();
-                while base.len() + "_pkey".len() > 63 {
-                    base.pop();
-                }
-                table.primary_key_name = Some(format!("{base}_pkey"));
+    /// PostgreSQL names an unnamed primary key `<table>_pkey` (cut to 63 bytes).
+    fn stored_primary_key_name(&self, table: &Table) -> Option<String> {
+        table.primary_key_name.clone().or_else(|| {
+            let mut base = table.name.clone();
+            while base.len() + "_pkey".len() > 63 {
+                base.pop();
             }
-        }
-        out
+            Some(format!("{base}_pkey"))
+        })
     }
 
     fn alter_column_sql(

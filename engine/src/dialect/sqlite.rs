@@ -49,12 +49,8 @@ impl Dialect for Sqlite {
     }
 
     /// SQLite keeps no primary key name.
-    fn as_stored(&self, schema: &retort::schema::Schema) -> retort::schema::Schema {
-        let mut out = super::default_as_stored(self, schema);
-        out.tables
-            .values_mut()
-            .for_each(|t| t.primary_key_name = None);
-        out
+    fn stored_primary_key_name(&self, _table: &Table) -> Option<String> {
+        None
     }
 
     fn bool_literal(&self, value: bool) -> String {
