@@ -1,6 +1,7 @@
 //! The `migrations-cli` binary against temporary SQLite files: output, exit codes,
 //! URL precedence, and bad input leaving the database untouched.
 
+use retort_tests::support::{stderr, stdout};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -35,14 +36,6 @@ fn run(db: &Db, args: &[&str]) -> Output {
     let mut all = vec!["--database", "main", "--url", db.url.as_str()];
     all.extend_from_slice(args);
     cli(&all).output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn head_id(db: &Db) -> String {

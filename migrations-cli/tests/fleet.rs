@@ -5,6 +5,7 @@
 
 use std::process::{Command, Output};
 
+use retort_tests::support::{stderr, stdout};
 use retort_tests::{TestDb, SHOP};
 
 fn cli(args: &[&str]) -> Output {
@@ -18,14 +19,6 @@ fn cli(args: &[&str]) -> Output {
         .expect("run migrations-cli")
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 /// Where `url` is, read from its version table.
 fn current(url: &str) -> Vec<String> {
     retort_engine::command::current(&retort_engine::Config::new(SHOP).url(url))
@@ -33,12 +26,7 @@ fn current(url: &str) -> Vec<String> {
 }
 
 fn head() -> Vec<String> {
-    retort_engine::RevisionMap::of(&SHOP)
-        .expect("the shop's graph")
-        .heads()
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
+    retort_tests::support::heads(&SHOP)
 }
 
 /// The summary line of `url` in a fleet run's output.

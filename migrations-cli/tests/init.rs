@@ -10,10 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the repository")
-        .to_path_buf()
+    retort_tests::support::repo()
 }
 
 /// A workspace with one member, `models`: `Author` and `Post` (a foreign key).
@@ -83,23 +80,7 @@ fn init(ws: &Path, args: &[&str]) -> Output {
 }
 
 fn cargo_run(ws: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "migrations", "--"])
-        .args(args)
-        .current_dir(ws)
-        .env("CARGO_TARGET_DIR", repo().join("target/e2e"))
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run cargo");
-    eprintln!(
-        "$ cargo run -p migrations -- {}\n{}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    retort_tests::support::cargo_run(ws, &["-p", "migrations"], args)
 }
 
 fn text(o: &Output) -> String {

@@ -5,6 +5,7 @@
 
 use std::process::{Command, Output};
 
+use retort_tests::support::{stderr, stdout};
 use retort_tests::{TestDb, ANALYTICS, SHOP, SHOP_PROJECT};
 
 fn cli(main: &TestDb, analytics: &TestDb, args: &[&str]) -> Output {
@@ -18,19 +19,8 @@ fn cli(main: &TestDb, analytics: &TestDb, args: &[&str]) -> Output {
         .expect("run migrations-cli")
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 fn head(migrations: retort::Migrations) -> String {
-    retort_engine::RevisionMap::of(&migrations)
-        .unwrap()
-        .heads()
-        .join(", ")
+    retort_tests::support::heads(&migrations).join(", ")
 }
 
 fn two_databases(main: &TestDb, analytics: &TestDb) {

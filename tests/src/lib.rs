@@ -377,3 +377,93 @@ pub fn link_shop() {
 pub fn as_stored(schema: &Schema, dialect: &dyn retort_engine::dialect::Dialect) -> Schema {
     dialect.as_stored(schema)
 }
+
+/// Small helpers the test files share.
+pub mod support {
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Output};
+
+    use retort::ops::Op;
+    use retort::schema::Schema;
+    use retort::Migrations;
+
+    /// Each op's one-line summary.
+    pub fn summaries(ops: &[Op]) -> Vec<String> {
+        ops.iter().map(Op::summary).collect()
+    }
+
+    /// `schema` with each table's columns in name order: a dropped and re-added
+    /// column cannot get its position back.
+    pub fn comparable(mut schema: Schema) -> Schema {
+        for table in schema.tables.values_mut() {
+            table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        schema
+    }
+
+    /// Where the database of `config` is.
+    pub fn current(config: &retort_engine::Config) -> Vec<String> {
+        retort_engine::command::current(config).expect("read the version table")
+    }
+
+    /// The head revisions of `migrations`.
+    pub fn heads(migrations: &Migrations) -> Vec<String> {
+        retort_engine::RevisionMap::of(migrations)
+            .expect("a valid revision graph")
+            .heads()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// A process's standard output.
+    pub fn stdout(o: &Output) -> String {
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// A process's standard error.
+    pub fn stderr(o: &Output) -> String {
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    }
+
+    /// The repository's root folder.
+    pub fn repo() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the repository")
+            .to_path_buf()
+    }
+
+    /// `program` with no database URL or log filter from the environment, and no
+    /// colours: what the tests of a binary start from.
+    pub fn quiet(program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env_remove("DATABASE_URL")
+            .env_remove("RUST_LOG")
+            .env("NO_COLOR", "1");
+        command
+    }
+
+    /// `cargo run --quiet <before> -- <args>` in `dir`, built in the repository's
+    /// `target/e2e`; the output is echoed for a failing test's log.
+    pub fn cargo_run(dir: &Path, before: &[&str], args: &[&str]) -> Output {
+        let out = quiet(env!("CARGO"))
+            .args(["run", "--quiet"])
+            .args(before)
+            .arg("--")
+            .args(args)
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", repo().join("target/e2e"))
+            .output()
+            .expect("run cargo");
+        eprintln!(
+            "$ cargo run {} -- {}\n{}{}",
+            before.join(" "),
+            args.join(" "),
+            stdout(&out),
+            stderr(&out)
+        );
+        out
+    }
+}

@@ -9,11 +9,8 @@ use retort::schema::{
 };
 use retort_engine::introspect::Filter;
 use retort_engine::{autogenerate, command};
+use retort_tests::support::summaries;
 use retort_tests::{link_shop, on_every_backend, TestDb, LINEAR, SHOP};
-
-fn summaries(ops: &[Op]) -> Vec<String> {
-    ops.iter().map(Op::summary).collect()
-}
 
 fn filter() -> Filter {
     Filter {

@@ -3,12 +3,13 @@
 //! autogenerate, and the downgrade (the reversed ops) restores the database's
 //! previous schema exactly. Seeds are fixed; a failure prints its seed.
 
-use retort::ops::{reverse_all, Op};
+use retort::ops::reverse_all;
 use retort::schema::{
     Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
 };
 use retort::Backend;
 use retort_engine::command;
+use retort_tests::support::{comparable, summaries};
 use retort_tests::{on_every_backend, TestDb};
 
 /// A small deterministic generator (xorshift64*).
@@ -255,19 +256,6 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
             }
         }
     }
-}
-
-/// Column order aside: a column dropped and added back comes back last (only a
-/// table rebuild could put it back in place).
-fn comparable(mut schema: Schema) -> Schema {
-    for table in schema.tables.values_mut() {
-        table.columns.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    schema
-}
-
-fn summaries(ops: &[Op]) -> Vec<String> {
-    ops.iter().map(Op::summary).collect()
 }
 
 fn random_changes_round_trip(db: &TestDb) {

@@ -1,16 +1,12 @@
 //! Autogenerate against real SQLite files: from an empty database, after model
 //! changes, with nothing to do, and when the database is not at head.
 
-use retort::ops::Op;
 use retort::{registered_schema, Migrations};
 use retort_engine::command::{self, RevisionOptions};
 use retort_engine::dialect::Sqlite;
 use retort_engine::Error;
+use retort_tests::support::summaries;
 use retort_tests::{as_stored, link_shop, TestDb, SHOP};
-
-fn summaries(ops: &[Op]) -> Vec<String> {
-    ops.iter().map(Op::summary).collect()
-}
 
 #[test]
 fn registry_is_not_empty() {

@@ -6,14 +6,11 @@ use std::process::{Command, Output};
 
 use retort::Backend;
 use retort_engine::command;
+use retort_tests::support::{current, stderr, stdout};
 use retort_tests::{on_every_backend, TestDb, BRANCHES, LABELLED};
 
 fn ids(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
-}
-
-fn current(config: &retort_engine::Config) -> Vec<String> {
-    command::current(config).unwrap()
 }
 
 fn branches_and_merge(db: &TestDb) {
@@ -173,14 +170,6 @@ fn fixture_cli(fixture: &str, db: &TestDb, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]

@@ -3,16 +3,12 @@
 //! place to prove that whole-program errors name both models.
 
 use retort::model::schema_from_models;
-use retort::ops::Op;
 use retort::schema::{Schema, Table};
 use retort::{registered_schema, Model};
 use retort_engine::command;
 use retort_engine::dialect::Sqlite;
+use retort_tests::support::summaries;
 use retort_tests::{as_stored, TestDb};
-
-fn summaries(ops: &[Op]) -> Vec<String> {
-    ops.iter().map(Op::summary).collect()
-}
 
 /// Two versions of a small model set, to change the models under a live database.
 mod v1 {

@@ -7,13 +7,10 @@
 //! build that runs this test; the first run compiles its dependencies once.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    retort_tests::support::repo()
 }
 
 fn scratch_crate(dir: &Path) {
@@ -60,24 +57,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn cargo_run(dir: &Path, url: &str, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--"])
-        .args(["--url", url])
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", workspace().join("target/e2e"))
-        .env("NO_COLOR", "1")
-        .env_remove("DATABASE_URL")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
-    eprintln!(
-        "$ cargo run -- {}\n{}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    retort_tests::support::cargo_run(dir, &[], &[&["--url", url], args].concat())
 }
 
 #[test]

@@ -2,16 +2,9 @@
 //! client, builds the same schema and data as the online run, version table
 //! included; a step that needs the live database says so.
 
-use retort::schema::Schema;
 use retort_engine::command;
+use retort_tests::support::comparable;
 use retort_tests::{on_every_backend, TestDb, OPS};
-
-fn comparable(mut schema: Schema) -> Schema {
-    for table in schema.tables.values_mut() {
-        table.columns.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    schema
-}
 
 fn script_matches_online_run(online: &TestDb) {
     let config = online.config(OPS);

@@ -5,6 +5,7 @@
 use retort::schema::{ConstraintKind, Schema, ServerDefault, SqlType, Table};
 use retort::Backend;
 use retort_engine::command;
+use retort_tests::support::comparable;
 use retort_tests::{on_every_backend, TestDb, OPS};
 
 const IDS: [&str; 8] = [
@@ -17,14 +18,6 @@ const IDS: [&str; 8] = [
     "0a0000000007",
     "0a0000000008",
 ];
-
-/// Columns in name order: a column dropped and added back comes back last.
-fn comparable(mut schema: Schema) -> Schema {
-    for table in schema.tables.values_mut() {
-        table.columns.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    schema
-}
 
 fn names(db: &TestDb) -> Vec<String> {
     db.strings("SELECT name AS v FROM customers ORDER BY id")

@@ -6,11 +6,8 @@ use retort::{Backend, Direction};
 use retort_engine::command;
 use retort_engine::Error;
 use retort_engine::RevisionError;
+use retort_tests::support::current;
 use retort_tests::{link_shop, on_every_backend, TestDb, FAILING, LINEAR, SHOP};
-
-fn current(config: &retort_engine::Config) -> Vec<String> {
-    command::current(config).unwrap()
-}
 
 fn ids(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::{connect, version_table, write};
+use super::{open, version_table, write, Opened};
 use crate::autogenerate::{self, Changes};
 use crate::config::Config;
 use retort::model::RenameHints;
@@ -89,13 +89,6 @@ pub struct HistoryOptions {
     pub indicate_current: bool,
 }
 
-fn current_rows(config: &Config, map: &RevisionMap) -> Result<Vec<String>> {
-    let mut conn = connect(config)?;
-    let rows = version_table(config).read(&mut conn)?;
-    map.check_current(&rows)?;
-    Ok(rows)
-}
-
 /// Revisions, newest first. Connects only to resolve `current` or to mark it.
 pub fn history(config: &Config, options: &HistoryOptions) -> Result<Vec<HistoryEntry>> {
     let map = RevisionMap::of(&config.migrations)?;
@@ -105,7 +98,7 @@ pub fn history(config: &Config, options: &HistoryOptions) -> Result<Vec<HistoryE
             .as_deref()
             .is_some_and(|r| r.contains("current"));
     let current: Vec<String> = if needs_current {
-        current_rows(config, &map)?
+        super::current(config)?
     } else {
         Vec::new()
     };
@@ -208,17 +201,13 @@ impl Status {
 /// Every revision, oldest first, applied or pending, with when it was applied
 /// and whether its file changed since.
 pub fn status(config: &Config) -> Result<Status> {
-    let map = RevisionMap::of(&config.migrations)?;
-    let mut conn = connect(config)?;
-    status_of(config, &map, &mut conn)
+    status_of(config, &mut open(config)?)
 }
 
-fn status_of(config: &Config, map: &RevisionMap, conn: &mut Connection) -> Result<Status> {
-    let versions = version_table(config);
-    let current = versions.read(conn)?;
-    map.check_current(&current)?;
+fn status_of(config: &Config, opened: &mut Opened) -> Result<Status> {
+    let Opened { map, conn, current } = opened;
     let applied = map.ancestors(current.iter().map(String::as_str));
-    let log = versions.log(conn)?;
+    let log = version_table(config).log(conn)?;
     let entries = map
         .in_order()
         .map(|n| {
@@ -239,18 +228,20 @@ fn status_of(config: &Config, map: &RevisionMap, conn: &mut Connection) -> Resul
             }
         })
         .collect();
-    Ok(Status { current, entries })
+    Ok(Status {
+        current: current.clone(),
+        entries,
+    })
 }
 
 /// The changes that would bring the database (which must be at head) in line
 /// with the models; empty when they agree. Applied revisions whose file changed
 /// since are listed in `edited` of the result's notes.
 pub fn check(config: &Config) -> Result<Changes> {
-    let map = RevisionMap::of(&config.migrations)?;
     write::require_fresh_binary(config)?;
-    let mut conn = connect(config)?;
-    let mut changes = pending(config, &map, &mut conn)?;
-    for entry in status_of(config, &map, &mut conn)?.edited() {
+    let mut opened = open(config)?;
+    let mut changes = pending(config, &mut opened)?;
+    for entry in status_of(config, &mut opened)?.edited() {
         changes.edited.push(format!(
             "revision {} ({}) changed after it was applied{}",
             entry.id,
@@ -300,32 +291,23 @@ pub fn apply(conn: &mut Connection, ops: &[Op]) -> Result<()> {
     })
 }
 
-pub(super) fn require_at_head(
-    config: &Config,
-    map: &RevisionMap,
-    conn: &mut Connection,
-) -> Result<()> {
-    let current = version_table(config).read(conn)?;
-    map.check_current(&current)?;
+fn require_at_head(map: &RevisionMap, current: &[String]) -> Result<()> {
     let mut head: Vec<String> = map.heads().into_iter().map(str::to_owned).collect();
     head.sort();
     if current != head {
         return Err(Error::NotUpToDate {
-            current: describe(&current),
+            current: describe(current),
             head: describe(&head),
         });
     }
     Ok(())
 }
 
-pub(super) fn pending(
-    config: &Config,
-    map: &RevisionMap,
-    conn: &mut Connection,
-) -> Result<Changes> {
-    require_at_head(config, map, conn)?;
+/// What the models want of a database at head.
+pub(super) fn pending(config: &Config, opened: &mut Opened) -> Result<Changes> {
+    require_at_head(&opened.map, &opened.current)?;
     autogenerate::compare_database(
-        conn,
+        &mut opened.conn,
         registered_schema_for(&config.database)?,
         registered_hints_for(&config.database),
         &autogenerate::table_filter(config),
@@ -336,10 +318,11 @@ pub(super) fn pending(
 /// made by hand): the ops that would bring it back to what the history built up
 /// to the database's current revision.
 pub fn drift(config: &Config) -> Result<Changes> {
-    let map = RevisionMap::of(&config.migrations)?;
-    let mut conn = connect(config)?;
-    let current = version_table(config).read(&mut conn)?;
-    map.check_current(&current)?;
+    let Opened {
+        map,
+        mut conn,
+        current,
+    } = open(config)?;
     let applied: HashSet<&str> = map.ancestors(current.iter().map(String::as_str));
     let dialect = backend::of(&conn).dialect();
     let (history, notes) =

@@ -65,13 +65,31 @@ pub fn downgrade(config: &Config, target: &str) -> Result<Vec<StepReport>> {
     migrate(config, target, Direction::Downgrade)
 }
 
-/// `upgrade` or `downgrade` to `target`.
-fn migrate(config: &Config, target: &str, direction: Direction) -> Result<Vec<StepReport>> {
+/// What most commands start from: the revision graph, a connection, and the
+/// revisions the database is at (checked against the graph).
+pub(crate) struct Opened {
+    pub(crate) map: RevisionMap,
+    pub(crate) conn: Connection,
+    pub(crate) current: Vec<String>,
+}
+
+/// Builds the graph, connects, reads the version table and checks it.
+pub(crate) fn open(config: &Config) -> Result<Opened> {
     let map = RevisionMap::of(&config.migrations)?;
-    write::warn_if_stale(config);
     let mut conn = connect(config)?;
     let current = version_table(config).read(&mut conn)?;
     map.check_current(&current)?;
+    Ok(Opened { map, conn, current })
+}
+
+/// `upgrade` or `downgrade` to `target`.
+fn migrate(config: &Config, target: &str, direction: Direction) -> Result<Vec<StepReport>> {
+    write::warn_if_stale(config);
+    let Opened {
+        map,
+        mut conn,
+        current,
+    } = open(config)?;
     let target = match direction {
         Direction::Upgrade => map.resolve_upgrade(&current, target)?,
         Direction::Downgrade => map.resolve_downgrade(&current, target)?,
@@ -108,33 +126,39 @@ pub fn stamp(config: &Config, targets: &[String], purge: bool) -> Result<Vec<Str
 /// The SQL `upgrade` would run, without connecting: `range` is `TO` (from base)
 /// or `FROM:TO`; the dialect is `dialect`, else the URL's.
 pub fn upgrade_sql(config: &Config, range: &str, dialect: Option<Backend>) -> Result<String> {
-    let map = RevisionMap::of(&config.migrations)?;
-    let (from, to) = match range.split_once(':') {
-        Some((from, to)) => (resolve_from(&map, from)?, to),
-        None => (Vec::new(), range),
-    };
-    let target = map.resolve_upgrade(&from, to)?;
-    runner::script(
-        &config.migrations,
-        &map,
-        offline_session(config, dialect)?,
-        version_table(config),
-        &from,
-        &target,
-        Direction::Upgrade,
-    )
+    script(config, range, dialect, Direction::Upgrade)
 }
 
 /// The SQL `downgrade` would run, without connecting: `range` is `FROM:TO`.
 pub fn downgrade_sql(config: &Config, range: &str, dialect: Option<Backend>) -> Result<String> {
+    script(config, range, dialect, Direction::Downgrade)
+}
+
+fn script(
+    config: &Config,
+    range: &str,
+    dialect: Option<Backend>,
+    direction: Direction,
+) -> Result<String> {
     let map = RevisionMap::of(&config.migrations)?;
-    let Some((from, to)) = range.split_once(':') else {
-        return Err(Error::DowngradeSqlNeedsStart {
-            target: range.to_owned(),
-        });
+    let (from, to) = match (range.split_once(':'), direction) {
+        (Some((from, to)), _) => (from.trim(), to),
+        (None, Direction::Upgrade) => ("", range),
+        // A downgrade script cannot know where the database is.
+        (None, Direction::Downgrade) => {
+            return Err(Error::DowngradeSqlNeedsStart {
+                target: range.to_owned(),
+            })
+        }
     };
-    let from = resolve_from(&map, from)?;
-    let target = map.resolve_downgrade(&from, to)?;
+    let from = match from {
+        "" => Vec::new(),
+        spec => map.resolve_stamp(&[spec.to_owned()])?,
+    };
+    let target = match direction {
+        Direction::Upgrade => map.resolve_upgrade(&from, to)?,
+        Direction::Downgrade => map.resolve_downgrade(&from, to)?,
+    };
     runner::script(
         &config.migrations,
         &map,
@@ -142,15 +166,8 @@ pub fn downgrade_sql(config: &Config, range: &str, dialect: Option<Backend>) -> 
         version_table(config),
         &from,
         &target,
-        Direction::Downgrade,
+        direction,
     )
-}
-
-fn resolve_from(map: &RevisionMap, from: &str) -> Result<Vec<String>> {
-    Ok(match from.trim() {
-        "" => Vec::new(),
-        spec => map.resolve_stamp(&[spec.to_owned()])?,
-    })
 }
 
 /// The database whose SQL `--sql` prints: `--dialect`, else the URL's.
@@ -167,11 +184,7 @@ pub(crate) fn offline_session(
 
 /// The revisions the database is at (empty: base).
 pub fn current(config: &Config) -> Result<Vec<String>> {
-    let map = RevisionMap::of(&config.migrations)?;
-    let mut conn = connect(config)?;
-    let current = version_table(config).read(&mut conn)?;
-    map.check_current(&current)?;
-    Ok(current)
+    Ok(open(config)?.current)
 }
 
 #[cfg(test)]

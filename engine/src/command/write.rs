@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::{connect, inspect, offline_session};
+use super::{inspect, offline_session};
 use crate::autogenerate::{self, Changes};
 use retort::Backend;
 
@@ -95,8 +95,7 @@ pub fn autogenerate(
         changes.notes = notes;
         changes
     } else {
-        let mut conn = connect(config)?;
-        inspect::pending(config, &map, &mut conn)?
+        inspect::pending(config, &mut super::open(config)?)?
     };
     if changes.is_empty() {
         return Ok(None);

@@ -1,8 +1,8 @@
 //! PostgreSQL: transactional DDL, identity columns, `ALTER COLUMN … TYPE … USING`.
 
-use super::{normalise_type_name, Dialect, RenderError};
+use super::{normalise_type_name, parse_standard_type, Dialect, RenderError};
 use retort::ops::{AlterColumn, Op};
-use retort::schema::{Column, ServerDefault, SqlType, Table};
+use retort::schema::{Column, SqlType, Table};
 use retort::Backend;
 
 /// The PostgreSQL dialect.
@@ -30,25 +30,12 @@ impl Dialect for Postgres {
     }
 
     fn parse_type(&self, name: &str) -> SqlType {
-        let (norm, base, args) = normalise_type_name(name);
-        match (base.as_str(), args.as_deref()) {
-            ("SMALLINT" | "INT2", None) => SqlType::SmallInt,
-            ("INTEGER" | "INT" | "INT4", None) => SqlType::Integer,
-            ("BIGINT" | "INT8", None) => SqlType::BigInt,
-            ("REAL" | "FLOAT4", None) => SqlType::Real,
-            ("DOUBLE PRECISION" | "FLOAT8", None) => SqlType::Double,
-            ("BOOLEAN" | "BOOL", None) => SqlType::Boolean,
-            ("TEXT", None) => SqlType::Text,
-            ("VARCHAR" | "CHARACTER VARYING", Some(n)) => match n.parse() {
-                Ok(n) => SqlType::Varchar(n),
-                Err(_) => SqlType::Custom(norm.clone().into()),
-            },
-            ("BYTEA" | "BLOB", None) => SqlType::Blob,
-            ("DATE", None) => SqlType::Date,
-            ("TIME" | "TIME WITHOUT TIME ZONE", None) => SqlType::Time,
-            ("TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE", None) => SqlType::Timestamp,
-            ("TIMESTAMPTZ" | "TIMESTAMP WITH TIME ZONE", None) => SqlType::TimestampTz,
-            _ => SqlType::Custom(norm.clone().into()),
+        let (_, base, args) = normalise_type_name(name);
+        match (base.as_str(), args) {
+            ("BYTEA", None) => SqlType::Blob,
+            ("TIME WITHOUT TIME ZONE", None) => SqlType::Time,
+            ("TIMESTAMP WITHOUT TIME ZONE", None) => SqlType::Timestamp,
+            _ => parse_standard_type(name),
         }
     }
 
@@ -59,18 +46,6 @@ impl Dialect for Postgres {
     fn bytes_literal(&self, value: &[u8]) -> String {
         let hex: String = value.iter().map(|b| format!("{b:02x}")).collect();
         format!("'\\x{hex}'::bytea")
-    }
-
-    fn default_sql(&self, default: &ServerDefault, _column: &Column) -> String {
-        match default {
-            ServerDefault::Number(n) => n.to_string(),
-            ServerDefault::Bool(b) => self.bool_literal(*b),
-            ServerDefault::Text(s) => self.string_literal(s),
-            ServerDefault::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
-            ServerDefault::CurrentDate => "CURRENT_DATE".to_owned(),
-            ServerDefault::CurrentTime => "CURRENT_TIME".to_owned(),
-            ServerDefault::Sql(expr) => format!("({expr})"),
-        }
     }
 
     fn needs_table(&self, _op: &Op) -> bool {
@@ -146,7 +121,7 @@ impl Dialect for Postgres {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use retort::schema::Table;
+    use retort::schema::{ServerDefault, Table};
 
     #[test]
     fn identity_key_and_types() {

@@ -5,7 +5,7 @@
 //! revision with foreign keys checked at the end instead of enforced per
 //! statement, so the rebuild neither cascades nor fails half-way.
 
-use super::{normalise_type_name, Dialect, RenderError};
+use super::{normalise_type_name, parse_standard_type, Dialect, RenderError};
 use retort::ops::{AddColumn, AddConstraint, AlterColumn, Batch, DropColumn, DropConstraint, Op};
 use retort::schema::{Column, ServerDefault, SqlType, Table};
 use retort::Backend;
@@ -55,18 +55,6 @@ impl Dialect for Sqlite {
 
     fn bool_literal(&self, value: bool) -> String {
         if value { "1" } else { "0" }.to_owned()
-    }
-
-    fn default_sql(&self, default: &ServerDefault, _column: &Column) -> String {
-        match default {
-            ServerDefault::Number(n) => n.to_string(),
-            ServerDefault::Bool(b) => self.bool_literal(*b),
-            ServerDefault::Text(s) => self.string_literal(s),
-            ServerDefault::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
-            ServerDefault::CurrentDate => "CURRENT_DATE".to_owned(),
-            ServerDefault::CurrentTime => "CURRENT_TIME".to_owned(),
-            ServerDefault::Sql(expr) => format!("({expr})"),
-        }
     }
 
     fn needs_table(&self, op: &Op) -> bool {
@@ -292,25 +280,12 @@ fn built_on(table: &Table, column: &str) -> bool {
 
 /// SQLite keeps the declared type text; read it back into a neutral type.
 pub(crate) fn parse_type_name(name: &str) -> SqlType {
-    let (norm, base, args) = normalise_type_name(name);
-    match (base.as_str(), args.as_deref()) {
-        ("SMALLINT" | "INT2", None) => SqlType::SmallInt,
-        ("INTEGER" | "INT" | "INT4", None) => SqlType::Integer,
-        ("BIGINT" | "INT8", None) => SqlType::BigInt,
-        ("REAL" | "FLOAT" | "FLOAT4", None) => SqlType::Real,
-        ("DOUBLE" | "DOUBLE PRECISION" | "FLOAT8", None) => SqlType::Double,
-        ("BOOLEAN" | "BOOL", None) => SqlType::Boolean,
-        ("TEXT", None) => SqlType::Text,
-        ("VARCHAR" | "CHARACTER VARYING", Some(n)) => match n.trim().parse() {
-            Ok(n) => SqlType::Varchar(n),
-            Err(_) => SqlType::Custom(norm.clone().into()),
-        },
-        ("BLOB", None) => SqlType::Blob,
-        ("DATE", None) => SqlType::Date,
-        ("TIME", None) => SqlType::Time,
-        ("TIMESTAMP" | "DATETIME", None) => SqlType::Timestamp,
-        ("TIMESTAMP WITH TIME ZONE" | "TIMESTAMPTZ", None) => SqlType::TimestampTz,
-        _ => SqlType::Custom(norm.clone().into()),
+    let (_, base, args) = normalise_type_name(name);
+    match (base.as_str(), args) {
+        ("FLOAT", None) => SqlType::Real,
+        ("DOUBLE", None) => SqlType::Double,
+        ("DATETIME", None) => SqlType::Timestamp,
+        _ => parse_standard_type(name),
     }
 }
 

@@ -6,7 +6,7 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 mod sqlite_ddl;
 
-use retort::schema::{Schema, Table};
+use retort::schema::{portable_time_default, Schema, ServerDefault, SqlType, Table};
 use retort::Connection;
 
 use crate::backend;
@@ -180,6 +180,52 @@ pub(crate) fn strip_casts(text: &str) -> &str {
             None => return t,
         }
     }
+}
+
+/// What a catalog's default means. `bare` is the text with the database's own
+/// wrapping taken off (PostgreSQL's casts), `unquote` reads the database's string
+/// literals, and `fallback` says what anything else is (an expression, or for
+/// MySQL sometimes unquoted text). NULL is no default; a quoted number on a
+/// numeric column is that number; `0`/`1` and `true`/`false` on a boolean column
+/// are booleans; the current-time spellings are the portable defaults.
+pub(crate) fn read_default(
+    bare: &str,
+    sql_type: &SqlType,
+    unquote: impl Fn(&str) -> Option<String>,
+    fallback: impl FnOnce(&str) -> ServerDefault,
+) -> Option<ServerDefault> {
+    let t = bare.trim();
+    if t.eq_ignore_ascii_case("NULL") {
+        return None;
+    }
+    let numeric = sql_type.is_integer() || matches!(sql_type, SqlType::Real | SqlType::Double);
+    let boolean = *sql_type == SqlType::Boolean;
+    let literal = |s: &str| {
+        if boolean && (s == "0" || s == "1") {
+            Some(ServerDefault::Bool(s == "1"))
+        } else if is_number(s) {
+            Some(ServerDefault::Number(
+                s.trim_start_matches('+').to_owned().into(),
+            ))
+        } else if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") {
+            Some(ServerDefault::Bool(s.eq_ignore_ascii_case("true")))
+        } else {
+            None
+        }
+    };
+    if let Some(text) = unquote(t) {
+        return Some(match literal(&text) {
+            Some(value) if numeric || boolean => value,
+            _ => ServerDefault::Text(text.into()),
+        });
+    }
+    if let Some(value) = literal(t) {
+        return Some(value);
+    }
+    if let Some(time) = portable_time_default(t) {
+        return Some(time);
+    }
+    Some(fallback(t))
 }
 
 /// `'it''s'` → `it's`, or `None` when `text` is not one quoted string.

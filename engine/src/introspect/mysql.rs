@@ -7,13 +7,12 @@ use std::collections::BTreeMap;
 use diesel::sql_types::{Nullable, Text};
 use diesel::QueryableByName;
 
-use super::{is_number, Filter};
+use super::{read_default, Filter};
 use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    portable_time_default, Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault,
-    SqlType, Table, Unique,
+    Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -214,22 +213,9 @@ fn action(rule: &str) -> FkAction {
 /// prints functions as calls (`current_timestamp(6)`, `curdate()`); MySQL 8
 /// prints strings bare and flags expressions with `DEFAULT_GENERATED`.
 fn parse_default(text: &str, sql_type: &SqlType, generated: bool) -> Option<ServerDefault> {
-    let t = text.trim();
-    if t.eq_ignore_ascii_case("NULL") {
-        return None;
-    }
-    if let Some(inner) = t.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
-        return Some(ServerDefault::Text(unescape(inner).into()));
-    }
-    if is_number(t) {
-        return Some(match (sql_type, t) {
-            (SqlType::Boolean, "0" | "1") => ServerDefault::Bool(t == "1"),
-            _ => ServerDefault::Number(t.to_owned().into()),
-        });
-    }
-    let lower = t.to_ascii_lowercase();
-    let call = lower.split('(').next().unwrap_or_default().trim();
-    match call {
+    // MySQL's own spellings of the current time (`current_timestamp(6)`, `curdate()`).
+    let lower = text.trim().to_ascii_lowercase();
+    match lower.split('(').next().unwrap_or_default().trim() {
         "current_timestamp" | "now" | "localtimestamp" => {
             return Some(ServerDefault::CurrentTimestamp)
         }
@@ -237,14 +223,17 @@ fn parse_default(text: &str, sql_type: &SqlType, generated: bool) -> Option<Serv
         "curtime" | "current_time" => return Some(ServerDefault::CurrentTime),
         _ => {}
     }
-    if let Some(time) = portable_time_default(t) {
-        return Some(time);
-    }
-    let looks_like_sql = generated || t.contains('(');
-    Some(if looks_like_sql {
-        ServerDefault::sql(t.to_owned())
-    } else {
-        ServerDefault::Text(t.to_owned().into())
+    let unquote = |t: &str| {
+        t.strip_prefix('\'')
+            .and_then(|s| s.strip_suffix('\''))
+            .map(unescape)
+    };
+    read_default(text, sql_type, unquote, |t| {
+        if generated || t.contains('(') {
+            ServerDefault::sql(t.to_owned())
+        } else {
+            ServerDefault::Text(t.to_owned().into())
+        }
     })
 }
 

@@ -7,13 +7,12 @@ use std::collections::BTreeMap;
 use diesel::sql_types::{Bool, Nullable, Text};
 use diesel::QueryableByName;
 
-use super::{is_number, json_names, strip_casts, unquote, Filter};
+use super::{json_names, read_default, strip_casts, unquote, Filter};
 use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    portable_time_default, Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault,
-    SqlType, Table, Unique,
+    Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -210,23 +209,8 @@ fn action(code: &str) -> FkAction {
 /// Reads `pg_get_expr`'s default back: `'pending'::character varying` → text,
 /// `'-1'::integer` → -1, `now()` → the current time.
 fn parse_default(text: &str, sql_type: &SqlType) -> Option<ServerDefault> {
-    let bare = strip_casts(text);
-    if bare.eq_ignore_ascii_case("NULL") {
-        return None;
-    }
-    if let Some(time) = portable_time_default(bare) {
-        return Some(time);
-    }
-    let numeric = sql_type.is_integer() || matches!(sql_type, SqlType::Real | SqlType::Double);
-    Some(match unquote(bare) {
-        Some(s) if numeric && is_number(&s) => ServerDefault::Number(s.into()),
-        Some(s) if *sql_type == SqlType::Boolean && (s == "true" || s == "false") => {
-            ServerDefault::Bool(s == "true")
-        }
-        Some(s) => ServerDefault::Text(s.into()),
-        None if is_number(bare) => ServerDefault::Number(bare.to_owned().into()),
-        None if bare == "true" || bare == "false" => ServerDefault::Bool(bare == "true"),
-        None => ServerDefault::sql(text.to_owned()),
+    read_default(strip_casts(text), sql_type, unquote, |_| {
+        ServerDefault::sql(text.to_owned())
     })
 }
 

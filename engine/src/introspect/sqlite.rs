@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::QueryableByName;
 
-use super::{is_number, sqlite_ddl, unquote, Filter};
+use super::{read_default, sqlite_ddl, unquote, Filter};
 use retort::Connection;
 
 use crate::dialect::Dialect;
@@ -235,26 +235,8 @@ pub(crate) fn introspect(
 
 /// Reads a `dflt_value` back into a default.
 fn parse_default(text: &str, sql_type: &SqlType) -> Option<ServerDefault> {
-    let t = text.trim();
-    if t.eq_ignore_ascii_case("NULL") {
-        return None;
-    }
-    let default = if let Some(text) = unquote(t) {
-        ServerDefault::Text(text.into())
-    } else if is_number(t) {
-        ServerDefault::Number(t.trim_start_matches('+').to_owned().into())
-    } else if t.eq_ignore_ascii_case("TRUE") || t.eq_ignore_ascii_case("FALSE") {
-        ServerDefault::Bool(t.eq_ignore_ascii_case("TRUE"))
-    } else if let Some(time) = retort::schema::portable_time_default(t) {
-        time
-    } else {
+    read_default(text, sql_type, unquote, |t| {
         ServerDefault::Sql(strip_outer_parens(t).to_owned().into())
-    };
-    Some(match (default, sql_type) {
-        (ServerDefault::Number(n), SqlType::Boolean) if n == "0" || n == "1" => {
-            ServerDefault::Bool(n == "1")
-        }
-        (d, _) => d,
     })
 }
 
