@@ -14,17 +14,18 @@
 //!
 //! - [`command`]: what the CLI runs, as functions returning typed results
 //!   (`command::upgrade(&config, "head")`);
-//! - [`dialect`]: the SQL of each op per database; [`backend`]: everything else
-//!   that differs (session set-up, step wrapping, run lock, catalog, errors);
+//! - [`dialect`]: the SQL of each op per database (`backend/`, private: everything
+//!   else that differs — session set-up, step wrapping, run lock, catalog, error
+//!   classes);
 //! - [`testing`]: checks for a project's own `cargo test`.
 
 #![warn(missing_docs)]
 
 pub mod autogenerate;
-pub mod backend;
+mod backend;
 pub mod command;
-pub mod compare;
-pub mod config;
+mod compare;
+mod config;
 pub mod dialect;
 mod error;
 mod executor;
@@ -32,11 +33,13 @@ pub mod graph;
 pub mod introspect;
 pub mod project;
 mod render;
-pub mod runner;
+mod runner;
 pub mod testing;
-pub mod versions;
+mod versions;
 
 pub use backend::connect;
 pub use config::{Config, RunOptions, TransactionMode};
 pub use error::{Error, Kept, Result};
 pub use graph::{RevisionError, RevisionMap};
+pub use runner::StepReport;
+pub use versions::{LogEntry, VersionTable};

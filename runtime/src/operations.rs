@@ -10,8 +10,7 @@
 use crate::connection::{Backend, Connection};
 use crate::error::Result;
 use crate::ops::{
-    AddColumn, AddConstraint, AlterColumn, Batch, BulkInsert, CreateIndex, CreateTable, DropColumn,
-    DropConstraint, DropIndex, DropTable, Execute, Op, RenameTable,
+    AlterColumn, Batch, BulkInsert, CreateTable, DropTable, Execute, Op, RenameTable,
 };
 use crate::schema::{
     Check, Column, Constraint, ConstraintKind, ForeignKey, Index, Table, Unique, Value,
@@ -131,19 +130,12 @@ impl<'a> Operations<'a> {
 
     /// `ALTER TABLE … ADD COLUMN`.
     pub fn add_column(&mut self, table: &str, column: Column) -> Result<()> {
-        self.run(Op::AddColumn(AddColumn {
-            table: table.to_owned(),
-            column,
-        }))
+        self.run(Op::add_column(table, column))
     }
 
     /// `ALTER TABLE … DROP COLUMN`.
     pub fn drop_column(&mut self, table: &str, name: &str) -> Result<()> {
-        self.run(Op::DropColumn(DropColumn {
-            table: table.to_owned(),
-            name: name.to_owned(),
-            existing: None,
-        }))
+        self.run(Op::drop_column(table, name))
     }
 
     /// Changes a column's type, nullability, server default or name:
@@ -156,19 +148,12 @@ impl<'a> Operations<'a> {
 
     /// `CREATE [UNIQUE] INDEX`.
     pub fn create_index(&mut self, table: &str, index: Index) -> Result<()> {
-        self.run(Op::CreateIndex(CreateIndex {
-            table: table.to_owned(),
-            index,
-        }))
+        self.run(Op::create_index(table, index))
     }
 
     /// `DROP INDEX`.
     pub fn drop_index(&mut self, table: &str, name: &str) -> Result<()> {
-        self.run(Op::DropIndex(DropIndex {
-            table: table.to_owned(),
-            name: name.to_owned(),
-            existing: None,
-        }))
+        self.run(Op::drop_index(table, name))
     }
 
     /// Adds a foreign key (SQLite rebuilds the table).
@@ -192,30 +177,16 @@ impl<'a> Operations<'a> {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.add_constraint(
-            table,
-            Constraint::PrimaryKey {
-                name: Some(name.to_owned()),
-                columns: columns.into_iter().map(Into::into).collect(),
-            },
-        )
+        self.add_constraint(table, primary_key(name, columns))
     }
 
     fn add_constraint(&mut self, table: &str, constraint: Constraint) -> Result<()> {
-        self.run(Op::AddConstraint(AddConstraint {
-            table: table.to_owned(),
-            constraint,
-        }))
+        self.run(Op::add_constraint(table, constraint))
     }
 
     /// Drops a named constraint of the given kind.
     pub fn drop_constraint(&mut self, table: &str, name: &str, kind: ConstraintKind) -> Result<()> {
-        self.run(Op::DropConstraint(DropConstraint {
-            table: table.to_owned(),
-            name: name.to_owned(),
-            kind,
-            existing: None,
-        }))
+        self.run(Op::drop_constraint(table, name, kind))
     }
 
     /// Several changes to one table at once; on SQLite, one table rebuild for all
@@ -274,23 +245,19 @@ pub struct BatchOps {
 }
 
 impl BatchOps {
+    fn push(&mut self, op: Op) -> &mut Self {
+        self.ops.push(op);
+        self
+    }
+
     /// Adds a column.
     pub fn add_column(&mut self, column: Column) -> &mut Self {
-        self.ops.push(Op::AddColumn(AddColumn {
-            table: self.table.clone(),
-            column,
-        }));
-        self
+        self.push(Op::add_column(&self.table, column))
     }
 
     /// Drops a column.
     pub fn drop_column(&mut self, name: &str) -> &mut Self {
-        self.ops.push(Op::DropColumn(DropColumn {
-            table: self.table.clone(),
-            name: name.to_owned(),
-            existing: None,
-        }));
-        self
+        self.push(Op::drop_column(&self.table, name))
     }
 
     /// Changes a column: `b.alter_column("age", |c| c.sql_type(SqlType::Text))`.
@@ -299,30 +266,18 @@ impl BatchOps {
         name: &str,
         change: impl FnOnce(AlterColumn) -> AlterColumn,
     ) -> &mut Self {
-        self.ops.push(Op::AlterColumn(change(AlterColumn::new(
-            self.table.clone(),
-            name,
-        ))));
-        self
+        let alter = change(AlterColumn::new(self.table.clone(), name));
+        self.push(Op::AlterColumn(alter))
     }
 
     /// Creates an index.
     pub fn create_index(&mut self, index: Index) -> &mut Self {
-        self.ops.push(Op::CreateIndex(CreateIndex {
-            table: self.table.clone(),
-            index,
-        }));
-        self
+        self.push(Op::create_index(&self.table, index))
     }
 
     /// Drops an index.
     pub fn drop_index(&mut self, name: &str) -> &mut Self {
-        self.ops.push(Op::DropIndex(DropIndex {
-            table: self.table.clone(),
-            name: name.to_owned(),
-            existing: None,
-        }));
-        self
+        self.push(Op::drop_index(&self.table, name))
     }
 
     /// Adds a foreign key.
@@ -346,28 +301,26 @@ impl BatchOps {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.constraint(Constraint::PrimaryKey {
-            name: Some(name.to_owned()),
-            columns: columns.into_iter().map(Into::into).collect(),
-        })
+        self.constraint(primary_key(name, columns))
     }
 
     fn constraint(&mut self, constraint: Constraint) -> &mut Self {
-        self.ops.push(Op::AddConstraint(AddConstraint {
-            table: self.table.clone(),
-            constraint,
-        }));
-        self
+        self.push(Op::add_constraint(&self.table, constraint))
     }
 
     /// Drops a named constraint.
     pub fn drop_constraint(&mut self, name: &str, kind: ConstraintKind) -> &mut Self {
-        self.ops.push(Op::DropConstraint(DropConstraint {
-            table: self.table.clone(),
-            name: name.to_owned(),
-            kind,
-            existing: None,
-        }));
-        self
+        self.push(Op::drop_constraint(&self.table, name, kind))
+    }
+}
+
+fn primary_key<I, S>(name: &str, columns: I) -> Constraint
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    Constraint::PrimaryKey {
+        name: Some(name.to_owned()),
+        columns: columns.into_iter().map(Into::into).collect(),
     }
 }

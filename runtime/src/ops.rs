@@ -1,8 +1,9 @@
 //! Migration operations as plain data.
 //!
-//! `compare` produces them, `render` writes them as Rust, the dialects turn them into
-//! SQL, [`crate::replay`] applies them to a schema in memory, and [`Op::reverse`]
-//! turns an upgrade into its downgrade. Ops that remove or change something carry
+//! The engine's comparison produces them, its renderer writes them as Rust, its
+//! dialects turn them into SQL, [`Schema::apply`](crate::schema::Schema::apply)
+//! applies them to a schema in memory, and [`Op::reverse`] turns an upgrade into
+//! its downgrade. Ops that remove or change something carry
 //! what was there (`existing`), which is what makes them reversible; an op built by
 //! hand without it is simply irreversible.
 
@@ -265,6 +266,65 @@ fn missing(op: String) -> Irreversible {
     Irreversible {
         op,
         reason: "it does not carry the definition it removes or changes",
+    }
+}
+
+/// Constructors for the ops a revision writes by hand (what [`Operations`] and
+/// [`BatchOps`] build), without the `existing` definitions autogenerate adds.
+///
+/// [`Operations`]: crate::operations::Operations
+/// [`BatchOps`]: crate::operations::BatchOps
+impl Op {
+    /// Adds `column` to `table`.
+    pub fn add_column(table: &str, column: Column) -> Op {
+        Op::AddColumn(AddColumn {
+            table: table.to_owned(),
+            column,
+        })
+    }
+
+    /// Drops column `name` of `table`.
+    pub fn drop_column(table: &str, name: &str) -> Op {
+        Op::DropColumn(DropColumn {
+            table: table.to_owned(),
+            name: name.to_owned(),
+            existing: None,
+        })
+    }
+
+    /// Creates `index` on `table`.
+    pub fn create_index(table: &str, index: Index) -> Op {
+        Op::CreateIndex(CreateIndex {
+            table: table.to_owned(),
+            index,
+        })
+    }
+
+    /// Drops index `name` of `table`.
+    pub fn drop_index(table: &str, name: &str) -> Op {
+        Op::DropIndex(DropIndex {
+            table: table.to_owned(),
+            name: name.to_owned(),
+            existing: None,
+        })
+    }
+
+    /// Adds `constraint` to `table`.
+    pub fn add_constraint(table: &str, constraint: Constraint) -> Op {
+        Op::AddConstraint(AddConstraint {
+            table: table.to_owned(),
+            constraint,
+        })
+    }
+
+    /// Drops constraint `name` (of `kind`) of `table`.
+    pub fn drop_constraint(table: &str, name: &str, kind: ConstraintKind) -> Op {
+        Op::DropConstraint(DropConstraint {
+            table: table.to_owned(),
+            name: name.to_owned(),
+            kind,
+            existing: None,
+        })
     }
 }
 

@@ -220,7 +220,7 @@ impl TestDb {
             &["retort_version", "retort_version_log"],
         )
         .expect("introspect");
-        let versions = retort_engine::versions::VersionTable {
+        let versions = retort_engine::VersionTable {
             name: "retort_version",
         }
         .read(&mut conn)

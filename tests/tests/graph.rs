@@ -67,7 +67,7 @@ fn branches_and_merge(db: &TestDb) {
     assert!(current(&config).is_empty());
     // The log tells what happened, in order.
     let mut conn = db.connect();
-    let log = retort_engine::versions::VersionTable {
+    let log = retort_engine::VersionTable {
         name: "retort_version",
     }
     .log(&mut conn)

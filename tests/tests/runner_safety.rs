@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use retort_engine::command;
-use retort_engine::versions::VersionTable;
+use retort_engine::VersionTable;
 use retort_tests::{on_every_backend, TestDb, LINEAR, SLOW};
 
 fn fixture_cli(fixture: &str, db: &TestDb, args: &[&str]) -> Command {

@@ -98,7 +98,7 @@ fn data_migration_runs_in_order_and_reverts(db: &TestDb) {
 /// Runs `f`, expects an error, and checks the database did not change.
 fn fails_untouched(
     db: &TestDb,
-    f: impl FnOnce() -> retort_engine::Result<Vec<retort_engine::runner::StepReport>>,
+    f: impl FnOnce() -> retort_engine::Result<Vec<retort_engine::StepReport>>,
 ) -> Error {
     let before = db.snapshot();
     let err = f().expect_err("must fail");

@@ -39,9 +39,6 @@ pub struct RunLock {
 
 /// How migrations run on one kind of database.
 pub trait Session: Send + Sync {
-    /// The database.
-    fn backend(&self) -> Backend;
-
     /// Its SQL dialect.
     fn dialect(&self) -> &'static dyn Dialect;
 

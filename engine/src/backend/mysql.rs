@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use retort::schema::Schema;
-use retort::{Backend, Connection};
+use retort::Connection;
 
 use super::{lock_query, RunLock, Session};
 use crate::config::TransactionMode;
@@ -14,10 +14,6 @@ use crate::error::{Error, Result};
 use crate::introspect::{self, Filter};
 
 impl Session for Mysql {
-    fn backend(&self) -> Backend {
-        Backend::Mysql
-    }
-
     fn dialect(&self) -> &'static dyn Dialect {
         &Mysql
     }

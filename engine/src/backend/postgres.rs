@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use diesel::result::Error as DieselError;
 use retort::schema::Schema;
-use retort::{Backend, Connection};
+use retort::Connection;
 
 use super::{lock_query, poll, Condition, RunLock, Session};
 use crate::dialect::{Dialect, Postgres};
@@ -13,10 +13,6 @@ use crate::error::{Error, Result};
 use crate::introspect::{self, Filter};
 
 impl Session for Postgres {
-    fn backend(&self) -> Backend {
-        Backend::Postgres
-    }
-
     fn dialect(&self) -> &'static dyn Dialect {
         &Postgres
     }

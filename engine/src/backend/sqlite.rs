@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use retort::schema::Schema;
-use retort::{Backend, Connection};
+use retort::Connection;
 
 use super::{Condition, RunLock, Session};
 use crate::config::TransactionMode;
@@ -20,10 +20,6 @@ use crate::introspect::{self, Filter};
 const BEGIN_IMMEDIATE: &str = "BEGIN IMMEDIATE";
 
 impl Session for Sqlite {
-    fn backend(&self) -> Backend {
-        Backend::Sqlite
-    }
-
     fn dialect(&self) -> &'static dyn Dialect {
         &Sqlite
     }

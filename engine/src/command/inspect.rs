@@ -257,7 +257,7 @@ pub fn check(config: &Config) -> Result<Changes> {
 }
 
 /// The ops that take the live database to `models` (the version table and its
-/// log ignored): introspection, then [`compare`](crate::compare::compare). No
+/// log ignored): introspection, then the comparison autogenerate makes, without
 /// rename hints.
 pub fn diff(conn: &mut Connection, models: &Schema, version_table: &str) -> Result<Vec<Op>> {
     let filter = Filter {

@@ -1,12 +1,15 @@
-//! The commands, callable from Rust: what the CLI runs, and what a test suite
-//! calls the way Alembic's `command` module is used
-//! (`retort::command::upgrade(&config, "head")`).
+//! The commands, callable from Rust: what the CLI runs, and what a test suite or a
+//! deploy tool calls the way Alembic's `command` module is used
+//! (`retort_engine::command::upgrade(&config, "head")`). Each returns a typed
+//! result; printing it is the CLI's business.
 //!
-//! - this module: connecting, and what moves a database (`upgrade`, `downgrade`,
-//!   their `--sql` scripts, `stamp`, `current`);
-//! - [`inspect`]: what reads (`history`, `heads`, `branches`, `show`, `status`,
-//!   `check`, `drift`);
-//! - [`write`]: what writes revision files (`revision`, `autogenerate`, `merge`).
+//! - moving a database: [`upgrade`], [`downgrade`], their scripts
+//!   ([`upgrade_sql`], [`downgrade_sql`]), [`stamp`], [`current`] (`mod.rs`);
+//! - reading: [`history`], [`heads`], [`branches`], [`show`], [`status`],
+//!   [`check`], [`drift`], [`diff`], [`apply`] (`inspect.rs`);
+//! - writing revision files: [`revision`], [`autogenerate`], [`merge`]
+//!   (`write.rs`);
+//! - many databases from a URLs file: [`fleet`].
 
 pub mod fleet;
 mod inspect;

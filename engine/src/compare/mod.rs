@@ -39,13 +39,6 @@ pub struct Comparison {
     pub suggestions: Vec<String>,
 }
 
-impl Comparison {
-    /// Whether the schemas agree.
-    pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
-    }
-}
-
 /// The ops that take a database from `current` to `target`, objects compared as
 /// `dialect` stores them.
 pub fn compare(
