@@ -118,7 +118,6 @@ pub struct IndexMeta {
     pub unique: bool,
 }
 
-#[doc(hidden)]
 /// A model's column, as the derive emits it for each field
 /// (`User::__retort_col_id`): it carries the field's Rust type, so that a
 /// foreign key's type is checked against the column it references at compile
@@ -139,7 +138,6 @@ impl<T> Field<T> {
     }
 }
 
-#[doc(hidden)]
 /// "A field of type `A` may reference this column": the same type, or an
 /// `Option` of it.
 #[diagnostic::on_unimplemented(
@@ -152,7 +150,6 @@ pub trait ForeignKeyOf<A> {}
 impl<T> ForeignKeyOf<T> for Field<T> {}
 impl<T> ForeignKeyOf<Option<T>> for Field<T> {}
 
-#[doc(hidden)]
 /// Emitted by the derive: fails to compile when the types do not fit.
 pub const fn check_reference<A, F: ForeignKeyOf<A>>(_column: &F) {}
 
