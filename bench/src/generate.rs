@@ -31,14 +31,14 @@ pub fn table(i: usize) -> String {
 
 /// The earlier table model `i` references, if it has a foreign key.
 fn parent(i: usize) -> Option<usize> {
-    (i > 0 && i % 10 != 0).then(|| i - 1 - (i * 7) % i.min(50))
+    (i > 0 && !i.is_multiple_of(10)).then(|| i - 1 - (i * 7) % i.min(50))
 }
 
 /// The source of model `i`.
 fn model(i: usize) -> String {
     let mut s = String::new();
     let mut attrs = vec![format!("table = \"{}\"", table(i))];
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         attrs.push("index(columns(created_at, active))".to_owned());
     }
     let _ = writeln!(s, "/// Table {i} of the benchmark.");
@@ -46,7 +46,7 @@ fn model(i: usize) -> String {
     let _ = writeln!(s, "#[model({})]", attrs.join(", "));
     let _ = writeln!(s, "pub struct T{i:04} {{");
     let _ = writeln!(s, "    #[model(primary_key)]\n    pub id: i64,");
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         let _ = writeln!(
             s,
             "    #[model(max_length = 100, unique)]\n    pub name: String,"
@@ -63,7 +63,11 @@ fn model(i: usize) -> String {
         s,
         "    #[model(default = \"now()\")]\n    pub created_at: Option<NaiveDateTime>,"
     );
-    let price = if i % 2 == 0 { "f64" } else { "Option<f64>" };
+    let price = if i.is_multiple_of(2) {
+        "f64"
+    } else {
+        "Option<f64>"
+    };
     let _ = writeln!(
         s,
         "    #[model(sql_type = \"NUMERIC(10,2)\", diesel_type = diesel::sql_types::Numeric)]\n    pub price: {price},"

@@ -212,3 +212,75 @@ fn init_names_what_is_wrong() {
         text(&out)
     );
 }
+
+/// The installable `retort` tool, built as `cargo install --path cli` would, in
+/// the end-to-end target folder.
+fn retort_tool() -> PathBuf {
+    let target = repo().join("target/e2e");
+    let out = retort_tests::support::quiet(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "retort-cli", "--bin", "retort"])
+        .current_dir(repo())
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("run cargo");
+    assert!(out.status.success(), "{}", text(&out));
+    target.join("debug/retort")
+}
+
+fn tool(retort: &Path, dir: &Path, args: &[&str]) -> Output {
+    let out = retort_tests::support::quiet(retort)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", repo().join("target/e2e"))
+        .output()
+        .expect("run retort");
+    eprintln!("$ retort {}\n{}", args.join(" "), text(&out));
+    out
+}
+
+#[test]
+fn the_retort_tool_inits_and_forwards_with_the_urls_backend() {
+    let retort = retort_tool();
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("shelf");
+    user_workspace(&ws);
+
+    let out = tool(&retort, &ws, &["init", "db", "--models-crate", "models"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // The dependencies still resolve when the workspace is cloned elsewhere: no
+    // absolute path of this machine.
+    let cargo_toml = std::fs::read_to_string(ws.join("db/Cargo.toml")).unwrap();
+    for line in cargo_toml.lines().filter(|l| l.contains("path = ")) {
+        assert!(
+            line.contains("path = \"../") || line.contains("path = \".."),
+            "{line}"
+        );
+    }
+    assert!(cargo_toml.contains("retort-cli = {"), "{cargo_toml}");
+
+    // From the workspace root and from another member, the tool finds `db`.
+    let out = tool(&retort, &ws, &["autogenerate", "-m", "initial"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = tool(&retort, &ws.join("models"), &["upgrade", "head"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("1 revision applied"), "{}", text(&out));
+    let out = tool(&retort, &ws.join("db"), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // An unknown crate is named, with the ones there are.
+    let out = tool(&retort, &ws, &["--crate", "nope", "current"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("the migrations crates are: db"),
+        "{}",
+        text(&out)
+    );
+
+    // A PostgreSQL URL builds the crate with its `postgres` feature: nobody
+    // typed --features. (`current` only reads; the server's `test` database.)
+    let Some(pg) = retort_tests::TestDb::postgres() else {
+        return;
+    };
+    let out = tool(&retort, &ws, &["--url", &pg.url, "current"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains("built without postgres support"));
+}
