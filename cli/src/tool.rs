@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
-use retort::{Backend, DatabaseUrl};
+use retort::DatabaseUrl;
 use retort_engine::project::ProjectFile;
 
 use crate::{finish, Cli, CliError, Command, Result};
@@ -103,11 +103,8 @@ fn features(cli: &Cli, file: &ProjectFile) -> Result<BTreeSet<&'static str>> {
     for url in urls {
         // A URL that does not parse is the program's to report, with its context.
         if let Ok(url) = DatabaseUrl::parse(&url) {
-            features.insert(match url.backend {
-                Backend::Sqlite => "sqlite",
-                Backend::Postgres => "postgres",
-                Backend::Mysql => "mysql",
-            });
+            // The backend's name is its cargo feature's.
+            features.insert(url.backend.name());
         }
     }
     Ok(features)

@@ -65,16 +65,16 @@ pub struct DropTable {
 /// Renames a table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenameTable {
-    /// Current name.
+    /// The table's name before the rename.
     pub name: String,
-    /// New name.
+    /// Its name after.
     pub new_name: String,
 }
 
 /// Adds a column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddColumn {
-    /// Table name.
+    /// The table the op changes, as named in the database (unquoted).
     pub table: String,
     /// The new column.
     pub column: Column,
@@ -83,9 +83,9 @@ pub struct AddColumn {
 /// Drops a column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DropColumn {
-    /// Table name.
+    /// The table the op changes, as named in the database (unquoted).
     pub table: String,
-    /// Column name.
+    /// The column to drop.
     pub name: String,
     /// The column as it was (needed to reverse).
     pub existing: Option<Column>,
@@ -94,17 +94,17 @@ pub struct DropColumn {
 /// Changes a column: any of type, nullability, server default and name.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct AlterColumn {
-    /// Table name.
+    /// The table the op changes, as named in the database (unquoted).
     pub table: String,
     /// Column name (before a rename).
     pub name: String,
-    /// New type.
+    /// The type to change to (`None`: the type stays).
     pub sql_type: Option<SqlType>,
-    /// New nullability.
+    /// Whether NULL is allowed after (`None`: as before).
     pub nullable: Option<bool>,
     /// New server default: `Some(None)` drops it.
     pub default: Option<Option<ServerDefault>>,
-    /// New name.
+    /// The column's name after (`None`: not renamed).
     pub new_name: Option<String>,
     /// The column as it was: what the reverse restores, and what MySQL's
     /// `CHANGE COLUMN` must repeat. Looked up from the database when not given.
@@ -184,18 +184,18 @@ impl AlterColumn {
 /// Creates an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateIndex {
-    /// Table name.
+    /// The table the op changes, as named in the database (unquoted).
     pub table: String,
-    /// The index.
+    /// The index, with its name, columns and uniqueness.
     pub index: Index,
 }
 
 /// Drops an index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DropIndex {
-    /// Table name.
+    /// The table the op changes, as named in the database (unquoted).
     pub table: String,
-    /// Index name.
+    /// The index to drop.
     pub name: String,
     /// The index as it was (needed to reverse).
     pub existing: Option<Index>,
@@ -204,18 +204,18 @@ pub struct DropIndex {
 /// Adds a constraint to an existing table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddConstraint {
-    /// Table name.
+    /// The table the op changes, as named in the database (unquoted).
     pub table: String,
-    /// The constraint.
+    /// The constraint to add (primary key, unique, foreign key or check).
     pub constraint: Constraint,
 }
 
 /// Drops a named constraint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DropConstraint {
-    /// Table name.
+    /// The table the op changes, as named in the database (unquoted).
     pub table: String,
-    /// Constraint name.
+    /// The constraint to drop (MySQL's primary key is always `PRIMARY`).
     pub name: String,
     /// Its kind (MySQL needs it to choose the statement).
     pub kind: ConstraintKind,
@@ -226,7 +226,7 @@ pub struct DropConstraint {
 /// Several changes to one table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
-    /// Table name.
+    /// The table the op changes, as named in the database (unquoted).
     pub table: String,
     /// The changes, in order; each names `table`.
     pub ops: Vec<Op>,
@@ -235,7 +235,7 @@ pub struct Batch {
 /// Runs SQL verbatim; `?` placeholders take `params`, written as literals.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Execute {
-    /// The SQL.
+    /// The SQL, run verbatim: several statements separated by `;` are fine.
     pub sql: String,
     /// Values for the `?` placeholders, in order.
     pub params: Vec<Value>,
@@ -244,9 +244,9 @@ pub struct Execute {
 /// Inserts rows, several per statement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BulkInsert {
-    /// Table name.
+    /// The table the op changes, as named in the database (unquoted).
     pub table: String,
-    /// Column names.
+    /// The columns each row gives values for, in order.
     pub columns: Vec<String>,
     /// Rows, each with one value per column.
     pub rows: Vec<Vec<Value>>,

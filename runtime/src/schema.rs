@@ -56,9 +56,9 @@ pub struct Table {
     pub uniques: Vec<Unique>,
     /// Indexes, created by separate `create_index` operations.
     pub indexes: Vec<Index>,
-    /// Foreign keys.
+    /// Foreign keys from this table's columns to other tables (or itself).
     pub foreign_keys: Vec<ForeignKey>,
-    /// Check constraints.
+    /// Check constraints: SQL conditions every row satisfies.
     pub checks: Vec<Check>,
 }
 
@@ -488,7 +488,7 @@ impl Unique {
 /// An index over one or more columns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Index {
-    /// Index name.
+    /// The index's name (`ix_<table>_<columns>` when the model gives none).
     pub name: String,
     /// Columns, in order.
     pub columns: Vec<String>,
@@ -526,9 +526,9 @@ pub struct ForeignKey {
     pub name: Option<String>,
     /// Referencing columns of this table.
     pub columns: Vec<String>,
-    /// Referenced table.
+    /// The table the key points at.
     pub ref_table: String,
-    /// Referenced columns.
+    /// Its columns the key points at, one per column of `columns`, in order.
     pub ref_columns: Vec<String>,
     /// `ON DELETE` action.
     pub on_delete: FkAction,

@@ -22,19 +22,19 @@ use crate::versions::VersionTable;
 /// One revision as `history`, `heads`, `branches` and `show` list it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
-    /// Revision id.
+    /// The revision's id.
     pub id: String,
-    /// Parents.
+    /// The revisions it revises (none for a first revision, several for a merge).
     pub parents: Vec<String>,
-    /// Children.
+    /// The revisions that revise it (several at a branch point).
     pub children: Vec<String>,
     /// Cross-branch dependencies.
     pub depends_on: Vec<String>,
-    /// Branch labels.
+    /// The names of the branch it starts (`label@head` resolves to that branch's head).
     pub branch_labels: Vec<String>,
-    /// Message.
+    /// The message given to `revision -m`.
     pub message: String,
-    /// File name.
+    /// Its file's name in the versions folder.
     pub file: String,
     /// Whether no revision revises it.
     pub is_head: bool,
@@ -168,11 +168,11 @@ pub fn show(config: &Config, spec: &str) -> Result<HistoryEntry> {
 /// One revision in `status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusEntry {
-    /// The revision.
+    /// The revision's id.
     pub id: String,
-    /// Its message.
+    /// The message given to `revision -m`.
     pub message: String,
-    /// Its file.
+    /// Its file's name in the versions folder.
     pub file: String,
     /// Whether the database has it.
     pub applied: bool,

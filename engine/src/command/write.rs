@@ -19,7 +19,7 @@ use retort::ops::reverse_all;
 pub struct GeneratedRevision {
     /// The new file.
     pub path: PathBuf,
-    /// Its id.
+    /// The new revision's id (12 hex digits unless `--rev-id` gave one).
     pub id: String,
     /// What it does (empty for a hand-written revision), with its warnings.
     pub changes: Changes,
