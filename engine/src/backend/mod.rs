@@ -173,6 +173,20 @@ struct Got {
     ok: i64,
 }
 
+/// The run lock on `key` when `got`, else the lock timeout naming the database.
+fn granted(got: bool, conn: &Connection, key: &str, timeout: Duration) -> Result<Option<RunLock>> {
+    if got {
+        Ok(Some(RunLock {
+            key: key.to_owned(),
+        }))
+    } else {
+        Err(crate::Error::LockTimeout {
+            url: conn.url().to_owned(),
+            seconds: timeout.as_secs(),
+        })
+    }
+}
+
 /// Runs a lock query that answers `ok` = 1 when it got (or gave back) the lock.
 fn lock_query(conn: &mut Connection, sql: &str) -> Result<bool> {
     Ok(conn.query::<Got>(sql)?.first().is_some_and(|g| g.ok == 1))

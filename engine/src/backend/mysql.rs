@@ -7,10 +7,10 @@ use std::time::Duration;
 use retort::schema::Schema;
 use retort::Connection;
 
-use super::{lock_query, RunLock, Session};
+use super::{granted, lock_query, RunLock, Session};
 use crate::config::TransactionMode;
 use crate::dialect::{Dialect, Mysql};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::introspect::{self, Filter};
 
 impl Session for Mysql {
@@ -45,16 +45,8 @@ impl Session for Mysql {
             self.string_literal(&format!("{key}:")),
             timeout.as_secs_f64()
         );
-        if lock_query(conn, &sql)? {
-            Ok(Some(RunLock {
-                key: key.to_owned(),
-            }))
-        } else {
-            Err(Error::LockTimeout {
-                url: conn.url().to_owned(),
-                seconds: timeout.as_secs(),
-            })
-        }
+        let got = lock_query(conn, &sql)?;
+        granted(got, conn, key, timeout)
     }
 
     fn unlock(&self, conn: &mut Connection, lock: RunLock) -> Result<()> {

@@ -7,9 +7,9 @@ use diesel::result::Error as DieselError;
 use retort::schema::Schema;
 use retort::Connection;
 
-use super::{lock_query, poll, Condition, RunLock, Session};
+use super::{granted, lock_query, poll, Condition, RunLock, Session};
 use crate::dialect::{Dialect, Postgres};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::introspect::{self, Filter};
 
 impl Session for Postgres {
@@ -30,16 +30,8 @@ impl Session for Postgres {
             "SELECT CASE WHEN pg_try_advisory_lock(hashtext({})) THEN 1 ELSE 0 END::bigint AS ok",
             self.string_literal(key)
         );
-        if poll(timeout, || lock_query(conn, &sql))? {
-            Ok(Some(RunLock {
-                key: key.to_owned(),
-            }))
-        } else {
-            Err(Error::LockTimeout {
-                url: conn.url().to_owned(),
-                seconds: timeout.as_secs(),
-            })
-        }
+        let got = poll(timeout, || lock_query(conn, &sql))?;
+        granted(got, conn, key, timeout)
     }
 
     fn unlock(&self, conn: &mut Connection, lock: RunLock) -> Result<()> {
