@@ -685,8 +685,7 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
             }
         }
         Command::Stamp { revisions, purge } => {
-            let before = command::stamp(config, &revisions, purge)?;
-            let after = command::current(config)?;
+            let (before, after) = command::stamp(config, &revisions, purge)?;
             let _ = writeln!(
                 out,
                 "Stamped: {} -> {}",

@@ -53,13 +53,16 @@ fn plan<'m>(
     })
 }
 
-/// Runs the revisions that take the database to `target`, under the run lock.
+/// Runs the revisions that take the database to `target` (`head`, `-1`, an id
+/// prefix…), under the run lock: the target is resolved from where the database
+/// is once the lock is held, so a run that waited for another resolves `-1` from
+/// where that one left the database.
 pub fn run(
     conn: &mut Connection,
     migrations: &Migrations,
     map: &RevisionMap,
     versions: VersionTable<'_>,
-    target: &Target,
+    target: &str,
     direction: Direction,
     options: RunOptions,
 ) -> Result<Vec<StepReport>> {
@@ -105,9 +108,14 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn all(&self, conn: &mut Connection, target: &Target) -> Result<Vec<StepReport>> {
+    fn all(&self, conn: &mut Connection, target: &str) -> Result<Vec<StepReport>> {
         let current = self.versions.read(conn)?;
-        let path: Vec<Node> = plan(self.map, &current, target, self.direction)?
+        self.map.check_current(&current)?;
+        let target = match self.direction {
+            Direction::Upgrade => self.map.resolve_upgrade(&current, target)?,
+            Direction::Downgrade => self.map.resolve_downgrade(&current, target)?,
+        };
+        let path: Vec<Node> = plan(self.map, &current, &target, self.direction)?
             .into_iter()
             .cloned()
             .collect();
@@ -298,15 +306,20 @@ pub(crate) fn step_wrapped<T>(
     Ok(value)
 }
 
-/// Sets the version table to `rows` without running any revision (`stamp`),
-/// under the run lock, and logs it. Returns the rows before.
+/// Sets the version table to `targets` without running any revision (`stamp`):
+/// where the database is, the rows the targets make, and the change happen under
+/// the run lock, and are logged. `purge` forgets every row first (also for a
+/// database at an unknown revision). Returns the rows before and after.
 pub fn stamp(
     conn: &mut Connection,
+    map: &RevisionMap,
     versions: VersionTable<'_>,
-    rows: &[String],
+    targets: &[String],
+    purge: bool,
     options: RunOptions,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, Vec<String>)> {
     let session = backend::of(conn);
+    let resolved = map.resolve_stamp(targets)?;
     let lock = session.lock(conn, &lock_key(versions), options.lock_timeout)?;
     let result = (|| {
         let dialect = session.dialect();
@@ -315,13 +328,17 @@ pub fn stamp(
         }
         conn.transaction_with(session.begin(), |conn| {
             let before = versions.read_rows(conn)?;
-            for sql in versions.update_sql(dialect, &before, rows) {
+            if !purge {
+                map.check_current(&before)?;
+            }
+            let rows = map.stamp_rows(if purge { &[] } else { &before }, &resolved, purge);
+            for sql in versions.update_sql(dialect, &before, &rows) {
                 conn.execute(&sql)?;
             }
             for row in rows.iter().filter(|r| !before.contains(r)) {
                 conn.execute(&versions.log_sql(dialect, row, "stamp", "", 0))?;
             }
-            Ok(before)
+            Ok((before, rows))
         })
     })();
     if let Some(lock) = lock {

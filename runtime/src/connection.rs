@@ -152,7 +152,7 @@ pub struct Connection {
     driver: Driver,
     backend: Backend,
     queries: Arc<AtomicUsize>,
-    url: String,
+    url: DatabaseUrl,
 }
 
 /// The backend-specific diesel connection.
@@ -185,7 +185,7 @@ macro_rules! with_driver {
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
-            .field("url", &self.url)
+            .field("url", &self.url.display)
             .finish_non_exhaustive()
     }
 }
@@ -259,7 +259,7 @@ impl Connection {
             driver,
             backend: url.backend,
             queries,
-            url: url.display.clone(),
+            url: url.clone(),
         })
     }
 
@@ -270,6 +270,11 @@ impl Connection {
 
     /// The URL connected to, password masked.
     pub fn url(&self) -> &str {
+        &self.url.display
+    }
+
+    /// What was connected to (for SQLite, [`DatabaseUrl::file`] is the file).
+    pub fn database_url(&self) -> &DatabaseUrl {
         &self.url
     }
 

@@ -46,6 +46,10 @@ pub static LABELLED: Migrations = retort::revisions!("fixtures/labelled");
 /// `RETORT_TEST_MARKER`, and sleeps `RETORT_TEST_SLEEP_MS`.
 pub static SLOW: Migrations = retort::revisions!("fixtures/slow");
 
+/// Eight linear revisions, `c4a100000001` … `c4a100000008`, each creating
+/// `chain_<n>` and pausing `RETORT_TEST_SLEEP_MS` (up and down).
+pub static CHAIN: Migrations = retort::revisions!("fixtures/chain");
+
 /// Two revisions that revise each other.
 pub static CYCLE: Migrations = retort::revisions!("fixtures/cycle");
 
@@ -78,6 +82,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "duplicate" => DUPLICATE,
         "locks" => LOCKS,
         "dangling" => DANGLING,
+        "chain" => CHAIN,
         _ => return None,
     })
 }

@@ -35,6 +35,8 @@ pub enum Condition {
 #[derive(Debug)]
 pub struct RunLock {
     key: String,
+    /// The lock file a SQLite run holds, and its path.
+    file: Option<(std::fs::File, std::path::PathBuf)>,
 }
 
 /// How migrations run on one kind of database.
@@ -88,9 +90,10 @@ pub trait Session: Send + Sync {
         Ok(())
     }
 
-    /// Takes the lock that serialises migration runs on this database, waiting up
-    /// to `timeout`; `Ok(None)` when the database has no lock for a whole session
-    /// and each step's transaction serialises instead.
+    /// Takes the lock that serialises migration runs on this database (per
+    /// version table, `key`), waiting up to `timeout`; a run holds it from reading
+    /// where the database is, through resolving its target, to its last step.
+    /// `Ok(None)` where nothing can run concurrently (an in-memory database).
     fn lock(&self, conn: &mut Connection, key: &str, timeout: Duration) -> Result<Option<RunLock>>;
 
     /// Gives the run lock back (it also goes with the session).
@@ -178,6 +181,7 @@ fn granted(got: bool, conn: &Connection, key: &str, timeout: Duration) -> Result
     if got {
         Ok(Some(RunLock {
             key: key.to_owned(),
+            file: None,
         }))
     } else {
         Err(crate::Error::LockTimeout {

@@ -10,7 +10,9 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use retort::schema::Schema;
 use retort::Connection;
 
-use super::{Condition, RunLock, Session};
+use std::path::Path;
+
+use super::{granted, poll, Condition, RunLock, Session};
 use crate::config::TransactionMode;
 use crate::dialect::{Dialect, Sqlite};
 use crate::error::{Error, Result};
@@ -73,20 +75,51 @@ impl Session for Sqlite {
         }
     }
 
-    /// SQLite has no lock that outlives a transaction: each step's `BEGIN
-    /// IMMEDIATE` waits up to `timeout` for the write lock.
-    fn lock(
-        &self,
-        conn: &mut Connection,
-        _key: &str,
-        timeout: Duration,
-    ) -> Result<Option<RunLock>> {
-        conn.execute(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))?;
-        Ok(None)
+    /// SQLite has no lock that outlives a transaction, so a run holds an
+    /// advisory lock on a file beside the database (`<file>.<key>.lock`, left in
+    /// place: deleting it would let two runs hold two files); the operating system
+    /// drops it when the process dies. Each step's `BEGIN IMMEDIATE` still waits
+    /// up to `timeout` for the write lock, for writers that are not Retort runs.
+    fn lock(&self, conn: &mut Connection, key: &str, timeout: Duration) -> Result<Option<RunLock>> {
+        // SQLite takes a 32-bit count of milliseconds.
+        let busy = timeout.as_millis().min(i32::MAX as u128);
+        conn.execute(&format!("PRAGMA busy_timeout = {busy}"))?;
+        let Some(db) = conn.database_url().file().map(Path::to_path_buf) else {
+            return Ok(None);
+        };
+        let name = format!(
+            "{}.{}.lock",
+            db.file_name().unwrap_or_default().to_string_lossy(),
+            key.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_")
+        );
+        let path = db.with_file_name(name);
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        let got = poll(timeout, || match file.try_lock() {
+            Ok(()) => Ok(true),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+            Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        })?;
+        let mut lock = granted(got, conn, key, timeout)?;
+        if let Some(lock) = &mut lock {
+            lock.file = Some((file, path));
+        }
+        Ok(lock)
     }
 
-    fn unlock(&self, _conn: &mut Connection, _lock: RunLock) -> Result<()> {
-        Ok(())
+    fn unlock(&self, _conn: &mut Connection, lock: RunLock) -> Result<()> {
+        match lock.file {
+            Some((file, path)) => file.unlock().map_err(|source| Error::Io { path, source }),
+            None => Ok(()),
+        }
     }
 
     fn has_table_sql(&self, name: &str) -> String {

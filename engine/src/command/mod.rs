@@ -85,24 +85,17 @@ pub(crate) fn open(config: &Config) -> Result<Opened> {
     Ok(Opened { map, conn, current })
 }
 
-/// `upgrade` or `downgrade` to `target`.
+/// `upgrade` or `downgrade` to `target`, resolved under the run lock.
 fn migrate(config: &Config, target: &str, direction: Direction) -> Result<Vec<StepReport>> {
     write::warn_if_stale(config);
-    let Opened {
-        map,
-        mut conn,
-        current,
-    } = open(config)?;
-    let target = match direction {
-        Direction::Upgrade => map.resolve_upgrade(&current, target)?,
-        Direction::Downgrade => map.resolve_downgrade(&current, target)?,
-    };
+    let map = RevisionMap::of(&config.migrations)?;
+    let mut conn = connect(config)?;
     runner::run(
         &mut conn,
         &config.migrations,
         &map,
         version_table(config),
-        &target,
+        target,
         direction,
         config.run,
     )
@@ -110,20 +103,24 @@ fn migrate(config: &Config, target: &str, direction: Direction) -> Result<Vec<St
 
 /// Sets the version table to `targets` (revisions, `head`, `heads`,
 /// `label@head`, `base`) without running anything, as Alembic's `stamp`: each
-/// target's branch is set to it, other branches kept unless `purge`. Returns the
-/// rows before.
-pub fn stamp(config: &Config, targets: &[String], purge: bool) -> Result<Vec<String>> {
+/// target's branch is set to it, other branches kept unless `purge` (which also
+/// works on a database at an unknown revision). Returns the rows before and after,
+/// both read under the run lock.
+pub fn stamp(
+    config: &Config,
+    targets: &[String],
+    purge: bool,
+) -> Result<(Vec<String>, Vec<String>)> {
     let map = RevisionMap::of(&config.migrations)?;
     let mut conn = connect(config)?;
-    let versions = version_table(config);
-    let current = versions.read(&mut conn)?;
-    // A database at an unknown revision can only be stamped with --purge.
-    if !purge {
-        map.check_current(&current)?;
-    }
-    let resolved = map.resolve_stamp(targets)?;
-    let rows = map.stamp_rows(if purge { &[] } else { &current }, &resolved, purge);
-    runner::stamp(&mut conn, versions, &rows, config.run)
+    runner::stamp(
+        &mut conn,
+        &map,
+        version_table(config),
+        targets,
+        purge,
+        config.run,
+    )
 }
 
 /// The SQL `upgrade` would run, without connecting: `range` is `TO` (from base)
