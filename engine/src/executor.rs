@@ -186,15 +186,24 @@ impl Executor for StepExecutor<'_> {
             (true, Some(name)) => self.table(name)?,
             _ => None,
         };
-        let statements = self.dialect.op_sql(&op, current.as_ref())?;
         match &mut self.sink {
-            Sink::Execute(conn) => {
-                for sql in &statements {
-                    conn.execute(sql)?;
+            // Values travel as bound parameters where they can, never as SQL text.
+            Sink::Execute(conn) => match self.dialect.bound_sql(&op)? {
+                Some(bound) => {
+                    for (sql, params) in &bound {
+                        conn.execute_params(sql, params)?;
+                    }
                 }
+                None => {
+                    for sql in &self.dialect.op_sql(&op, current.as_ref())? {
+                        conn.execute(sql)?;
+                    }
+                }
+            },
+            Sink::Print(out) => out.extend(self.dialect.op_sql(&op, current.as_ref())?),
+            Sink::Discard => {
+                self.dialect.op_sql(&op, current.as_ref())?;
             }
-            Sink::Print(out) => out.extend(statements),
-            Sink::Discard => {}
         }
         self.state.follow(&op);
         Ok(())

@@ -444,6 +444,9 @@ pub fn script(
             out.push_str(";\n");
         }
     };
+    for sql in session.script_header() {
+        emit(&sql);
+    }
     for sql in versions.create_sql(dialect)? {
         emit(&sql);
     }

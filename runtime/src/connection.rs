@@ -19,6 +19,7 @@ use diesel::RunQueryDsl;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::schema::Value;
 
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 compile_error!("retort needs at least one of its features `sqlite`, `postgres`, `mysql`");
@@ -182,6 +183,32 @@ macro_rules! with_driver {
     };
 }
 
+/// A boxed `sql_query` on `$db` with each of `$params` bound with its own type;
+/// `$tz => $tz_type, $tz_value` says how a zoned timestamp is bound there.
+macro_rules! bind_all {
+    ($db:ty, $sql:expr, $params:expr, $tz:ident => $tz_type:ty, $tz_value:expr) => {{
+        use diesel::sql_types::{
+            BigInt, Binary, Bool, Date, Double, Nullable, Text, Time, Timestamp,
+        };
+        let mut query = diesel::sql_query($sql).into_boxed::<$db>();
+        for param in $params {
+            query = match param {
+                Value::Null => query.bind::<Nullable<Text>, _>(None::<&str>),
+                Value::Int(i) => query.bind::<BigInt, _>(*i),
+                Value::Float(f) => query.bind::<Double, _>(*f),
+                Value::Bool(b) => query.bind::<Bool, _>(*b),
+                Value::Text(s) => query.bind::<Text, _>(s.as_str()),
+                Value::Bytes(b) => query.bind::<Binary, _>(b.as_slice()),
+                Value::Date(d) => query.bind::<Date, _>(*d),
+                Value::Time(t) => query.bind::<Time, _>(*t),
+                Value::Timestamp(t) => query.bind::<Timestamp, _>(*t),
+                Value::TimestampTz($tz) => query.bind::<$tz_type, _>($tz_value),
+            };
+        }
+        query
+    }};
+}
+
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
@@ -317,6 +344,32 @@ impl Connection {
     /// Runs one or more statements without results.
     pub fn execute(&mut self, sql: &str) -> Result<()> {
         with_driver!(&mut self.driver, c => c.batch_execute(sql)).map_err(|e| Error::sql(sql, e))
+    }
+
+    /// Runs one statement whose placeholders (the database's own: `?`, or `$1`,
+    /// `$2`… on PostgreSQL) take `params`, sent to the server as bound parameters,
+    /// never as SQL text. Each value is bound with its own type (`Value::Int` as
+    /// BIGINT, `Value::Text` as TEXT…). Returns the number of rows affected.
+    pub fn execute_params(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
+        match &mut self.driver {
+            #[cfg(feature = "sqlite")]
+            Driver::Sqlite(c) => {
+                bind_all!(diesel::sqlite::Sqlite, sql, params, tz => diesel::sql_types::TimestamptzSqlite, *tz)
+                    .execute(c)
+            }
+            #[cfg(feature = "postgres")]
+            Driver::Postgres(c) => {
+                bind_all!(diesel::pg::Pg, sql, params, tz => diesel::sql_types::Timestamptz, *tz)
+                    .execute(c)
+            }
+            #[cfg(feature = "mysql")]
+            Driver::Mysql(c) => {
+                // MySQL has no zoned type: the UTC wall-clock time.
+                bind_all!(diesel::mysql::Mysql, sql, params, tz => diesel::sql_types::Timestamp, tz.naive_utc())
+                    .execute(c)
+            }
+        }
+        .map_err(|e| Error::sql(sql, e))
     }
 
     /// Runs a query and loads its rows into `T`, on whichever database this is:

@@ -50,6 +50,10 @@ pub static SLOW: Migrations = retort::revisions!("fixtures/slow");
 /// `chain_<n>` and pausing `RETORT_TEST_SLEEP_MS` (up and down).
 pub static CHAIN: Migrations = retort::revisions!("fixtures/chain");
 
+/// One revision writing hostile values (quotes, backslashes, SQL) every way a
+/// revision can: `e5c000000001`.
+pub static HOSTILE: Migrations = retort::revisions!("fixtures/hostile");
+
 /// Two revisions that revise each other.
 pub static CYCLE: Migrations = retort::revisions!("fixtures/cycle");
 
@@ -83,6 +87,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "locks" => LOCKS,
         "dangling" => DANGLING,
         "chain" => CHAIN,
+        "hostile" => HOSTILE,
         _ => return None,
     })
 }

@@ -48,6 +48,13 @@ pub trait Session: Send + Sync {
     /// whatever the server's or the driver's defaults.
     fn session_setup(&self) -> Vec<String>;
 
+    /// What a `--sql` script sets first, so its literals mean the same whatever
+    /// the server's settings (the part of [`Session::session_setup`] a script
+    /// needs).
+    fn script_header(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The statement that confines the session to a schema (`--schema`); an error
     /// message where the database has no such thing.
     fn use_schema(&self, schema: &str) -> std::result::Result<String, &'static str> {

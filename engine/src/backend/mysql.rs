@@ -19,8 +19,20 @@ impl Session for Mysql {
     }
 
     fn session_setup(&self) -> Vec<String> {
+        let mut setup = vec!["SET time_zone = '+00:00'".to_owned()];
+        setup.extend(self.script_header());
+        setup
+    }
+
+    /// The server's `sql_mode` without the two modes Retort's SQL cannot live
+    /// with (`NO_BACKSLASH_ESCAPES`: literals double backslashes;
+    /// `ANSI_QUOTES`: `"` would quote identifiers), plus strict mode, so a value
+    /// that does not fit is refused instead of cut.
+    fn script_header(&self) -> Vec<String> {
         vec![
-            "SET time_zone = '+00:00', sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')"
+            "SET sql_mode = CONCAT_WS(',', NULLIF(TRIM(BOTH ',' FROM REPLACE(REPLACE(\
+             CONCAT(',', @@sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','), ',ANSI_QUOTES,', ',')), ''), \
+             'STRICT_ALL_TABLES')"
                 .to_owned(),
         ]
     }

@@ -18,7 +18,15 @@ impl Session for Postgres {
     }
 
     fn session_setup(&self) -> Vec<String> {
-        vec!["SET client_min_messages = WARNING".to_owned()]
+        let mut setup = vec!["SET client_min_messages = WARNING".to_owned()];
+        setup.extend(self.script_header());
+        setup
+    }
+
+    /// Literals double their quotes and write backslashes in `E''` strings;
+    /// with conforming strings on, a database's `off` cannot change what they say.
+    fn script_header(&self) -> Vec<String> {
+        vec!["SET standard_conforming_strings = on".to_owned()]
     }
 
     fn use_schema(&self, schema: &str) -> std::result::Result<String, &'static str> {

@@ -468,54 +468,54 @@ pub trait Dialect: Send + Sync {
         Ok(vec![substitute_placeholders(&op.sql, &literals)?])
     }
 
-    /// Multi-row `INSERT`s, as many rows per statement as the limits allow.
+    /// Multi-row `INSERT`s with the values as literals, as many rows per
+    /// statement as the limits allow (what `--sql` prints).
     fn bulk_insert_sql(&self, op: &BulkInsert) -> Result<Vec<String>, RenderError> {
-        if let Some((i, row)) = op
-            .rows
-            .iter()
-            .enumerate()
-            .find(|(_, r)| r.len() != op.columns.len())
-        {
-            return Err(RenderError::BadValue(format!(
-                "bulk_insert into `{}`: row {} has {} value(s) for {} column(s)",
-                op.table,
-                i + 1,
-                row.len(),
-                op.columns.len()
-            )));
-        }
-        let head = format!(
-            "INSERT INTO {} ({}) VALUES ",
-            self.quote(&op.table),
-            self.quote_list(&op.columns)
-        );
-        let (max_rows, max_bytes) = self.bulk_insert_limits();
-        let mut statements = Vec::new();
-        let mut sql = head.clone();
-        let mut rows_in = 0;
-        for row in &op.rows {
-            let mut tuple = String::from("(");
-            for (i, v) in row.iter().enumerate() {
-                if i > 0 {
-                    tuple.push_str(", ");
+        Ok(bulk_insert_statements(self, op, false)?
+            .into_iter()
+            .map(|(sql, _)| sql)
+            .collect())
+    }
+
+    /// A placeholder for the `n`th bound parameter (from 1): `?`, or PostgreSQL's
+    /// `$n`.
+    fn placeholder(&self, n: usize) -> String {
+        let _ = n;
+        "?".to_owned()
+    }
+
+    /// How many parameters one statement may bind.
+    fn max_bound_params(&self) -> usize {
+        // MySQL and PostgreSQL count them in 16 bits.
+        65_535
+    }
+
+    /// The statements of an op whose values can travel as bound parameters, with
+    /// those values: `execute_with` of one statement, and `bulk_insert`. `None` for
+    /// every other op (and for `execute` of several statements, which run as text
+    /// with literals). NULL stays inline: it has no type to bind with.
+    fn bound_sql(&self, op: &Op) -> Result<Option<Vec<(String, Vec<Value>)>>, RenderError> {
+        match op {
+            Op::Execute(Execute { sql, params }) => {
+                if params.is_empty() || scan_sql(sql).statements > 1 {
+                    return Ok(None);
                 }
-                tuple.push_str(&self.value_sql(v)?);
+                let mut bound = Vec::new();
+                let marks: Vec<String> = params
+                    .iter()
+                    .map(|p| match p {
+                        Value::Null => "NULL".to_owned(),
+                        value => {
+                            bound.push(value.clone());
+                            self.placeholder(bound.len())
+                        }
+                    })
+                    .collect();
+                Ok(Some(vec![(substitute_placeholders(sql, &marks)?, bound)]))
             }
-            tuple.push(')');
-            if rows_in > 0 && (rows_in == max_rows || sql.len() + tuple.len() + 2 > max_bytes) {
-                statements.push(std::mem::replace(&mut sql, head.clone()));
-                rows_in = 0;
-            }
-            if rows_in > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&tuple);
-            rows_in += 1;
+            Op::BulkInsert(insert) => Ok(Some(bulk_insert_statements(self, insert, true)?)),
+            _ => Ok(None),
         }
-        if rows_in > 0 {
-            statements.push(sql);
-        }
-        Ok(statements)
     }
 
     /// The statements for one op. `current` is the table the op changes, as it is
@@ -539,6 +539,80 @@ pub trait Dialect: Send + Sync {
             self.quote("version_num")
         )
     }
+}
+
+/// Multi-row `INSERT`s: with `bound`, placeholders and the values beside them
+/// (as many rows per statement as the parameter limit allows), else literals.
+fn bulk_insert_statements<D: Dialect + ?Sized>(
+    d: &D,
+    op: &BulkInsert,
+    bound: bool,
+) -> Result<Vec<(String, Vec<Value>)>, RenderError> {
+    if let Some((i, row)) = op
+        .rows
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.len() != op.columns.len())
+    {
+        return Err(RenderError::BadValue(format!(
+            "bulk_insert into `{}`: row {} has {} value(s) for {} column(s)",
+            op.table,
+            i + 1,
+            row.len(),
+            op.columns.len()
+        )));
+    }
+    let head = format!(
+        "INSERT INTO {} ({}) VALUES ",
+        d.quote(&op.table),
+        d.quote_list(&op.columns)
+    );
+    let (mut max_rows, max_bytes) = d.bulk_insert_limits();
+    if bound {
+        max_rows = max_rows.min((d.max_bound_params() / op.columns.len().max(1)).max(1));
+    }
+    let mut statements = Vec::new();
+    let mut sql = head.clone();
+    let mut params = Vec::new();
+    let mut rows_in = 0;
+    for row in &op.rows {
+        if rows_in > 0 && (rows_in == max_rows || (!bound && sql.len() > max_bytes)) {
+            statements.push((
+                std::mem::replace(&mut sql, head.clone()),
+                std::mem::take(&mut params),
+            ));
+            rows_in = 0;
+        }
+        let mut tuple = String::from(if rows_in > 0 { ", (" } else { "(" });
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                tuple.push_str(", ");
+            }
+            match v {
+                Value::Null => tuple.push_str("NULL"),
+                v if bound => {
+                    params.push(v.clone());
+                    tuple.push_str(&d.placeholder(params.len()));
+                }
+                v => tuple.push_str(&d.value_sql(v)?),
+            }
+        }
+        tuple.push(')');
+        if !bound && rows_in > 0 && sql.len() + tuple.len() > max_bytes {
+            statements.push((
+                std::mem::replace(&mut sql, head.clone()),
+                std::mem::take(&mut params),
+            ));
+            rows_in = 0;
+            tuple.drain(..2);
+        }
+        sql.push_str(&tuple);
+        rows_in += 1;
+    }
+    if rows_in > 0 {
+        statements.push((sql, params));
+    }
+    Ok(statements)
 }
 
 /// What [`Dialect::add_constraint_sql`] does unless a dialect overrides it.
@@ -590,56 +664,125 @@ pub(crate) fn default_op_sql<D: Dialect + ?Sized>(
     }
 }
 
-/// Replaces each `?` outside string literals, quoted identifiers and comments.
+/// Replaces each `?` placeholder (see [`scan_sql`]) by the next of `literals`.
 pub fn substitute_placeholders(sql: &str, literals: &[String]) -> Result<String, RenderError> {
+    let scan = scan_sql(sql);
+    if scan.placeholders.len() != literals.len() {
+        let found = scan.placeholders.len();
+        return Err(RenderError::BadValue(if found > literals.len() {
+            format!(
+                "execute: the SQL has more `?` placeholders ({found}) than the {} parameter(s) given",
+                literals.len()
+            )
+        } else {
+            format!(
+                "execute: {} parameter(s) given for {found} `?` placeholder(s)",
+                literals.len()
+            )
+        }));
+    }
     let mut out =
         String::with_capacity(sql.len() + literals.iter().map(String::len).sum::<usize>());
-    let mut used = 0;
-    let mut chars = sql.chars().peekable();
-    let mut quote: Option<char> = None;
-    while let Some(c) = chars.next() {
-        match quote {
-            Some(q) => {
-                out.push(c);
-                if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '\'' | '"' | '`' => {
-                    quote = Some(c);
-                    out.push(c);
-                }
-                '-' if chars.peek() == Some(&'-') => {
-                    out.push(c);
-                    for rest in chars.by_ref() {
-                        out.push(rest);
-                        if rest == '\n' {
-                            break;
-                        }
+    let mut from = 0;
+    for (at, literal) in scan.placeholders.iter().zip(literals) {
+        out.push_str(&sql[from..*at]);
+        out.push_str(literal);
+        from = at + 1;
+    }
+    out.push_str(&sql[from..]);
+    Ok(out)
+}
+
+/// Where the `?` placeholders of an SQL text are, and how many statements it
+/// holds: outside string literals (`'…'`, PostgreSQL's `$tag$…$tag$`), quoted
+/// identifiers (`"…"`, `` `…` ``), line comments (`-- …`) and block comments
+/// (`/* … */`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlScan {
+    /// Byte offsets of the placeholders.
+    pub placeholders: Vec<usize>,
+    /// Statements with something in them, separated by `;`.
+    pub statements: usize,
+}
+
+/// Scans `sql` (see [`SqlScan`]).
+pub fn scan_sql(sql: &str) -> SqlScan {
+    let bytes = sql.as_bytes();
+    let mut placeholders = Vec::new();
+    let mut statements = 0;
+    let mut content = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let rest = &sql[i..];
+        let skip_to = |from: usize, end: &str| {
+            sql[from..]
+                .find(end)
+                .map_or(sql.len(), |at| from + at + end.len())
+        };
+        let next = match c {
+            b'\'' | b'"' | b'`' => {
+                content = true;
+                // A doubled quote inside is part of the text.
+                let mut j = i + 1;
+                loop {
+                    match bytes[j..].iter().position(|b| *b == c) {
+                        None => break sql.len(),
+                        Some(at) if bytes.get(j + at + 1) == Some(&c) => j += at + 2,
+                        Some(at) => break j + at + 1,
                     }
                 }
-                '?' => {
-                    let literal = literals.get(used).ok_or_else(|| {
-                        RenderError::BadValue(format!(
-                            "execute: the SQL has more `?` placeholders than the {} parameter(s) given",
-                            literals.len()
-                        ))
-                    })?;
-                    out.push_str(literal);
-                    used += 1;
+            }
+            b'-' if rest.starts_with("--") => skip_to(i, "\n"),
+            b'/' if rest.starts_with("/*") => skip_to(i + 2, "*/"),
+            b'$' => match dollar_tag(rest) {
+                Some(tag) => {
+                    content = true;
+                    skip_to(i + tag.len(), tag)
                 }
-                _ => out.push(c),
+                None => {
+                    content = true;
+                    i + 1
+                }
             },
-        }
+            b'?' => {
+                content = true;
+                placeholders.push(i);
+                i + 1
+            }
+            b';' => {
+                if content {
+                    statements += 1;
+                }
+                content = false;
+                i + 1
+            }
+            c if c.is_ascii_whitespace() => i + 1,
+            _ => {
+                content = true;
+                i + 1
+            }
+        };
+        i = next;
     }
-    if used != literals.len() {
-        return Err(RenderError::BadValue(format!(
-            "execute: {} parameter(s) given for {used} `?` placeholder(s)",
-            literals.len()
-        )));
+    if content {
+        statements += 1;
     }
-    Ok(out)
+    SqlScan {
+        placeholders,
+        statements,
+    }
+}
+
+/// `$tag$` or `$$` at the start of `text` (PostgreSQL's dollar quoting); not
+/// `$1`.
+fn dollar_tag(text: &str) -> Option<&str> {
+    let end = text[1..].find('$')? + 2;
+    let tag = &text[1..end - 1];
+    let ok = tag.is_empty()
+        || (tag.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+    ok.then(|| &text[..end])
 }
 
 /// The dialect of a connection's database.
@@ -731,6 +874,22 @@ mod tests {
     }
 
     #[test]
+    fn scans_block_comments_dollar_quotes_and_statements() {
+        let scan = scan_sql(
+            "SELECT ? /* what? */, $$ a ? $$, $x$ ? $x$, $1 -- ?\n; UPDATE t SET a = ?;  ",
+        );
+        assert_eq!(scan.placeholders.len(), 2);
+        assert_eq!(scan.statements, 2);
+        assert_eq!(scan_sql("SELECT 'a;b', \"c;\"").statements, 1);
+        assert_eq!(scan_sql("  ;  ").statements, 0);
+        assert_eq!(scan_sql("SELECT 'it''s ?'").placeholders.len(), 0);
+        // Unterminated text ends the scan rather than panicking.
+        assert_eq!(scan_sql("SELECT 'open ? ").placeholders.len(), 0);
+        assert_eq!(scan_sql("/* open ?").placeholders.len(), 0);
+        assert_eq!(scan_sql("$").statements, 1);
+    }
+
+    #[test]
     fn bulk_insert_batches_rows() {
         let op = BulkInsert {
             table: "t".into(),
@@ -747,9 +906,21 @@ mod tests {
     fn values_as_literals() {
         assert_eq!(Postgres.value_sql(&Value::Float(2.0)).unwrap(), "2.0");
         assert!(Postgres.value_sql(&Value::Float(f64::NAN)).is_err());
+        // Backslashes in E'' strings mean the same whatever
+        // standard_conforming_strings says.
         assert_eq!(
             Postgres.value_sql(&Value::Bytes(vec![0, 255])).unwrap(),
-            "'\\x00ff'::bytea"
+            "E'\\\\x00ff'::bytea"
+        );
+        assert_eq!(
+            Postgres
+                .value_sql(&Value::Text("\\'); DROP TABLE victim; -- ".into()))
+                .unwrap(),
+            "E'\\\\''); DROP TABLE victim; -- '"
+        );
+        assert_eq!(
+            Postgres.value_sql(&Value::Text("it's".into())).unwrap(),
+            "'it''s'"
         );
         assert_eq!(
             Mysql.value_sql(&Value::Text("a\\'b".into())).unwrap(),

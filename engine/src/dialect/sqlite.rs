@@ -40,6 +40,11 @@ impl Dialect for Sqlite {
         parse_type_name(name)
     }
 
+    /// SQLite's default `SQLITE_MAX_VARIABLE_NUMBER` (3.32 and later).
+    fn max_bound_params(&self) -> usize {
+        32_766
+    }
+
     fn inline_primary_key(&self) -> bool {
         true
     }
