@@ -35,13 +35,16 @@ pub enum RevisionError {
         /// The missing revision.
         parent: String,
     },
-    /// A revision id is empty or holds characters that do not belong in an id.
-    #[error("revision id `{id}` in {file} is not valid: use letters, digits and `_` only")]
+    /// A revision id is empty, too long, or holds characters that do not belong
+    /// in an id.
+    #[error("revision id `{id}` in {file} is not valid: {problem}")]
     BadId {
         /// The id.
         id: String,
-        /// Its file.
+        /// Its file (or `--rev-id`).
         file: String,
+        /// What is wrong with it.
+        problem: String,
     },
     /// Two revisions carry one branch label.
     #[error("branch label `{label}` is on two revisions: {first} and {second}")]
@@ -184,15 +187,11 @@ impl RevisionMap {
     pub fn new(nodes: impl IntoIterator<Item = Node>) -> Result<Self, RevisionError> {
         let mut map: BTreeMap<String, Node> = BTreeMap::new();
         for node in nodes {
-            if node.id.is_empty()
-                || !node
-                    .id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
+            if let Some(problem) = retort_vocab::revision_id_problem(&node.id) {
                 return Err(RevisionError::BadId {
                     id: node.id,
                     file: node.file,
+                    problem,
                 });
             }
             if let Some(first) = map.get(&node.id) {
@@ -313,6 +312,10 @@ impl RevisionMap {
     pub fn resolve_id(&self, spec: &str) -> Result<&Node, RevisionError> {
         if let Some(node) = self.nodes.get(spec) {
             return Ok(node);
+        }
+        // An empty prefix would match every revision.
+        if spec.trim().is_empty() {
+            return Err(RevisionError::Unknown(spec.to_owned()));
         }
         let candidates: Vec<&Node> = self
             .nodes

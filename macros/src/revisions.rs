@@ -48,6 +48,18 @@ fn migrations_of(versions: &Path, span: Span) -> syn::Result<TokenStream> {
             syn::Error::new(dir_span, format!("cannot read {}: {e}", full.display()))
         })?;
         let checksum = fnv1a(&text);
+        if let Some(problem) = declared_id(&text)
+            .and_then(|id| retort_vocab::revision_id_problem(&id).map(|p| (id, p)))
+        {
+            let (id, problem) = problem;
+            return Err(syn::Error::new(
+                dir_span,
+                format!(
+                    "{}: revision id `{id}` is not valid: {problem}",
+                    full.display()
+                ),
+            ));
+        }
         let path = full.to_string_lossy().into_owned();
         mods.push(quote! {
             #[path = #path]
@@ -73,6 +85,16 @@ fn migrations_of(versions: &Path, span: Span) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// The id a revision file declares: the string literal after the first
+/// `Revision::new(` (a scan, not a parse: the compiler parses the file anyway,
+/// and a build of a long history should not pay twice).
+fn declared_id(text: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(text).ok()?;
+    let after = &text[text.find("Revision::new(")? + "Revision::new(".len()..];
+    let literal = after.trim_start().strip_prefix('"')?;
+    Some(literal[..literal.find('"')?].to_owned())
 }
 
 /// FNV-1a (64 bits) of the text without carriage returns, as 16 hex digits:
@@ -183,4 +205,23 @@ fn try_expand_project(file: Option<&LitStr>) -> syn::Result<TokenStream> {
             databases: &[#(#entries),*],
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_declared_id() {
+        let file = br#"use retort::migration::prelude::*;
+pub const REVISION: Revision = Revision::new( "ae10_x", &[], "m").branch_labels(&["a"]);"#;
+        assert_eq!(declared_id(file).as_deref(), Some("ae10_x"));
+        assert_eq!(declared_id(b"no revision here"), None);
+        let long = format!(
+            "pub const REVISION: Revision = Revision::new(\"{}\", &[], \"m\");",
+            "a".repeat(40)
+        );
+        let id = declared_id(long.as_bytes()).unwrap();
+        assert!(retort_vocab::revision_id_problem(&id).is_some());
+    }
 }

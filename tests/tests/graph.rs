@@ -349,3 +349,51 @@ fn one_transaction_for_the_whole_run() {
         );
     }
 }
+
+/// Revision ids: one rule where they are made (`--rev-id`) and where they are
+/// compiled; nothing written outside the versions folder; an empty target
+/// matches nothing.
+#[test]
+fn bad_revision_ids_are_refused_where_they_are_made() {
+    let db = TestDb::sqlite();
+    for (id, why) in [
+        ("../../escape", "`.` is not allowed"),
+        ("", "it is empty"),
+        (
+            "a123456789012345678901234567890123",
+            "the version table holds at most 32",
+        ),
+        ("rel-1", "`-` is not allowed"),
+    ] {
+        let out = fixture_cli("linear", &db, &["revision", "-m", "x", "--rev-id", id]);
+        assert_eq!(out.status.code(), Some(1), "{id}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("revision id `{id}` in --rev-id is not valid"))
+                && stderr(&out).contains(why),
+            "{id}: {}",
+            stderr(&out)
+        );
+    }
+    let written: Vec<_> = std::fs::read_dir(db.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert!(
+        !db.dir.path().join("versions").exists()
+            || std::fs::read_dir(db.dir.path().join("versions"))
+                .unwrap()
+                .next()
+                .is_none(),
+        "{written:?}"
+    );
+    assert!(!db.dir.path().join("escape_x.rs").exists());
+    // `stamp ""` names no revision, rather than matching every one as a prefix.
+    let out = fixture_cli("linear", &db, &["stamp", ""]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no revision matches ``"),
+        "{}",
+        stderr(&out)
+    );
+}

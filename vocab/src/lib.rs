@@ -143,6 +143,29 @@ pub mod project {
     }
 }
 
+/// The longest revision id: the version table's `version_num` is `VARCHAR(32)`.
+pub const MAX_REVISION_ID: usize = 32;
+
+/// What is wrong with a revision id, if anything: one rule for ids given on the
+/// command line (`--rev-id`) and ids compiled from revision files. An id is 1 to
+/// 32 ASCII letters, digits and `_` (no `-` or `+`, which targets use: `REV-1`).
+pub fn revision_id_problem(id: &str) -> Option<String> {
+    if id.is_empty() {
+        Some("it is empty".to_owned())
+    } else if id.len() > MAX_REVISION_ID {
+        Some(format!(
+            "it is {} characters long; the version table holds at most {MAX_REVISION_ID}",
+            id.len()
+        ))
+    } else if let Some(c) = id.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '_') {
+        Some(format!(
+            "`{c}` is not allowed: use letters, digits and `_` only"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Whether a file of a versions folder is a revision: `*.rs`, not starting with
 /// `.` or `_` (editors' and helpers' files).
 pub fn is_revision_file(name: &str) -> bool {
@@ -215,6 +238,18 @@ mod tests {
             "versions/analytics"
         );
         assert_eq!(project::versions_folder("main", Some("db"), true), "db");
+    }
+
+    #[test]
+    fn revision_ids() {
+        assert_eq!(revision_id_problem("ae1027a6acf0"), None);
+        assert_eq!(revision_id_problem("release_2_0"), None);
+        assert!(revision_id_problem("").unwrap().contains("empty"));
+        assert!(revision_id_problem(&"a".repeat(33))
+            .unwrap()
+            .contains("at most 32"));
+        assert!(revision_id_problem("../../x").unwrap().contains("`.`"));
+        assert!(revision_id_problem("abc-1").unwrap().contains("`-`"));
     }
 
     #[test]

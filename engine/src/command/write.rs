@@ -163,6 +163,14 @@ fn write_revision(
     }
     let id = match &options.rev_id {
         Some(id) => {
+            if let Some(problem) = retort_vocab::revision_id_problem(id) {
+                return Err(RevisionError::BadId {
+                    id: id.clone(),
+                    file: "--rev-id".to_owned(),
+                    problem,
+                }
+                .into());
+            }
             if map.get(id).is_some() {
                 return Err(RevisionError::DuplicateId {
                     id: id.clone(),
