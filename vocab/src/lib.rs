@@ -151,19 +151,17 @@ pub const MAX_REVISION_ID: usize = 32;
 /// 32 ASCII letters, digits and `_` (no `-` or `+`, which targets use: `REV-1`).
 pub fn revision_id_problem(id: &str) -> Option<String> {
     if id.is_empty() {
-        Some("it is empty".to_owned())
-    } else if id.len() > MAX_REVISION_ID {
-        Some(format!(
+        return Some("it is empty".to_owned());
+    }
+    if id.len() > MAX_REVISION_ID {
+        return Some(format!(
             "it is {} characters long; the version table holds at most {MAX_REVISION_ID}",
             id.len()
-        ))
-    } else if let Some(c) = id.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '_') {
-        Some(format!(
-            "`{c}` is not allowed: use letters, digits and `_` only"
-        ))
-    } else {
-        None
+        ));
     }
+    id.chars()
+        .find(|c| !c.is_ascii_alphanumeric() && *c != '_')
+        .map(|c| format!("`{c}` is not allowed: use letters, digits and `_` only"))
 }
 
 /// Whether a file of a versions folder is a revision: `*.rs`, not starting with
