@@ -23,6 +23,9 @@ use retort::schema::{
 };
 use retort::{Backend, RenderError};
 
+/// One statement and the values its placeholders take, in order.
+pub type BoundStatement = (String, Vec<Value>);
+
 /// One SQL dialect.
 pub trait Dialect: Send + Sync {
     /// Which database.
@@ -494,7 +497,7 @@ pub trait Dialect: Send + Sync {
     /// those values: `execute_with` of one statement, and `bulk_insert`. `None` for
     /// every other op (and for `execute` of several statements, which run as text
     /// with literals). NULL stays inline: it has no type to bind with.
-    fn bound_sql(&self, op: &Op) -> Result<Option<Vec<(String, Vec<Value>)>>, RenderError> {
+    fn bound_sql(&self, op: &Op) -> Result<Option<Vec<BoundStatement>>, RenderError> {
         match op {
             Op::Execute(Execute { sql, params }) => {
                 if params.is_empty() || scan_sql(sql).statements > 1 {
@@ -547,7 +550,7 @@ fn bulk_insert_statements<D: Dialect + ?Sized>(
     d: &D,
     op: &BulkInsert,
     bound: bool,
-) -> Result<Vec<(String, Vec<Value>)>, RenderError> {
+) -> Result<Vec<BoundStatement>, RenderError> {
     if let Some((i, row)) = op
         .rows
         .iter()
