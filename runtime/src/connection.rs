@@ -57,21 +57,37 @@ impl Backend {
 }
 
 /// A parsed database URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl {
     /// Which database.
     pub backend: Backend,
     /// What the driver connects to: for SQLite, a file path or `:memory:`; for the
-    /// servers, the URL.
+    /// servers, the URL with its user name and password percent-encoded (it holds
+    /// the password: never print it; [`DatabaseUrl::display`] is for messages).
     pub target: String,
     /// The URL as given, password masked (for messages).
     pub display: String,
+    /// The password as the driver gets it (percent-encoded) and decoded, to
+    /// scrub it out of drivers' messages.
+    password: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseUrl")
+            .field("backend", &self.backend)
+            .field("url", &self.display)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DatabaseUrl {
     /// Parses `sqlite://relative.db`, `sqlite:///abs/path.db`, `sqlite::memory:`,
     /// `postgres://user:password@host:port/db` (also `postgresql://`) and
-    /// `mysql://user:password@host:port/db` (also `mariadb://`).
+    /// `mysql://user:password@host:port/db` (also `mariadb://`). A server URL is
+    /// read by a URL parser: special characters in the user name or password are
+    /// percent-encoded (`@` is `%40`, `/` is `%2F`, `:` is `%3A`); a raw `@` in the
+    /// password is accepted (the last `@` ends it).
     pub fn parse(url: &str) -> Result<DatabaseUrl> {
         let display = mask_password(url);
         let bad = |reason: String| Error::Url {
@@ -84,42 +100,66 @@ impl DatabaseUrl {
                     .to_owned(),
             ));
         };
-        match scheme.to_ascii_lowercase().as_str() {
-            "sqlite" | "sqlite3" => {
-                let path = rest.strip_prefix("//").unwrap_or(rest);
-                let path = path.split_once('?').map_or(path, |(p, _)| p);
-                if path.is_empty() {
-                    return Err(bad(
-                        "it names no file; write sqlite://path/to/file.db".to_owned()
-                    ));
-                }
-                Ok(DatabaseUrl {
-                    backend: Backend::Sqlite,
-                    target: path.to_owned(),
-                    display,
-                })
+        let backend = Backend::parse(scheme).ok_or_else(|| {
+            bad(format!(
+                "unknown scheme `{scheme}`; Retort speaks sqlite://, postgres:// and mysql://"
+            ))
+        })?;
+        if backend == Backend::Sqlite {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            let path = path.split_once('?').map_or(path, |(p, _)| p);
+            if path.is_empty() {
+                return Err(bad(
+                    "it names no file; write sqlite://path/to/file.db".to_owned()
+                ));
             }
-            "postgres" | "postgresql" | "mysql" | "mariadb" => {
-                let Some(rest) = rest.strip_prefix("//").filter(|r| !r.is_empty()) else {
-                    return Err(bad(format!(
-                        "write {scheme}://user:password@host:port/database"
-                    )));
-                };
-                let backend = Backend::parse(scheme).expect("matched above");
-                let target = match backend {
-                    Backend::Mysql => format!("mysql://{rest}"),
-                    _ => format!("postgres://{rest}"),
-                };
-                Ok(DatabaseUrl {
-                    backend,
-                    target,
-                    display,
-                })
-            }
-            other => Err(bad(format!(
-                "unknown scheme `{other}`; Retort speaks sqlite://, postgres:// and mysql://"
-            ))),
+            return Ok(DatabaseUrl {
+                backend,
+                target: path.to_owned(),
+                display,
+                password: None,
+            });
         }
+        let form = || format!("write {scheme}://user:password@host:port/database");
+        if !rest.starts_with("//") || rest.len() == 2 {
+            return Err(bad(form()));
+        }
+        let normal = if backend == Backend::Mysql {
+            "mysql"
+        } else {
+            "postgres"
+        };
+        let mut parsed = url::Url::parse(&format!("{normal}:{rest}")).map_err(|e| {
+            bad(format!(
+                "{e}; {}, with special characters of the user name and password percent-encoded \
+                 (`@` is %40, `/` is %2F, `:` is %3A, `#` is %23)",
+                form()
+            ))
+        })?;
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(bad(format!("it names no host; {}", form())));
+        }
+        let password = parsed.password().filter(|p| !p.is_empty()).map(|p| {
+            let decoded = percent_encoding::percent_decode_str(p).decode_utf8_lossy();
+            (p.to_owned(), decoded.into_owned())
+        });
+        // The display shows the user and where, never the password.
+        let display = match parsed.password() {
+            Some(_) => {
+                let mut shown = parsed.clone();
+                let _ = shown.set_password(Some("***"));
+                let shown = shown.to_string().replacen(normal, scheme, 1);
+                shown.replace("%2A%2A%2A", "***")
+            }
+            None => display,
+        };
+        parsed.set_fragment(None);
+        Ok(DatabaseUrl {
+            backend,
+            target: parsed.to_string(),
+            display,
+            password,
+        })
     }
 
     /// For SQLite, whether the target is a file (not `:memory:`).
@@ -129,20 +169,30 @@ impl DatabaseUrl {
             _ => None,
         }
     }
+
+    /// `message` with this URL's password (as given and as percent-encoded)
+    /// replaced by `***`: for a driver's error, which may quote what it was given.
+    pub fn scrub(&self, message: &str) -> String {
+        let Some((encoded, decoded)) = &self.password else {
+            return message.to_owned();
+        };
+        message
+            .replace(encoded.as_str(), "***")
+            .replace(decoded.as_str(), "***")
+    }
 }
 
-/// Replaces the password of `scheme://user:password@host` with `***`.
+/// Replaces the password of `scheme://user:password@host` with `***`, the
+/// userinfo ending at the last `@` (a raw `@` or `/` in a password stays hidden).
 pub fn mask_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match authority.rfind('@') {
-        Some(at) => match authority[..at].split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{}", &rest[at + 1..]),
-            None => url.to_owned(),
-        },
+    let Some(at) = rest.rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{}", &rest[at + 1..]),
         None => url.to_owned(),
     }
 }
@@ -236,7 +286,7 @@ fn connect<C: diesel::Connection>(
 ) -> Result<C> {
     let mut conn = C::establish(target).map_err(|source| Error::Connect {
         url: url.display.clone(),
-        source,
+        reason: url.scrub(&source.to_string()),
     })?;
     conn.set_instrumentation(SqlLog(log.clone()));
     Ok(conn)
@@ -523,6 +573,46 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("names no file"));
+    }
+
+    #[test]
+    fn passwords_with_special_characters_never_show() {
+        // A raw `@` in the password: the last `@` ends it.
+        let url = DatabaseUrl::parse("postgres://u:p@ss@db.example:5432/app").unwrap();
+        assert_eq!(url.display, "postgres://u:***@db.example:5432/app");
+        assert!(
+            url.target
+                .starts_with("postgres://u:p%40ss@db.example:5432/app"),
+            "{}",
+            url.target
+        );
+        assert_eq!(
+            url.scrub("auth failed for u with p@ss (p%40ss)"),
+            "auth failed for u with *** (***)"
+        );
+        assert!(!format!("{url:?}").contains("ss"), "{url:?}");
+        // A raw `/` cannot be read by any URL parser: refused, and not shown.
+        let err = DatabaseUrl::parse("mysql://root:p@ss:w/rd@host/db")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("database URL `mysql://root:***@host/db`"),
+            "{err}"
+        );
+        assert!(!err.contains("ss:w") && !err.contains("w/rd"), "{err}");
+        assert!(err.contains("%2F"), "{err}");
+        // Percent-encoded, it works.
+        let url = DatabaseUrl::parse("mysql://root:p%40ss%3Aw%2Frd@host/db").unwrap();
+        assert_eq!(url.display, "mysql://root:***@host/db");
+        assert_eq!(url.scrub("x p@ss:w/rd y"), "x *** y");
+        assert!(DatabaseUrl::parse("postgres://")
+            .unwrap_err()
+            .to_string()
+            .contains("postgres://user:password@host"));
+        assert!(DatabaseUrl::parse("mysql://u:pw@/db")
+            .unwrap_err()
+            .to_string()
+            .contains("u:***@/db"));
     }
 
     #[test]

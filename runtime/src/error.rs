@@ -37,13 +37,13 @@ pub enum Error {
         reason: String,
     },
     /// Could not connect.
-    #[error("cannot connect to `{url}`: {source}")]
+    #[error("cannot connect to `{url}`: {reason}")]
     Connect {
         /// The URL, password masked.
         url: String,
-        /// The driver's reason.
-        #[source]
-        source: diesel::ConnectionError,
+        /// The driver's reason, with the password scrubbed out (drivers quote
+        /// what they were given).
+        reason: String,
     },
     /// A statement failed.
     #[error("{source}\n  while running: {sql}")]

@@ -164,6 +164,29 @@ fn connection_errors_name_the_url_with_the_password_masked() {
         );
         assert!(!err.contains("s3cret"), "{err}");
     }
+    // Passwords with a raw `@`, `:` or `#`, and a host the drivers cannot
+    // resolve: neither our messages nor the drivers' show any of it.
+    for (url, secret) in [
+        (
+            "postgres://postgres:p@ss:w#rd@no-such-host.invalid/x",
+            "ss:w",
+        ),
+        ("mysql://root:p@ss:w#rd@no-such-host.invalid/x", "ss:w"),
+        (
+            "postgres://postgres:p%40ss%2Fw@no-such-host.invalid/x",
+            "ss/w",
+        ),
+    ] {
+        let err = match DatabaseUrl::parse(url) {
+            Ok(parsed) => Connection::establish(&parsed).unwrap_err().to_string(),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            !err.contains(secret) && !err.contains("p%40"),
+            "{url}: {err}"
+        );
+        assert!(err.contains(":***@"), "{url}: {err}");
+    }
     let err = Connection::establish(&DatabaseUrl::parse("sqlite:///no/such/folder/x.db").unwrap())
         .unwrap_err()
         .to_string();
