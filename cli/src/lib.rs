@@ -277,15 +277,6 @@ pub struct NewRevision {
 }
 
 impl NewRevision {
-    /// `config`, writing where --version-path says.
-    fn config(&self, config: &Config) -> Config {
-        let mut config = config.clone();
-        if let Some(dir) = &self.version_path {
-            config.versions_dir = dir.clone();
-        }
-        config
-    }
-
     fn options(self) -> RevisionOptions {
         RevisionOptions {
             rev_id: self.rev_id,
@@ -294,6 +285,7 @@ impl NewRevision {
             depends_on: self.depends_on,
             offline: self.offline,
             dialect: self.dialect,
+            version_path: self.version_path,
         }
     }
 }
@@ -707,7 +699,6 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
             new,
         }
         | Command::Autogenerate { message, new } => {
-            let config = &new.config(config);
             match command::autogenerate(config, &message, &new.options())? {
                 None => {
                     let _ = writeln!(out, "No changes detected");
@@ -722,7 +713,6 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
             }
         }
         Command::Revision { message, new, .. } => {
-            let config = &new.config(config);
             let generated = command::revision(config, &message, &new.options())?;
             let _ = writeln!(out, "Generating {} ... done", generated.path.display());
         }

@@ -104,6 +104,12 @@ pub enum Error {
         /// How many rows.
         rows: usize,
     },
+    /// The version table's name is taken by a table of the application.
+    #[error("table `{table}` exists but is not a version table (it has no version_num column); set version_table in Retort.toml to another name")]
+    NotAVersionTable {
+        /// The table.
+        table: String,
+    },
     /// Autogenerate or check on a database that is not at head.
     #[error("target database is not up to date: it is at {current}, the head is {head}; run `upgrade head` first")]
     NotUpToDate {

@@ -107,6 +107,14 @@ pub enum RevisionError {
         /// Which way the target was asked for.
         direction: Direction,
     },
+    /// A `FROM:TO` range whose end is below its start.
+    #[error("the range {from}:{to} is reversed: {to} is below {from}; write {to}:{from}")]
+    ReversedRange {
+        /// The start as given.
+        from: String,
+        /// The end as given.
+        to: String,
+    },
     /// The database is at a revision no file declares.
     #[error("the database is at revision {0}, which is not among the revision files (a different branch of the code, or a deleted file?); `stamp --purge REV` resets the version table")]
     UnknownCurrent(String),
@@ -580,6 +588,10 @@ impl RevisionMap {
         let as_target =
             |id: Option<String>| id.map_or(Target::Base, |id| Target::Revisions(vec![id]));
         if let Some((base, n)) = split_relative(spec, '+') {
+            if n == 0 && base.is_empty() {
+                // Zero steps: where it is.
+                return Ok(stay(current));
+            }
             let from = match base {
                 "" => {
                     // One step at a time toward the single head.
@@ -627,6 +639,9 @@ impl RevisionMap {
     ) -> Result<Target, RevisionError> {
         let spec = spec.trim();
         if let Some((base, n)) = split_relative(spec, '-') {
+            if n == 0 && base.is_empty() {
+                return Ok(stay(current));
+            }
             let from = match base {
                 "" => self.single_current(spec, current)?.map(str::to_owned),
                 base => Some(self.resolve_one(base)?),
@@ -734,17 +749,25 @@ impl RevisionMap {
     /// Revisions from `from` (inclusive; `base` for all) up to `to` (inclusive;
     /// `heads` for all), newest first: `history -r from:to`.
     pub fn range(&self, from: &str, to: &str) -> Result<Vec<&Node>, RevisionError> {
-        let lower: Option<HashSet<&str>> = match from {
+        let from_id = match from {
             "base" | "" => None,
-            spec => Some(self.descendants(&self.nodes[&self.resolve_one(spec)?].id)),
+            spec => Some(self.resolve_one(spec)?),
         };
-        let upper: Option<HashSet<&str>> = match to {
+        let to_id = match to {
             "heads" | "" => None,
-            spec => {
-                let id = self.resolve_one(spec)?;
-                Some(self.ancestors([self.nodes[&id].id.as_str()]))
-            }
+            spec => Some(self.resolve_one(spec)?),
         };
+        if let (Some(f), Some(t)) = (&from_id, &to_id) {
+            if f != t && self.ancestors([f.as_str()]).contains(t.as_str()) {
+                return Err(RevisionError::ReversedRange {
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                });
+            }
+        }
+        let lower: Option<HashSet<&str>> = from_id.map(|id| self.descendants(&self.nodes[&id].id));
+        let upper: Option<HashSet<&str>> =
+            to_id.map(|id| self.ancestors([self.nodes[&id].id.as_str()]));
         Ok(self
             .order
             .iter()
@@ -753,6 +776,15 @@ impl RevisionMap {
             .filter(|id| upper.as_ref().is_none_or(|u| u.contains(id.as_str())))
             .map(|id| &self.nodes[id])
             .collect())
+    }
+}
+
+/// The target of zero steps: where the database is.
+fn stay(current: &[String]) -> Target {
+    if current.is_empty() {
+        Target::Base
+    } else {
+        Target::Revisions(current.to_vec())
     }
 }
 
@@ -898,6 +930,31 @@ mod tests {
             map.resolve_downgrade(&cur, "bc3-2").unwrap(),
             Target::Revisions(v(&["aa1"]))
         );
+        // Zero steps stay where the database is, at any revision or at base.
+        assert_eq!(
+            map.resolve_upgrade(&cur, "+0").unwrap(),
+            Target::Revisions(cur.clone())
+        );
+        assert_eq!(
+            map.resolve_downgrade(&cur, "-0").unwrap(),
+            Target::Revisions(cur.clone())
+        );
+        assert_eq!(map.resolve_upgrade(&[], "+0").unwrap(), Target::Base);
+        assert!(map
+            .upgrade_path(&cur, &Target::Revisions(cur.clone()))
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn a_reversed_range_is_an_error() {
+        let map = linear();
+        assert_eq!(map.range("aa1", "bc3").unwrap().len(), 3);
+        assert_eq!(
+            map.range("bc3", "aa1").unwrap_err().to_string(),
+            "the range bc3:aa1 is reversed: aa1 is below bc3; write aa1:bc3"
+        );
+        assert_eq!(map.range("bb2", "bb2").unwrap().len(), 1);
     }
 
     #[test]

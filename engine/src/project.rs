@@ -106,6 +106,19 @@ impl ProjectFile {
         };
         let dir = path.parent().unwrap_or(Path::new("."));
         let d = &file.defaults;
+        for section in &sections {
+            let table = section
+                .settings
+                .version_table
+                .as_ref()
+                .or(d.version_table.as_ref());
+            if let Some(problem) = table.and_then(|t| version_table_problem(t)) {
+                return Err(bad(format!(
+                    "version_table of `{}`: {problem}",
+                    section.name
+                )));
+            }
+        }
         let databases = sections
             .into_iter()
             .enumerate()
@@ -207,6 +220,22 @@ pub fn configs(project: &Project) -> Result<Vec<Config>> {
     Ok(configs)
 }
 
+/// What is wrong with a version table's name: it and its log (`<name>_log`) must
+/// be names every database takes.
+fn version_table_problem(name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        Some("the name is empty".to_owned())
+    } else if name.len() + "_log".len() > 63 {
+        Some(format!(
+            "`{name}` is too long: with `_log` it must fit in 63 bytes (PostgreSQL's limit)"
+        ))
+    } else if name.contains('\0') {
+        Some("the name holds a NUL character".to_owned())
+    } else {
+        None
+    }
+}
+
 /// `sqlite://relative.db` in the file is relative to the file's folder.
 fn resolve_url(dir: &Path, url: &str) -> String {
     match url.strip_prefix("sqlite://") {
@@ -263,6 +292,21 @@ mod tests {
             err.contains("a top-level `versions` applies to a single database"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn version_table_names_are_checked() {
+        let (_d, p) = project("version_table = \"\"\n", "versions");
+        let err = configs(&p).unwrap_err().to_string();
+        assert!(
+            err.contains("version_table of `main`: the name is empty"),
+            "{err}"
+        );
+        let (_d, p) = project(
+            &format!("version_table = \"{}\"\n", "v".repeat(60)),
+            "versions",
+        );
+        assert!(configs(&p).unwrap_err().to_string().contains("too long"));
     }
 
     #[test]

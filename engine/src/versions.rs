@@ -7,7 +7,7 @@ use retort::Connection;
 
 use crate::backend;
 use crate::dialect::Dialect;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The version table of one database, and its applied-revisions log
 /// (`<name>_log`).
@@ -60,7 +60,20 @@ impl VersionTable<'_> {
         if !backend::has_table(conn, self.name)? {
             return Ok(Vec::new());
         }
-        self.read_rows(conn)
+        self.read_rows(conn).map_err(|e| self.explain(conn, e))
+    }
+
+    /// A table of this name that is not a version table says so, instead of the
+    /// database's "no such column".
+    fn explain(&self, conn: &mut Connection, error: Error) -> Error {
+        match crate::introspect::table(conn, self.name) {
+            Ok(Some(table)) if table.get_column("version_num").is_none() => {
+                Error::NotAVersionTable {
+                    table: self.name.to_owned(),
+                }
+            }
+            _ => error,
+        }
     }
 
     pub(crate) fn read_rows(&self, conn: &mut Connection) -> Result<Vec<String>> {

@@ -385,4 +385,18 @@ fn version_path_writes_the_new_file_elsewhere() {
         "{}",
         stdout(&out)
     );
+    // A file written elsewhere is not one this program should have compiled in:
+    // the next one is written too.
+    let out = run(
+        &db,
+        &[
+            "revision",
+            "-m",
+            "again",
+            "--version-path",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
 }

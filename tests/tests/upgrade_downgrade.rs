@@ -242,3 +242,25 @@ fn a_foreign_key_violation_names_its_revision_on_sqlite() {
     assert!(db.tables().is_empty());
     assert!(current(&config).is_empty());
 }
+
+/// A version table name taken by an application table is named as such, and a
+/// lock timeout past SQLite's 32-bit milliseconds still waits and runs.
+fn version_table_name_taken_and_a_huge_lock_timeout(db: &TestDb) {
+    let mut conn = db.connect();
+    conn.execute("CREATE TABLE app_versions (id INTEGER)")
+        .unwrap();
+    let mut config = db.config(LINEAR);
+    config.version_table = "app_versions".to_owned();
+    let err = command::upgrade(&config, "head").unwrap_err();
+    assert!(matches!(err, Error::NotAVersionTable { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "table `app_versions` exists but is not a version table (it has no version_num column); set version_table in Retort.toml to another name"
+    );
+    let mut config = db.config(LINEAR);
+    config.run.lock_timeout = std::time::Duration::from_secs(3_000_000);
+    command::upgrade(&config, "head").unwrap();
+    assert_eq!(current(&config), ["b7e9d1000003"]);
+}
+
+on_every_backend!(version_table_name_taken_and_a_huge_lock_timeout);

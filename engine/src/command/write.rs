@@ -43,6 +43,10 @@ pub struct RevisionOptions {
     /// With `offline`, the dialect whose types the comparison uses (default: the
     /// URL's).
     pub dialect: Option<Backend>,
+    /// Write the file into this folder instead of the versions folder (Alembic's
+    /// `--version-path`): a one-off place the program does not compile in, so
+    /// files there do not make it stale.
+    pub version_path: Option<PathBuf>,
 }
 
 /// The parents of a new revision: `--head`, else the single head.
@@ -205,7 +209,10 @@ fn write_revision(
         &changes,
         &down,
     )?;
-    let dir = &config.versions_dir;
+    let dir = options
+        .version_path
+        .as_ref()
+        .unwrap_or(&config.versions_dir);
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let slug = slug(message);
     let file_name = if slug.is_empty() {
