@@ -102,7 +102,7 @@ impl Command {
         match self {
             Command::Upgrade { fleet, .. }
             | Command::Current { fleet, .. }
-            | Command::Check { fleet } => fleet.urls_file.as_deref(),
+            | Command::Check { fleet, .. } => fleet.urls_file.as_deref(),
             _ => None,
         }
     }
@@ -198,6 +198,11 @@ pub enum Command {
     Status,
     /// Exit 1 and list the changes when the models differ from the database at head.
     Check {
+        /// Also fail (exit 1) when a revision not yet applied to the database
+        /// drops or narrows something (for CI, before deploying it); the database
+        /// need not be at head then.
+        #[arg(long)]
+        strict: bool,
         /// Many databases.
         #[command(flatten)]
         fleet: FleetArgs,
@@ -633,31 +638,35 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 let _ = writeln!(out, "  [{mark}] {}, {}{at}{edited}", e.id, e.message);
             }
         }
-        Command::Check { fleet } => {
+        Command::Check { fleet, strict } => {
             if let Some(code) = run_fleet(config, &fleet, FleetCommand::Check)? {
                 return Ok(code);
             }
-            let changes = command::check(config)?;
-            for edited in &changes.edited {
-                let _ = writeln!(out, "{}: {edited}", paint_out("warning", "1;33"));
-            }
-            if changes.is_empty() {
-                let _ = writeln!(out, "No new upgrade operations detected.");
+            let losses = if strict {
+                command::pending_losses(config)?
             } else {
-                let _ = writeln!(
-                    out,
-                    "New upgrade operations detected ({}):",
-                    changes.ops.len()
-                );
-                print_changes(&mut out, &changes, "  - ");
-                let _ = writeln!(
-                    out,
-                    "Run `autogenerate -m \"...\"` to write a revision for them."
-                );
+                Vec::new()
+            };
+            for loss in &losses {
+                let _ = writeln!(out, "{}: {loss}", paint_out("destructive", "1;31"));
             }
-            if !changes.is_empty() || !changes.edited.is_empty() {
-                return Ok(ExitCode::from(1));
-            }
+            let failed = !losses.is_empty();
+            return match command::check(config) {
+                // Not at head: with --strict the pending revisions were what to check.
+                Err(retort_engine::Error::NotUpToDate { current, head }) if strict => {
+                    let verdict = if failed {
+                        "the pending revisions above lose data"
+                    } else {
+                        "no pending revision loses data"
+                    };
+                    let _ = writeln!(
+                        out,
+                        "The database is at {current}, the head is {head}: {verdict}."
+                    );
+                    Ok(ExitCode::from(u8::from(failed)))
+                }
+                other => Ok(report_check(&mut out, &other?, failed)),
+            };
         }
         Command::Drift => {
             let changes = command::drift(config)?;
@@ -718,6 +727,35 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `check`'s report: edited revisions, then the changes the models want; exit 1
+/// when anything is wrong (`failed` already).
+fn report_check(
+    out: &mut impl Write,
+    changes: &retort_engine::autogenerate::Changes,
+    failed: bool,
+) -> ExitCode {
+    for edited in &changes.edited {
+        let _ = writeln!(out, "{}: {edited}", paint_out("warning", "1;33"));
+    }
+    if changes.is_empty() {
+        let _ = writeln!(out, "No new upgrade operations detected.");
+    } else {
+        let _ = writeln!(
+            out,
+            "New upgrade operations detected ({}):",
+            changes.ops.len()
+        );
+        print_changes(out, changes, "  - ");
+        let _ = writeln!(
+            out,
+            "Run `autogenerate -m \"...\"` to write a revision for them."
+        );
+    }
+    ExitCode::from(u8::from(
+        failed || !changes.is_empty() || !changes.edited.is_empty(),
+    ))
 }
 
 /// `{prefix}add column …`, each op's warnings under it, then the suggestions.

@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 
 use retort::model::RenameHints;
-use retort::ops::{AlterColumn, Op};
-use retort::schema::Schema;
+use retort::ops::{AddColumn, AlterColumn, DropColumn, Op};
+use retort::schema::{Schema, Table};
 use retort::{Connection, Migrations};
 
 use crate::backend;
@@ -73,7 +73,7 @@ pub fn compare_database(
     let live = introspect::read(conn, filter)?;
     let dialect = backend::of(conn).dialect();
     let comparison = compare(&live, &without_excluded(models, filter), hints, dialect);
-    let warnings = warnings(&comparison.ops, Some(conn))?;
+    let warnings = warnings(&comparison.ops, dialect, Some(conn))?;
     Ok(Changes {
         ops: comparison.ops,
         warnings,
@@ -97,7 +97,7 @@ pub fn compare_schemas(
         hints,
         dialect,
     );
-    let warnings = warnings(&comparison.ops, None).unwrap_or_default();
+    let warnings = warnings(&comparison.ops, dialect, None).unwrap_or_default();
     Changes {
         ops: comparison.ops,
         warnings,
@@ -107,21 +107,106 @@ pub fn compare_schemas(
     }
 }
 
-/// Warnings for ops that delete data, narrow a type, or make a column NOT NULL
-/// while it holds NULLs (counted when a connection is given).
-pub fn warnings(ops: &[Op], mut conn: Option<&mut Connection>) -> Result<Vec<(usize, String)>> {
+/// Warnings for ops that lose data or make the upgrade fail, with the rows at
+/// stake counted when a connection is given: drops and narrowing type changes; a
+/// column dropped while another of its type is added to the same table (a rename
+/// without `renamed_from` loses every value); a column made NOT NULL while rows
+/// hold NULL there; a NOT NULL column without a default added to a table that has
+/// rows (PostgreSQL and SQLite refuse it, MySQL fills `''` or 0).
+pub fn warnings(
+    ops: &[Op],
+    dialect: &dyn Dialect,
+    mut conn: Option<&mut Connection>,
+) -> Result<Vec<(usize, String)>> {
+    let mut out = losses(ops, dialect);
+    for (i, op) in ops.iter().enumerate() {
+        let message = match op {
+            Op::AlterColumn(alter) => not_null_warning(alter, conn.as_deref_mut())?,
+            Op::AddColumn(add) => filled_column_warning(add, conn.as_deref_mut())?,
+            _ => None,
+        };
+        out.extend(message.map(|m| (i, m)));
+    }
+    out.sort_by_key(|(i, _)| *i);
+    Ok(out)
+}
+
+/// The ops that lose data whatever the database holds: drops, narrowing type
+/// changes, and a dropped column whose values a same-typed added one was probably
+/// meant to keep (`(index into ops, why)`).
+pub fn losses(ops: &[Op], dialect: &dyn Dialect) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (i, op) in ops.iter().enumerate() {
-        if let Some(loss) = op.data_loss() {
-            out.push((i, loss));
-        }
-        if let Op::AlterColumn(alter) = op {
-            if let Some(message) = not_null_warning(alter, conn.as_deref_mut())? {
-                out.push((i, message));
-            }
+        out.extend(op.data_loss().map(|loss| (i, loss)));
+        if let Op::DropColumn(drop) = op {
+            out.extend(rename_warning(ops, drop, dialect).map(|m| (i, m)));
         }
     }
-    Ok(out)
+    out
+}
+
+/// A dropped column and an added one of the same type in one table.
+fn rename_warning(ops: &[Op], drop: &DropColumn, dialect: &dyn Dialect) -> Option<String> {
+    let old = drop.existing.as_ref()?;
+    let host = Table::new(drop.table.clone());
+    let old_type = dialect.canonical_type(&host, old);
+    let new = ops.iter().find_map(|op| match op {
+        Op::AddColumn(add)
+            if add.table == drop.table
+                && dialect.canonical_type(&host, &add.column) == old_type =>
+        {
+            Some(&add.column.name)
+        }
+        _ => None,
+    })?;
+    Some(format!(
+        "drops `{t}.{old}` and adds `{t}.{new}` of the same type: if it is a rename, the values of \
+         `{old}` are lost as written; say #[model(renamed_from = \"{old}\")] on the field, or \
+         alter_column(..).rename_to(\"{new}\") by hand",
+        t = drop.table,
+        old = old.name
+    ))
+}
+
+/// A NOT NULL column without a default, added to a table that has rows.
+fn filled_column_warning(add: &AddColumn, conn: Option<&mut Connection>) -> Result<Option<String>> {
+    let column = &add.column;
+    if column.nullable || column.default.is_some() || column.autoincrement {
+        return Ok(None);
+    }
+    let what = format!(
+        "adds NOT NULL column `{}.{}` without a default",
+        add.table, column.name
+    );
+    // Not counted offline, nor where the table has another name until an earlier
+    // op of the same revision renames it.
+    let Some(rows) = conn.and_then(|conn| count(conn, &add.table, None).ok()) else {
+        return Ok(Some(format!(
+            "{what}: if `{}` has rows, PostgreSQL and SQLite refuse the upgrade and MySQL fills them with '' or 0; give it a default",
+            add.table
+        )));
+    };
+    Ok((rows > 0).then(|| {
+        format!(
+            "{what}, but `{}` has {rows} row(s): PostgreSQL and SQLite refuse the upgrade and MySQL fills them with '' or 0; give it a default",
+            add.table
+        )
+    }))
+}
+
+/// Rows of `table` (where `column` is NULL, if given).
+fn count(conn: &mut Connection, table: &str, null_column: Option<&str>) -> Result<i64> {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let d = backend::of(conn).dialect();
+    let mut sql = format!("SELECT COUNT(*) AS n FROM {}", d.quote(table));
+    if let Some(column) = null_column {
+        sql.push_str(&format!(" WHERE {} IS NULL", d.quote(column)));
+    }
+    Ok(conn.query::<Count>(&sql)?.first().map_or(0, |c| c.n))
 }
 
 fn not_null_warning(alter: &AlterColumn, conn: Option<&mut Connection>) -> Result<Option<String>> {
@@ -136,18 +221,7 @@ fn not_null_warning(alter: &AlterColumn, conn: Option<&mut Connection>) -> Resul
             alter.table, alter.name
         )));
     };
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let d = backend::of(conn).dialect();
-    let sql = format!(
-        "SELECT COUNT(*) AS n FROM {} WHERE {} IS NULL",
-        d.quote(&alter.table),
-        d.quote(&alter.name)
-    );
-    let nulls = conn.query::<Count>(&sql)?.first().map_or(0, |c| c.n);
+    let nulls = count(conn, &alter.table, Some(&alter.name))?;
     Ok((nulls > 0).then(|| {
         format!(
             "makes `{}.{}` NOT NULL, but {nulls} row(s) hold NULL there: the upgrade fails until they get a value",

@@ -159,6 +159,7 @@ pub struct StepExecutor<'a> {
     sink: Sink<'a>,
     state: &'a mut SchemaState,
     raw_sql: bool,
+    recorded: Option<Vec<Op>>,
 }
 
 impl<'a> StepExecutor<'a> {
@@ -169,7 +170,19 @@ impl<'a> StepExecutor<'a> {
             sink,
             state,
             raw_sql: false,
+            recorded: None,
         }
+    }
+
+    /// Keeps a copy of every op it carries out (see [`StepExecutor::into_ops`]).
+    pub fn recording(mut self) -> Self {
+        self.recorded = Some(Vec::new());
+        self
+    }
+
+    /// The ops carried out, when [`StepExecutor::recording`].
+    pub fn into_ops(self) -> Vec<Op> {
+        self.recorded.unwrap_or_default()
     }
 
     /// Whether the step ran raw SQL (`execute`), whose effect on the schema
@@ -206,6 +219,9 @@ impl Executor for StepExecutor<'_> {
             }
         }
         self.state.follow(&op);
+        if let Some(recorded) = &mut self.recorded {
+            recorded.push(op);
+        }
         Ok(())
     }
 

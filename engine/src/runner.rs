@@ -408,6 +408,49 @@ pub(crate) fn replay<'n>(
     Ok(notes)
 }
 
+/// The ops of each revision between `current` and the heads, replayed in memory
+/// on the schema the revisions below `current` build (what `check --strict`
+/// examines).
+pub(crate) fn pending_ops(
+    migrations: &Migrations,
+    map: &RevisionMap,
+    dialect: &'static dyn Dialect,
+    current: &[String],
+) -> Result<Vec<(Node, Vec<retort::ops::Op>)>> {
+    let below = map.ancestors(current.iter().map(String::as_str));
+    let mut state = SchemaState::replayed(Default::default());
+    replay(
+        migrations,
+        map.in_order().filter(|n| below.contains(n.id.as_str())),
+        dialect,
+        &mut state,
+        LiveRead::Note,
+    )?;
+    let heads = Target::Revisions(map.heads().into_iter().map(str::to_owned).collect());
+    let mut out = Vec::new();
+    for node in map.upgrade_path(current, &heads)? {
+        let migration = migrations
+            .get(&node.id)
+            .expect("the revision map is built from these migrations");
+        let mut executor = StepExecutor::new(dialect, Sink::Discard, &mut state).recording();
+        let result = (migration.upgrade)(&mut Operations::new(&mut executor));
+        // What ran before a live read (or a failure) is what can be examined.
+        if let Err(e) = result {
+            if !matches!(e.downcast_ref(), Some(retort::Error::NoConnection)) {
+                return Err(Error::Step {
+                    id: node.id.clone(),
+                    file: node.file.clone(),
+                    direction: Direction::Upgrade,
+                    kept: Kept::Nothing,
+                    source: e,
+                });
+            }
+        }
+        out.push((node.clone(), executor.into_ops()));
+    }
+    Ok(out)
+}
+
 /// The SQL script that takes a database from `current` to `target`, without
 /// connecting: each revision's statements, the version table's updates and log
 /// rows, wrapped as the database's steps are. The schema the steps need to know

@@ -520,7 +520,7 @@ impl Op {
                 }
                 if let Some(d) = &o.default {
                     parts.push(match d {
-                        Some(d) => format!("default {d:?}"),
+                        Some(d) => format!("default {d}"),
                         None => "no default".to_owned(),
                     });
                 }

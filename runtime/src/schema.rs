@@ -388,6 +388,22 @@ impl ServerDefault {
     }
 }
 
+/// As a model writes it: `0`, `true`, `"pending"`, `now()`, `current_date()`,
+/// `current_time()`, `sql("lower('X')")`.
+impl fmt::Display for ServerDefault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerDefault::Number(n) => f.write_str(n),
+            ServerDefault::Bool(b) => write!(f, "{b}"),
+            ServerDefault::Text(s) => write!(f, "{s:?}"),
+            ServerDefault::CurrentTimestamp => f.write_str("now()"),
+            ServerDefault::CurrentDate => f.write_str("current_date()"),
+            ServerDefault::CurrentTime => f.write_str("current_time()"),
+            ServerDefault::Sql(expr) => write!(f, "sql({expr:?})"),
+        }
+    }
+}
+
 /// Recognises `now()`, `CURRENT_TIMESTAMP`, `CURRENT_DATE`, `CURRENT_TIME` (any case,
 /// optional `()`).
 pub fn portable_time_default(value: &str) -> Option<ServerDefault> {

@@ -67,7 +67,7 @@ const CHANGES: &[Change] = &[
     (
         "default",
         |t| t.columns[2].default = Some(ServerDefault::number(5)),
-        &["alter column `items.qty`: default Number(\"5\")"],
+        &["alter column `items.qty`: default 5"],
     ),
     (
         "no default",
@@ -173,6 +173,43 @@ fn not_null_with_nulls_is_counted(db: &TestDb) {
     assert_eq!(
         changes.warnings,
         [(0, "makes `items.qty` NOT NULL, but 2 row(s) hold NULL there: the upgrade fails until they get a value".to_owned())]
+    );
+}
+
+/// The warnings that would have saved data: a NOT NULL column without a default
+/// added to a table with rows (counted), and a drop + add of one type in a table
+/// (a rename without `renamed_from`).
+fn data_saving_warnings_are_counted(db: &TestDb) {
+    let mut conn = db.connect();
+    let ops = command::diff(&mut conn, &base(), "retort_version").unwrap();
+    command::apply(&mut conn, &ops).unwrap();
+    conn.execute("INSERT INTO items (name, qty) VALUES ('a', 1), ('b', 2), ('c', 3)")
+        .unwrap();
+    let mut target = base();
+    let items = target.tables.get_mut("items").unwrap();
+    items.columns.push(Column::new("sku", SqlType::Varchar(20)));
+    let changes =
+        autogenerate::compare_database(&mut conn, &target, &RenameHints::default(), &filter())
+            .unwrap();
+    let said: Vec<&str> = changes.warnings.iter().map(|(_, w)| w.as_str()).collect();
+    assert!(
+        said.contains(&"adds NOT NULL column `items.sku` without a default, but `items` has 3 row(s): \
+             PostgreSQL and SQLite refuse the upgrade and MySQL fills them with '' or 0; give it a default"),
+        "{said:?}"
+    );
+    let mut target = base();
+    let items = target.tables.get_mut("items").unwrap();
+    items.columns[1].name = "title".into();
+    items.indexes.clear();
+    let changes =
+        autogenerate::compare_database(&mut conn, &target, &RenameHints::default(), &filter())
+            .unwrap();
+    let said: Vec<&str> = changes.warnings.iter().map(|(_, w)| w.as_str()).collect();
+    assert!(
+        said.iter().any(|w| w
+            .starts_with("drops `items.name` and adds `items.title` of the same type")
+            && w.contains("#[model(renamed_from = \"name\")]")),
+        "{said:?}"
     );
 }
 
@@ -345,6 +382,7 @@ on_every_backend!(
     dropping_a_table_with_an_indexed_foreign_key,
     each_change_kind_gives_its_op_and_reverses,
     not_null_with_nulls_is_counted,
+    data_saving_warnings_are_counted,
     renames_keep_rows,
     introspection_queries_do_not_grow_with_tables,
 );

@@ -397,3 +397,34 @@ fn bad_revision_ids_are_refused_where_they_are_made() {
         stderr(&out)
     );
 }
+
+/// `check --strict` fails, for CI, when a revision not yet applied loses data,
+/// wherever the database is; without such a revision it passes.
+#[test]
+fn check_strict_fails_on_pending_losses() {
+    let db = TestDb::sqlite();
+    let out = fixture_cli("ops", &db, &["check", "--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("destructive: revision 0a0000000007 (0a0000000007_drops.rs): removes table `audit` and all its rows"),
+        "{said}"
+    );
+    assert!(
+        said.contains("the pending revisions above lose data"),
+        "{said}"
+    );
+    let out = fixture_cli("linear", &db, &["check", "--strict"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("no pending revision loses data"),
+        "{}",
+        stdout(&out)
+    );
+}

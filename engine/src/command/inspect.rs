@@ -256,6 +256,23 @@ pub fn check(config: &Config) -> Result<Changes> {
     Ok(changes)
 }
 
+/// What the revisions not yet applied to the database would lose: one line per
+/// op that drops or narrows something, `revision <id> (<file>): <what>` (for
+/// `check --strict` in CI). Needs no particular position of the database.
+pub fn pending_losses(config: &Config) -> Result<Vec<String>> {
+    let Opened {
+        map, conn, current, ..
+    } = open(config)?;
+    let dialect = backend::of(&conn).dialect();
+    let mut out = Vec::new();
+    for (node, ops) in crate::runner::pending_ops(&config.migrations, &map, dialect, &current)? {
+        for (_, loss) in autogenerate::losses(&ops, dialect) {
+            out.push(format!("revision {} ({}): {loss}", node.id, node.file));
+        }
+    }
+    Ok(out)
+}
+
 /// The ops that take the live database to `models` (the version table and its
 /// log ignored): introspection, then the comparison autogenerate makes, without
 /// rename hints.

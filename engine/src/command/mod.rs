@@ -16,8 +16,8 @@ mod inspect;
 mod write;
 
 pub use inspect::{
-    apply, branches, check, diff, drift, heads, history, show, status, HistoryEntry,
-    HistoryOptions, Status, StatusEntry,
+    apply, branches, check, diff, drift, heads, history, pending_losses, show, status,
+    HistoryEntry, HistoryOptions, Status, StatusEntry,
 };
 pub use write::{
     autogenerate, merge, new_revision_id, revision, slug, uncompiled_files, GeneratedRevision,

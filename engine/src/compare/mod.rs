@@ -400,7 +400,7 @@ mod tests {
                 "remove index `ix_orders_user_id` on `orders`",
                 "remove column `orders.zone_id`",
                 "add column `users.email`",
-                "alter column `users.name`: type TEXT, nullable, default Text(\"?\")",
+                "alter column `users.name`: type TEXT, nullable, default \"?\"",
                 "add unique constraint `uq_users_email` on `users`",
                 "add check constraint `ck_users_name` on `users`",
                 "add foreign key `fk_orders_user_id_users` on `orders`",
