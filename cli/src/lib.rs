@@ -544,11 +544,11 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 return Ok(code);
             }
             let steps = command::upgrade(config, &target)?;
-            report_steps(&mut out, config, steps.len(), "applied")?;
+            report_steps(&mut out, config, &steps, "applied")?;
         }
         Command::Downgrade { target, .. } => {
             let steps = command::downgrade(config, &target)?;
-            report_steps(&mut out, config, steps.len(), "reverted")?;
+            report_steps(&mut out, config, &steps, "reverted")?;
         }
         Command::Current { verbose, fleet } => {
             if let Some(code) = run_fleet(config, &fleet, FleetCommand::Current)? {
@@ -787,9 +787,19 @@ fn transaction_mode() -> impl clap::builder::TypedValueParser<Value = Transactio
     clap::builder::PossibleValuesParser::new(names).try_map(|s| s.parse::<TransactionMode>())
 }
 
-fn report_steps(out: &mut impl Write, config: &Config, steps: usize, verb: &str) -> Result<()> {
-    let current = command::current(config)?;
-    let at = retort_engine::graph::describe(&current);
+/// `N revisions applied; the database is at X.`: where the last step left it
+/// (read under the run lock), or where it is when nothing ran.
+fn report_steps(
+    out: &mut impl Write,
+    config: &Config,
+    reports: &[retort_engine::StepReport],
+    verb: &str,
+) -> Result<()> {
+    let steps = reports.len();
+    let at = match reports.last() {
+        Some(last) => last.to.clone(),
+        None => retort_engine::graph::describe(&command::current(config)?),
+    };
     if steps == 0 {
         let _ = writeln!(out, "Nothing to do: the database is at {at}.");
     } else {

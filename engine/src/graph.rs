@@ -135,9 +135,20 @@ pub struct Node {
     pub message: String,
     /// File the revision lives in (for messages).
     pub file: String,
+    /// Where the revision is in the compiled list the graph was built from.
+    source: Option<usize>,
 }
 
 impl Node {
+    /// The compiled revision of this node, from the list the graph was built
+    /// from ([`RevisionMap::of`]) without searching it.
+    pub fn migration(&self, migrations: &retort::Migrations) -> Option<&'static retort::Migration> {
+        self.source
+            .and_then(|i| migrations.revisions.get(i))
+            .filter(|m| m.revision.id == self.id)
+            .or_else(|| migrations.get(&self.id))
+    }
+
     /// A node with parents only.
     pub fn new(id: &str, parents: &[&str], message: &str, file: &str) -> Node {
         Node {
@@ -147,6 +158,7 @@ impl Node {
             branch_labels: Vec::new(),
             message: message.to_owned(),
             file: file.to_owned(),
+            source: None,
         }
     }
 }
@@ -180,7 +192,8 @@ impl RevisionMap {
     /// The graph of compiled revision files, validated.
     pub fn of(migrations: &retort::Migrations) -> Result<Self, RevisionError> {
         let strings = |items: &[&str]| items.iter().map(|p| (*p).to_owned()).collect();
-        RevisionMap::new(migrations.revisions.iter().map(|m| Node {
+        RevisionMap::new(migrations.revisions.iter().enumerate().map(|(i, m)| Node {
+            source: Some(i),
             id: m.revision.id.to_owned(),
             parents: strings(m.revision.down_revisions),
             depends_on: strings(m.revision.depends_on),

@@ -224,9 +224,8 @@ impl Run<'_> {
             describe(&after),
             node.message
         );
-        let migration = self
-            .migrations
-            .get(&node.id)
+        let migration = node
+            .migration(self.migrations)
             .expect("the revision map is built from these migrations");
         let dialect = self.session.dialect();
         let started = Instant::now();
@@ -372,8 +371,8 @@ pub(crate) fn replay<'n>(
 ) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     for node in nodes {
-        let migration = migrations
-            .get(&node.id)
+        let migration = node
+            .migration(migrations)
             .expect("the revision map is built from these migrations");
         let mut executor = StepExecutor::new(dialect, Sink::Discard, state);
         let result = (migration.upgrade)(&mut Operations::new(&mut executor));
@@ -429,8 +428,8 @@ pub(crate) fn pending_ops(
     let heads = Target::Revisions(map.heads().into_iter().map(str::to_owned).collect());
     let mut out = Vec::new();
     for node in map.upgrade_path(current, &heads)? {
-        let migration = migrations
-            .get(&node.id)
+        let migration = node
+            .migration(migrations)
             .expect("the revision map is built from these migrations");
         let mut executor = StepExecutor::new(dialect, Sink::Discard, &mut state).recording();
         let result = (migration.upgrade)(&mut Operations::new(&mut executor));
@@ -456,6 +455,7 @@ pub(crate) fn pending_ops(
 /// rows, wrapped as the database's steps are. The schema the steps need to know
 /// (for SQLite rebuilds, MySQL's `CHANGE COLUMN`) comes from replaying the
 /// revisions below `current` in memory.
+#[allow(clippy::too_many_arguments)]
 pub fn script(
     migrations: &Migrations,
     map: &RevisionMap,
@@ -464,7 +464,15 @@ pub fn script(
     current: &[String],
     target: &Target,
     direction: Direction,
+    mode: TransactionMode,
 ) -> Result<String> {
+    session
+        .supports(mode)
+        .map_err(|reason| Error::TransactionMode {
+            mode,
+            database: session.dialect().name(),
+            reason,
+        })?;
     let dialect = session.dialect();
     let path = plan(map, current, target, direction)?;
     let below = map.ancestors(current.iter().map(String::as_str));
@@ -493,11 +501,21 @@ pub fn script(
     for sql in versions.create_sql(dialect)? {
         emit(&sql);
     }
+    // As online: a transaction per revision, one around them all, or none.
+    let transactional = session.autocommit_reason().is_none();
+    let per_revision = transactional && mode == TransactionMode::PerRevision;
+    let whole = transactional && mode == TransactionMode::All && !path.is_empty();
+    if whole {
+        for sql in session.step_prologue() {
+            emit(sql);
+        }
+        emit("BEGIN");
+    }
     let mut heads = current.to_vec();
     for node in path {
         let after = map.heads_after(&heads, node, direction);
-        let migration = migrations
-            .get(&node.id)
+        let migration = node
+            .migration(migrations)
             .expect("the revision map is built from these migrations");
         let mut statements = Vec::new();
         let mut executor = StepExecutor::new(dialect, Sink::Print(&mut statements), &mut state);
@@ -524,23 +542,28 @@ pub fn script(
             describe(&after),
             node.message.replace('\n', " ")
         ));
-        for sql in session.step_prologue() {
-            emit(sql);
-        }
-        let transaction = session.autocommit_reason().is_none();
-        if transaction {
+        if per_revision {
+            for sql in session.step_prologue() {
+                emit(sql);
+            }
             emit("BEGIN");
         }
         for sql in &statements {
             emit(sql);
         }
-        if transaction {
+        if per_revision {
             emit("COMMIT");
+            for sql in session.step_epilogue() {
+                emit(sql);
+            }
         }
+        heads = after;
+    }
+    if whole {
+        emit("COMMIT");
         for sql in session.step_epilogue() {
             emit(sql);
         }
-        heads = after;
     }
     Ok(out)
 }

@@ -83,3 +83,28 @@ fn downgrade_needs_a_range_and_dialects_can_be_chosen() {
     // Nothing connected: the SQLite file was never created.
     assert!(!db.sqlite_path().unwrap().exists());
 }
+
+/// Scripts follow `--transaction` as runs do: one transaction per revision, one
+/// around the whole script, or none; and refuse what the database cannot do.
+#[test]
+fn scripts_follow_the_transaction_mode() {
+    let db = TestDb::sqlite();
+    let mut config = db.config(OPS);
+    let count = |sql: &str, word: &str| sql.lines().filter(|l| *l == word).count();
+    // The revisions before the data migration that reads the live database.
+    let to = "0a0000000007";
+    let per_revision = command::upgrade_sql(&config, to, Some(retort::Backend::Postgres)).unwrap();
+    assert_eq!(count(&per_revision, "BEGIN;"), 7, "{per_revision}");
+    config.run.transactions = retort_engine::TransactionMode::All;
+    let all = command::upgrade_sql(&config, to, Some(retort::Backend::Postgres)).unwrap();
+    assert_eq!(
+        (count(&all, "BEGIN;"), count(&all, "COMMIT;")),
+        (1, 1),
+        "{all}"
+    );
+    let err = command::upgrade_sql(&config, to, Some(retort::Backend::Mysql)).unwrap_err();
+    assert!(err.to_string().contains("impossible on mysql"), "{err}");
+    config.run.transactions = retort_engine::TransactionMode::PerStatement;
+    let none = command::upgrade_sql(&config, to, Some(retort::Backend::Postgres)).unwrap();
+    assert_eq!(count(&none, "BEGIN;"), 0, "{none}");
+}

@@ -33,9 +33,11 @@ impl Session for Postgres {
         Ok(format!("SET search_path TO {}", self.quote(schema)))
     }
 
+    /// A session advisory lock on the key and the schema (`--schema`): runs on
+    /// two schemas of one database do not wait for each other.
     fn lock(&self, conn: &mut Connection, key: &str, timeout: Duration) -> Result<Option<RunLock>> {
         let sql = format!(
-            "SELECT CASE WHEN pg_try_advisory_lock(hashtext({})) THEN 1 ELSE 0 END::bigint AS ok",
+            "SELECT CASE WHEN pg_try_advisory_lock(hashtext({} || ':' || current_schema())) THEN 1 ELSE 0 END::bigint AS ok",
             self.string_literal(key)
         );
         let got = poll(timeout, || lock_query(conn, &sql))?;
@@ -44,7 +46,7 @@ impl Session for Postgres {
 
     fn unlock(&self, conn: &mut Connection, lock: RunLock) -> Result<()> {
         let sql = format!(
-            "SELECT CASE WHEN pg_advisory_unlock(hashtext({})) THEN 1 ELSE 0 END::bigint AS ok",
+            "SELECT CASE WHEN pg_advisory_unlock(hashtext({} || ':' || current_schema())) THEN 1 ELSE 0 END::bigint AS ok",
             self.string_literal(&lock.key)
         );
         lock_query(conn, &sql).map(|_| ())

@@ -208,14 +208,17 @@ fn status_of(config: &Config, opened: &mut Opened) -> Result<Status> {
     let Opened { map, conn, current } = opened;
     let applied = map.ancestors(current.iter().map(String::as_str));
     let log = version_table(config).log(conn)?;
+    // The last upgrade of each revision, in one pass over the log.
+    let last_upgrade: std::collections::HashMap<&str, &crate::LogEntry> = log
+        .iter()
+        .filter(|e| e.direction == "upgrade")
+        .map(|e| (e.revision.as_str(), e))
+        .collect();
     let entries = map
         .in_order()
         .map(|n| {
-            let last = log
-                .iter()
-                .rev()
-                .find(|e| e.revision == n.id && e.direction == "upgrade");
-            let checksum = config.migrations.get(&n.id).map_or("", |m| m.checksum);
+            let last = last_upgrade.get(n.id.as_str()).copied();
+            let checksum = n.migration(&config.migrations).map_or("", |m| m.checksum);
             let is_applied = applied.contains(n.id.as_str());
             StatusEntry {
                 id: n.id.clone(),

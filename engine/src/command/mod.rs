@@ -167,6 +167,7 @@ fn script(
         &from,
         &target,
         direction,
+        config.run.transactions,
     )
 }
 
