@@ -210,6 +210,21 @@ pub enum Command {
     /// Exit 1 and list what the database has that its revision history does not
     /// say (changes made by hand).
     Drift,
+    /// Get out of a revision that stopped half-way without a transaction (MySQL,
+    /// --transaction per-statement): resume it, revert what ran, or mark it done.
+    #[command(group(clap::ArgGroup::new("way").required(true).args(["resume", "revert", "done"])))]
+    Repair {
+        /// Run the rest of the revision, from the statement that failed (fix its
+        /// cause first).
+        #[arg(long)]
+        resume: bool,
+        /// Undo the statements that ran (the reverse of their operations).
+        #[arg(long)]
+        revert: bool,
+        /// Mark the revision done, after finishing it by hand.
+        #[arg(long)]
+        done: bool,
+    },
     /// Set the version table without running any revision.
     Stamp {
         /// Revisions (ids, head, heads, label@head, base).
@@ -566,6 +581,7 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                     let _ = writeln!(out, "{id}{}", entry.marks());
                 }
             }
+            print_unfinished(&mut out, config)?;
         }
         Command::History {
             range,
@@ -619,6 +635,7 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 "Database at: {}",
                 retort_engine::graph::describe(&status.current)
             );
+            print_unfinished(&mut out, config)?;
             for e in &status.entries {
                 let mark = if e.applied { "applied" } else { "pending" };
                 let at = e
@@ -685,6 +702,17 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Repair { resume, revert, .. } => {
+            let action = if resume {
+                retort_engine::Repair::Resume
+            } else if revert {
+                retort_engine::Repair::Revert
+            } else {
+                retort_engine::Repair::Done
+            };
+            let done = command::repair(config, action)?;
+            let _ = writeln!(out, "Repaired: {done}.");
+        }
         Command::Stamp { revisions, purge } => {
             let (before, after) = command::stamp(config, &revisions, purge)?;
             let _ = writeln!(
@@ -727,6 +755,25 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A revision step that stopped half-way, under `current` and `status`.
+fn print_unfinished(out: &mut impl Write, config: &Config) -> Result<()> {
+    if let Some(u) = command::unfinished(config)? {
+        let _ = writeln!(
+            out,
+            "{}: the {} of {} stopped half-way after {} statement(s){}; `repair --resume`, `--revert` or `--done`",
+            paint_out("unfinished", "1;31"),
+            u.direction,
+            u.revision,
+            u.statements,
+            u.failure
+                .as_deref()
+                .map(|f| format!(" ({})", f.lines().next().unwrap_or_default()))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
 }
 
 /// `check`'s report: edited revisions, then the changes the models want; exit 1

@@ -93,6 +93,29 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// A revision step ran without a transaction (MySQL, `--transaction
+    /// per-statement`) and stopped half-way: its first statements stayed. Nothing
+    /// runs until it is repaired.
+    #[error(transparent)]
+    Unfinished(Box<Stopped>),
+    /// `repair` on a database with no step to repair.
+    #[error("nothing to repair: no revision stopped half-way on this database")]
+    NothingToRepair,
+    /// `repair --revert` meets an op that ran only in part.
+    #[error(
+        "cannot revert revision {id}: `{op}` ran {ran} of its {of} statements, and only whole operations can be reversed; \
+         undo its first {ran} statement(s) by hand, then `repair --revert` again, or finish it by hand and `repair --done`"
+    )]
+    PartialOp {
+        /// Revision id.
+        id: String,
+        /// The op, summarised.
+        op: String,
+        /// Statements of it that ran.
+        ran: usize,
+        /// Its statements.
+        of: usize,
+    },
     /// A revision left rows that violate a foreign key (SQLite checks at the end
     /// of each revision).
     #[error("{rows} row(s) of table `{table}` reference missing rows of `{parent}`")]
@@ -138,6 +161,35 @@ pub enum Error {
     /// A generated revision file does not parse: a bug in Retort.
     #[error("generated revision does not parse (please report this): {0}")]
     Generated(String),
+}
+
+/// A revision step that stopped half-way, as [`Error::Unfinished`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the {direction} of revision {id} ({file}) stopped half-way: {statements} of its statements ran and stayed \
+     (they ran without a transaction), then it failed: {failure}. The version table still says {version}.{}\n\
+     Nothing runs on this database until it is repaired, one of three ways:\n\
+     - fix the cause, then `repair --resume`: runs the rest, from the statement that failed;\n\
+     - `repair --revert`: undoes the statements that ran (the reverse of their operations);\n\
+     - `repair --done`: marks the {direction} done, once you have finished it by hand.",
+    if .ran.is_empty() { String::new() } else { format!("\nWhat ran:\n  {}", .ran.join(";\n  ")) }
+)]
+pub struct Stopped {
+    /// Revision id.
+    pub id: String,
+    /// Revision file.
+    pub file: String,
+    /// Which way it ran.
+    pub direction: Direction,
+    /// How many of its statements ran (and stayed).
+    pub statements: usize,
+    /// Why it stopped.
+    pub failure: String,
+    /// What the version table says.
+    pub version: String,
+    /// The statements that ran, as far as they can be known without running the
+    /// revision.
+    pub ran: Vec<String>,
 }
 
 /// What stays of a revision that failed half-way.

@@ -25,6 +25,10 @@ pub enum Sink<'a> {
     Print(&'a mut Vec<String>),
     /// Nowhere: only the schema is followed (replaying the history).
     Discard,
+    /// Listed as the online run would send them (values bound where they can
+    /// be), without running: how many statements each op is, for a step that
+    /// stopped half-way.
+    Plan(&'a mut Vec<String>),
 }
 
 /// The schema as far as a step knows it.
@@ -143,6 +147,23 @@ impl SchemaState {
     }
 }
 
+/// The statements an op is online: bound with their values where it can be,
+/// else its SQL text with no values.
+fn online_statements(
+    dialect: &dyn Dialect,
+    op: &Op,
+    current: Option<&Table>,
+) -> retort::Result<Vec<crate::dialect::BoundStatement>> {
+    Ok(match dialect.bound_sql(op)? {
+        Some(bound) => bound,
+        None => dialect
+            .op_sql(op, current)?
+            .into_iter()
+            .map(|sql| (sql, Vec::new()))
+            .collect(),
+    })
+}
+
 fn renames_a_column(op: &Op) -> bool {
     match op {
         Op::AlterColumn(AlterColumn {
@@ -159,7 +180,19 @@ pub struct StepExecutor<'a> {
     sink: Sink<'a>,
     state: &'a mut SchemaState,
     raw_sql: bool,
-    recorded: Option<Vec<Op>>,
+    recorded: Option<Vec<(Op, usize)>>,
+    progress: Option<Progress>,
+}
+
+/// A step run without a transaction counts its statements as they commit, so a
+/// failure leaves a record of how far it got; a resumed step skips those.
+struct Progress {
+    /// The statement that adds one to the count.
+    count_sql: String,
+    /// Statements already applied (by an earlier, failed run): not run again.
+    skip: usize,
+    /// Statements seen so far.
+    seen: usize,
 }
 
 impl<'a> StepExecutor<'a> {
@@ -171,7 +204,19 @@ impl<'a> StepExecutor<'a> {
             state,
             raw_sql: false,
             recorded: None,
+            progress: None,
         }
+    }
+
+    /// Records each statement it runs with `count_sql`, and skips the first
+    /// `skip` (already applied by a run that stopped half-way).
+    pub fn counting(mut self, count_sql: String, skip: usize) -> Self {
+        self.progress = Some(Progress {
+            count_sql,
+            skip,
+            seen: 0,
+        });
+        self
     }
 
     /// Keeps a copy of every op it carries out (see [`StepExecutor::into_ops`]).
@@ -182,6 +227,15 @@ impl<'a> StepExecutor<'a> {
 
     /// The ops carried out, when [`StepExecutor::recording`].
     pub fn into_ops(self) -> Vec<Op> {
+        self.into_planned_ops()
+            .into_iter()
+            .map(|(op, _)| op)
+            .collect()
+    }
+
+    /// The ops carried out, each with the number of statements it was (online,
+    /// or planned with [`Sink::Plan`]), when [`StepExecutor::recording`].
+    pub fn into_planned_ops(self) -> Vec<(Op, usize)> {
         self.recorded.unwrap_or_default()
     }
 
@@ -199,28 +253,46 @@ impl Executor for StepExecutor<'_> {
             (true, Some(name)) => self.table(name)?,
             _ => None,
         };
+        let produced;
         match &mut self.sink {
             // Values travel as bound parameters where they can, never as SQL text.
-            Sink::Execute(conn) => match self.dialect.bound_sql(&op)? {
-                Some(bound) => {
-                    for (sql, params) in &bound {
+            Sink::Execute(conn) => {
+                let statements = online_statements(self.dialect, &op, current.as_ref())?;
+                produced = statements.len();
+                for (sql, params) in &statements {
+                    if let Some(progress) = &mut self.progress {
+                        progress.seen += 1;
+                        if progress.seen <= progress.skip {
+                            continue;
+                        }
+                    }
+                    if params.is_empty() {
+                        conn.execute(sql)?;
+                    } else {
                         conn.execute_params(sql, params)?;
                     }
-                }
-                None => {
-                    for sql in &self.dialect.op_sql(&op, current.as_ref())? {
-                        conn.execute(sql)?;
+                    if let Some(progress) = &self.progress {
+                        conn.execute(&progress.count_sql)?;
                     }
                 }
-            },
-            Sink::Print(out) => out.extend(self.dialect.op_sql(&op, current.as_ref())?),
+            }
+            Sink::Print(out) => {
+                let statements = self.dialect.op_sql(&op, current.as_ref())?;
+                produced = statements.len();
+                out.extend(statements);
+            }
+            Sink::Plan(out) => {
+                let statements = online_statements(self.dialect, &op, current.as_ref())?;
+                produced = statements.len();
+                out.extend(statements.into_iter().map(|(sql, _)| sql));
+            }
             Sink::Discard => {
-                self.dialect.op_sql(&op, current.as_ref())?;
+                produced = self.dialect.op_sql(&op, current.as_ref())?.len();
             }
         }
         self.state.follow(&op);
         if let Some(recorded) = &mut self.recorded {
-            recorded.push(op);
+            recorded.push((op, produced));
         }
         Ok(())
     }

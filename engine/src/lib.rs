@@ -39,7 +39,7 @@ mod versions;
 
 pub use backend::connect;
 pub use config::{Config, RunOptions, TransactionMode};
-pub use error::{Error, Kept, Result};
+pub use error::{Error, Kept, Result, Stopped};
 pub use graph::{RevisionError, RevisionMap};
-pub use runner::StepReport;
-pub use versions::{LogEntry, VersionTable};
+pub use runner::{Repair, StepReport};
+pub use versions::{LogEntry, Unfinished, VersionTable};

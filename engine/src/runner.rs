@@ -21,8 +21,8 @@ use crate::config::{RunOptions, TransactionMode};
 use crate::dialect::Dialect;
 use crate::error::{Error, Kept, Result};
 use crate::executor::{SchemaState, Sink, StepExecutor};
-use crate::graph::{describe, Node, RevisionMap, Target};
-use crate::versions::VersionTable;
+use crate::graph::{describe, Node, RevisionError, RevisionMap, Target};
+use crate::versions::{Unfinished, VersionTable};
 
 /// One revision applied or reverted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +82,7 @@ pub fn run(
         versions,
         direction,
         options,
+        resume: None,
     };
     let result = run.all(conn, target).map_err(|e| run.explain(conn, e));
     if let Some(lock) = lock {
@@ -105,12 +106,23 @@ struct Run<'a> {
     versions: VersionTable<'a>,
     direction: Direction,
     options: RunOptions,
+    /// The step being resumed (`repair --resume`): its statements that ran.
+    resume: Option<&'a Unfinished>,
 }
 
 impl Run<'_> {
     fn all(&self, conn: &mut Connection, target: &str) -> Result<Vec<StepReport>> {
         let current = self.versions.read(conn)?;
         self.map.check_current(&current)?;
+        if let Some(unfinished) = self.versions.unfinished(conn)? {
+            return Err(unfinished_error(
+                self.migrations,
+                self.map,
+                self.session,
+                &current,
+                unfinished,
+            ));
+        }
         let target = match self.direction {
             Direction::Upgrade => self.map.resolve_upgrade(&current, target)?,
             Direction::Downgrade => self.map.resolve_downgrade(&current, target)?,
@@ -229,17 +241,46 @@ impl Run<'_> {
             .expect("the revision map is built from these migrations");
         let dialect = self.session.dialect();
         let started = Instant::now();
+        // Without a transaction, each statement's commit is counted, so a failure
+        // leaves a record of how far the step got (see `repair`).
+        let tracked = self.session.autocommit_reason().is_some()
+            || self.options.transactions == TransactionMode::PerStatement;
+        let skip = self
+            .resume
+            .filter(|u| u.revision == node.id)
+            .map_or(0, |u| usize::try_from(u.statements).unwrap_or(0));
+        if tracked && self.resume.is_none() {
+            for sql in self
+                .versions
+                .start_step_sql(dialect, &node.id, direction.as_str())?
+            {
+                conn.execute(&sql)?;
+            }
+        }
         let mut state = SchemaState::live();
         let mut executor = StepExecutor::new(dialect, Sink::Execute(conn), &mut state);
-        (migration.step(direction))(&mut Operations::new(&mut executor)).map_err(|source| {
-            Error::Step {
+        if tracked {
+            executor = executor.counting(self.versions.count_statement_sql(dialect), skip);
+        }
+        let ran = (migration.step(direction))(&mut Operations::new(&mut executor));
+        if let Err(source) = ran {
+            if tracked {
+                let record = self.versions.fail_step_sql(dialect, &source.to_string());
+                if let Err(e) = conn.execute(&record) {
+                    log::error!("recording the failure of {} failed: {e}", node.id);
+                }
+            }
+            return Err(Error::Step {
                 id: node.id.clone(),
                 file: node.file.clone(),
                 direction,
                 kept: self.kept_after_failure(&heads),
                 source,
-            }
-        })?;
+            });
+        }
+        if tracked {
+            conn.execute(&self.versions.end_step_sql(dialect))?;
+        }
         let duration = started.elapsed();
         for sql in self.versions.update_sql(dialect, &heads, &after) {
             conn.execute(&sql)?;
@@ -346,6 +387,216 @@ pub fn stamp(
         }
     }
     result
+}
+
+/// A step's ops, each with how many statements it is online, and those
+/// statements.
+pub(crate) type PlannedStep = (Vec<(retort::ops::Op, usize)>, Vec<String>);
+
+/// The ops of `node`'s step in `direction`, each with how many statements it is
+/// online, and those statements, planned on the schema the revisions `applied`
+/// (and what they need) build. What a revision does after reading the live
+/// database (`op.connection()`) cannot be planned and is left out.
+pub(crate) fn plan_step(
+    migrations: &Migrations,
+    map: &RevisionMap,
+    dialect: &'static dyn Dialect,
+    applied: &[String],
+    node: &Node,
+    direction: Direction,
+) -> Result<PlannedStep> {
+    let below = map.ancestors(applied.iter().map(String::as_str));
+    let mut state = SchemaState::replayed(Default::default());
+    replay(
+        migrations,
+        map.in_order().filter(|n| below.contains(n.id.as_str())),
+        dialect,
+        &mut state,
+        LiveRead::Note,
+    )?;
+    let migration = node
+        .migration(migrations)
+        .expect("the revision map is built from these migrations");
+    let mut statements = Vec::new();
+    let mut executor =
+        StepExecutor::new(dialect, Sink::Plan(&mut statements), &mut state).recording();
+    let result = (migration.step(direction))(&mut Operations::new(&mut executor));
+    let ops = executor.into_planned_ops();
+    if let Err(e) = result {
+        if !matches!(e.downcast_ref(), Some(retort::Error::NoConnection)) {
+            return Err(Error::Step {
+                id: node.id.clone(),
+                file: node.file.clone(),
+                direction,
+                kept: Kept::Nothing,
+                source: e,
+            });
+        }
+    }
+    Ok((ops, statements))
+}
+
+/// The error a run meets on a database where a step stopped half-way.
+fn unfinished_error(
+    migrations: &Migrations,
+    map: &RevisionMap,
+    session: &'static dyn Session,
+    current: &[String],
+    unfinished: Unfinished,
+) -> Error {
+    let direction = if unfinished.direction == "downgrade" {
+        Direction::Downgrade
+    } else {
+        Direction::Upgrade
+    };
+    let node = map.get(&unfinished.revision);
+    let done = usize::try_from(unfinished.statements).unwrap_or(0);
+    let ran = node
+        .and_then(|node| {
+            plan_step(migrations, map, session.dialect(), current, node, direction).ok()
+        })
+        .map(|(_, statements)| statements.into_iter().take(done).collect())
+        .unwrap_or_default();
+    Error::Unfinished(Box::new(crate::error::Stopped {
+        id: unfinished.revision.clone(),
+        file: node.map_or_else(|| "?".to_owned(), |n| n.file.clone()),
+        direction,
+        statements: done,
+        failure: unfinished
+            .failure
+            .unwrap_or_else(|| "the run stopped (killed?) without saying why".to_owned()),
+        version: describe(current),
+        ran,
+    }))
+}
+
+/// The ways out of a step that stopped half-way (see [`repair`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repair {
+    /// Run the rest of the step, from the statement that failed, once its cause
+    /// is fixed.
+    Resume,
+    /// Undo the statements that ran (the reverse ops of the ops they were).
+    Revert,
+    /// Mark the step done (after finishing it by hand).
+    Done,
+}
+
+/// Gets a database out of a step that stopped half-way, under the run lock.
+/// Returns what was done, in words.
+pub fn repair(
+    conn: &mut Connection,
+    migrations: &Migrations,
+    map: &RevisionMap,
+    versions: VersionTable<'_>,
+    action: Repair,
+    options: RunOptions,
+) -> Result<String> {
+    let session = backend::of(conn);
+    let lock = session.lock(conn, &lock_key(versions), options.lock_timeout)?;
+    let result = repair_locked(conn, session, migrations, map, versions, action, options);
+    if let Some(lock) = lock {
+        if let Err(e) = session.unlock(conn, lock) {
+            log::warn!("releasing the migration lock failed: {e}");
+        }
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn repair_locked(
+    conn: &mut Connection,
+    session: &'static dyn Session,
+    migrations: &Migrations,
+    map: &RevisionMap,
+    versions: VersionTable<'_>,
+    action: Repair,
+    options: RunOptions,
+) -> Result<String> {
+    let Some(unfinished) = versions.unfinished(conn)? else {
+        return Err(Error::NothingToRepair);
+    };
+    let node = map
+        .get(&unfinished.revision)
+        .ok_or_else(|| RevisionError::UnknownCurrent(unfinished.revision.clone()))?
+        .clone();
+    let direction = if unfinished.direction == "downgrade" {
+        Direction::Downgrade
+    } else {
+        Direction::Upgrade
+    };
+    let dialect = session.dialect();
+    let heads = versions.read(conn)?;
+    let done = usize::try_from(unfinished.statements).unwrap_or(0);
+    match action {
+        Repair::Resume => {
+            let run = Run {
+                session,
+                migrations,
+                map,
+                versions,
+                direction,
+                options,
+                resume: Some(&unfinished),
+            };
+            run.step(conn, &node)?;
+            Ok(format!(
+                "resumed the {direction} of {} after its {done} applied statement(s); the database is at {}",
+                node.id,
+                describe(&versions.read(conn)?)
+            ))
+        }
+        Repair::Revert => {
+            let (ops, _) = plan_step(migrations, map, dialect, &heads, &node, direction)?;
+            let mut ran = Vec::new();
+            let mut counted = 0;
+            for (op, statements) in ops {
+                if counted + statements <= done {
+                    counted += statements;
+                    ran.push(op);
+                } else if counted < done {
+                    return Err(Error::PartialOp {
+                        id: node.id.clone(),
+                        op: op.summary(),
+                        ran: done - counted,
+                        of: statements,
+                    });
+                } else {
+                    break;
+                }
+            }
+            let undo = retort::ops::reverse_all(&ran)?;
+            let mut state = SchemaState::live();
+            let mut executor = StepExecutor::new(dialect, Sink::Execute(conn), &mut state);
+            let mut op = Operations::new(&mut executor);
+            for reverse in &undo {
+                op.run(reverse.clone())?;
+            }
+            conn.execute(&versions.end_step_sql(dialect))?;
+            conn.execute(&versions.log_sql(dialect, &node.id, "repair", "", 0))?;
+            Ok(format!(
+                "reverted the {} statement(s) the {direction} of {} had applied ({} op(s)); the database is at {}",
+                done,
+                node.id,
+                undo.len(),
+                describe(&heads)
+            ))
+        }
+        Repair::Done => {
+            let after = map.heads_after(&heads, &node, direction);
+            for sql in versions.update_sql(dialect, &heads, &after) {
+                conn.execute(&sql)?;
+            }
+            let checksum = node.migration(migrations).map_or("", |m| m.checksum);
+            conn.execute(&versions.log_sql(dialect, &node.id, direction.as_str(), checksum, 0))?;
+            conn.execute(&versions.end_step_sql(dialect))?;
+            Ok(format!(
+                "marked the {direction} of {} done; the database is at {}",
+                node.id,
+                describe(&after)
+            ))
+        }
+    }
 }
 
 /// What replay does with a revision that reads the live database

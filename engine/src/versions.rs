@@ -23,6 +23,24 @@ struct VersionRow {
     version_num: String,
 }
 
+/// A revision step that stopped half-way with its first `statements` statements
+/// applied (they ran without a transaction).
+#[derive(Debug, Clone, PartialEq, Eq, diesel::QueryableByName)]
+pub struct Unfinished {
+    /// The revision.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub revision: String,
+    /// `upgrade` or `downgrade`.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub direction: String,
+    /// How many of its statements ran (and stayed).
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub statements: i64,
+    /// What stopped it (`None` while it runs, or if the process died).
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub failure: Option<String>,
+}
+
 /// One row of the applied-revisions log.
 #[derive(Debug, Clone, PartialEq, Eq, diesel::QueryableByName)]
 pub struct LogEntry {
@@ -49,9 +67,82 @@ impl VersionTable<'_> {
         format!("{}_log", self.name)
     }
 
-    /// Both tables, which introspection and autogenerate leave out.
+    /// The table that records a revision step running without a transaction
+    /// (MySQL, `--transaction per-statement`): `<name>_step`, one row while it
+    /// runs and after it failed.
+    pub fn step_name(&self) -> String {
+        format!("{}_step", self.name)
+    }
+
+    /// Retort's own tables, which introspection and autogenerate leave out.
     pub fn own_tables(&self) -> Vec<String> {
-        vec![self.name.to_owned(), self.log_name()]
+        vec![self.name.to_owned(), self.log_name(), self.step_name()]
+    }
+
+    /// A revision step that stopped half-way and left its statements applied:
+    /// `None` when there is none (or no such table).
+    pub fn unfinished(&self, conn: &mut Connection) -> Result<Option<Unfinished>> {
+        if !backend::has_table(conn, &self.step_name())? {
+            return Ok(None);
+        }
+        let d = backend::of(conn).dialect();
+        let sql = format!(
+            "SELECT revision, direction, statements, failure FROM {}",
+            d.quote(&self.step_name())
+        );
+        Ok(conn.query::<Unfinished>(&sql)?.into_iter().next())
+    }
+
+    fn step_table(&self) -> Table {
+        Table::new(self.step_name())
+            .column(Column::new("revision", SqlType::Varchar(32)))
+            .column(Column::new("direction", SqlType::Varchar(10)))
+            .column(Column::new("statements", SqlType::BigInt))
+            .column(Column::new("failure", SqlType::Text).nullable())
+            .primary_key(["revision"])
+    }
+
+    /// Starts recording a step: `CREATE TABLE IF NOT EXISTS` and its row.
+    pub(crate) fn start_step_sql(
+        &self,
+        dialect: &dyn Dialect,
+        revision: &str,
+        direction: &str,
+    ) -> Result<Vec<String>> {
+        let mut sql = Vec::new();
+        for create in dialect.create_table_sql(&self.step_table())? {
+            sql.push(create.replacen("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1));
+        }
+        sql.push(format!(
+            "INSERT INTO {} (revision, direction, statements) VALUES ({}, {}, 0)",
+            dialect.quote(&self.step_name()),
+            dialect.string_literal(revision),
+            dialect.string_literal(direction)
+        ));
+        Ok(sql)
+    }
+
+    /// One more statement of the step ran.
+    pub(crate) fn count_statement_sql(&self, dialect: &dyn Dialect) -> String {
+        format!(
+            "UPDATE {t} SET {s} = {s} + 1",
+            t = dialect.quote(&self.step_name()),
+            s = dialect.quote("statements")
+        )
+    }
+
+    /// The step failed: why.
+    pub(crate) fn fail_step_sql(&self, dialect: &dyn Dialect, failure: &str) -> String {
+        format!(
+            "UPDATE {} SET failure = {}",
+            dialect.quote(&self.step_name()),
+            dialect.string_literal(failure)
+        )
+    }
+
+    /// The step is over (done, reverted, or marked done).
+    pub(crate) fn end_step_sql(&self, dialect: &dyn Dialect) -> String {
+        format!("DELETE FROM {}", dialect.quote(&self.step_name()))
     }
 
     /// The revisions the database is at (one row per head; empty at base). A

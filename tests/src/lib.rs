@@ -54,6 +54,10 @@ pub static CHAIN: Migrations = retort::revisions!("fixtures/chain");
 /// revision can: `e5c000000001`.
 pub static HOSTILE: Migrations = retort::revisions!("fixtures/hostile");
 
+/// `9a…01` creates `base_t`; `9a…02` runs four statements, the third of which
+/// (`INSERT INTO gate`) fails until a table `gate` exists.
+pub static PARTIAL: Migrations = retort::revisions!("fixtures/partial");
+
 /// Two revisions that revise each other.
 pub static CYCLE: Migrations = retort::revisions!("fixtures/cycle");
 
@@ -88,6 +92,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "dangling" => DANGLING,
         "chain" => CHAIN,
         "hostile" => HOSTILE,
+        "partial" => PARTIAL,
         _ => return None,
     })
 }
@@ -206,7 +211,11 @@ impl TestDb {
     pub fn schema(&self) -> Schema {
         retort_engine::introspect::introspect(
             &mut self.connect(),
-            &["retort_version", "retort_version_log"],
+            &[
+                "retort_version",
+                "retort_version_log",
+                "retort_version_step",
+            ],
         )
         .expect("introspect")
     }
@@ -227,7 +236,11 @@ impl TestDb {
         let mut conn = self.connect();
         let schema = retort_engine::introspect::introspect(
             &mut conn,
-            &["retort_version", "retort_version_log"],
+            &[
+                "retort_version",
+                "retort_version_log",
+                "retort_version_step",
+            ],
         )
         .expect("introspect");
         let versions = retort_engine::VersionTable {

@@ -319,7 +319,11 @@ fn introspection_queries_do_not_grow_with_tables(db: &TestDb) {
         let before = conn.queries_sent();
         let live = retort_engine::introspect::introspect(
             &mut conn,
-            &["retort_version", "retort_version_log"],
+            &[
+                "retort_version",
+                "retort_version_log",
+                "retort_version_step",
+            ],
         )
         .unwrap();
         counts.push(conn.queries_sent() - before);

@@ -183,6 +183,28 @@ pub(crate) fn offline_session(
     Ok(backend::for_backend(backend))
 }
 
+/// Gets the database out of a revision step that stopped half-way (it ran
+/// without a transaction: MySQL, `--transaction per-statement`): resume it, revert
+/// what ran, or mark it done. Returns what was done, in words.
+pub fn repair(config: &Config, action: runner::Repair) -> Result<String> {
+    let map = RevisionMap::of(&config.migrations)?;
+    let mut conn = connect(config)?;
+    runner::repair(
+        &mut conn,
+        &config.migrations,
+        &map,
+        version_table(config),
+        action,
+        config.run,
+    )
+}
+
+/// The revision step that stopped half-way on this database, if one did.
+pub fn unfinished(config: &Config) -> Result<Option<crate::versions::Unfinished>> {
+    let mut conn = connect(config)?;
+    version_table(config).unfinished(&mut conn)
+}
+
 /// The revisions the database is at (empty: base).
 pub fn current(config: &Config) -> Result<Vec<String>> {
     Ok(open(config)?.current)
