@@ -37,7 +37,7 @@ fn refuses_and_names_the_ways_out(db: &TestDb) {
     let config = stopped(db);
     let err = command::upgrade(&config, "head").unwrap_err();
     assert!(
-        matches!(err, Error::Unfinished { statements: 2, .. }),
+        matches!(&err, Error::Unfinished(stopped) if stopped.statements == 2),
         "{err}"
     );
     let said = err.to_string();
