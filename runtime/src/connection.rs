@@ -67,9 +67,9 @@ pub struct DatabaseUrl {
     pub target: String,
     /// The URL as given, password masked (for messages).
     pub display: String,
-    /// The password as the driver gets it (percent-encoded) and decoded, to
-    /// scrub it out of drivers' messages.
-    password: Option<(String, String)>,
+    /// The password as written, as the driver gets it (percent-encoded) and
+    /// decoded: what to scrub out of drivers' messages.
+    password: Vec<String>,
 }
 
 impl std::fmt::Debug for DatabaseUrl {
@@ -117,7 +117,7 @@ impl DatabaseUrl {
                 backend,
                 target: path.to_owned(),
                 display,
-                password: None,
+                password: Vec::new(),
             });
         }
         let form = || format!("write {scheme}://user:password@host:port/database");
@@ -139,20 +139,46 @@ impl DatabaseUrl {
         if parsed.host_str().is_none_or(str::is_empty) {
             return Err(bad(format!("it names no host; {}", form())));
         }
-        let password = parsed.password().filter(|p| !p.is_empty()).map(|p| {
-            let decoded = percent_encoding::percent_decode_str(p).decode_utf8_lossy();
-            (p.to_owned(), decoded.into_owned())
-        });
-        // The display shows the user and where, never the password.
-        let display = match parsed.password() {
-            Some(_) => {
-                let mut shown = parsed.clone();
-                let _ = shown.set_password(Some("***"));
-                let shown = shown.to_string().replacen(normal, scheme, 1);
-                shown.replace("%2A%2A%2A", "***")
-            }
-            None => display,
+        // The user name and password as written: up to the last `@`. A parser
+        // that reads them otherwise (a raw `?`, `#` or `/` ends the authority
+        // early) would send another password and show the rest of this one.
+        let decode = |t: &str| {
+            percent_encoding::percent_decode_str(t)
+                .decode_utf8_lossy()
+                .into_owned()
         };
+        let written = rest[2..].rfind('@').map(|at| &rest[2..2 + at]).map(|info| {
+            info.split_once(':')
+                .map_or((info, None), |(u, p)| (u, Some(p)))
+        });
+        let read = (decode(parsed.username()), parsed.password().map(decode));
+        let agrees = match written {
+            Some((user, password)) => decode(user) == read.0 && password.map(decode) == read.1,
+            None => read.0.is_empty() && read.1.is_none(),
+        };
+        if !agrees {
+            return Err(bad(format!(
+                "the user name or password holds characters a URL cannot hold raw; percent-encode them \
+                 (`@` is %40, `/` is %2F, `:` is %3A, `?` is %3F, `#` is %23): {}",
+                form()
+            )));
+        }
+        let mut password: Vec<String> = written
+            .and_then(|(_, p)| p)
+            .into_iter()
+            .map(str::to_owned)
+            .chain(
+                parsed
+                    .password()
+                    .map(|p| [p.to_owned(), decode(p)])
+                    .into_iter()
+                    .flatten(),
+            )
+            .filter(|p| !p.is_empty())
+            .collect();
+        // The longest first, so a form inside another is not replaced half-way.
+        password.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        password.dedup();
         parsed.set_fragment(None);
         Ok(DatabaseUrl {
             backend,
@@ -173,12 +199,9 @@ impl DatabaseUrl {
     /// `message` with this URL's password (as given and as percent-encoded)
     /// replaced by `***`: for a driver's error, which may quote what it was given.
     pub fn scrub(&self, message: &str) -> String {
-        let Some((encoded, decoded)) = &self.password else {
-            return message.to_owned();
-        };
-        message
-            .replace(encoded.as_str(), "***")
-            .replace(decoded.as_str(), "***")
+        self.password.iter().fold(message.to_owned(), |text, form| {
+            text.replace(form.as_str(), "***")
+        })
     }
 }
 

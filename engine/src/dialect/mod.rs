@@ -717,6 +717,12 @@ pub fn scan_sql(sql: &str) -> SqlScan {
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
+        if !c.is_ascii() {
+            // Only ASCII means anything here; step over the whole character.
+            content = true;
+            i += sql[i..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
         let rest = &sql[i..];
         let skip_to = |from: usize, end: &str| {
             sql[from..]

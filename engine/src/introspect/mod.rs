@@ -284,4 +284,35 @@ mod tests {
         assert_eq!(unquote("'a' || 'b'"), None);
         assert!(is_number("-0.5") && !is_number("1-2") && !is_number("abc"));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2_000,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Whatever text a catalog hands back as a default, reading it neither
+        /// panics nor loses a plain number or string.
+        #[test]
+        fn any_default_text_reads(text in proptest::prelude::any::<String>()) {
+            for ty in [SqlType::Integer, SqlType::Text, SqlType::Boolean, SqlType::Timestamp] {
+                let _ = read_default(strip_casts(&text), &ty, unquote, |t| ServerDefault::sql(t.to_owned()));
+            }
+            let _ = json_names(&text);
+        }
+
+        #[test]
+        fn numbers_and_strings_survive(n in -1_000_000i64..1_000_000, s in "[^']{0,20}") {
+            proptest::prop_assert_eq!(
+                read_default(&n.to_string(), &SqlType::BigInt, unquote, |_| ServerDefault::sql("x")),
+                Some(ServerDefault::number(n))
+            );
+            let quoted = format!("'{}'", s.replace('\'', "''"));
+            proptest::prop_assert_eq!(
+                read_default(&quoted, &SqlType::Text, unquote, |_| ServerDefault::sql("x")),
+                Some(ServerDefault::text(s.clone()))
+            );
+        }
+    }
 }
