@@ -470,7 +470,7 @@ fn unfinished_error(
     }))
 }
 
-/// The ways out of a step that stopped half-way (see [`repair`]).
+/// The ways out of a step that stopped half-way ([`crate::command::repair`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Repair {
     /// Run the rest of the step, from the statement that failed, once its cause
