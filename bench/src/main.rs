@@ -310,7 +310,19 @@ impl Bench {
             return Err(format!("autogenerate failed: {}", run.stderr));
         }
         self.servers[0].drop("retort_bench_initial");
-        self.cargo_build(&[generate::migrator_package(n)])?;
+        let build = self.cargo_build(&[generate::migrator_package(n)])?;
+        self.record(
+            Some(n),
+            "-",
+            &format!(
+                "build: migrations binary with the {n}-table revision ({})",
+                self.profile
+            ),
+            Ok(Stats::of(&[build])),
+        );
+        if !self.args.no_build_times {
+            self.edit_loop(n)?;
+        }
 
         for s in 0..self.servers.len() {
             self.one_revision(n, s)?;
@@ -324,11 +336,113 @@ impl Bench {
             generate::write(&versions.join(file), &text).map_err(|e| e.to_string())?;
             parent = generate::small_id(k);
         }
-        self.cargo_build(&[generate::migrator_package(n)])?;
+        let build = self.cargo_build(&[generate::migrator_package(n)])?;
+        self.record(
+            Some(n),
+            "-",
+            &format!(
+                "build: migrations binary after adding {} small revisions ({})",
+                self.args.small, self.profile
+            ),
+            Ok(Stats::of(&[build])),
+        );
         for s in 0..self.servers.len() {
             self.small_revisions(n, s, &initial)?;
         }
         clear_versions(&versions)?;
+        Ok(())
+    }
+
+    /// The edit loop as a user runs it (dev profile, `cargo run`): one column of one
+    /// model changed, then `autogenerate` (which builds first), then `upgrade head`
+    /// (which builds the new revision in first); on the first database, at head.
+    /// Each run is undone (downgrade, file removed, model restored) untimed.
+    fn edit_loop(&mut self, n: usize) -> Result<()> {
+        let package = generate::migrator_package(n);
+        let db = format!("retort_bench_{n}_edit");
+        let url = self.servers[0].fresh(&db)?;
+        let name = self.servers[0].name();
+        let run = exec(&self.binary(n), &url, &["upgrade", "head"])?;
+        if !run.ok() {
+            return Err(format!(
+                "upgrade head for the edit loop: {}",
+                first_line(&run)
+            ));
+        }
+        let dev = |args: &[&str]| {
+            let mut all = vec![
+                "run",
+                "--quiet",
+                "-p",
+                package.as_str(),
+                "--",
+                "--url",
+                url.as_str(),
+            ];
+            all.extend_from_slice(args);
+            all.into_iter().map(str::to_owned).collect::<Vec<String>>()
+        };
+        let cargo_run = |bench: &Self, args: &[String]| -> Result<Run> {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            measure::run(&mut bench.cargo(&args), None).map_err(|e| format!("cargo: {e}"))
+        };
+        // Warm: the dev build of everything, untimed.
+        let warm = cargo_run(self, &dev(&["current"]))?;
+        if !warm.ok() {
+            return Err(format!("dev build: {}", warm.stderr));
+        }
+        let file = self.ws.model_file(n, n / 2);
+        let original = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+        let model = format!("pub struct T{:04} {{", n / 2);
+        let at = original.find(&model).ok_or("the edited model")?;
+        let (mut written, mut applied) = (Vec::new(), Vec::new());
+        for _ in 0..self.args.runs.min(3) {
+            let edited = original[..at].to_owned()
+                + &original[at..].replacen("max_length = 100", "max_length = 120", 1);
+            std::fs::write(&file, &edited).map_err(|e| e.to_string())?;
+            let run = cargo_run(self, &dev(&["autogenerate", "-m", "edit"]))?;
+            if !run.ok() || !run.stdout.contains("Generating") {
+                return Err(format!(
+                    "edit loop autogenerate: {}{}",
+                    run.stdout, run.stderr
+                ));
+            }
+            written.push(run);
+            let run = cargo_run(self, &dev(&["upgrade", "head"]))?;
+            if !run.ok() || !run.stdout.contains("1 revision applied") {
+                return Err(format!("edit loop upgrade: {}{}", run.stdout, run.stderr));
+            }
+            applied.push(run);
+            // Undone, untimed.
+            let undo = cargo_run(self, &dev(&["downgrade", "-1"]))?;
+            if !undo.ok() {
+                return Err(format!("edit loop downgrade: {}", undo.stderr));
+            }
+            for entry in std::fs::read_dir(self.ws.versions(n)).map_err(|e| e.to_string())? {
+                let path = entry.map_err(|e| e.to_string())?.path();
+                if path.to_string_lossy().ends_with("_edit.rs") {
+                    std::fs::remove_file(&path).map_err(|e| e.to_string())?;
+                }
+            }
+            std::fs::write(&file, &original).map_err(|e| e.to_string())?;
+        }
+        let rebuild = cargo_run(self, &dev(&["current"]))?;
+        if !rebuild.ok() {
+            return Err(format!("dev build after the edit loop: {}", rebuild.stderr));
+        }
+        self.servers[0].drop(&db);
+        self.record(
+            Some(n),
+            name,
+            "edit loop: one column changed → revision written (cargo run autogenerate, dev)",
+            Ok(Stats::of(&written)),
+        );
+        self.record(
+            Some(n),
+            name,
+            "edit loop: revision written → applied (cargo run upgrade head, dev)",
+            Ok(Stats::of(&applied)),
+        );
         Ok(())
     }
 

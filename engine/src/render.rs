@@ -73,6 +73,13 @@ pub fn revision_file(
         let deps = header.depends_on;
         extras.extend(quote! { .depends_on(&[#(#deps),*]) });
     }
+    // A long body is split into parts of PART statements, each its own function:
+    // the compiler's work then grows with the revision instead of faster (one
+    // function of thousands of statements is what makes optimisers slow).
+    let (up_parts, down_parts) = (parts(&up), parts(&down));
+    let mut bodies: Vec<&[Stmt<'_>]> = Vec::new();
+    let (up_body, up_fns) = entry(&up_parts, "upgrade", &mut bodies);
+    let (down_body, down_fns) = entry(&down_parts, "downgrade", &mut bodies);
     let file = quote! {
         #(#![doc = #docs])*
         use retort::migration::prelude::*;
@@ -80,29 +87,34 @@ pub fn revision_file(
         pub const REVISION: Revision = Revision::new(#id, &[#(#parents),*], #message) #extras;
 
         pub fn upgrade(op: &mut Operations) -> Result {
-            __retort_body!(0);
+            #up_body
             Ok(())
         }
 
         pub fn downgrade(op: &mut Operations) -> Result {
-            __retort_body!(1);
+            #down_body
             Ok(())
         }
+
+        #up_fns
+        #down_fns
     };
     // The skeleton and the statements are laid out apart, a batch at a time, so
     // memory stays small whatever the number of tables (a syntax tree of the whole
     // file of a thousand tables would take tens of megabytes).
     let skeleton = unparse(file)?;
-    let mut text = String::with_capacity(skeleton.len() + 256 * (up.len() + down.len()));
+    let total: usize = bodies.iter().map(|b| b.len()).sum();
+    let mut text = String::with_capacity(skeleton.len() + 256 * total);
     for line in skeleton.lines() {
-        let body = match line.trim() {
-            "__retort_body!(0);" => &up,
-            "__retort_body!(1);" => &down,
-            _ => {
-                text.push_str(line);
-                text.push('\n');
-                continue;
-            }
+        let marker = line
+            .trim()
+            .strip_prefix("__retort_body!(")
+            .and_then(|rest| rest.strip_suffix(");"))
+            .and_then(|n| n.parse::<usize>().ok());
+        let Some(body) = marker.and_then(|n| bodies.get(n)) else {
+            text.push_str(line);
+            text.push('\n');
+            continue;
         };
         for batch in body.chunks(32) {
             // Tokens for one batch at a time, too: they are the bulkiest part.
@@ -118,6 +130,62 @@ pub fn revision_file(
         }
     }
     Ok(restore_comments(&text, &comments))
+}
+
+/// The body of `upgrade`/`downgrade` (`name`): a marker for the one part, or a
+/// call of each part's function; and those functions. The parts' statements go
+/// into `bodies`, where each marker's number points.
+fn entry<'s, 'a>(
+    parts: &[&'s [Stmt<'a>]],
+    name: &str,
+    bodies: &mut Vec<&'s [Stmt<'a>]>,
+) -> (TokenStream, TokenStream) {
+    if parts.len() == 1 {
+        let marker = Literal::usize_unsuffixed(bodies.len());
+        bodies.push(parts[0]);
+        return (quote! { __retort_body!(#marker); }, TokenStream::new());
+    }
+    let mut calls = TokenStream::new();
+    let mut fns = TokenStream::new();
+    for (k, part) in parts.iter().enumerate() {
+        let ident = quote::format_ident!("{name}_{}", k + 1);
+        let doc = format!(" Part {} of {} of the {name}.", k + 1, parts.len());
+        let marker = Literal::usize_unsuffixed(bodies.len());
+        bodies.push(part);
+        calls.extend(quote! { #ident(op)?; });
+        fns.extend(quote! {
+            #[doc = #doc]
+            #[inline(never)]
+            fn #ident(op: &mut Operations) -> Result {
+                __retort_body!(#marker);
+                Ok(())
+            }
+        });
+    }
+    (calls, fns)
+}
+
+/// Statements per function of a long body.
+const PART: usize = 40;
+
+/// A body cut into parts of at most [`PART`] statements (one part when it is
+/// short), a comment staying with the statement after it.
+fn parts<'s, 'a>(body: &'s [Stmt<'a>]) -> Vec<&'s [Stmt<'a>]> {
+    if body.len() <= PART {
+        return vec![body];
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < body.len() {
+        let mut end = (start + PART).min(body.len());
+        // Do not end a part on a comment: it belongs to the next statement.
+        while end < body.len() && end > start + 1 && matches!(body[end - 1], Stmt::Comment(_)) {
+            end -= 1;
+        }
+        out.push(&body[start..end]);
+        start = end;
+    }
+    out
 }
 
 /// Tokens of a whole file, laid out by prettyplease.
@@ -189,7 +257,9 @@ fn restore_comments(text: &str, comments: &[String]) -> String {
     let mut previous = "";
     for line in text.lines() {
         let item_start = !line.starts_with([' ', '}', '/', ')']) && !line.is_empty();
-        if item_start && !previous.is_empty() {
+        // An item's doc comment and attributes stay with it.
+        let attached = previous.starts_with("///") || previous.starts_with("#[");
+        if item_start && !previous.is_empty() && !attached {
             out.push('\n');
         }
         previous = line;
@@ -613,6 +683,43 @@ mod tests {
             expr("-9223372036854775808"),
             "ServerDefault :: Number (\"-9223372036854775808\" . into ())"
         );
+    }
+
+    #[test]
+    fn a_long_revision_is_split_into_parts() {
+        let up: Vec<Op> = (0..100)
+            .map(|i| {
+                Op::CreateTable(CreateTable {
+                    table: Table::new(format!("t{i:03}"))
+                        .column(Column::new("id", SqlType::Integer).autoincrement())
+                        .primary_key(["id"]),
+                })
+            })
+            .collect();
+        let down = retort::ops::reverse_all(&up).unwrap();
+        let warnings = vec![(40, "a warning on the first op of part 2".to_owned())];
+        let changes = Changes {
+            ops: up,
+            warnings,
+            ..Changes::default()
+        };
+        let text = revision_file(&header(), &changes, &down).unwrap();
+        syn::parse_file(&text).expect("the file parses");
+        assert!(text.contains("pub fn upgrade(op: &mut Operations) -> Result {\n    upgrade_1(op)?;\n    upgrade_2(op)?;\n    upgrade_3(op)?;\n    Ok(())\n}"), "{text}");
+        assert!(text.contains("/// Part 3 of 3 of the downgrade.\n#[inline(never)]\nfn downgrade_3(op: &mut Operations) -> Result {"), "{text}");
+        // Every op is there once, in order; the warning stays with its op.
+        assert_eq!(text.matches("op.create_table(").count(), 100);
+        let warning = text.find("// WARNING: a warning on the first op").unwrap();
+        assert!(
+            text[warning..]
+                .trim_start_matches(|c| c != '\n')
+                .trim_start()
+                .starts_with("op.create_table(\n        Table::new(\"t040\")"),
+            "{text}"
+        );
+        // A short revision stays one function.
+        let short = revision_file(&header(), &Changes::default(), &[]).unwrap();
+        assert!(!short.contains("upgrade_1"), "{short}");
     }
 
     #[test]

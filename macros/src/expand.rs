@@ -294,19 +294,23 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
             impl ::diesel::query_source::TableNotEqual<#module::table> for #parent {}
         });
     }
+    // Behind `retort`'s `diesel-tables` feature: a migrations binary that runs no
+    // query does not compile any of it.
     quote! {
-        ::diesel::table! {
-            #sql_name
-            #module (#(#keys),*) {
-                #(#columns)*
+        ::retort::__diesel_tables! {
+            ::diesel::table! {
+                #sql_name
+                #module (#(#keys),*) {
+                    #(#columns)*
+                }
             }
-        }
 
-        impl ::retort::model::ModelTable for #ident {
-            type Table = #module::table;
-        }
+            impl ::retort::model::ModelTable for #ident {
+                type Table = #module::table;
+            }
 
-        #joins
+            #joins
+        }
     }
 }
 

@@ -105,3 +105,23 @@ macro_rules! link {
 pub mod __private {
     pub use inventory;
 }
+
+/// What `#[derive(Model)]` emits for diesel (`table!`, joins): kept when the
+/// `diesel-tables` feature is on somewhere in the build, dropped unexpanded
+/// otherwise (the migrations binary needs none of it).
+#[cfg(feature = "diesel-tables")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __diesel_tables {
+    ($($items:tt)*) => { $($items)* };
+}
+
+/// What `#[derive(Model)]` emits for diesel (`table!`, joins): kept when the
+/// `diesel-tables` feature is on somewhere in the build, dropped unexpanded
+/// otherwise (the migrations binary needs none of it).
+#[cfg(not(feature = "diesel-tables"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __diesel_tables {
+    ($($items:tt)*) => {};
+}
