@@ -36,7 +36,7 @@ use clap::{Parser, Subcommand};
 use retort::{Backend, Project};
 use retort_engine::command::fleet::{self, FleetCommand};
 use retort_engine::command::{self, HistoryEntry, HistoryOptions, RevisionOptions};
-use retort_engine::{Config, TransactionMode};
+use retort_engine::{Config, TransactionMode, Unfinished};
 
 pub use error::{CliError, Result};
 pub use init::{init as init_crate, this_retort, InitOptions, InitReport, RetortSource};
@@ -569,7 +569,8 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
             if let Some(code) = run_fleet(config, &fleet, FleetCommand::Current)? {
                 return Ok(code);
             }
-            let current = command::current(config)?;
+            let state = command::current_state(config)?;
+            let current = state.revisions;
             if current.is_empty() && verbose {
                 let _ = writeln!(out, "base (no revision applied)");
             }
@@ -581,7 +582,7 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                     let _ = writeln!(out, "{id}{}", entry.marks());
                 }
             }
-            print_unfinished(&mut out, config)?;
+            print_unfinished(&mut out, state.unfinished.as_ref());
         }
         Command::History {
             range,
@@ -635,7 +636,7 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 "Database at: {}",
                 retort_engine::graph::describe(&status.current)
             );
-            print_unfinished(&mut out, config)?;
+            print_unfinished(&mut out, status.unfinished.as_ref());
             for e in &status.entries {
                 let mark = if e.applied { "applied" } else { "pending" };
                 let at = e
@@ -758,8 +759,8 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
 }
 
 /// A revision step that stopped half-way, under `current` and `status`.
-fn print_unfinished(out: &mut impl Write, config: &Config) -> Result<()> {
-    if let Some(u) = command::unfinished(config)? {
+fn print_unfinished(out: &mut impl Write, unfinished: Option<&Unfinished>) {
+    if let Some(u) = unfinished {
         let _ = writeln!(
             out,
             "{}: the {} of {} stopped half-way after {} statement(s){}; `repair --resume`, `--revert` or `--done`",
@@ -773,7 +774,6 @@ fn print_unfinished(out: &mut impl Write, config: &Config) -> Result<()> {
                 .unwrap_or_default()
         );
     }
-    Ok(())
 }
 
 /// `check`'s report: edited revisions, then the changes the models want; exit 1

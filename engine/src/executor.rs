@@ -149,11 +149,11 @@ impl SchemaState {
 
 /// The statements an op is online: bound with their values where it can be,
 /// else its SQL text with no values.
-fn online_statements(
+fn online_statements<'a>(
     dialect: &dyn Dialect,
-    op: &Op,
+    op: &'a Op,
     current: Option<&Table>,
-) -> retort::Result<Vec<crate::dialect::BoundStatement>> {
+) -> retort::Result<Vec<crate::dialect::BoundStatement<'a>>> {
     Ok(match dialect.bound_sql(op)? {
         Some(bound) => bound,
         None => dialect
@@ -266,13 +266,21 @@ impl Executor for StepExecutor<'_> {
                             continue;
                         }
                     }
-                    if params.is_empty() {
-                        conn.execute(sql)?;
-                    } else {
-                        conn.execute_params(sql, params)?;
-                    }
-                    if let Some(progress) = &self.progress {
-                        conn.execute(&progress.count_sql)?;
+                    match (&self.progress, params.is_empty()) {
+                        // The statement and its count in one round trip: the count
+                        // runs only if the statement did.
+                        (Some(progress), true) => conn.execute(&format!(
+                            "{};\n{}",
+                            sql.trim_end().trim_end_matches(';'),
+                            progress.count_sql
+                        ))?,
+                        (None, true) => conn.execute(sql)?,
+                        (progress, false) => {
+                            conn.execute_params(sql, params)?;
+                            if let Some(progress) = progress {
+                                conn.execute(&progress.count_sql)?;
+                            }
+                        }
                     }
                 }
             }

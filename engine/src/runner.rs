@@ -137,6 +137,11 @@ impl Run<'_> {
         for sql in self.versions.create_sql(self.session.dialect())? {
             conn.execute(&sql)?;
         }
+        if self.tracked() {
+            for sql in self.versions.create_step_sql(self.session.dialect())? {
+                conn.execute(&sql)?;
+            }
+        }
         let mut reports = Vec::with_capacity(path.len());
         match self.options.transactions {
             TransactionMode::PerRevision => {
@@ -243,19 +248,17 @@ impl Run<'_> {
         let started = Instant::now();
         // Without a transaction, each statement's commit is counted, so a failure
         // leaves a record of how far the step got (see `repair`).
-        let tracked = self.session.autocommit_reason().is_some()
-            || self.options.transactions == TransactionMode::PerStatement;
+        let tracked = self.tracked();
         let skip = self
             .resume
             .filter(|u| u.revision == node.id)
             .map_or(0, |u| usize::try_from(u.statements).unwrap_or(0));
         if tracked && self.resume.is_none() {
-            for sql in self
-                .versions
-                .start_step_sql(dialect, &node.id, direction.as_str())?
-            {
-                conn.execute(&sql)?;
-            }
+            conn.execute(
+                &self
+                    .versions
+                    .start_step_sql(dialect, &node.id, direction.as_str()),
+            )?;
         }
         let mut state = SchemaState::live();
         let mut executor = StepExecutor::new(dialect, Sink::Execute(conn), &mut state);
@@ -278,20 +281,21 @@ impl Run<'_> {
                 source,
             });
         }
-        if tracked {
-            conn.execute(&self.versions.end_step_sql(dialect))?;
-        }
         let duration = started.elapsed();
-        for sql in self.versions.update_sql(dialect, &heads, &after) {
-            conn.execute(&sql)?;
+        // The step's end, the version table and the log in one round trip.
+        let mut done = Vec::new();
+        if tracked {
+            done.push(self.versions.end_step_sql(dialect));
         }
-        conn.execute(&self.versions.log_sql(
+        done.extend(self.versions.update_sql(dialect, &heads, &after));
+        done.push(self.versions.log_sql(
             dialect,
             &node.id,
             direction.as_str(),
             migration.checksum,
             duration.as_millis(),
-        ))?;
+        ));
+        conn.execute(&done.join(";\n"))?;
         Ok(Some(StepReport {
             id: node.id.clone(),
             message: node.message.clone(),
@@ -300,6 +304,13 @@ impl Run<'_> {
             to: describe(&after),
             duration,
         }))
+    }
+
+    /// Whether steps run without a transaction, their statements counted as they
+    /// commit.
+    fn tracked(&self) -> bool {
+        self.session.autocommit_reason().is_some()
+            || self.options.transactions == TransactionMode::PerStatement
     }
 
     fn kept_after_failure(&self, heads: &[String]) -> Kept {

@@ -102,24 +102,29 @@ impl VersionTable<'_> {
             .primary_key(["revision"])
     }
 
-    /// Starts recording a step: `CREATE TABLE IF NOT EXISTS` and its row.
+    /// `CREATE TABLE IF NOT EXISTS` for the step table (once per run that records
+    /// steps).
+    pub(crate) fn create_step_sql(&self, dialect: &dyn Dialect) -> Result<Vec<String>> {
+        Ok(dialect
+            .create_table_sql(&self.step_table())?
+            .into_iter()
+            .map(|create| create.replacen("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1))
+            .collect())
+    }
+
+    /// Starts recording a step: its row, with nothing run yet.
     pub(crate) fn start_step_sql(
         &self,
         dialect: &dyn Dialect,
         revision: &str,
         direction: &str,
-    ) -> Result<Vec<String>> {
-        let mut sql = Vec::new();
-        for create in dialect.create_table_sql(&self.step_table())? {
-            sql.push(create.replacen("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1));
-        }
-        sql.push(format!(
+    ) -> String {
+        format!(
             "INSERT INTO {} (revision, direction, statements) VALUES ({}, {}, 0)",
             dialect.quote(&self.step_name()),
             dialect.string_literal(revision),
             dialect.string_literal(direction)
-        ));
-        Ok(sql)
+        )
     }
 
     /// One more statement of the step ran.

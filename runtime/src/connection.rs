@@ -265,7 +265,7 @@ macro_rules! bind_all {
         };
         let mut query = diesel::sql_query($sql).into_boxed::<$db>();
         for param in $params {
-            query = match param {
+            query = match *param {
                 Value::Null => query.bind::<Nullable<Text>, _>(None::<&str>),
                 Value::Int(i) => query.bind::<BigInt, _>(*i),
                 Value::Float(f) => query.bind::<Double, _>(*f),
@@ -423,7 +423,7 @@ impl Connection {
     /// `$2`… on PostgreSQL) take `params`, sent to the server as bound parameters,
     /// never as SQL text. Each value is bound with its own type (`Value::Int` as
     /// BIGINT, `Value::Text` as TEXT…). Returns the number of rows affected.
-    pub fn execute_params(&mut self, sql: &str, params: &[Value]) -> Result<usize> {
+    pub fn execute_params(&mut self, sql: &str, params: &[&Value]) -> Result<usize> {
         match &mut self.driver {
             #[cfg(feature = "sqlite")]
             Driver::Sqlite(c) => {

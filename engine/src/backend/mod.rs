@@ -145,9 +145,8 @@ pub fn of(conn: &Connection) -> &'static dyn Session {
 /// Connects to `url` and sets the session up as migrations need it.
 pub fn connect(url: &retort::DatabaseUrl) -> retort::Result<Connection> {
     let mut conn = Connection::establish(url)?;
-    for sql in for_backend(url.backend).session_setup() {
-        conn.execute(&sql)?;
-    }
+    // One round trip for the whole setup.
+    conn.execute(&for_backend(url.backend).session_setup().join(";\n"))?;
     Ok(conn)
 }
 

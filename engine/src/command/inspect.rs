@@ -189,6 +189,8 @@ pub struct Status {
     pub current: Vec<String>,
     /// Every revision, oldest first.
     pub entries: Vec<StatusEntry>,
+    /// A revision step that stopped half-way, if one did (see `repair`).
+    pub unfinished: Option<crate::Unfinished>,
 }
 
 impl Status {
@@ -234,6 +236,7 @@ fn status_of(config: &Config, opened: &mut Opened) -> Result<Status> {
     Ok(Status {
         current: current.clone(),
         entries,
+        unfinished: version_table(config).unfinished(conn)?,
     })
 }
 

@@ -205,6 +205,26 @@ pub fn unfinished(config: &Config) -> Result<Option<crate::versions::Unfinished>
     version_table(config).unfinished(&mut conn)
 }
 
+/// What `current` shows, read over one connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Current {
+    /// The revisions the database is at (empty: base).
+    pub revisions: Vec<String>,
+    /// A revision step that stopped half-way, if one did.
+    pub unfinished: Option<crate::Unfinished>,
+}
+
+/// The revisions the database is at and the step that stopped half-way, if any.
+pub fn current_state(config: &Config) -> Result<Current> {
+    let Opened {
+        mut conn, current, ..
+    } = open(config)?;
+    Ok(Current {
+        revisions: current,
+        unfinished: version_table(config).unfinished(&mut conn)?,
+    })
+}
+
 /// The revisions the database is at (empty: base).
 pub fn current(config: &Config) -> Result<Vec<String>> {
     Ok(open(config)?.current)

@@ -23,8 +23,9 @@ use retort::schema::{
 };
 use retort::{Backend, RenderError};
 
-/// One statement and the values its placeholders take, in order.
-pub type BoundStatement = (String, Vec<Value>);
+/// One statement and the values its placeholders take, in order (borrowed from
+/// the op).
+pub type BoundStatement<'a> = (String, Vec<&'a Value>);
 
 /// One SQL dialect.
 pub trait Dialect: Send + Sync {
@@ -497,7 +498,7 @@ pub trait Dialect: Send + Sync {
     /// those values: `execute_with` of one statement, and `bulk_insert`. `None` for
     /// every other op (and for `execute` of several statements, which run as text
     /// with literals). NULL stays inline: it has no type to bind with.
-    fn bound_sql(&self, op: &Op) -> Result<Option<Vec<BoundStatement>>, RenderError> {
+    fn bound_sql<'a>(&self, op: &'a Op) -> Result<Option<Vec<BoundStatement<'a>>>, RenderError> {
         match op {
             Op::Execute(Execute { sql, params }) => {
                 if params.is_empty() || scan_sql(sql).statements > 1 {
@@ -509,7 +510,7 @@ pub trait Dialect: Send + Sync {
                     .map(|p| match p {
                         Value::Null => "NULL".to_owned(),
                         value => {
-                            bound.push(value.clone());
+                            bound.push(value);
                             self.placeholder(bound.len())
                         }
                     })
@@ -546,11 +547,11 @@ pub trait Dialect: Send + Sync {
 
 /// Multi-row `INSERT`s: with `bound`, placeholders and the values beside them
 /// (as many rows per statement as the parameter limit allows), else literals.
-fn bulk_insert_statements<D: Dialect + ?Sized>(
+fn bulk_insert_statements<'a, D: Dialect + ?Sized>(
     d: &D,
-    op: &BulkInsert,
+    op: &'a BulkInsert,
     bound: bool,
-) -> Result<Vec<BoundStatement>, RenderError> {
+) -> Result<Vec<BoundStatement<'a>>, RenderError> {
     if let Some((i, row)) = op
         .rows
         .iter()
@@ -594,7 +595,7 @@ fn bulk_insert_statements<D: Dialect + ?Sized>(
             match v {
                 Value::Null => tuple.push_str("NULL"),
                 v if bound => {
-                    params.push(v.clone());
+                    params.push(v);
                     tuple.push_str(&d.placeholder(params.len()));
                 }
                 v => tuple.push_str(&d.value_sql(v)?),
