@@ -14,6 +14,11 @@ use std::path::{Path, PathBuf};
 /// Models per module file (a project keeps its models in several files).
 const PER_FILE: usize = 50;
 
+/// The size of the tiny copies of the reference crates built once untimed, so
+/// that the dependencies each needs (with its own features) are compiled before
+/// the timed builds.
+pub const WARM: usize = 3;
+
 /// Package names of size `n`.
 pub fn models_package(n: usize) -> String {
     format!("bench-models-{n}")
@@ -24,13 +29,30 @@ pub fn migrator_package(n: usize) -> String {
     format!("bench-migrator-{n}")
 }
 
+/// The crate that queries with diesel through the models of size `n` (so builds
+/// them with `retort`'s `diesel-tables` on, as an application does).
+pub fn app_package(n: usize) -> String {
+    format!("bench-app-{n}")
+}
+
+/// The floor: the same structs with only `#[derive(Debug)]`.
+pub fn plain_package(n: usize) -> String {
+    format!("bench-plain-{n}")
+}
+
+/// Diesel's own schema for the same tables, as `diesel print-schema` writes it
+/// (`table!`, `joinable!`, `allow_tables_to_appear_in_same_query!`).
+pub fn diesel_package(n: usize) -> String {
+    format!("bench-diesel-{n}")
+}
+
 /// The table of model `i`.
 pub fn table(i: usize) -> String {
     format!("t{i:04}")
 }
 
 /// The earlier table model `i` references, if it has a foreign key.
-fn parent(i: usize) -> Option<usize> {
+pub fn parent(i: usize) -> Option<usize> {
     (i > 0 && !i.is_multiple_of(10)).then(|| i - 1 - (i * 7) % i.min(50))
 }
 
@@ -138,7 +160,10 @@ impl Workspace {
     pub fn write(&self, sizes: &[usize]) -> std::io::Result<()> {
         let members: Vec<String> = sizes
             .iter()
-            .flat_map(|n| [format!("\"models_{n}\""), format!("\"migrator_{n}\"")])
+            .flat_map(|n| {
+                ["models", "migrator", "app", "plain", "diesel"].map(|k| format!("\"{k}_{n}\""))
+            })
+            .chain(["models", "app", "plain", "diesel"].map(|k| format!("\"{k}_{WARM}\"")))
             .collect();
         write(
             &self.dir.join("Cargo.toml"),
@@ -154,7 +179,10 @@ impl Workspace {
         for &n in sizes {
             self.write_models(n, &runtime)?;
             self.write_migrator(n, &runtime)?;
+            self.write_references(n, &runtime)?;
         }
+        self.write_models(WARM, &runtime)?;
+        self.write_references(WARM, &runtime)?;
         Ok(())
     }
 
@@ -226,6 +254,122 @@ fn main() -> std::process::ExitCode {{
         )?;
         std::fs::create_dir_all(dir.join("versions"))
     }
+}
+
+impl Workspace {
+    /// The crates the models crate is measured against: an application crate
+    /// that turns on `diesel-tables`, the plain structs, and diesel's own schema.
+    fn write_references(&self, n: usize, runtime: &Path) -> std::io::Result<()> {
+        let app = self.dir.join(format!("app_{n}"));
+        write(
+            &app.join("Cargo.toml"),
+            &manifest(
+                &app_package(n),
+                &format!(
+                    r#"retort = {{ path = "{}", default-features = false, features = ["diesel-tables", "sqlite"] }}
+diesel = {{ version = "2.3", default-features = false, features = ["chrono", "32-column-tables"] }}
+{} = {{ path = "../models_{n}" }}
+"#,
+                    runtime.display(),
+                    models_package(n)
+                ),
+            ),
+        )?;
+        let models = models_package(n).replace('-', "_");
+        write(
+            &app.join("src/lib.rs"),
+            &format!(
+                "//! Queries through the generated models (diesel tables compiled in).
+
+                 /// A query the models' diesel tables make possible.
+                 pub fn names() -> impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> {{
+                     use diesel::QueryDsl as _;
+                     {models}::m00::t0000::table.select({models}::m00::t0000::name)
+}}
+"
+            ),
+        )?;
+
+        let plain = self.dir.join(format!("plain_{n}"));
+        write(
+            &plain.join("Cargo.toml"),
+            &manifest(
+                &plain_package(n),
+                "chrono = { version = \"0.4\", default-features = false, features = [\"clock\", \"std\"] }\n",
+            ),
+        )?;
+        let mut lib = String::from("//! The benchmark's structs with only `#[derive(Debug)]`.\n#![allow(missing_docs, dead_code)]\n\nuse chrono::NaiveDateTime;\n\n");
+        for i in 0..n {
+            lib.push_str(&plain_model(i));
+        }
+        write(&plain.join("src/lib.rs"), &lib)?;
+
+        let schema = self.dir.join(format!("diesel_{n}"));
+        write(
+            &schema.join("Cargo.toml"),
+            &manifest(
+                &diesel_package(n),
+                "diesel = { version = \"2.3\", default-features = false, features = [\"chrono\", \"32-column-tables\"] }\n",
+            ),
+        )?;
+        write(&schema.join("src/lib.rs"), &diesel_schema(n))
+    }
+}
+
+/// Model `i` as a plain struct: the same fields, only `#[derive(Debug)]`.
+fn plain_model(i: usize) -> String {
+    let price = if i.is_multiple_of(2) {
+        "f64"
+    } else {
+        "Option<f64>"
+    };
+    let parent = if parent(i).is_some() {
+        "    pub parent_id: Option<i64>,\n"
+    } else {
+        ""
+    };
+    format!(
+        "#[derive(Debug)]\npub struct T{i:04} {{\n    pub id: i64,\n    pub name: String,\n    pub body: Option<String>,\n    pub active: bool,\n    pub created_at: Option<NaiveDateTime>,\n    pub price: {price},\n    pub quantity: i32,\n{parent}}}\n\n"
+    )
+}
+
+/// The schema of `n` tables as `diesel print-schema` writes it.
+fn diesel_schema(n: usize) -> String {
+    let mut s = String::from("//! The benchmark's tables as `diesel print-schema` writes them.\n#![allow(missing_docs)]\n// What diesel asks for at this many tables.\n#![recursion_limit = \"4096\"]\n\n");
+    for i in 0..n {
+        let price = if i.is_multiple_of(2) {
+            "Numeric"
+        } else {
+            "Nullable<Numeric>"
+        };
+        let parent = if parent(i).is_some() {
+            "        parent_id -> Nullable<BigInt>,\n"
+        } else {
+            ""
+        };
+        let _ = write!(
+            s,
+            "diesel::table! {{\n    {t} (id) {{\n        id -> BigInt,\n        name -> Varchar,\n        body -> Nullable<Text>,\n        active -> Bool,\n        created_at -> Nullable<Timestamp>,\n        price -> {price},\n        quantity -> Integer,\n{parent}    }}\n}}\n\n",
+            t = table(i)
+        );
+    }
+    for i in 0..n {
+        if let Some(p) = parent(i) {
+            let _ = writeln!(
+                s,
+                "diesel::joinable!({} -> {} (parent_id));",
+                table(i),
+                table(p)
+            );
+        }
+    }
+    let all: Vec<String> = (0..n).map(table).collect();
+    let _ = writeln!(
+        s,
+        "\ndiesel::allow_tables_to_appear_in_same_query!(\n    {},\n);",
+        all.join(",\n    ")
+    );
+    s
 }
 
 /// Revision `k` (1-based) of the 200 small ones: adds a nullable column to one

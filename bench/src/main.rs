@@ -10,6 +10,7 @@ mod bulk;
 mod db;
 mod generate;
 mod measure;
+mod peers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -63,6 +64,11 @@ struct Args {
         default_value = "mysql://root@127.0.0.1:3306/test"
     )]
     mysql_url: String,
+    /// Also run the peers, interleaved with Retort run by run: Alembic 1.20.1 (the
+    /// edit loop, `check`) and diesel_cli 2.3.14 (small revisions, `migration
+    /// list`), installed under target/bench/peers on first use (pip, cargo install).
+    #[arg(long)]
+    peers: bool,
     /// Also write the report here (default: target/bench/results.md).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -84,6 +90,8 @@ struct Line {
     result: std::result::Result<Stats, String>,
     queries: Option<usize>,
     limit: Option<(String, std::result::Result<Stats, String>)>,
+    /// The same work done by a peer tool (`--peers`).
+    peer: Option<(String, std::result::Result<Stats, String>)>,
 }
 
 struct Bench {
@@ -94,6 +102,8 @@ struct Bench {
     lines: Vec<Line>,
     /// Failures that are the expected clean stop at PostgreSQL's lock limit.
     expected_stops: usize,
+    /// Alembic and diesel_cli, with `--peers`.
+    peers: Option<peers::Peers>,
 }
 
 fn main() -> ExitCode {
@@ -154,6 +164,11 @@ fn bench(args: Args) -> Result<()> {
         });
     }
     let profile = if args.smoke { "dev" } else { "release" };
+    let peers = if args.peers {
+        Some(peers::Peers::install(&root.join("peers"))?)
+    } else {
+        None
+    };
     let mut bench = Bench {
         args,
         ws,
@@ -161,6 +176,7 @@ fn bench(args: Args) -> Result<()> {
         servers,
         lines: Vec::new(),
         expected_stops: 0,
+        peers,
     };
     bench.prepare()?;
     for n in bench.args.sizes.clone() {
@@ -209,6 +225,17 @@ impl Bench {
             packages.join(", ")
         );
         self.cargo_build(&packages)?;
+        if !self.args.no_build_times {
+            // The dependencies of the reference crates, each with its features.
+            for package in [
+                generate::models_package(generate::WARM),
+                generate::app_package(generate::WARM),
+                generate::plain_package(generate::WARM),
+                generate::diesel_package(generate::WARM),
+            ] {
+                self.reference_build(&package)?;
+            }
+        }
         Ok(())
     }
 
@@ -222,7 +249,11 @@ impl Bench {
     }
 
     fn cargo_build(&self, packages: &[String]) -> Result<Run> {
-        let mut args = vec!["build", "--quiet", "--profile", self.profile];
+        self.cargo_build_as(self.profile, packages)
+    }
+
+    fn cargo_build_as(&self, profile: &str, packages: &[String]) -> Result<Run> {
+        let mut args = vec!["build", "--quiet", "--profile", profile];
         for p in packages {
             args.extend(["-p", p.as_str()]);
         }
@@ -259,6 +290,7 @@ impl Bench {
             result,
             queries: None,
             limit: None,
+            peer: None,
         });
         self.lines.len() - 1
     }
@@ -310,16 +342,7 @@ impl Bench {
             return Err(format!("autogenerate failed: {}", run.stderr));
         }
         self.servers[0].drop("retort_bench_initial");
-        let build = self.cargo_build(&[generate::migrator_package(n)])?;
-        self.record(
-            Some(n),
-            "-",
-            &format!(
-                "build: migrations binary with the {n}-table revision ({})",
-                self.profile
-            ),
-            Ok(Stats::of(&[build])),
-        );
+        self.build_revisions(n, &format!("with the {n}-table revision"))?;
         if !self.args.no_build_times {
             self.edit_loop(n)?;
         }
@@ -336,20 +359,55 @@ impl Bench {
             generate::write(&versions.join(file), &text).map_err(|e| e.to_string())?;
             parent = generate::small_id(k);
         }
-        let build = self.cargo_build(&[generate::migrator_package(n)])?;
-        self.record(
-            Some(n),
-            "-",
-            &format!(
-                "build: migrations binary after adding {} small revisions ({})",
-                self.args.small, self.profile
-            ),
-            Ok(Stats::of(&[build])),
-        );
+        self.build_revisions(
+            n,
+            &format!("after adding {} small revisions", self.args.small),
+        )?;
+        // One more on top: what a user waits for after `revision`.
+        let k = self.args.small + 1;
+        let (file, text) = generate::small_revision(k, n, &parent);
+        let one_more = versions.join(file);
+        generate::write(&one_more, &text).map_err(|e| e.to_string())?;
+        self.build_revisions(
+            n,
+            &format!("after adding one more revision to {}", self.args.small),
+        )?;
+        std::fs::remove_file(&one_more).map_err(|e| format!("{}: {e}", one_more.display()))?;
+        self.build_revisions_untimed(n)?;
         for s in 0..self.servers.len() {
             self.small_revisions(n, s, &initial)?;
         }
         clear_versions(&versions)?;
+        Ok(())
+    }
+
+    /// The migrations binary built after its versions folder changed, in the
+    /// bench's profile and in dev (`cargo run`'s), each timed; `what` says what changed.
+    fn build_revisions(&mut self, n: usize, what: &str) -> Result<()> {
+        let package = [generate::migrator_package(n)];
+        let mut profiles = vec![self.profile];
+        if self.profile != "dev" {
+            profiles.push("dev");
+        }
+        for profile in profiles {
+            let build = self.cargo_build_as(profile, &package)?;
+            self.record(
+                Some(n),
+                "-",
+                &format!("build: migrations binary {what} ({profile})"),
+                Ok(Stats::of(&[build])),
+            );
+        }
+        Ok(())
+    }
+
+    /// Both profiles brought up to date with the versions folder, untimed.
+    fn build_revisions_untimed(&self, n: usize) -> Result<()> {
+        let package = [generate::migrator_package(n)];
+        self.cargo_build(&package)?;
+        if self.profile != "dev" {
+            self.cargo_build_as("dev", &package)?;
+        }
         Ok(())
     }
 
@@ -395,7 +453,25 @@ impl Bench {
         let original = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
         let model = format!("pub struct T{:04} {{", n / 2);
         let at = original.find(&model).ok_or("the edited model")?;
+        let mut alembic = self.alembic_at_head(n)?;
+        if let Some(a) = &mut alembic {
+            // Comparing models and database with nothing to do, side by side.
+            let bin = self.binary(n);
+            let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+            for _ in 0..self.args.runs {
+                mine.push(succeeded(exec(&bin, &url, &["check"])?, "check")?);
+                theirs.push(a.run(self, &["check"])?);
+            }
+            let i = self.record(
+                Some(n),
+                name,
+                "check: models against the database, no changes",
+                Ok(Stats::of(&mine)),
+            );
+            self.lines[i].peer = Some(("alembic check".to_owned(), Ok(Stats::of(&theirs))));
+        }
         let (mut written, mut applied) = (Vec::new(), Vec::new());
+        let (mut alembic_written, mut alembic_applied) = (Vec::new(), Vec::new());
         for _ in 0..self.args.runs.min(3) {
             let edited = original[..at].to_owned()
                 + &original[at..].replacen("max_length = 100", "max_length = 120", 1);
@@ -425,25 +501,79 @@ impl Bench {
                 }
             }
             std::fs::write(&file, &original).map_err(|e| e.to_string())?;
+            if let Some(a) = &mut alembic {
+                // The same edit made to the SQLAlchemy model, then undone untimed.
+                a.project.edit(n / 2, true).map_err(|e| e.to_string())?;
+                let run = a.run(self, &["revision", "--autogenerate", "-m", "edit"])?;
+                if !run.stdout.contains("Generating") && !run.stderr.contains("Generating") {
+                    return Err(format!("alembic revision: {}{}", run.stdout, run.stderr));
+                }
+                alembic_written.push(run);
+                alembic_applied.push(a.run(self, &["upgrade", "head"])?);
+                a.run(self, &["downgrade", "-1"])?;
+                for entry in std::fs::read_dir(a.project.versions()).map_err(|e| e.to_string())? {
+                    let path = entry.map_err(|e| e.to_string())?.path();
+                    if path.to_string_lossy().ends_with("_edit.py") {
+                        std::fs::remove_file(&path).map_err(|e| e.to_string())?;
+                    }
+                }
+                a.project.edit(n / 2, false).map_err(|e| e.to_string())?;
+            }
         }
         let rebuild = cargo_run(self, &dev(&["current"]))?;
         if !rebuild.ok() {
             return Err(format!("dev build after the edit loop: {}", rebuild.stderr));
         }
         self.servers[0].drop(&db);
-        self.record(
+        let i = self.record(
             Some(n),
             name,
             "edit loop: one column changed → revision written (cargo run autogenerate, dev)",
             Ok(Stats::of(&written)),
         );
-        self.record(
+        let j = self.record(
             Some(n),
             name,
             "edit loop: revision written → applied (cargo run upgrade head, dev)",
             Ok(Stats::of(&applied)),
         );
+        if let Some(a) = alembic {
+            self.lines[i].peer = Some((
+                "alembic revision --autogenerate".to_owned(),
+                Ok(Stats::of(&alembic_written)),
+            ));
+            self.lines[j].peer = Some((
+                "alembic upgrade head".to_owned(),
+                Ok(Stats::of(&alembic_applied)),
+            ));
+            self.servers[0].drop(&a.database);
+        }
         Ok(())
+    }
+
+    /// With `--peers`: the Alembic project of `n` tables on a fresh database of the
+    /// first server, its initial revision autogenerated and applied (untimed).
+    fn alembic_at_head(&mut self, n: usize) -> Result<Option<Alembic>> {
+        if self.peers.is_none() {
+            return Ok(None);
+        }
+        let dir = self
+            .ws
+            .dir
+            .with_file_name("peers")
+            .join(format!("alembic_{n}"));
+        let project =
+            peers::AlembicProject::write(&dir, n).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let database = format!("retort_bench_{n}_alembic");
+        let url = self.servers[0].fresh(&database)?;
+        let alembic = Alembic {
+            project,
+            url,
+            database,
+        };
+        alembic.run(self, &["revision", "--autogenerate", "-m", "initial"])?;
+        alembic.run(self, &["upgrade", "head"])?;
+        Ok(Some(alembic))
     }
 
     /// 8. The generated crates built clean, and again after one model file changed.
@@ -485,6 +615,7 @@ impl Bench {
             "build: models + migrations crate, clean",
             Ok(Stats::of(&clean)),
         );
+        self.reference_builds(n)?;
         self.record(
             Some(n),
             "-",
@@ -492,6 +623,67 @@ impl Bench {
             Ok(Stats::of(&touched)),
         );
         Ok(())
+    }
+
+    /// The models crate as the migrations binary compiles it (metadata only) next
+    /// to the floor (the same structs with only `#[derive(Debug)]`), and as an
+    /// application that queries compiles it (`diesel-tables` on) next to diesel's
+    /// own `print-schema` output for the same tables. One clean build each.
+    fn reference_builds(&mut self, n: usize) -> Result<()> {
+        let clean_build = |bench: &Self, packages: &[String]| -> Result<Run> {
+            let mut args = vec!["clean", "--quiet", "--profile", bench.profile];
+            for p in packages {
+                args.extend(["-p", p.as_str()]);
+            }
+            let run = measure::run(&mut bench.cargo(&args), None).map_err(|e| e.to_string())?;
+            if !run.ok() {
+                return Err(format!("cargo clean: {}", run.stderr));
+            }
+            bench.reference_build(&packages[packages.len() - 1])
+        };
+        let models = generate::models_package(n);
+        let floor = clean_build(self, &[generate::plain_package(n)])?;
+        let metadata = clean_build(self, std::slice::from_ref(&models))?;
+        let i = self.record(
+            Some(n),
+            "-",
+            "build: models crate as migrations compile it (metadata only), clean",
+            Ok(Stats::of(&[metadata])),
+        );
+        self.lines[i].limit = Some((
+            "the same structs, #[derive(Debug)] only".to_owned(),
+            Ok(Stats::of(&[floor])),
+        ));
+        let schema = clean_build(self, &[generate::diesel_package(n)])?;
+        let app = clean_build(self, &[models, generate::app_package(n)])?;
+        let i = self.record(
+            Some(n),
+            "-",
+            "build: models crate with diesel-tables (an app that queries), clean",
+            Ok(Stats::of(&[app])),
+        );
+        self.lines[i].limit = Some((
+            "diesel print-schema's table!/joinable!/allow_tables…".to_owned(),
+            Ok(Stats::of(&[schema])),
+        ));
+        // The metadata-only models again, untimed, for the builds timed next.
+        self.cargo_build(&[generate::migrator_package(n)])?;
+        Ok(())
+    }
+
+    /// One reference package built alone (each with the features it has in an
+    /// application: the models crate with one database, as the migrations binary
+    /// sees it, without `diesel-tables`).
+    fn reference_build(&self, package: &str) -> Result<Run> {
+        let mut args = vec!["build", "--quiet", "--profile", self.profile, "-p", package];
+        if package.starts_with("bench-models-") {
+            args.extend(["--features", "retort/sqlite"]);
+        }
+        let run = measure::run(&mut self.cargo(&args), None).map_err(|e| format!("cargo: {e}"))?;
+        if !run.ok() {
+            return Err(format!("cargo build -p {package} failed:\n{}", run.stderr));
+        }
+        Ok(run)
     }
 
     /// 4, 1, 3, 6: the revision creating N tables, then `current`, autogenerate
@@ -634,7 +826,35 @@ impl Bench {
         if !run.ok() {
             return Err(format!("upgrade {initial}: {}", run.stderr));
         }
+        // diesel_cli (`--peers`; it speaks PostgreSQL and SQLite) on its own
+        // database, from the same state: the N tables, by Retort.
+        let diesel = match (&self.peers, self.servers[s].backend) {
+            (Some(_), Backend::Sqlite | Backend::Postgres) => {
+                let dir = self
+                    .ws
+                    .dir
+                    .with_file_name("peers")
+                    .join(format!("diesel_{n}_{name}"));
+                let migrations =
+                    peers::DieselMigrations::write(&dir, n, k, self.servers[s].backend)
+                        .map_err(|e| format!("{}: {e}", dir.display()))?;
+                let database = format!("retort_bench_{n}_diesel");
+                let url = self.servers[s].fresh(&database)?;
+                succeeded(exec(&bin, &url, &["upgrade", initial])?, "upgrade")?;
+                Some((migrations, url, database))
+            }
+            _ => None,
+        };
+        let diesel_run = |bench: &Self, args: &[&str]| -> Result<Run> {
+            let (Some(peers), Some((migrations, url, _))) = (&bench.peers, &diesel) else {
+                return Err("diesel_cli is not set up".to_owned());
+            };
+            let run = measure::run(&mut peers.diesel(migrations, url, args), None)
+                .map_err(|e| format!("diesel: {e}"))?;
+            succeeded(run, &format!("diesel {}", args.join(" ")))
+        };
         let (mut up, mut down) = (Vec::new(), Vec::new());
+        let (mut peer_up, mut peer_down) = (Vec::new(), Vec::new());
         let mut failure = None;
         for _ in 0..self.args.runs {
             let run = exec(&bin, &url, &["upgrade", "head"])?;
@@ -649,6 +869,10 @@ impl Bench {
                 break;
             }
             down.push(run);
+            if diesel.is_some() {
+                peer_up.push(diesel_run(self, &["migration", "run"])?);
+                peer_down.push(diesel_run(self, &["migration", "revert", "--all"])?);
+            }
         }
         let i = self.record(
             Some(n),
@@ -662,6 +886,31 @@ impl Bench {
             &format!("{k} small revisions down"),
             stats(down, failure),
         );
+        if let Some((_, _, database)) = &diesel {
+            self.lines[i].peer = Some(("diesel migration run".to_owned(), Ok(Stats::of(&peer_up))));
+            self.lines[j].peer = Some((
+                "diesel migration revert --all".to_owned(),
+                Ok(Stats::of(&peer_down)),
+            ));
+            // Start-up and reading the version table, both at head of the small
+            // revisions.
+            succeeded(exec(&bin, &url, &["upgrade", "head"])?, "upgrade head")?;
+            diesel_run(self, &["migration", "run"])?;
+            let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+            for _ in 0..self.args.runs {
+                mine.push(succeeded(exec(&bin, &url, &["current"])?, "current")?);
+                theirs.push(diesel_run(self, &["migration", "list"])?);
+            }
+            succeeded(exec(&bin, &url, &["downgrade", initial])?, "downgrade")?;
+            let i = self.record(
+                Some(n),
+                name,
+                &format!("current, at head of {k} small revisions"),
+                Ok(Stats::of(&mine)),
+            );
+            self.lines[i].peer = Some(("diesel migration list".to_owned(), Ok(Stats::of(&theirs))));
+            self.servers[s].drop(database);
+        }
         // The client on the same SQL (`--sql` of the same ranges), from the same
         // states: at the first revision for up, at head for down.
         let up_sql = self.ws.dir.join(format!("small_up_{n}_{name}.sql"));
@@ -790,8 +1039,8 @@ impl Bench {
             "Runs per figure: {} ({} build). Times are whole processes, median (min–max); memory is the peak resident set.\n\n",
             self.args.runs, self.profile
         ));
-        out.push_str("| N | database | work | Retort | peak memory | SQL statements | limit: same work by | limit | Retort ÷ limit |\n");
-        out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        out.push_str("| N | database | work | Retort | peak memory | SQL statements | limit: same work by | limit | Retort ÷ limit | peer | peer's time, memory | Retort ÷ peer |\n");
+        out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for line in &self.lines {
             let n = line.n.map_or("-".to_owned(), |n| n.to_string());
             let (time, memory) = match &line.result {
@@ -807,25 +1056,73 @@ impl Bench {
                 Err(e) => (format!("failed: {}", e.replace('|', "\\|")), "-".to_owned()),
             };
             let queries = line.queries.map_or("-".to_owned(), |q| q.to_string());
-            let (by, limit, ratio) = match (&line.limit, &line.result) {
-                (Some((by, Ok(l))), Ok(s)) => (
-                    by.clone(),
-                    fmt_duration(l.median),
-                    format!(
-                        "{:.2}×",
-                        s.median.as_secs_f64() / l.median.as_secs_f64().max(1e-9)
-                    ),
-                ),
-                (Some((by, Ok(l))), Err(_)) => (by.clone(), fmt_duration(l.median), "-".to_owned()),
-                (Some((by, Err(e))), _) => (by.clone(), format!("failed: {e}"), "-".to_owned()),
-                (None, _) => ("-".to_owned(), "-".to_owned(), "-".to_owned()),
-            };
+            let (by, limit, ratio) = compared(&line.limit, &line.result, false);
+            let (peer, peer_time, peer_ratio) = compared(&line.peer, &line.result, true);
             out.push_str(&format!(
-                "| {n} | {} | {} | {time} | {memory} | {queries} | {by} | {limit} | {ratio} |\n",
+                "| {n} | {} | {} | {time} | {memory} | {queries} | {by} | {limit} | {ratio} | {peer} | {peer_time} | {peer_ratio} |\n",
                 line.database, line.work
             ));
         }
         out
+    }
+}
+
+/// The cells of a comparison: who, their figure (with memory for a peer), and
+/// Retort's time over theirs.
+fn compared(
+    other: &Option<(String, std::result::Result<Stats, String>)>,
+    retort: &std::result::Result<Stats, String>,
+    memory: bool,
+) -> (String, String, String) {
+    let figure = |l: &Stats| {
+        if memory {
+            format!("{}, {}", fmt_duration(l.median), fmt_bytes(l.peak_rss))
+        } else {
+            fmt_duration(l.median)
+        }
+    };
+    match (other, retort) {
+        (Some((by, Ok(l))), Ok(s)) => (
+            by.clone(),
+            figure(l),
+            format!(
+                "{:.2}×",
+                s.median.as_secs_f64() / l.median.as_secs_f64().max(1e-9)
+            ),
+        ),
+        (Some((by, Ok(l))), Err(_)) => (by.clone(), figure(l), "-".to_owned()),
+        (Some((by, Err(e))), _) => (
+            by.clone(),
+            format!("failed: {}", e.replace('|', "\\|")),
+            "-".to_owned(),
+        ),
+        (None, _) => ("-".to_owned(), "-".to_owned(), "-".to_owned()),
+    }
+}
+
+/// An Alembic project on its database (`--peers`).
+struct Alembic {
+    project: peers::AlembicProject,
+    url: String,
+    database: String,
+}
+
+impl Alembic {
+    /// One timed `alembic` command; an error when it fails.
+    fn run(&self, bench: &Bench, args: &[&str]) -> Result<Run> {
+        let peers = bench.peers.as_ref().ok_or("--peers")?;
+        let run = measure::run(&mut peers.alembic(&self.project, &self.url, args), None)
+            .map_err(|e| format!("alembic: {e}"))?;
+        succeeded(run, &format!("alembic {}", args.join(" ")))
+    }
+}
+
+/// `run` when it exited 0; else an error with what it printed.
+fn succeeded(run: Run, what: &str) -> Result<Run> {
+    if run.ok() {
+        Ok(run)
+    } else {
+        Err(format!("{what} failed: {}{}", run.stdout, run.stderr))
     }
 }
 

@@ -269,11 +269,19 @@ impl Executor for StepExecutor<'_> {
                     match (&self.progress, params.is_empty()) {
                         // The statement and its count in one round trip: the count
                         // runs only if the statement did.
-                        (Some(progress), true) => conn.execute(&format!(
-                            "{};\n{}",
-                            sql.trim_end().trim_end_matches(';'),
-                            progress.count_sql
-                        ))?,
+                        // A failure names the statement alone.
+                        (Some(progress), true) => conn
+                            .execute(&format!(
+                                "{};\n{}",
+                                sql.trim_end().trim_end_matches(';'),
+                                progress.count_sql
+                            ))
+                            .map_err(|e| match e {
+                                retort::Error::Sql { source, .. } => {
+                                    retort::Error::sql(sql, source)
+                                }
+                                other => other,
+                            })?,
                         (None, true) => conn.execute(sql)?,
                         (progress, false) => {
                             conn.execute_params(sql, params)?;
