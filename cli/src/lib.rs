@@ -445,6 +445,13 @@ fn init(
             workspace.display()
         );
     }
+    if report.release_profile {
+        let _ = writeln!(
+            out,
+            "Set [profile.release.package.{}] opt-level = 0 in the workspace Cargo.toml (revisions build fast; dependencies stay optimized)",
+            report.package
+        );
+    }
     let _ = writeln!(out, "\nNext:");
     for step in &report.next {
         let _ = writeln!(out, "  {step}");

@@ -125,6 +125,12 @@ fn init_then_autogenerate_upgrade_check_in_a_new_workspace() {
         manifest.contains("members = [\"models\", \"migrations\"]"),
         "{manifest}"
     );
+    // Revisions build unoptimized in release; the user is told.
+    assert!(
+        manifest.contains("[profile.release.package.migrations]\nopt-level = 0"),
+        "{manifest}"
+    );
+    assert!(said.contains("opt-level = 0"), "{said}");
     let cargo_toml = std::fs::read_to_string(ws.join("migrations/Cargo.toml")).unwrap();
     for feature in [
         "default = [\"sqlite\"]",
