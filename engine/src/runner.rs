@@ -10,7 +10,6 @@
 //!   again inside its transaction, so a revision another runner applied meanwhile
 //!   is skipped, never applied twice.
 
-use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use retort::migration::Direction;
@@ -84,8 +83,6 @@ pub fn run(
         direction,
         options,
         resume: None,
-        known_heads: RefCell::new(None),
-        locked: lock.is_some(),
     };
     let result = run.all(conn, target).map_err(|e| run.explain(conn, e));
     if let Some(lock) = lock {
@@ -111,20 +108,12 @@ struct Run<'a> {
     options: RunOptions,
     /// The step being resumed (`repair --resume`): its statements that ran.
     resume: Option<&'a Unfinished>,
-    /// Under the run lock no other run moves the version table: what this run
-    /// read or wrote last, so each step need not read it again.
-    known_heads: RefCell<Option<Vec<String>>>,
-    /// Whether the run lock is held.
-    locked: bool,
 }
 
 impl Run<'_> {
     fn all(&self, conn: &mut Connection, target: &str) -> Result<Vec<StepReport>> {
         let current = self.versions.read(conn)?;
         self.map.check_current(&current)?;
-        if self.locked {
-            *self.known_heads.borrow_mut() = Some(current.clone());
-        }
         if let Some(unfinished) = self.versions.unfinished(conn)? {
             return Err(unfinished_error(
                 self.migrations,
@@ -224,21 +213,14 @@ impl Run<'_> {
         }
     }
 
-    /// One revision, inside its step. Without the run lock (a database that has
-    /// none) the version table is read again here, so a revision another runner
-    /// applied (or reverted) meanwhile is skipped; under the lock, what the run
-    /// last read or wrote is the truth.
+    /// One revision, inside its step: the version table is read again here, so a
+    /// revision another runner applied (or reverted) meanwhile is skipped — also
+    /// where the run lock is a no-op (some PostgreSQL-wire engines) or a writer
+    /// bypasses it.
     fn step(&self, conn: &mut Connection, node: &Node) -> Result<Option<StepReport>> {
         let direction = self.direction;
-        let known = self.known_heads.borrow().clone();
-        let heads = match known {
-            Some(heads) => heads,
-            None => {
-                let heads = self.versions.read_rows(conn)?;
-                self.map.check_current(&heads)?;
-                heads
-            }
-        };
+        let heads = self.versions.read_rows(conn)?;
+        self.map.check_current(&heads)?;
         let applied = self
             .map
             .ancestors(heads.iter().map(String::as_str))
@@ -314,9 +296,6 @@ impl Run<'_> {
             duration.as_millis(),
         ));
         conn.execute(&done.join(";\n"))?;
-        if self.locked {
-            *self.known_heads.borrow_mut() = Some(after.clone());
-        }
         Ok(Some(StepReport {
             id: node.id.clone(),
             message: node.message.clone(),
@@ -570,8 +549,6 @@ fn repair_locked(
                 direction,
                 options,
                 resume: Some(&unfinished),
-                known_heads: RefCell::new(None),
-                locked: false,
             };
             run.step(conn, &node)?;
             Ok(format!(
