@@ -93,6 +93,26 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// At the end of a step the version table was not where the run left it: a
+    /// writer that does not take the run lock moved it meanwhile, and not past
+    /// this revision. The step was rolled back.
+    #[error(
+        "{direction} of revision {id} ({file}) was rolled back: the version table changed during the run, \
+         from {expected} to {found}, by a writer that does not take the run lock; nothing of the revision was kept. \
+         Run the command again to go on from where the database is"
+    )]
+    VersionTableMoved {
+        /// Revision id.
+        id: String,
+        /// Revision file.
+        file: String,
+        /// Which way it ran.
+        direction: Direction,
+        /// The rows the run expected.
+        expected: String,
+        /// The rows it found.
+        found: String,
+    },
     /// A revision step ran without a transaction (MySQL, `--transaction
     /// per-statement`) and stopped half-way: its first statements stayed. Nothing
     /// runs until it is repaired.

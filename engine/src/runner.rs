@@ -6,10 +6,13 @@
 //!   commit), the epilogue. The SQL of the ops comes from one
 //!   [`StepExecutor`](crate::executor::StepExecutor), whether it runs or prints.
 //! - Concurrent runners serialise: the database's run lock for the whole run
-//!   where it has one (PostgreSQL, MySQL), and every step reads the version table
-//!   again inside its transaction, so a revision another runner applied meanwhile
-//!   is skipped, never applied twice.
+//!   where it has one (PostgreSQL, MySQL), and every step checks the version table
+//!   inside its transaction, so a revision another runner applied meanwhile is
+//!   skipped, never applied twice: read first (SQLite, MySQL), or, on PostgreSQL,
+//!   checked with the step's bookkeeping in the round trip of its `COMMIT` (a
+//!   failed check rolls the step back, and the table is read again).
 
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use retort::migration::Direction;
@@ -83,6 +86,8 @@ pub fn run(
         direction,
         options,
         resume: None,
+        known: RefCell::default(),
+        committing: RefCell::default(),
     };
     let result = run.all(conn, target).map_err(|e| run.explain(conn, e));
     if let Some(lock) = lock {
@@ -108,6 +113,10 @@ struct Run<'a> {
     options: RunOptions,
     /// The step being resumed (`repair --resume`): its statements that ran.
     resume: Option<&'a Unfinished>,
+    /// The version rows as this run last read or wrote them.
+    known: RefCell<Vec<String>>,
+    /// The rows the step being committed writes.
+    committing: RefCell<Option<Vec<String>>>,
 }
 
 impl Run<'_> {
@@ -127,6 +136,7 @@ impl Run<'_> {
             Direction::Upgrade => self.map.resolve_upgrade(&current, target)?,
             Direction::Downgrade => self.map.resolve_downgrade(&current, target)?,
         };
+        *self.known.borrow_mut() = current.clone();
         let path: Vec<Node> = plan(self.map, &current, &target, self.direction)?
             .into_iter()
             .cloned()
@@ -144,9 +154,18 @@ impl Run<'_> {
         match self.options.transactions {
             TransactionMode::PerRevision => {
                 for node in &path {
-                    let report = step_wrapped(self.session, conn, |conn| self.step(conn, node))
-                        .map_err(|e| self.name_foreign_key_violation(node, e))?;
-                    reports.extend(report);
+                    match step_wrapped(self.session, conn, |conn| self.step(conn, node)) {
+                        Ok(report) => {
+                            if let Some(after) = self.committing.take() {
+                                *self.known.borrow_mut() = after;
+                            }
+                            reports.extend(report);
+                        }
+                        Err(error) if self.checks_at_commit() => {
+                            self.moved_meanwhile(conn, node, error)?;
+                        }
+                        Err(error) => return Err(self.name_foreign_key_violation(node, error)),
+                    }
                 }
             }
             TransactionMode::PerStatement => {
@@ -164,6 +183,60 @@ impl Run<'_> {
             }
         }
         Ok(reports)
+    }
+
+    /// Whether steps check the version table with their bookkeeping, at the
+    /// commit, instead of reading it first (PostgreSQL, one transaction per
+    /// revision).
+    fn checks_at_commit(&self) -> bool {
+        self.options.transactions == TransactionMode::PerRevision
+            && self.resume.is_none()
+            && !self.tracked()
+            && self
+                .session
+                .version_guard_sql(self.versions.name, &[])
+                .is_some()
+    }
+
+    /// After a step that checks at its commit failed (and was rolled back): if the
+    /// version table is where the run left it, the step's own error stands.
+    /// Otherwise another writer moved it: the revision is skipped if that writer
+    /// did it, and the run stops if it went elsewhere.
+    fn moved_meanwhile(&self, conn: &mut Connection, node: &Node, error: Error) -> Result<()> {
+        self.committing.take();
+        let rows = self.versions.read_rows(conn)?;
+        let expected = self.known.borrow().clone();
+        let sorted = |rows: &[String]| {
+            let mut rows = rows.to_vec();
+            rows.sort();
+            rows
+        };
+        if sorted(&rows) == sorted(&expected) {
+            return Err(self.name_foreign_key_violation(node, error));
+        }
+        log::debug!(target: "retort::runner", "step of {} rolled back: {error}", node.id);
+        self.map.check_current(&rows)?;
+        let applied = self
+            .map
+            .ancestors(rows.iter().map(String::as_str))
+            .contains(node.id.as_str());
+        if applied == self.direction.is_up() {
+            log::info!(
+                target: "retort::runner",
+                "Skipping {} of {}: another run did it",
+                self.direction,
+                node.id
+            );
+            *self.known.borrow_mut() = rows;
+            return Ok(());
+        }
+        Err(Error::VersionTableMoved {
+            id: node.id.clone(),
+            file: node.file.clone(),
+            direction: self.direction,
+            expected: describe(&expected),
+            found: describe(&rows),
+        })
     }
 
     /// A foreign key violation found when the revision is done (SQLite checks at
@@ -219,8 +292,14 @@ impl Run<'_> {
     /// bypasses it.
     fn step(&self, conn: &mut Connection, node: &Node) -> Result<Option<StepReport>> {
         let direction = self.direction;
-        let heads = self.versions.read_rows(conn)?;
-        self.map.check_current(&heads)?;
+        let at_commit = self.checks_at_commit();
+        let heads = if at_commit {
+            self.known.borrow().clone()
+        } else {
+            let heads = self.versions.read_rows(conn)?;
+            self.map.check_current(&heads)?;
+            heads
+        };
         let applied = self
             .map
             .ancestors(heads.iter().map(String::as_str))
@@ -282,8 +361,12 @@ impl Run<'_> {
             });
         }
         let duration = started.elapsed();
-        // The step's end, the version table and the log in one round trip.
+        // The step's end, the version table and the log in one round trip (with
+        // the check of the version table and the COMMIT, where checked there).
         let mut done = Vec::new();
+        if at_commit {
+            done.extend(self.session.version_guard_sql(self.versions.name, &heads));
+        }
         if tracked {
             done.push(self.versions.end_step_sql(dialect));
         }
@@ -295,7 +378,12 @@ impl Run<'_> {
             migration.checksum,
             duration.as_millis(),
         ));
-        conn.execute(&done.join(";\n"))?;
+        if at_commit {
+            conn.before_commit(done.join(";\n"))?;
+        } else {
+            conn.execute(&done.join(";\n"))?;
+        }
+        *self.committing.borrow_mut() = Some(after.clone());
         Ok(Some(StepReport {
             id: node.id.clone(),
             message: node.message.clone(),
@@ -549,6 +637,8 @@ fn repair_locked(
                 direction,
                 options,
                 resume: Some(&unfinished),
+                known: RefCell::default(),
+                committing: RefCell::default(),
             };
             run.step(conn, &node)?;
             Ok(format!(

@@ -227,6 +227,28 @@ pub struct Connection {
     backend: Backend,
     queries: Arc<AtomicUsize>,
     url: DatabaseUrl,
+    /// The transaction [`Connection::transaction_with`] opened, and who knows of it.
+    tx: Tx,
+    /// Statements queued by [`Connection::before_commit`].
+    commit_tail: Option<String>,
+}
+
+/// Where the transaction of [`Connection::transaction_with`] stands. On PostgreSQL
+/// its `BEGIN` waits for the first statement and goes in the same round trip, and
+/// its `COMMIT` goes with the statements queued for it: a step of one statement is
+/// two round trips, not four. Diesel's transaction manager is told of such a
+/// transaction only when the diesel connection is handed out (it may open
+/// transactions of its own, which must nest as savepoints).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tx {
+    /// No transaction.
+    None,
+    /// Opened, its `BEGIN` (this text) not sent yet.
+    Deferred(String),
+    /// `BEGIN` sent with a statement; diesel's transaction manager does not know.
+    Raw,
+    /// Diesel's transaction manager knows (depth 1): it commits and rolls back.
+    Managed,
 }
 
 /// The backend-specific diesel connection.
@@ -360,6 +382,8 @@ impl Connection {
             backend: url.backend,
             queries,
             url: url.clone(),
+            tx: Tx::None,
+            commit_tail: None,
         })
     }
 
@@ -382,6 +406,7 @@ impl Connection {
     /// migration.
     #[cfg(feature = "sqlite")]
     pub fn sqlite(&mut self) -> Option<&mut diesel::SqliteConnection> {
+        self.hand_over();
         match &mut self.driver {
             Driver::Sqlite(c) => Some(c),
             #[allow(unreachable_patterns)]
@@ -392,6 +417,7 @@ impl Connection {
     /// The diesel connection, when this is PostgreSQL.
     #[cfg(feature = "postgres")]
     pub fn postgres(&mut self) -> Option<&mut diesel::PgConnection> {
+        self.hand_over();
         match &mut self.driver {
             Driver::Postgres(c) => Some(c),
             #[allow(unreachable_patterns)]
@@ -402,6 +428,7 @@ impl Connection {
     /// The diesel connection, when this is MySQL or MariaDB.
     #[cfg(feature = "mysql")]
     pub fn mysql(&mut self) -> Option<&mut diesel::MysqlConnection> {
+        self.hand_over();
         match &mut self.driver {
             Driver::Mysql(c) => Some(c),
             #[allow(unreachable_patterns)]
@@ -416,7 +443,59 @@ impl Connection {
 
     /// Runs one or more statements without results.
     pub fn execute(&mut self, sql: &str) -> Result<()> {
+        if let Tx::Deferred(begin) = &self.tx {
+            // The transaction's BEGIN in the same round trip. Should the statement
+            // fail, the transaction is open and aborted, as if sent apart.
+            let batch = format!("{begin};\n{sql}");
+            self.tx = Tx::Raw;
+            return with_driver!(&mut self.driver, c => c.batch_execute(&batch))
+                .map_err(|e| Error::sql(sql, e));
+        }
         with_driver!(&mut self.driver, c => c.batch_execute(sql)).map_err(|e| Error::sql(sql, e))
+    }
+
+    /// Sends a deferred `BEGIN` on its own, before a statement that cannot carry it
+    /// (one with parameters or results).
+    fn begin_now(&mut self) -> Result<()> {
+        if let Tx::Deferred(begin) = &self.tx {
+            let begin = begin.clone();
+            self.tx = Tx::Raw;
+            with_driver!(&mut self.driver, c => c.batch_execute(&begin))
+                .map_err(|e| Error::sql(&begin, e))?;
+        }
+        Ok(())
+    }
+
+    /// Tells diesel's transaction manager of the open transaction before the
+    /// diesel connection is handed out, so that transactions opened on it nest as
+    /// savepoints instead of committing this one.
+    fn hand_over(&mut self) {
+        let sql = match &self.tx {
+            Tx::Deferred(begin) => begin.clone(),
+            // Already open: diesel sends this in it and counts depth 1.
+            Tx::Raw => "SAVEPOINT retort_handover".to_owned(),
+            Tx::None | Tx::Managed => return,
+        };
+        self.tx = Tx::Managed;
+        let told = with_driver!(&mut self.driver, c => AnsiTransactionManager::begin_transaction_sql(c, &sql));
+        if let Err(e) = told {
+            log::error!(target: "retort::sql", "{sql} failed: {e}");
+        }
+    }
+
+    /// Queues `sql` (statements without results) for the commit of the open
+    /// transaction: on PostgreSQL it goes in the same round trip as the `COMMIT`
+    /// (and as the `BEGIN`, if nothing else ran). Its failure fails the commit, and
+    /// the transaction is rolled back. Outside a transaction it runs at once.
+    pub fn before_commit(&mut self, sql: String) -> Result<()> {
+        if self.tx == Tx::None {
+            return self.execute(&sql);
+        }
+        self.commit_tail = Some(match self.commit_tail.take() {
+            Some(earlier) => format!("{earlier};\n{sql}"),
+            None => sql,
+        });
+        Ok(())
     }
 
     /// Runs one statement whose placeholders (the database's own: `?`, or `$1`,
@@ -424,6 +503,7 @@ impl Connection {
     /// never as SQL text. Each value is bound with its own type (`Value::Int` as
     /// BIGINT, `Value::Text` as TEXT…). Returns the number of rows affected.
     pub fn execute_params(&mut self, sql: &str, params: &[&Value]) -> Result<usize> {
+        self.begin_now()?;
         match &mut self.driver {
             #[cfg(feature = "sqlite")]
             Driver::Sqlite(c) => {
@@ -453,6 +533,7 @@ impl Connection {
     where
         T: Row,
     {
+        self.begin_now()?;
         with_driver!(&mut self.driver, c => diesel::sql_query(sql).load::<T>(c))
             .map_err(|e| Error::sql(sql, e))
     }
@@ -475,25 +556,76 @@ impl Connection {
     where
         E: From<Error>,
     {
-        with_driver!(&mut self.driver, c => AnsiTransactionManager::begin_transaction_sql(c, begin))
-            .map_err(|e| Error::sql(begin, e))?;
-        match f(self) {
-            Ok(value) => {
+        if self.tx != Tx::None {
+            return Err(Error::sql(begin, diesel::result::Error::AlreadyInTransaction).into());
+        }
+        if self.backend == Backend::Postgres {
+            self.tx = Tx::Deferred(begin.to_owned());
+        } else {
+            with_driver!(&mut self.driver, c => AnsiTransactionManager::begin_transaction_sql(c, begin))
+                .map_err(|e| Error::sql(begin, e))?;
+            self.tx = Tx::Managed;
+        }
+        let result = f(self);
+        let tail = self.commit_tail.take();
+        let tx = std::mem::replace(&mut self.tx, Tx::None);
+        match result {
+            Ok(value) => self.commit(tx, tail).map(|()| value).map_err(E::from),
+            Err(error) => {
+                self.roll_back(tx);
+                Err(error)
+            }
+        }
+    }
+
+    /// Commits `tx` with the statements queued for its commit.
+    fn commit(&mut self, tx: Tx, tail: Option<String>) -> Result<()> {
+        let mut batch = Vec::new();
+        match tx {
+            Tx::None => return Ok(()),
+            // Nothing ran: nothing to commit.
+            Tx::Deferred(_) if tail.is_none() => return Ok(()),
+            Tx::Deferred(begin) => batch.push(begin),
+            Tx::Raw => {}
+            Tx::Managed => {
+                if let Some(tail) = &tail {
+                    if let Err(e) = self.execute(tail) {
+                        self.roll_back(Tx::Managed);
+                        return Err(e);
+                    }
+                }
                 let committed = with_driver!(&mut self.driver, c => AnsiTransactionManager::commit_transaction(c));
                 if let Err(e) = committed {
                     // A failed COMMIT leaves the transaction open on some databases.
-                    let _ = with_driver!(&mut self.driver, c => AnsiTransactionManager::rollback_transaction(c));
-                    return Err(Error::sql("COMMIT", e).into());
+                    self.roll_back(Tx::Managed);
+                    return Err(Error::sql("COMMIT", e));
                 }
-                Ok(value)
+                return Ok(());
             }
-            Err(error) => {
-                let rolled_back = with_driver!(&mut self.driver, c => AnsiTransactionManager::rollback_transaction(c));
-                if let Err(rollback) = rolled_back {
-                    log::error!("ROLLBACK failed after an error: {rollback}");
-                }
-                Err(error)
+        }
+        batch.extend(tail.clone());
+        batch.push("COMMIT".to_owned());
+        let sql = batch.join(";\n");
+        if let Err(e) = with_driver!(&mut self.driver, c => c.batch_execute(&sql)) {
+            // A statement before the COMMIT failed (the transaction is aborted) or
+            // the COMMIT did (it is over): ROLLBACK ends either.
+            self.roll_back(Tx::Raw);
+            return Err(Error::sql(tail.as_deref().unwrap_or("COMMIT"), e));
+        }
+        Ok(())
+    }
+
+    /// Rolls `tx` back after an error.
+    fn roll_back(&mut self, tx: Tx) {
+        let rolled_back = match tx {
+            Tx::None | Tx::Deferred(_) => return,
+            Tx::Raw => with_driver!(&mut self.driver, c => c.batch_execute("ROLLBACK")),
+            Tx::Managed => {
+                with_driver!(&mut self.driver, c => AnsiTransactionManager::rollback_transaction(c))
             }
+        };
+        if let Err(rollback) = rolled_back {
+            log::error!("ROLLBACK failed after an error: {rollback}");
         }
     }
 }

@@ -74,6 +74,12 @@ pub static LOCKS: Migrations = retort::revisions!("fixtures/locks");
 /// One revision that leaves a child row without its parent (`da0000000001`).
 pub static DANGLING: Migrations = retort::revisions!("fixtures/dangling");
 
+/// `f…01`, `f…02`, `f…03`, each creating a table (`bypass_a`, `_b`, `_c`);
+/// during `f…02`'s upgrade another connection, bypassing the run lock, writes the
+/// version table as `RETORT_TEST_BYPASS` says (`claim`: `f…02` is applied;
+/// `reset`: nothing is). PostgreSQL only (elsewhere the step holds the table).
+pub static BYPASS: Migrations = retort::revisions!("fixtures/bypass");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -93,6 +99,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "chain" => CHAIN,
         "hostile" => HOSTILE,
         "partial" => PARTIAL,
+        "bypass" => BYPASS,
         _ => return None,
     })
 }

@@ -123,6 +123,63 @@ fn killed_run_postgres() {
     }
 }
 
+/// A writer that does not take the run lock (a hand-made UPDATE, a tool of its
+/// own) moves the version table while a revision runs. PostgreSQL checks the
+/// table at each step's commit: when the other writer marked the revision applied,
+/// the step is rolled back and skipped, and the run goes on; when it moved the
+/// table elsewhere, the run stops, nothing of the step kept, and says so.
+#[test]
+fn a_writer_bypassing_the_lock_cannot_make_a_revision_run_twice() {
+    let Some(db) = TestDb::postgres() else { return };
+    let out = fixture_cli("bypass", &db, &["upgrade", "head"])
+        .env("RETORT_TEST_BYPASS", "claim")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Skipping upgrade of f00000000002: another run did it"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        db.strings("SELECT version_num AS v FROM retort_version"),
+        ["f00000000003"]
+    );
+    let tables = db.tables();
+    assert!(tables.contains(&"bypass_a".to_owned()), "{tables:?}");
+    assert!(tables.contains(&"bypass_c".to_owned()), "{tables:?}");
+    assert!(
+        !tables.contains(&"bypass_b".to_owned()),
+        "the skipped step was rolled back: {tables:?}"
+    );
+    assert_eq!(
+        log(&db),
+        [
+            ("f00000000001".to_owned(), "upgrade".to_owned()),
+            ("f00000000003".to_owned(), "upgrade".to_owned()),
+        ]
+    );
+
+    let db = TestDb::postgres().unwrap();
+    let out = fixture_cli("bypass", &db, &["upgrade", "head"])
+        .env("RETORT_TEST_BYPASS", "reset")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains(
+            "upgrade of revision f00000000002 (f00000000002_claimed.rs) was rolled back: \
+             the version table changed during the run, from f00000000001 to base"
+        ),
+        "{}",
+        text(&out)
+    );
+    assert!(db
+        .strings("SELECT version_num AS v FROM retort_version")
+        .is_empty());
+    assert!(!db.tables().contains(&"bypass_b".to_owned()));
+}
+
 /// A second run waits for the lock, and gives up with a clear message after
 /// --lock-timeout.
 fn lock_timeout_is_clear(db: &TestDb) {

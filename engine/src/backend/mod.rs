@@ -84,6 +84,16 @@ pub trait Session: Send + Sync {
         &[]
     }
 
+    /// A statement that fails unless the version table `table` holds exactly
+    /// `rows`, for the end of a step. Where there is one, a step does not read the
+    /// version table first: this check goes with the step's bookkeeping and its
+    /// `COMMIT` in one round trip, and a failure makes the runner read the table
+    /// again (see `runner`). `None` (the default): each step reads it first.
+    fn version_guard_sql(&self, table: &str, rows: &[String]) -> Option<String> {
+        let _ = (table, rows);
+        None
+    }
+
     /// A check at the end of a step, before its commit.
     fn check_before_commit(&self, conn: &mut Connection) -> Result<()> {
         let _ = conn;

@@ -17,6 +17,26 @@ impl Session for Postgres {
         &Postgres
     }
 
+    /// A division by zero unless the rows are exactly `rows` (plain SQL has no
+    /// RAISE; the subquery keeps the planner from folding it early).
+    fn version_guard_sql(&self, table: &str, rows: &[String]) -> Option<String> {
+        let d = self.dialect();
+        let expected = if rows.is_empty() {
+            "COUNT(*) = 0".to_owned()
+        } else {
+            let list: Vec<String> = rows.iter().map(|r| d.string_literal(r)).collect();
+            format!(
+                "COUNT(*) = {n} AND COUNT(*) FILTER (WHERE version_num IN ({})) = {n}",
+                list.join(", "),
+                n = rows.len()
+            )
+        };
+        Some(format!(
+            "SELECT 1 / (SELECT CASE WHEN {expected} THEN 1 ELSE 0 END FROM {}) AS retort_version_guard",
+            d.quote(table)
+        ))
+    }
+
     fn session_setup(&self) -> Vec<String> {
         let mut setup = vec!["SET client_min_messages = WARNING".to_owned()];
         setup.extend(self.script_header());
