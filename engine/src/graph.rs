@@ -728,6 +728,29 @@ impl RevisionMap {
             .collect()
     }
 
+    /// [`RevisionMap::heads_after`] in O(1) for the plain step of a linear
+    /// history, which needs no walk over the whole history: one row before, the
+    /// revision its child going up, or the row itself going down, and no
+    /// `depends_on` anywhere in the map (one row then always stands for exactly
+    /// its ancestors). `None` otherwise. The revision is then known to need
+    /// running: it is not applied going up, and applied going down.
+    pub fn linear_step(
+        &self,
+        before: &[String],
+        node: &Node,
+        direction: Direction,
+    ) -> Option<Vec<String>> {
+        let [row] = before else { return None };
+        if !self.dependents.is_empty() || !node.depends_on.is_empty() {
+            return None;
+        }
+        match (direction.is_up(), node.parents.as_slice()) {
+            (true, [parent]) if parent == row => Some(vec![node.id.clone()]),
+            (false, parents) if *row == node.id && parents.len() <= 1 => Some(parents.to_vec()),
+            _ => None,
+        }
+    }
+
     /// The version table's rows after applying (`up`) or reverting `node`, given
     /// the rows before.
     pub fn heads_after(&self, before: &[String], node: &Node, direction: Direction) -> Vec<String> {
@@ -891,6 +914,53 @@ mod tests {
 
     fn v(ids: &[&str]) -> Vec<String> {
         ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Wherever the O(1) linear step answers, it answers what the walk over every
+    /// ancestor does, and it does not answer where the revision would be skipped.
+    #[test]
+    fn linear_step_agrees_with_heads_after() {
+        let mut with_dependency = node("dd4", &["bc3"]);
+        with_dependency.depends_on = vec!["aa1".into()];
+        let depends = RevisionMap::new([
+            node("aa1", &[]),
+            node("bb2", &["aa1"]),
+            node("bc3", &["bb2"]),
+            with_dependency,
+        ])
+        .unwrap();
+        let mut answered = 0;
+        for map in [linear(), branched(), depends] {
+            let rows: Vec<&str> = map.order.iter().map(String::as_str).collect();
+            for n in &rows {
+                let node = map.get(n).unwrap();
+                for direction in [Direction::Upgrade, Direction::Downgrade] {
+                    for before in rows.iter().map(|r| v(&[r])).chain([Vec::new()]) {
+                        let Some(fast) = map.linear_step(&before, node, direction) else {
+                            continue;
+                        };
+                        answered += 1;
+                        let applied = map
+                            .ancestors(before.iter().map(String::as_str))
+                            .contains(node.id.as_str());
+                        assert_ne!(
+                            applied,
+                            direction.is_up(),
+                            "{n} {direction} from {before:?}"
+                        );
+                        assert_eq!(
+                            fast,
+                            map.heads_after(&before, node, direction),
+                            "{n} {direction} from {before:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // Up: each revision of one parent, from it (2 + 3); down: each revision of
+        // at most one parent, from itself (3 + 4); never the merge, never where
+        // the map has depends_on.
+        assert_eq!(answered, 2 + 3 + 3 + 4);
     }
 
     #[test]

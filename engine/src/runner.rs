@@ -300,19 +300,26 @@ impl Run<'_> {
             self.map.check_current(&heads)?;
             heads
         };
-        let applied = self
-            .map
-            .ancestors(heads.iter().map(String::as_str))
-            .contains(node.id.as_str());
-        if applied == direction.is_up() {
-            log::info!(
-                target: "retort::runner",
-                "Skipping {direction} of {}: another run did it",
-                node.id
-            );
-            return Ok(None);
-        }
-        let after = self.map.heads_after(&heads, node, direction);
+        // A plain linear step needs no walk over the history (the rows say it
+        // needs running); anything else is worked out from every ancestor.
+        let after = match self.map.linear_step(&heads, node, direction) {
+            Some(after) => after,
+            None => {
+                let applied = self
+                    .map
+                    .ancestors(heads.iter().map(String::as_str))
+                    .contains(node.id.as_str());
+                if applied == direction.is_up() {
+                    log::info!(
+                        target: "retort::runner",
+                        "Skipping {direction} of {}: another run did it",
+                        node.id
+                    );
+                    return Ok(None);
+                }
+                self.map.heads_after(&heads, node, direction)
+            }
+        };
         log::info!(
             target: "retort::runner",
             "Running {direction} {} -> {}, {}",
