@@ -541,6 +541,11 @@ impl Connection {
     /// Runs `f` in a transaction (`BEGIN`), committed when it returns `Ok` and
     /// rolled back when it fails. Transactions the closure opens itself on the
     /// diesel connection nest as savepoints.
+    ///
+    /// On PostgreSQL the `BEGIN` is sent with the transaction's first statement
+    /// (`--echo` shows `BEGIN;` before it) and the `COMMIT` with the statements
+    /// queued by [`Connection::before_commit`]: a transaction that runs nothing
+    /// sends nothing, one of a statement and a queued tail is two round trips.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         self.transaction_with("BEGIN", f)
     }
