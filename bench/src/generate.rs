@@ -165,8 +165,9 @@ impl Workspace {
             })
             .chain(["models", "app", "plain", "diesel"].map(|k| format!("\"{k}_{WARM}\"")))
             .collect();
-        // The migrations crates' profile is the one `retort init` writes.
-        let profiles: String = sizes
+        // The profiles `retort init` writes: the migrations crates unoptimized in
+        // release, the derive and its parser optimized in dev.
+        let mut profiles: String = sizes
             .iter()
             .map(|n| {
                 format!(
@@ -175,6 +176,9 @@ impl Workspace {
                 )
             })
             .collect();
+        for name in ["retort-macros", "syn", "proc-macro2", "quote"] {
+            profiles += &format!("\n[profile.dev.package.{name}]\nopt-level = 3\n");
+        }
         write(
             &self.dir.join("Cargo.toml"),
             &format!(

@@ -39,6 +39,10 @@ pub struct InitReport {
     /// Whether `[profile.release.package.<package>] opt-level = 0` was added
     /// to the workspace manifest (it was not there).
     pub release_profile: bool,
+    /// The packages of the derive (`retort-macros` and the parser it runs on)
+    /// given `[profile.dev.package.<name>] opt-level = 3` (they had no profile
+    /// there).
+    pub macro_profiles: Vec<String>,
     /// The commands to run next.
     pub next: Vec<String>,
 }
@@ -106,7 +110,7 @@ pub fn init(options: &InitOptions) -> Result<InitReport> {
         created.push(path.clone());
     }
     let member = relative(&workspace, &dir);
-    let (added, release_profile) =
+    let (added, release_profile, macro_profiles) =
         update_workspace(&workspace.join("Cargo.toml"), &manifest, &member, &package)?;
     Ok(InitReport {
         next: vec![
@@ -118,6 +122,7 @@ pub fn init(options: &InitOptions) -> Result<InitReport> {
         created,
         workspace: added.then(|| workspace.join("Cargo.toml")),
         release_profile,
+        macro_profiles,
     })
 }
 
@@ -187,33 +192,65 @@ fn find_member(workspace: &Path, manifest: &toml_edit::DocumentMut, name: &str) 
     )))
 }
 
-/// Adds `member` to `[workspace] members` unless a member pattern covers it, and
+/// The derive and what it runs on: optimized in dev builds, `#[derive(Model)]`
+/// expands a 1000-model crate in a third less time, which is most of what a model
+/// edit costs before `autogenerate` runs (sqlx asks the same for its macros).
+pub const MACRO_PACKAGES: [&str; 4] = ["retort-macros", "syn", "proc-macro2", "quote"];
+
+/// Adds `member` to `[workspace] members` unless a member pattern covers it;
 /// builds `package` without optimizations in release unless the manifest already
 /// sets its profile: a revision's code only describes operations (the database
 /// does the work), and optimizing thousands of them is most of a release build
 /// (a 1000-table revision: 25 s optimized, under 7 s not; dependencies stay
-/// optimized). Writes the manifest when it changed; says what changed.
+/// optimized); and builds [`MACRO_PACKAGES`] optimized in dev, each unless the
+/// manifest sets its profile. Writes the manifest when it changed; says what
+/// changed.
 fn update_workspace(
     path: &Path,
     manifest: &toml_edit::DocumentMut,
     member: &str,
     package: &str,
-) -> Result<(bool, bool)> {
+) -> Result<(bool, bool, Vec<String>)> {
     let mut doc = manifest.clone();
     let member_added = add_member(path, &mut doc, member)?;
-    let profile_added = add_release_profile(&mut doc, package);
-    if member_added || profile_added {
+    let profile_added = add_package_profile(
+        &mut doc,
+        "release",
+        package,
+        0,
+        "Revisions describe operations; the database does the work: building them\n\
+         # unoptimized keeps release builds of the migrations fast (dependencies stay optimized).",
+    );
+    let mut macros = Vec::new();
+    for name in MACRO_PACKAGES {
+        let comment = if macros.is_empty() {
+            "#[derive(Model)] runs at every build of the models: optimized, it expands them\n\
+             # faster (a one-time rebuild of proc macros; sqlx asks the same of its macros)."
+        } else {
+            ""
+        };
+        if add_package_profile(&mut doc, "dev", name, 3, comment) {
+            macros.push(name.to_owned());
+        }
+    }
+    if member_added || profile_added || !macros.is_empty() {
         std::fs::write(path, doc.to_string()).map_err(|e| Error::io(path, e))?;
     }
-    Ok((member_added, profile_added))
+    Ok((member_added, profile_added, macros))
 }
 
-/// `[profile.release.package.<package>] opt-level = 0`, unless a profile for the
-/// package is there already.
-fn add_release_profile(doc: &mut toml_edit::DocumentMut, package: &str) -> bool {
+/// `[profile.<profile>.package.<package>] opt-level = <level>` with `comment`
+/// above it, unless a profile for the package is there already.
+fn add_package_profile(
+    doc: &mut toml_edit::DocumentMut,
+    profile_name: &str,
+    package: &str,
+    level: i64,
+    comment: &str,
+) -> bool {
     let has = doc
         .get("profile")
-        .and_then(|p| p.get("release"))
+        .and_then(|p| p.get(profile_name))
         .and_then(|r| r.get("package"))
         .and_then(|p| p.get(package))
         .is_some();
@@ -221,32 +258,34 @@ fn add_release_profile(doc: &mut toml_edit::DocumentMut, package: &str) -> bool 
         return false;
     }
     let mut table = toml_edit::Table::new();
-    table.insert("opt-level", toml_edit::value(0));
-    table
-        .decor_mut()
-        .set_prefix("\n# Revisions describe operations; the database does the work: building them\n# unoptimized keeps release builds of the migrations fast (dependencies stay optimized).\n");
-    let profile = doc.entry("profile").or_insert_with(|| {
+    table.insert("opt-level", toml_edit::value(level));
+    if !comment.is_empty() {
+        table.decor_mut().set_prefix(format!("\n# {comment}\n"));
+    }
+    let implicit = || {
         let mut t = toml_edit::Table::new();
         t.set_implicit(true);
         toml_edit::Item::Table(t)
-    });
-    let Some(profile) = profile.as_table_like_mut() else {
+    };
+    let Some(profile) = doc
+        .entry("profile")
+        .or_insert_with(implicit)
+        .as_table_like_mut()
+    else {
         return false;
     };
-    let release = profile.entry("release").or_insert_with(|| {
-        let mut t = toml_edit::Table::new();
-        t.set_implicit(true);
-        toml_edit::Item::Table(t)
-    });
-    let Some(release) = release.as_table_like_mut() else {
+    let Some(named) = profile
+        .entry(profile_name)
+        .or_insert_with(implicit)
+        .as_table_like_mut()
+    else {
         return false;
     };
-    let packages = release.entry("package").or_insert_with(|| {
-        let mut t = toml_edit::Table::new();
-        t.set_implicit(true);
-        toml_edit::Item::Table(t)
-    });
-    let Some(packages) = packages.as_table_like_mut() else {
+    let Some(packages) = named
+        .entry("package")
+        .or_insert_with(implicit)
+        .as_table_like_mut()
+    else {
         return false;
     };
     packages.insert(package, toml_edit::Item::Table(table));
@@ -440,8 +479,41 @@ mod tests {
 
     fn with_profile(manifest: &str) -> (bool, String) {
         let mut doc: toml_edit::DocumentMut = manifest.parse().expect("valid TOML");
-        let added = add_release_profile(&mut doc, "db");
+        let added = add_package_profile(&mut doc, "release", "db", 0, "");
         (added, doc.to_string())
+    }
+
+    /// The derive's packages are optimized in dev, each unless the user set its
+    /// profile; the manifest is written once, and a second `init` adds nothing.
+    #[test]
+    fn dev_profiles_of_the_derive() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("Cargo.toml");
+        let text = "[workspace]\nmembers = [\"app\"]\n\n[profile.dev.package.syn]\nopt-level = 1\n";
+        std::fs::write(&path, text).expect("write");
+        let manifest: toml_edit::DocumentMut = text.parse().expect("TOML");
+        let (_, release, macros) = update_workspace(&path, &manifest, "db", "db").expect("update");
+        assert!(release);
+        assert_eq!(macros, ["retort-macros", "proc-macro2", "quote"]);
+        let written = std::fs::read_to_string(&path).expect("read");
+        let doc: toml::Table = toml::from_str(&written).expect("still TOML");
+        let dev = &doc["profile"]["dev"]["package"];
+        for name in ["retort-macros", "proc-macro2", "quote"] {
+            assert_eq!(dev[name]["opt-level"].as_integer(), Some(3), "{written}");
+        }
+        assert_eq!(
+            dev["syn"]["opt-level"].as_integer(),
+            Some(1),
+            "the user's stays"
+        );
+        assert!(
+            written.contains("# #[derive(Model)] runs at every build"),
+            "{written}"
+        );
+
+        let again: toml_edit::DocumentMut = written.parse().expect("TOML");
+        let (_, release, macros) = update_workspace(&path, &again, "db", "db").expect("update");
+        assert!(!release && macros.is_empty());
     }
 
     #[test]

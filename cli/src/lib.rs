@@ -452,6 +452,13 @@ fn init(
             report.package
         );
     }
+    if !report.macro_profiles.is_empty() {
+        let _ = writeln!(
+            out,
+            "Set [profile.dev.package.<name>] opt-level = 3 for {} in the workspace Cargo.toml (the derive expands models faster; proc macros rebuild once)",
+            report.macro_profiles.join(", ")
+        );
+    }
     let _ = writeln!(out, "\nNext:");
     for step in &report.next {
         let _ = writeln!(out, "  {step}");

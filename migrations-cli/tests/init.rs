@@ -131,6 +131,17 @@ fn init_then_autogenerate_upgrade_check_in_a_new_workspace() {
         "{manifest}"
     );
     assert!(said.contains("opt-level = 0"), "{said}");
+    // The derive builds optimized in dev; the user is told.
+    for name in ["retort-macros", "syn", "proc-macro2", "quote"] {
+        assert!(
+            manifest.contains(&format!("[profile.dev.package.{name}]\nopt-level = 3")),
+            "{manifest}"
+        );
+    }
+    assert!(
+        said.contains("opt-level = 3 for retort-macros, syn, proc-macro2, quote"),
+        "{said}"
+    );
     let cargo_toml = std::fs::read_to_string(ws.join("migrations/Cargo.toml")).unwrap();
     for feature in [
         "default = [\"sqlite\"]",
