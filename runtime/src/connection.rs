@@ -476,10 +476,17 @@ impl Connection {
             Tx::Raw => "SAVEPOINT retort_handover".to_owned(),
             Tx::None | Tx::Managed => return,
         };
-        self.tx = Tx::Managed;
         let told = with_driver!(&mut self.driver, c => AnsiTransactionManager::begin_transaction_sql(c, &sql));
-        if let Err(e) = told {
-            log::error!(target: "retort::sql", "{sql} failed: {e}");
+        match told {
+            Ok(()) => self.tx = Tx::Managed,
+            // Diesel was not told (the transaction failed already, say): it stays
+            // Retort's to end, and diesel's own transactions fail as they would.
+            Err(e) => {
+                if matches!(self.tx, Tx::Deferred(_)) {
+                    self.tx = Tx::Raw;
+                }
+                log::error!(target: "retort::sql", "{sql} failed: {e}");
+            }
         }
     }
 
