@@ -262,32 +262,21 @@ fn add_package_profile(
     if !comment.is_empty() {
         table.decor_mut().set_prefix(format!("\n# {comment}\n"));
     }
-    let implicit = || {
-        let mut t = toml_edit::Table::new();
-        t.set_implicit(true);
-        toml_edit::Item::Table(t)
-    };
-    let Some(profile) = doc
-        .entry("profile")
-        .or_insert_with(implicit)
-        .as_table_like_mut()
-    else {
-        return false;
-    };
-    let Some(named) = profile
-        .entry(profile_name)
-        .or_insert_with(implicit)
-        .as_table_like_mut()
-    else {
-        return false;
-    };
-    let Some(packages) = named
-        .entry("package")
-        .or_insert_with(implicit)
-        .as_table_like_mut()
-    else {
-        return false;
-    };
+    // `profile`, `profile.<name>`, `profile.<name>.package`: made implicit when
+    // missing, so only the new table shows.
+    let mut at: &mut dyn toml_edit::TableLike = doc.as_table_mut();
+    for key in ["profile", profile_name, "package"] {
+        let item = at.entry(key).or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        });
+        let Some(next) = item.as_table_like_mut() else {
+            return false;
+        };
+        at = next;
+    }
+    let packages = at;
     packages.insert(package, toml_edit::Item::Table(table));
     true
 }

@@ -12,7 +12,6 @@
 //!   checked with the step's bookkeeping in the round trip of its `COMMIT` (a
 //!   failed check rolls the step back, and the table is read again).
 
-use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use retort::migration::Direction;
@@ -86,8 +85,6 @@ pub fn run(
         direction,
         options,
         resume: None,
-        known: RefCell::default(),
-        committing: RefCell::default(),
     };
     let result = run.all(conn, target).map_err(|e| run.explain(conn, e));
     if let Some(lock) = lock {
@@ -113,10 +110,6 @@ struct Run<'a> {
     options: RunOptions,
     /// The step being resumed (`repair --resume`): its statements that ran.
     resume: Option<&'a Unfinished>,
-    /// The version rows as this run last read or wrote them.
-    known: RefCell<Vec<String>>,
-    /// The rows the step being committed writes.
-    committing: RefCell<Option<Vec<String>>>,
 }
 
 impl Run<'_> {
@@ -136,7 +129,6 @@ impl Run<'_> {
             Direction::Upgrade => self.map.resolve_upgrade(&current, target)?,
             Direction::Downgrade => self.map.resolve_downgrade(&current, target)?,
         };
-        *self.known.borrow_mut() = current.clone();
         let path: Vec<Node> = plan(self.map, &current, &target, self.direction)?
             .into_iter()
             .cloned()
@@ -153,33 +145,41 @@ impl Run<'_> {
         let mut reports = Vec::with_capacity(path.len());
         match self.options.transactions {
             TransactionMode::PerRevision => {
+                // Where the version table is checked at each commit, the rows this
+                // run last read or wrote stand for it.
+                let mut known = self.checks_at_commit().then(|| current.clone());
                 for node in &path {
-                    match step_wrapped(self.session, conn, |conn| self.step(conn, node)) {
-                        Ok(report) => {
-                            if let Some(after) = self.committing.take() {
-                                *self.known.borrow_mut() = after;
+                    let stepped = step_wrapped(self.session, conn, |conn| {
+                        self.step(conn, node, known.as_deref())
+                    });
+                    match (stepped, &mut known) {
+                        (Ok(done), known) => {
+                            if let (Some((_, after)), Some(known)) = (&done, known) {
+                                known.clone_from(after);
                             }
-                            reports.extend(report);
+                            reports.extend(done.map(|(report, _)| report));
                         }
-                        Err(error) if self.checks_at_commit() => {
-                            self.moved_meanwhile(conn, node, error)?;
+                        (Err(error), Some(known)) => {
+                            *known = self.moved_meanwhile(conn, node, known, error)?;
                         }
-                        Err(error) => return Err(self.name_foreign_key_violation(node, error)),
+                        (Err(error), None) => {
+                            return Err(self.name_foreign_key_violation(node, error))
+                        }
                     }
                 }
             }
             TransactionMode::PerStatement => {
                 for node in &path {
-                    reports.extend(self.step(conn, node)?);
+                    reports.extend(self.step(conn, node, None)?.map(|(report, _)| report));
                 }
             }
             TransactionMode::All => {
                 let all = step_wrapped(self.session, conn, |conn| {
                     path.iter()
-                        .map(|node| self.step(conn, node))
+                        .map(|node| self.step(conn, node, None))
                         .collect::<Result<Vec<_>>>()
                 })?;
-                reports.extend(all.into_iter().flatten());
+                reports.extend(all.into_iter().flatten().map(|(report, _)| report));
             }
         }
         Ok(reports)
@@ -199,23 +199,43 @@ impl Run<'_> {
     }
 
     /// After a step that checks at its commit failed (and was rolled back): if the
-    /// version table is where the run left it, the step's own error stands.
-    /// Otherwise another writer moved it: the revision is skipped if that writer
-    /// did it, and the run stops if it went elsewhere.
-    fn moved_meanwhile(&self, conn: &mut Connection, node: &Node, error: Error) -> Result<()> {
-        self.committing.take();
+    /// version table is where the run left it (`expected`), the step's own error
+    /// stands. Otherwise another writer moved it: the revision is skipped if that
+    /// writer did it (the rows read are returned), and the run stops if it went
+    /// elsewhere.
+    fn moved_meanwhile(
+        &self,
+        conn: &mut Connection,
+        node: &Node,
+        expected: &[String],
+        error: Error,
+    ) -> Result<Vec<String>> {
         let rows = self.versions.read_rows(conn)?;
-        let expected = self.known.borrow().clone();
         let sorted = |rows: &[String]| {
             let mut rows = rows.to_vec();
             rows.sort();
             rows
         };
-        if sorted(&rows) == sorted(&expected) {
+        if sorted(&rows) == sorted(expected) {
             return Err(self.name_foreign_key_violation(node, error));
         }
         log::debug!(target: "retort::runner", "step of {} rolled back: {error}", node.id);
         self.map.check_current(&rows)?;
+        if self.done_by_another(&rows, node) {
+            return Ok(rows);
+        }
+        Err(Error::VersionTableMoved {
+            id: node.id.clone(),
+            file: node.file.clone(),
+            direction: self.direction,
+            expected: describe(expected),
+            found: describe(&rows),
+        })
+    }
+
+    /// Whether the version `rows` say `node` needs no running in this run's
+    /// direction (another run did it); says so in the log.
+    fn done_by_another(&self, rows: &[String], node: &Node) -> bool {
         let applied = self
             .map
             .ancestors(rows.iter().map(String::as_str))
@@ -227,16 +247,8 @@ impl Run<'_> {
                 self.direction,
                 node.id
             );
-            *self.known.borrow_mut() = rows;
-            return Ok(());
         }
-        Err(Error::VersionTableMoved {
-            id: node.id.clone(),
-            file: node.file.clone(),
-            direction: self.direction,
-            expected: describe(&expected),
-            found: describe(&rows),
-        })
+        applied == self.direction.is_up()
     }
 
     /// A foreign key violation found when the revision is done (SQLite checks at
@@ -286,39 +298,33 @@ impl Run<'_> {
         }
     }
 
-    /// One revision, inside its step: the version table is read again here, so a
-    /// revision another runner applied (or reverted) meanwhile is skipped — also
-    /// where the run lock is a no-op (some PostgreSQL-wire engines) or a writer
-    /// bypasses it.
-    fn step(&self, conn: &mut Connection, node: &Node) -> Result<Option<StepReport>> {
+    /// One revision, inside its step, and the version rows it leaves. The version
+    /// table is checked inside the step, so a revision another runner applied (or
+    /// reverted) meanwhile is skipped — also where the run lock is a no-op (some
+    /// PostgreSQL-wire engines) or a writer bypasses it: with `known` (the rows as
+    /// the run left them), at the commit (see [`Session::version_guard_sql`]);
+    /// without, read here first.
+    fn step(
+        &self,
+        conn: &mut Connection,
+        node: &Node,
+        known: Option<&[String]>,
+    ) -> Result<Option<(StepReport, Vec<String>)>> {
         let direction = self.direction;
-        let at_commit = self.checks_at_commit();
-        let heads = if at_commit {
-            self.known.borrow().clone()
-        } else {
-            let heads = self.versions.read_rows(conn)?;
-            self.map.check_current(&heads)?;
-            heads
+        let heads = match known {
+            Some(rows) => rows.to_vec(),
+            None => {
+                let heads = self.versions.read_rows(conn)?;
+                self.map.check_current(&heads)?;
+                heads
+            }
         };
         // A plain linear step needs no walk over the history (the rows say it
         // needs running); anything else is worked out from every ancestor.
         let after = match self.map.linear_step(&heads, node, direction) {
             Some(after) => after,
-            None => {
-                let applied = self
-                    .map
-                    .ancestors(heads.iter().map(String::as_str))
-                    .contains(node.id.as_str());
-                if applied == direction.is_up() {
-                    log::info!(
-                        target: "retort::runner",
-                        "Skipping {direction} of {}: another run did it",
-                        node.id
-                    );
-                    return Ok(None);
-                }
-                self.map.heads_after(&heads, node, direction)
-            }
+            None if self.done_by_another(&heads, node) => return Ok(None),
+            None => self.map.heads_after(&heads, node, direction),
         };
         log::info!(
             target: "retort::runner",
@@ -371,7 +377,7 @@ impl Run<'_> {
         // The step's end, the version table and the log in one round trip (with
         // the check of the version table and the COMMIT, where checked there).
         let mut done = Vec::new();
-        if at_commit {
+        if known.is_some() {
             done.extend(self.session.version_guard_sql(self.versions.name, &heads));
         }
         if tracked {
@@ -385,20 +391,20 @@ impl Run<'_> {
             migration.checksum,
             duration.as_millis(),
         ));
-        if at_commit {
+        if known.is_some() {
             conn.before_commit(done.join(";\n"))?;
         } else {
             conn.execute(&done.join(";\n"))?;
         }
-        *self.committing.borrow_mut() = Some(after.clone());
-        Ok(Some(StepReport {
+        let report = StepReport {
             id: node.id.clone(),
             message: node.message.clone(),
             direction,
             from: describe(&heads),
             to: describe(&after),
             duration,
-        }))
+        };
+        Ok(Some((report, after)))
     }
 
     /// Whether steps run without a transaction, their statements counted as they
@@ -644,10 +650,8 @@ fn repair_locked(
                 direction,
                 options,
                 resume: Some(&unfinished),
-                known: RefCell::default(),
-                committing: RefCell::default(),
             };
-            run.step(conn, &node)?;
+            run.step(conn, &node, None)?;
             Ok(format!(
                 "resumed the {direction} of {} after its {done} applied statement(s); the database is at {}",
                 node.id,

@@ -443,27 +443,32 @@ impl Connection {
 
     /// Runs one or more statements without results.
     pub fn execute(&mut self, sql: &str) -> Result<()> {
-        if let Tx::Deferred(begin) = &self.tx {
-            // The transaction's BEGIN in the same round trip. Should the statement
-            // fail, the transaction is open and aborted, as if sent apart.
-            let batch = format!("{begin};\n{sql}");
-            self.tx = Tx::Raw;
-            return with_driver!(&mut self.driver, c => c.batch_execute(&batch))
-                .map_err(|e| Error::sql(sql, e));
+        // A deferred BEGIN goes in the same round trip. Should the statement fail,
+        // the transaction is open and aborted, as if sent apart.
+        let batch = self.take_begin().map(|begin| format!("{begin};\n{sql}"));
+        let sent = batch.as_deref().unwrap_or(sql);
+        with_driver!(&mut self.driver, c => c.batch_execute(sent)).map_err(|e| Error::sql(sql, e))
+    }
+
+    /// The deferred `BEGIN`, if one waits: the caller sends it (`Tx::Raw` from now).
+    fn take_begin(&mut self) -> Option<String> {
+        if !matches!(self.tx, Tx::Deferred(_)) {
+            return None;
         }
-        with_driver!(&mut self.driver, c => c.batch_execute(sql)).map_err(|e| Error::sql(sql, e))
+        match std::mem::replace(&mut self.tx, Tx::Raw) {
+            Tx::Deferred(begin) => Some(begin),
+            _ => None,
+        }
     }
 
     /// Sends a deferred `BEGIN` on its own, before a statement that cannot carry it
     /// (one with parameters or results).
     fn begin_now(&mut self) -> Result<()> {
-        if let Tx::Deferred(begin) = &self.tx {
-            let begin = begin.clone();
-            self.tx = Tx::Raw;
-            with_driver!(&mut self.driver, c => c.batch_execute(&begin))
-                .map_err(|e| Error::sql(&begin, e))?;
+        match self.take_begin() {
+            Some(begin) => with_driver!(&mut self.driver, c => c.batch_execute(&begin))
+                .map_err(|e| Error::sql(&begin, e)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Tells diesel's transaction manager of the open transaction before the
