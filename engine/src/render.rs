@@ -498,6 +498,9 @@ fn value_expr(value: &Value) -> TokenStream {
             let s = t.to_rfc3339();
             quote! { Value::TimestampTz(#s.parse()?) }
         }
+        Value::Uuid(bytes) => quote! { Value::Uuid([#(#bytes),*]) },
+        Value::Json(s) => quote! { Value::Json(#s.into()) },
+        Value::Decimal(s) => quote! { Value::Decimal(#s.into()) },
     }
 }
 
@@ -562,6 +565,13 @@ fn sql_type_expr(ty: &SqlType) -> TokenStream {
         SqlType::Time => quote! { SqlType::Time },
         SqlType::Timestamp => quote! { SqlType::Timestamp },
         SqlType::TimestampTz => quote! { SqlType::TimestampTz },
+        SqlType::Uuid => quote! { SqlType::Uuid },
+        SqlType::Json => quote! { SqlType::Json },
+        SqlType::Decimal { precision, scale } => {
+            let precision = Literal::u16_unsuffixed(*precision);
+            let scale = Literal::u16_unsuffixed(*scale);
+            quote! { SqlType::decimal(#precision, #scale) }
+        }
         SqlType::Custom(name) => {
             let name = name.as_ref();
             quote! { SqlType::custom(#name) }
@@ -594,6 +604,7 @@ fn default_expr(default: &ServerDefault) -> TokenStream {
         ServerDefault::CurrentTimestamp => quote! { ServerDefault::CurrentTimestamp },
         ServerDefault::CurrentDate => quote! { ServerDefault::CurrentDate },
         ServerDefault::CurrentTime => quote! { ServerDefault::CurrentTime },
+        ServerDefault::NewUuid => quote! { ServerDefault::NewUuid },
         ServerDefault::Sql(s) => {
             let s = s.as_ref();
             quote! { ServerDefault::sql(#s) }

@@ -50,6 +50,8 @@ pub enum DefaultValue {
     /// `now()`, `current_date()`, `current_time()` (or the same as a string).
     Time(TimeDefault),
     Sql(String),
+    /// `gen_random_uuid()`.
+    NewUuid,
 }
 
 /// A parsed `references = ...`.
@@ -201,6 +203,7 @@ fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultValue> {
             let time = name.as_deref().and_then(TimeDefault::from_function);
             match (name.as_deref(), args.len()) {
                 (Some(_), 0) if time.is_some() => time.map(DefaultValue::Time),
+                (Some("gen_random_uuid"), 0) => Some(DefaultValue::NewUuid),
                 (Some("sql"), 1) => match &args[0] {
                     Expr::Lit(ExprLit {
                         lit: Lit::Str(s), ..
@@ -227,8 +230,8 @@ fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultValue> {
 }
 
 const UNSUPPORTED_DEFAULT: &str = "unsupported default: write a literal (default = 0, default = true, \
-default = \"pending\"), the current time (default = now(), current_date(), current_time()), or an SQL \
-expression (default = sql(\"...\"))";
+default = \"pending\"), the current time (default = now(), current_date(), current_time()), a new UUID \
+(default = gen_random_uuid()), or an SQL expression (default = sql(\"...\"))";
 
 fn parse_reference(cx: &Ctxt, expr: &Expr) -> Option<ReferenceTarget> {
     match expr {

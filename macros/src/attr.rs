@@ -73,6 +73,10 @@ pub struct FieldAttrs {
     pub primary_key: Option<Span>,
     pub column: Option<LitStr>,
     pub max_length: Option<LitInt>,
+    /// `precision = P`: the digits of a decimal field.
+    pub precision: Option<LitInt>,
+    /// `scale = S`: the digits after its point.
+    pub scale: Option<LitInt>,
     pub sql_type: Option<LitStr>,
     pub unique: Option<Span>,
     pub index: Option<Span>,
@@ -234,6 +238,8 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut primary_key = Attr::none(cx, PRIMARY_KEY);
     let mut column = Attr::none(cx, COLUMN);
     let mut max_length = Attr::none(cx, MAX_LENGTH);
+    let mut precision = Attr::none(cx, PRECISION);
+    let mut scale = Attr::none(cx, SCALE);
     let mut sql_type = Attr::none(cx, SQL_TYPE);
     let mut unique = Attr::none(cx, UNIQUE);
     let mut index = Attr::none(cx, INDEX);
@@ -254,6 +260,8 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 INDEX => index.set(span, ()),
                 COLUMN => column.set(span, meta.value()?.parse::<LitStr>()?),
                 MAX_LENGTH => max_length.set(span, meta.value()?.parse::<LitInt>()?),
+                PRECISION => precision.set(span, meta.value()?.parse::<LitInt>()?),
+                SCALE => scale.set(span, meta.value()?.parse::<LitInt>()?),
                 SQL_TYPE => sql_type.set(span, meta.value()?.parse::<LitStr>()?),
                 DEFAULT => default.set(span, meta.value()?.parse::<Expr>()?),
                 REFERENCES => references.set(span, meta.value()?.parse::<Expr>()?),
@@ -279,6 +287,8 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         primary_key: primary_key.get().map(|(s, ())| s),
         column: column.get().map(|(_, v)| v),
         max_length: max_length.get().map(|(_, v)| v),
+        precision: precision.get().map(|(_, v)| v),
+        scale: scale.get().map(|(_, v)| v),
         sql_type: sql_type.get().map(|(_, v)| v),
         unique: unique.get().map(|(s, ())| s),
         index: index.get().map(|(s, ())| s),

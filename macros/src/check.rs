@@ -23,6 +23,7 @@ pub fn check(cx: &Ctxt, model: &Model<'_>) {
         == 1;
     for field in &model.fields {
         check_max_length(cx, field);
+        check_decimal(cx, field);
         check_default(cx, field, single_key);
         check_foreign_key_actions(cx, field);
         check_autoincrement(cx, field);
@@ -249,6 +250,61 @@ fn check_max_length(cx: &Ctxt, field: &Field<'_>) {
     }
 }
 
+/// `precision`/`scale` on decimal fields only; a decimal field has a precision,
+/// and its scale fits in it.
+fn check_decimal(cx: &Ctxt, field: &Field<'_>) {
+    let decimal = field.kind == Some(Kind::Decimal);
+    for lit in [&field.attrs.precision, &field.attrs.scale]
+        .into_iter()
+        .flatten()
+    {
+        if field.attrs.sql_type.is_some() {
+            cx.error_spanned_by(
+                lit,
+                "#[model(precision/scale)] conflict with #[model(sql_type)]; put them in the SQL type",
+            );
+            return;
+        }
+        if !decimal {
+            cx.error_spanned_by(
+                lit,
+                "#[model(precision/scale)] apply to decimal fields only (bigdecimal::BigDecimal, rust_decimal::Decimal)",
+            );
+            return;
+        }
+    }
+    if !decimal {
+        return;
+    }
+    let Some(precision) = &field.attrs.precision else {
+        cx.error_spanned_by(
+            field.ty,
+            "a decimal field needs its number of digits: #[model(precision = 10, scale = 2)] makes NUMERIC(10, 2) \
+             (scale, the digits after the point, defaults to 0)",
+        );
+        return;
+    };
+    let p = match precision.base10_parse::<u16>() {
+        Ok(p @ 1..=1000) => p,
+        _ => {
+            cx.error_spanned_by(
+                precision,
+                "#[model(precision)] must be a whole number from 1 to 1000 (MySQL allows up to 65)",
+            );
+            return;
+        }
+    };
+    if let Some(scale) = &field.attrs.scale {
+        match scale.base10_parse::<u16>() {
+            Ok(s) if s <= p => {}
+            _ => cx.error_spanned_by(
+                scale,
+                format!("#[model(scale)] must be a whole number from 0 to the precision ({p})"),
+            ),
+        }
+    }
+}
+
 /// A default's kind matches the field's type.
 fn check_default(cx: &Ctxt, field: &Field<'_>, single_key: bool) {
     let (Some(default), Some(kind)) = (&field.default, field.kind) else {
@@ -264,8 +320,22 @@ fn check_default(cx: &Ctxt, field: &Field<'_>, single_key: bool) {
             Some("a fractional number")
         }
         DefaultValue::Bool(_) if kind != Kind::Boolean => Some("a boolean"),
-        DefaultValue::Text(_) if !(kind == Kind::String || kind.is_temporal()) => Some("text"),
+        DefaultValue::Text(_)
+            if !(kind == Kind::String
+                || kind.is_temporal()
+                || matches!(kind, Kind::Uuid | Kind::Json)) =>
+        {
+            Some("text")
+        }
         DefaultValue::Time(_) if !(kind.is_temporal() || kind == Kind::String) => Some("a time"),
+        DefaultValue::NewUuid if kind != Kind::Uuid => Some("a new UUID"),
+        DefaultValue::Text(text) if kind == Kind::Uuid && !is_uuid_text(text) => {
+            cx.error_spanned_by(
+                expr,
+                format!("`{text}` is not a UUID; write one as 67e55044-10b1-426f-9247-bb680e5fe0c8, or default = gen_random_uuid()"),
+            );
+            None
+        }
         _ => None,
     };
     if let Some(what) = problem {
@@ -287,6 +357,14 @@ fn check_default(cx: &Ctxt, field: &Field<'_>, single_key: bool) {
              (or say #[model(autoincrement = false)])",
         );
     }
+}
+
+/// A UUID's text: 32 hex digits, hyphenated 8-4-4-4-12 or not at all.
+fn is_uuid_text(text: &str) -> bool {
+    let hex = text.chars().filter(|c| *c != '-').count() == 32
+        && text.chars().all(|c| c == '-' || c.is_ascii_hexdigit());
+    let hyphens: Vec<usize> = text.match_indices('-').map(|(i, _)| i).collect();
+    hex && (hyphens.is_empty() || hyphens == [8, 13, 18, 23])
 }
 
 /// `on_delete`/`on_update` need `references`, and name a real action.

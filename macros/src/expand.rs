@@ -221,9 +221,10 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
         let name = f.ident;
         let base = match (&f.attrs.diesel_type, crate::types::diesel_type(f.kind)) {
             (Some(ty), _) => quote!(#ty),
-            (None, Some(ty)) => {
+            (None, Some((krate, ty))) => {
+                let krate = Ident::new(krate, Span::call_site());
                 let ty = Ident::new(ty, Span::call_site());
-                quote!(::diesel::sql_types::#ty)
+                quote!(::#krate::sql_types::#ty)
             }
             (None, None) => quote!(::diesel::sql_types::Text),
         };
@@ -389,6 +390,16 @@ fn sql_type(field: &Field<'_>) -> TokenStream {
         let n: u32 = n.base10_parse().unwrap_or(1);
         return quote!(::retort::schema::SqlType::Varchar(#n));
     }
+    if field.kind == Some(Kind::Decimal) {
+        let digits = |lit: &Option<syn::LitInt>| {
+            lit.as_ref()
+                .and_then(|l| l.base10_parse::<u16>().ok())
+                .unwrap_or(0)
+        };
+        let precision = digits(&field.attrs.precision);
+        let scale = digits(&field.attrs.scale);
+        return quote!(::retort::schema::SqlType::Decimal { precision: #precision, scale: #scale });
+    }
     let variant = Ident::new(field.kind.map_or("Text", Kind::variant), Span::call_site());
     quote!(::retort::schema::SqlType::#variant)
 }
@@ -413,6 +424,7 @@ fn default_value(default: &DefaultValue) -> TokenStream {
             let s = cow(s);
             quote!(::retort::schema::ServerDefault::Sql(#s))
         }
+        DefaultValue::NewUuid => quote!(::retort::schema::ServerDefault::NewUuid),
     }
 }
 

@@ -10,6 +10,8 @@ pub const FIELD_KEYS: &[&str] = &[
     PRIMARY_KEY,
     COLUMN,
     MAX_LENGTH,
+    PRECISION,
+    SCALE,
     SQL_TYPE,
     UNIQUE,
     INDEX,
@@ -37,6 +39,8 @@ pub const INDEX: &str = "index";
 pub const PRIMARY_KEY: &str = "primary_key";
 pub const COLUMN: &str = "column";
 pub const MAX_LENGTH: &str = "max_length";
+pub const PRECISION: &str = "precision";
+pub const SCALE: &str = "scale";
 pub const SQL_TYPE: &str = "sql_type";
 pub const UNIQUE: &str = "unique";
 pub const DEFAULT: &str = "default";

@@ -17,6 +17,10 @@ pub enum Kind {
     Time,
     Timestamp,
     TimestampTz,
+    Uuid,
+    Json,
+    /// `NUMERIC(p, s)`: the precision and scale come from attributes.
+    Decimal,
 }
 
 impl Kind {
@@ -25,7 +29,7 @@ impl Kind {
     }
 
     pub fn is_number(self) -> bool {
-        self.is_integer() || matches!(self, Kind::Real | Kind::Double)
+        self.is_integer() || matches!(self, Kind::Real | Kind::Double | Kind::Decimal)
     }
 
     pub fn is_temporal(self) -> bool {
@@ -50,31 +54,41 @@ impl Kind {
             Kind::Time => "Time",
             Kind::Timestamp => "Timestamp",
             Kind::TimestampTz => "TimestampTz",
+            Kind::Uuid => "Uuid",
+            Kind::Json => "Json",
+            Kind::Decimal => "Decimal",
         }
     }
 }
 
-/// The diesel SQL type of a kind (`None`: no portable one).
-pub fn diesel_type(kind: Option<Kind>) -> Option<&'static str> {
+/// The diesel SQL type of a kind, as `(crate, type)`: `("diesel", "Integer")` is
+/// `::diesel::sql_types::Integer`, `("retort", "Uuid")` is
+/// `::retort::sql_types::Uuid` (`None`: no portable one).
+pub fn diesel_type(kind: Option<Kind>) -> Option<(&'static str, &'static str)> {
+    let diesel = |name| ("diesel", name);
     Some(match kind? {
-        Kind::SmallInt => "SmallInt",
-        Kind::Integer => "Integer",
-        Kind::BigInt => "BigInt",
-        Kind::Real => "Float",
-        Kind::Double => "Double",
-        Kind::Boolean => "Bool",
-        Kind::String => "Text",
-        Kind::Bytes => "Binary",
-        Kind::Date => "Date",
-        Kind::Time => "Time",
-        Kind::Timestamp => "Timestamp",
+        Kind::SmallInt => diesel("SmallInt"),
+        Kind::Integer => diesel("Integer"),
+        Kind::BigInt => diesel("BigInt"),
+        Kind::Real => diesel("Float"),
+        Kind::Double => diesel("Double"),
+        Kind::Boolean => diesel("Bool"),
+        Kind::String => diesel("Text"),
+        Kind::Bytes => diesel("Binary"),
+        Kind::Date => diesel("Date"),
+        Kind::Time => diesel("Time"),
+        Kind::Timestamp => diesel("Timestamp"),
+        Kind::Decimal => diesel("Numeric"),
+        Kind::Uuid => ("retort", "Uuid"),
+        Kind::Json => ("retort", "Json"),
         Kind::TimestampTz => return None,
     })
 }
 
 /// The types a field may have, for error messages.
 pub const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, Vec<u8>, chrono::NaiveDate, \
-chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<Utc>, or an Option of one of them";
+chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<Utc>, uuid::Uuid, retort::types::Uuid, serde_json::Value, \
+retort::types::Json<T>, bigdecimal::BigDecimal, rust_decimal::Decimal, or an Option of one of them";
 
 /// `Option<T>` → `(T, true)`; anything else → `(ty, false)`.
 pub fn unwrap_option(ty: &Type) -> (&Type, bool) {
@@ -107,6 +121,16 @@ fn single_generic<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     }
 }
 
+/// Whether the type's path names `krate` (`serde_json::Value`).
+fn names_crate(ty: &Type, krate: &str) -> bool {
+    match ty {
+        Type::Path(p) => p.path.segments.iter().any(|s| s.ident == krate),
+        Type::Group(g) => names_crate(&g.elem, krate),
+        Type::Paren(p) => names_crate(&p.elem, krate),
+        _ => false,
+    }
+}
+
 /// The kind of a (non-Option) Rust type, or `None` when unsupported.
 pub fn kind_of(ty: &Type) -> Option<Kind> {
     let seg = last_segment(ty)?;
@@ -123,6 +147,12 @@ pub fn kind_of(ty: &Type) -> Option<Kind> {
         "NaiveDate" if plain => Kind::Date,
         "NaiveTime" if plain => Kind::Time,
         "NaiveDateTime" if plain => Kind::Timestamp,
+        "Uuid" if plain => Kind::Uuid,
+        "BigDecimal" | "Decimal" if plain => Kind::Decimal,
+        // `serde_json::Value` (a bare `Value` could be anything) or its alias.
+        "Value" if plain && names_crate(ty, "serde_json") => Kind::Json,
+        "JsonValue" if plain => Kind::Json,
+        "Json" if single_generic(ty, "Json").is_some() => Kind::Json,
         "Vec" => match single_generic(ty, "Vec").and_then(last_segment) {
             Some(inner) if inner.ident == "u8" => Kind::Bytes,
             _ => return None,

@@ -279,9 +279,14 @@ macro_rules! with_driver {
 }
 
 /// A boxed `sql_query` on `$db` with each of `$params` bound with its own type;
-/// `$tz => $tz_type, $tz_value` says how a zoned timestamp is bound there.
+/// `$tz => $tz_type, $tz_value` says how a zoned timestamp is bound there, and
+/// `$dec => $dec_type, $dec_value` a decimal number (its text).
 macro_rules! bind_all {
-    ($db:ty, $sql:expr, $params:expr, $tz:ident => $tz_type:ty, $tz_value:expr) => {{
+    (
+        $db:ty, $sql:expr, $params:expr,
+        $tz:ident => $tz_type:ty, $tz_value:expr,
+        $dec:ident => $dec_type:ty, $dec_value:expr
+    ) => {{
         use diesel::sql_types::{
             BigInt, Binary, Bool, Date, Double, Nullable, Text, Time, Timestamp,
         };
@@ -298,6 +303,13 @@ macro_rules! bind_all {
                 Value::Time(t) => query.bind::<Time, _>(*t),
                 Value::Timestamp(t) => query.bind::<Timestamp, _>(*t),
                 Value::TimestampTz($tz) => query.bind::<$tz_type, _>($tz_value),
+                Value::Uuid(bytes) => {
+                    query.bind::<crate::sql_types::Uuid, _>(crate::sql_types::UuidBytes(*bytes))
+                }
+                Value::Json(text) => {
+                    query.bind::<crate::sql_types::Json, _>(crate::sql_types::JsonText(text))
+                }
+                Value::Decimal($dec) => query.bind::<$dec_type, _>($dec_value),
             };
         }
         query
@@ -513,25 +525,43 @@ impl Connection {
     /// Runs one statement whose placeholders (the database's own: `?`, or `$1`,
     /// `$2`… on PostgreSQL) take `params`, sent to the server as bound parameters,
     /// never as SQL text. Each value is bound with its own type (`Value::Int` as
-    /// BIGINT, `Value::Text` as TEXT…). Returns the number of rows affected.
+    /// BIGINT, `Value::Text` as TEXT…): `Value::Uuid` as
+    /// [`sql_types::Uuid`](crate::sql_types::Uuid) (PostgreSQL `uuid`, the
+    /// hyphenated text elsewhere), `Value::Json` as
+    /// [`sql_types::Json`](crate::sql_types::Json) (PostgreSQL `jsonb`, text
+    /// elsewhere), `Value::Decimal` as PostgreSQL `numeric` and as its text on
+    /// MySQL and SQLite (which store it in a DECIMAL or NUMERIC column as the
+    /// number). Returns the number of rows affected.
     pub fn execute_params(&mut self, sql: &str, params: &[&Value]) -> Result<usize> {
         self.begin_now()?;
         match &mut self.driver {
             #[cfg(feature = "sqlite")]
             Driver::Sqlite(c) => {
-                bind_all!(diesel::sqlite::Sqlite, sql, params, tz => diesel::sql_types::TimestamptzSqlite, *tz)
-                    .execute(c)
+                // The decimal's text: a NUMERIC column stores it as a number.
+                bind_all!(
+                    diesel::sqlite::Sqlite, sql, params,
+                    tz => diesel::sql_types::TimestamptzSqlite, *tz,
+                    dec => Text, dec.as_str()
+                )
+                .execute(c)
             }
             #[cfg(feature = "postgres")]
-            Driver::Postgres(c) => {
-                bind_all!(diesel::pg::Pg, sql, params, tz => diesel::sql_types::Timestamptz, *tz)
-                    .execute(c)
-            }
+            Driver::Postgres(c) => bind_all!(
+                diesel::pg::Pg, sql, params,
+                tz => diesel::sql_types::Timestamptz, *tz,
+                dec => diesel::sql_types::Numeric, crate::sql_types::PgDecimal(dec)
+            )
+            .execute(c),
             #[cfg(feature = "mysql")]
             Driver::Mysql(c) => {
                 // MySQL has no zoned type: the UTC wall-clock time.
-                bind_all!(diesel::mysql::Mysql, sql, params, tz => diesel::sql_types::Timestamp, tz.naive_utc())
-                    .execute(c)
+                // The decimal's text: the server converts it exactly.
+                bind_all!(
+                    diesel::mysql::Mysql, sql, params,
+                    tz => diesel::sql_types::Timestamp, tz.naive_utc(),
+                    dec => Text, dec.as_str()
+                )
+                .execute(c)
             }
         }
         .map_err(|e| Error::sql(sql, e))

@@ -56,6 +56,28 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! # Field types beyond diesel's portable ones
+//!
+//! Features of this crate add UUID, JSON and decimal fields, with diesel
+//! conversions on every compiled backend: `uuid` (`retort::types::Uuid`, a
+//! wrapper of `uuid::Uuid`, in a [`sql_types::Uuid`] column), `json`
+//! (`retort::types::Json<T>` in a [`sql_types::Json`] column), `decimal`
+//! (`bigdecimal::BigDecimal` in a `diesel::sql_types::Numeric` column). The
+//! [`types`] module says why the wrappers (diesel lets only itself make
+//! `uuid::Uuid` or `serde_json::Value` an expression; both still read as they
+//! are). The SQL type markers are always there; [`schema::Value`] holds all
+//! three without any feature.
+//!
+//! ```
+//! diesel::table! {
+//!     invoices (id) {
+//!         id -> retort::sql_types::Uuid,
+//!         lines -> retort::sql_types::Json,
+//!         total -> Numeric,
+//!     }
+//! }
+//! ```
 
 #![warn(missing_docs)]
 
@@ -71,6 +93,8 @@ pub mod project;
 mod replay;
 pub mod revision;
 pub mod schema;
+pub mod sql_types;
+pub mod types;
 
 pub use connection::{Backend, Connection, DatabaseUrl};
 pub use error::{BoxError, Error, RenderError, Result};

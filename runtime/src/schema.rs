@@ -248,6 +248,22 @@ pub enum SqlType {
     Timestamp,
     /// Date and time with zone (`chrono::DateTime<Utc>`).
     TimestampTz,
+    /// A UUID (`uuid::Uuid`): PostgreSQL `UUID`, `CHAR(36)` (the hyphenated text)
+    /// on MySQL/MariaDB and SQLite.
+    Uuid,
+    /// A JSON document (`serde_json::Value`, `retort::types::Json<T>`):
+    /// PostgreSQL `JSONB`, MySQL/MariaDB `JSON`, SQLite `TEXT` checked by
+    /// `json_valid`.
+    Json,
+    /// An exact decimal number of `precision` digits, `scale` of them after the
+    /// point (`bigdecimal::BigDecimal`, `rust_decimal::Decimal`): `NUMERIC(p, s)`,
+    /// MySQL `DECIMAL(p, s)`.
+    Decimal {
+        /// Total number of digits.
+        precision: u16,
+        /// Digits after the decimal point.
+        scale: u16,
+    },
     /// A type given verbatim by `sql_type = "..."`.
     Custom(Cow<'static, str>),
 }
@@ -256,6 +272,11 @@ impl SqlType {
     /// `Custom` from any string.
     pub fn custom(name: impl Into<Cow<'static, str>>) -> Self {
         SqlType::Custom(name.into())
+    }
+
+    /// `Decimal { precision, scale }`: `NUMERIC(precision, scale)`.
+    pub const fn decimal(precision: u16, scale: u16) -> Self {
+        SqlType::Decimal { precision, scale }
     }
 
     /// True for the integer types.
@@ -282,7 +303,30 @@ impl SqlType {
                 | (TimestampTz, Timestamp)
         );
         let longer = matches!((self, to), (Varchar(a), Varchar(b)) if b >= a);
-        !(widening || longer)
+        let exact = match (self, to) {
+            (
+                Decimal {
+                    precision: p1,
+                    scale: s1,
+                },
+                Decimal {
+                    precision: p2,
+                    scale: s2,
+                },
+            ) => s2 >= s1 && i32::from(*p2) - i32::from(*s2) >= i32::from(*p1) - i32::from(*s1),
+            (SmallInt | Integer | BigInt, Decimal { precision, scale }) => {
+                let digits = match self {
+                    SmallInt => 5,
+                    Integer => 10,
+                    _ => 19,
+                };
+                i32::from(*precision) - i32::from(*scale) >= digits
+            }
+            (Uuid | Json, Text) => true,
+            (Uuid, Varchar(n)) => *n >= 36,
+            _ => false,
+        };
+        !(widening || longer || exact)
     }
 }
 
@@ -302,6 +346,9 @@ impl fmt::Display for SqlType {
             SqlType::Time => f.write_str("TIME"),
             SqlType::Timestamp => f.write_str("TIMESTAMP"),
             SqlType::TimestampTz => f.write_str("TIMESTAMP WITH TIME ZONE"),
+            SqlType::Uuid => f.write_str("UUID"),
+            SqlType::Json => f.write_str("JSON"),
+            SqlType::Decimal { precision, scale } => write!(f, "NUMERIC({precision},{scale})"),
             SqlType::Custom(name) => f.write_str(name),
         }
     }
@@ -328,6 +375,10 @@ pub enum ServerDefault {
     CurrentDate,
     /// The current time of day.
     CurrentTime,
+    /// A new random UUID for each row (`default = gen_random_uuid()`):
+    /// PostgreSQL's `gen_random_uuid()` (13 and later), MySQL/MariaDB's `uuid()`,
+    /// and on SQLite an expression of `randomblob` that makes a version-4 UUID.
+    NewUuid,
     /// Any other SQL expression, verbatim.
     Sql(Cow<'static, str>),
 }
@@ -377,6 +428,9 @@ impl ServerDefault {
     pub fn same_as(&self, other: &ServerDefault) -> bool {
         match (self, other) {
             (ServerDefault::Number(a), ServerDefault::Number(b)) => {
+                if is_decimal(a) && is_decimal(b) {
+                    return canonical_decimal(a) == canonical_decimal(b);
+                }
                 match (a.parse::<f64>(), b.parse::<f64>()) {
                     (Ok(x), Ok(y)) => x == y,
                     _ => a == b,
@@ -399,6 +453,7 @@ impl fmt::Display for ServerDefault {
             ServerDefault::CurrentTimestamp => f.write_str("now()"),
             ServerDefault::CurrentDate => f.write_str("current_date()"),
             ServerDefault::CurrentTime => f.write_str("current_time()"),
+            ServerDefault::NewUuid => f.write_str("gen_random_uuid()"),
             ServerDefault::Sql(expr) => write!(f, "sql({expr:?})"),
         }
     }
@@ -719,6 +774,128 @@ pub enum Value {
     Timestamp(chrono::NaiveDateTime),
     /// A date and time in UTC.
     TimestampTz(chrono::DateTime<chrono::Utc>),
+    /// A UUID, as its 16 bytes ([`Value::uuid`] reads the text form; with the
+    /// `uuid` feature, `uuid::Uuid` converts).
+    Uuid([u8; 16]),
+    /// A JSON document, as its text ([`Value::json`] checks it; with the `json`
+    /// feature, `serde_json::Value` converts).
+    Json(String),
+    /// An exact decimal number, as its text: digits, an optional sign and point
+    /// ([`Value::decimal`] checks it; with the `decimal` feature,
+    /// `bigdecimal::BigDecimal` converts).
+    Decimal(String),
+}
+
+impl Value {
+    /// A UUID from its text form (`"67e55044-10b1-426f-9247-bb680e5fe0c8"`, with or
+    /// without hyphens, any case).
+    pub fn uuid(text: &str) -> Result<Value, ValueError> {
+        parse_uuid(text)
+            .map(Value::Uuid)
+            .ok_or_else(|| ValueError::new("UUID", text))
+    }
+
+    /// A decimal number from its text (`"12.50"`, `"-3"`, `"0.001"`).
+    pub fn decimal(text: &str) -> Result<Value, ValueError> {
+        if is_decimal(text) {
+            Ok(Value::Decimal(text.to_owned()))
+        } else {
+            Err(ValueError::new("decimal number", text))
+        }
+    }
+
+    /// A JSON document from its text. Only the outline is checked here (it is not
+    /// empty and is one document); the database checks the rest.
+    pub fn json(text: impl Into<String>) -> Result<Value, ValueError> {
+        let text = text.into();
+        if text.trim().is_empty() {
+            return Err(ValueError::new("JSON document", &text));
+        }
+        Ok(Value::Json(text))
+    }
+}
+
+/// A value's text is not what its type needs ([`Value::uuid`], [`Value::decimal`],
+/// [`Value::json`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not a {what}")]
+pub struct ValueError {
+    what: &'static str,
+    text: String,
+}
+
+impl ValueError {
+    fn new(what: &'static str, text: &str) -> Self {
+        ValueError {
+            what,
+            text: text.to_owned(),
+        }
+    }
+}
+
+/// The 16 bytes of a UUID's text form (hyphens optional, either case).
+pub fn parse_uuid(text: &str) -> Option<[u8; 16]> {
+    let hex: Vec<u8> = text.bytes().filter(|b| *b != b'-').collect();
+    let hyphens = text.len() - hex.len();
+    let shape_ok = match hyphens {
+        0 => text.len() == 32,
+        4 => text.len() == 36 && [8, 13, 18, 23].iter().all(|&i| text.as_bytes()[i] == b'-'),
+        _ => false,
+    };
+    if !shape_ok {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        let digit = |b: u8| (b as char).to_digit(16);
+        out[i] = (digit(pair[0])? * 16 + digit(pair[1])?) as u8;
+    }
+    Some(out)
+}
+
+/// A UUID's hyphenated lower-case text.
+pub fn format_uuid(bytes: &[u8; 16]) -> String {
+    let mut s = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// A plain decimal number's shortest spelling of the same value, exactly
+/// (`0.50` → `0.5`, `-000` → `0`, `+3.` → `3`); other text is returned as is.
+pub fn canonical_decimal(text: &str) -> String {
+    if !is_decimal(text) {
+        return text.to_owned();
+    }
+    let negative = text.starts_with('-');
+    let body = text.trim_start_matches(['-', '+']);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let mut out = String::new();
+    if negative && !(int.is_empty() && frac.is_empty()) {
+        out.push('-');
+    }
+    out.push_str(if int.is_empty() { "0" } else { int });
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// Whether `text` is a plain decimal number: an optional sign, digits, an
+/// optional point and digits (at least one digit in all).
+pub fn is_decimal(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    !(int.is_empty() && frac.is_empty())
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
 }
 
 macro_rules! value_from {
@@ -745,6 +922,27 @@ value_from! {
     chrono::NaiveTime => Time,
     chrono::NaiveDateTime => Timestamp,
     chrono::DateTime<chrono::Utc> => TimestampTz,
+}
+
+#[cfg(feature = "uuid")]
+impl From<uuid::Uuid> for Value {
+    fn from(v: uuid::Uuid) -> Self {
+        Value::Uuid(v.into_bytes())
+    }
+}
+
+#[cfg(feature = "json")]
+impl From<serde_json::Value> for Value {
+    fn from(v: serde_json::Value) -> Self {
+        Value::Json(v.to_string())
+    }
+}
+
+#[cfg(feature = "decimal")]
+impl From<bigdecimal::BigDecimal> for Value {
+    fn from(v: bigdecimal::BigDecimal) -> Self {
+        Value::Decimal(v.to_plain_string())
+    }
 }
 
 impl From<&str> for Value {
@@ -828,12 +1026,68 @@ mod tests {
     }
 
     #[test]
+    fn values_of_the_new_types() {
+        let text = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        let Ok(Value::Uuid(bytes)) = Value::uuid(text) else {
+            panic!("a UUID");
+        };
+        assert_eq!(format_uuid(&bytes), text);
+        assert_eq!(
+            Value::uuid(&text.replace('-', "").to_ascii_uppercase()),
+            Value::uuid(text)
+        );
+        for bad in [
+            "",
+            "67e55044",
+            "67e55044-10b1-426f-9247-bb680e5fe0cz",
+            "67e5504410b1-426f-9247-bb680e5fe0c8--",
+        ] {
+            assert!(Value::uuid(bad).is_err(), "{bad}");
+        }
+        assert!(Value::decimal("-12.50").is_ok() && Value::decimal(".5").is_ok());
+        for bad in ["", "-", ".", "1e5", "1.2.3", "12,5", "NaN"] {
+            assert!(Value::decimal(bad).is_err(), "{bad}");
+        }
+        assert_eq!(canonical_decimal("0.50"), "0.5");
+        assert_eq!(canonical_decimal("-000.000"), "0");
+        assert_eq!(canonical_decimal("+3."), "3");
+        assert_eq!(canonical_decimal("0010.0100"), "10.01");
+        assert!(Value::json("  ").is_err() && Value::json("{}").is_ok());
+    }
+
+    #[test]
     fn defaults_compare_by_meaning() {
+        // Exactly, past what a double holds.
+        assert!(ServerDefault::number("12345678901234567.10")
+            .same_as(&ServerDefault::number("12345678901234567.1")));
+        assert!(!ServerDefault::number("12345678901234567.01")
+            .same_as(&ServerDefault::number("12345678901234567.02")));
+        assert!(ServerDefault::number(0).same_as(&ServerDefault::number("0.00")));
         assert!(ServerDefault::number(0).same_as(&ServerDefault::Number("0.0".into())));
         assert!(!ServerDefault::number(0).same_as(&ServerDefault::number(1)));
         assert!(
             ServerDefault::sql("(datetime('now'))").same_as(&ServerDefault::sql("datetime('now')"))
         );
+    }
+
+    #[test]
+    fn decimal_narrowing() {
+        let d = |precision, scale| SqlType::Decimal { precision, scale };
+        assert!(!d(10, 2).narrows_to(&d(12, 2)));
+        assert!(!d(10, 2).narrows_to(&d(11, 3)));
+        assert!(
+            d(10, 2).narrows_to(&d(10, 3)),
+            "one digit less before the point"
+        );
+        assert!(
+            d(10, 2).narrows_to(&d(10, 1)),
+            "one digit less after the point"
+        );
+        assert!(!SqlType::Integer.narrows_to(&d(10, 0)));
+        assert!(SqlType::BigInt.narrows_to(&d(18, 0)));
+        assert!(!SqlType::Uuid.narrows_to(&SqlType::Text));
+        assert!(SqlType::Text.narrows_to(&SqlType::Uuid));
+        assert!(SqlType::Text.narrows_to(&SqlType::Json));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! whole column repeated. DDL commits implicitly, so a revision is not atomic
 //! here: the runner updates the version table after each revision instead.
 
-use super::{normalise_type_name, Dialect, RenderError};
+use super::{normalise_type_name, parse_decimal_args, Dialect, RenderError};
 use retort::ops::{AddConstraint, AlterColumn, DropConstraint, DropIndex, Op, RenameTable};
 use retort::schema::{Column, Constraint, ConstraintKind, FkAction, ServerDefault, SqlType, Table};
 use retort::Backend;
@@ -59,6 +59,11 @@ impl Dialect for Mysql {
             SqlType::Blob => "LONGBLOB".to_owned(),
             SqlType::Time => "TIME(6)".to_owned(),
             SqlType::Timestamp | SqlType::TimestampTz => "DATETIME(6)".to_owned(),
+            // MySQL has no UUID type (MariaDB's came in 10.7): the hyphenated text,
+            // which every version stores, compares and prints alike.
+            SqlType::Uuid => "CHAR(36)".to_owned(),
+            SqlType::Json => "JSON".to_owned(),
+            SqlType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
             other => other.to_string(),
         }
     }
@@ -81,9 +86,10 @@ impl Dialect for Mysql {
             ("DATE", None) => SqlType::Date,
             ("TIME", Some("6")) => SqlType::Time,
             ("DATETIME", Some("6")) => SqlType::Timestamp,
-            ("NUMERIC" | "DECIMAL", Some(args)) => {
-                SqlType::Custom(format!("DECIMAL({args})").into())
-            }
+            ("NUMERIC" | "DECIMAL", Some(args)) => parse_decimal_args(args)
+                .unwrap_or_else(|| SqlType::Custom(format!("DECIMAL({args})").into())),
+            ("CHAR", Some("36")) | ("UUID", None) => SqlType::Uuid,
+            ("JSON", None) => SqlType::Json,
             _ => SqlType::Custom(norm.clone().into()),
         }
     }
@@ -110,6 +116,7 @@ impl Dialect for Mysql {
             ServerDefault::CurrentDate => "(CURRENT_DATE)".to_owned(),
             ServerDefault::CurrentTime if fractional => "(CURRENT_TIME(6))".to_owned(),
             ServerDefault::CurrentTime => "(CURRENT_TIME)".to_owned(),
+            ServerDefault::NewUuid => "(uuid())".to_owned(),
             ServerDefault::Sql(expr) => format!("({expr})"),
         }
     }

@@ -25,6 +25,7 @@ impl Dialect for Postgres {
     fn type_name(&self, column: &Column) -> String {
         match &column.sql_type {
             SqlType::Blob => "BYTEA".to_owned(),
+            SqlType::Json => "JSONB".to_owned(),
             other => other.to_string(),
         }
     }
@@ -33,6 +34,7 @@ impl Dialect for Postgres {
         let (_, base, args) = normalise_type_name(name);
         match (base.as_str(), args) {
             ("BYTEA", None) => SqlType::Blob,
+            ("JSONB", None) => SqlType::Json,
             ("TIME WITHOUT TIME ZONE", None) => SqlType::Time,
             ("TIMESTAMP WITHOUT TIME ZONE", None) => SqlType::Timestamp,
             _ => parse_standard_type(name),
@@ -172,8 +174,12 @@ mod tests {
         assert_eq!(Postgres.parse_type("double precision"), SqlType::Double);
         assert_eq!(
             Postgres.parse_type("numeric(10,2)"),
-            SqlType::custom("NUMERIC(10,2)")
+            SqlType::Decimal {
+                precision: 10,
+                scale: 2
+            }
         );
+        assert_eq!(Postgres.parse_type("numeric"), SqlType::custom("NUMERIC"));
     }
 
     #[test]

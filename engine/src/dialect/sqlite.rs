@@ -33,7 +33,43 @@ impl Dialect for Sqlite {
         if column.autoincrement && column.sql_type.is_integer() {
             return "INTEGER".to_owned();
         }
-        column.sql_type.to_string()
+        match &column.sql_type {
+            // Text affinity (a declared `UUID` or `JSON` would be numeric); the
+            // JSON column is checked by `json_valid` (`column_constraint`).
+            SqlType::Uuid => "CHAR(36)".to_owned(),
+            SqlType::Json => "TEXT".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// A JSON column is `TEXT` checked by `json_valid`, so the type is the
+    /// column's own, not what its type name reads back as.
+    fn canonical_type(&self, _table: &Table, column: &Column) -> SqlType {
+        match &column.sql_type {
+            SqlType::Json => SqlType::Json,
+            _ => self.parse_type(&self.type_name(column)),
+        }
+    }
+
+    fn column_constraint(&self, column: &Column) -> Option<String> {
+        (column.sql_type == SqlType::Json)
+            .then(|| format!("CHECK (json_valid({}))", self.quote(&column.name)))
+    }
+
+    fn default_sql(&self, default: &ServerDefault, column: &Column) -> String {
+        match default {
+            ServerDefault::NewUuid => format!("({NEW_UUID_SQL})"),
+            ServerDefault::Number(n) => n.to_string(),
+            ServerDefault::Bool(b) => self.bool_literal(*b),
+            ServerDefault::Text(s) => self.string_literal(s),
+            ServerDefault::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
+            ServerDefault::CurrentDate => "CURRENT_DATE".to_owned(),
+            ServerDefault::CurrentTime => "CURRENT_TIME".to_owned(),
+            ServerDefault::Sql(expr) => {
+                let _ = column;
+                format!("({expr})")
+            }
+        }
     }
 
     fn parse_type(&self, name: &str) -> SqlType {
@@ -283,13 +319,20 @@ fn built_on(table: &Table, column: &str) -> bool {
         || !table.checks.is_empty()
 }
 
+/// A version-4 UUID's text made of `randomblob`s: SQLite has no UUID function.
+pub(crate) const NEW_UUID_SQL: &str = "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) \
+|| '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) \
+|| substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))";
+
 /// SQLite keeps the declared type text; read it back into a neutral type.
 pub(crate) fn parse_type_name(name: &str) -> SqlType {
     let (_, base, args) = normalise_type_name(name);
-    match (base.as_str(), args) {
+    match (base.as_str(), args.as_deref()) {
         ("FLOAT", None) => SqlType::Real,
         ("DOUBLE", None) => SqlType::Double,
         ("DATETIME", None) => SqlType::Timestamp,
+        ("CHAR", Some("36")) => SqlType::Uuid,
+        ("JSON", None) => SqlType::Json,
         _ => parse_standard_type(name),
     }
 }
@@ -452,12 +495,14 @@ mod tests {
             SqlType::Time,
             SqlType::Timestamp,
             SqlType::TimestampTz,
+            SqlType::Decimal {
+                precision: 10,
+                scale: 2,
+            },
         ] {
             assert_eq!(parse_type_name(&ty.to_string()), ty);
         }
-        assert_eq!(
-            parse_type_name("numeric(10, 2)"),
-            SqlType::custom("NUMERIC(10,2)")
-        );
+        assert_eq!(parse_type_name("char(36)"), SqlType::Uuid);
+        assert_eq!(parse_type_name("numeric"), SqlType::custom("NUMERIC"));
     }
 }

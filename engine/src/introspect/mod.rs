@@ -6,7 +6,7 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 mod sqlite_ddl;
 
-use retort::schema::{portable_time_default, Schema, ServerDefault, SqlType, Table};
+use retort::schema::{normalize_sql, portable_time_default, Schema, ServerDefault, SqlType, Table};
 use retort::Connection;
 
 use crate::backend;
@@ -101,8 +101,54 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 /// catalog queries.
 pub fn read(conn: &mut Connection, filter: &Filter) -> Result<Schema> {
     let mut schema = backend::of(conn).introspect(conn, filter)?;
+    schema.tables.values_mut().for_each(absorb_json_checks);
     schema.tables.values_mut().for_each(Table::sort_constraints);
     Ok(schema)
+}
+
+/// A text column checked by `json_valid(column)` and nothing else is a JSON
+/// column: MariaDB keeps `JSON` so (a `LONGTEXT` and that check, named after the
+/// column), and Retort makes SQLite's so. The check is the type's, not the
+/// model's, so it leaves the table's checks.
+fn absorb_json_checks(table: &mut Table) {
+    let mut json = Vec::new();
+    table.checks.retain(|check| {
+        let Some(column) = json_valid_column(&check.expr) else {
+            return true;
+        };
+        let text = table
+            .columns
+            .iter()
+            .any(|c| c.name == column && matches!(c.sql_type, SqlType::Text | SqlType::Json));
+        if text {
+            json.push(column);
+        }
+        !text
+    });
+    for column in &mut table.columns {
+        if json.contains(&column.name) {
+            column.sql_type = SqlType::Json;
+        }
+    }
+}
+
+/// `json_valid(`x`)`, `json_valid("x")`, `json_valid(x)` → `x`.
+fn json_valid_column(expr: &str) -> Option<String> {
+    let expr = retort::schema::strip_outer_parens(expr.trim());
+    let open = expr.find('(')?;
+    if !expr[..open].trim().eq_ignore_ascii_case("json_valid") || !expr.ends_with(')') {
+        return None;
+    }
+    let arg = expr[open + 1..expr.len() - 1].trim();
+    let unquoted = [('`', '`'), ('"', '"'), ('[', ']')]
+        .iter()
+        .find_map(|(l, r)| arg.strip_prefix(*l)?.strip_suffix(*r))
+        .map(|inner| inner.replace("``", "`").replace("\"\"", "\""));
+    match unquoted {
+        Some(name) => Some(name),
+        None if arg.chars().all(|c| c.is_alphanumeric() || c == '_') => Some(arg.to_owned()),
+        None => None,
+    }
 }
 
 /// A JSON array of strings (`["a","b \"c\""]`) as PostgreSQL's `array_to_json`
@@ -198,7 +244,11 @@ pub(crate) fn read_default(
     if t.eq_ignore_ascii_case("NULL") {
         return None;
     }
-    let numeric = sql_type.is_integer() || matches!(sql_type, SqlType::Real | SqlType::Double);
+    let numeric = sql_type.is_integer()
+        || matches!(
+            sql_type,
+            SqlType::Real | SqlType::Double | SqlType::Decimal { .. }
+        );
     let boolean = *sql_type == SqlType::Boolean;
     let literal = |s: &str| {
         if boolean && (s == "0" || s == "1") {
@@ -225,7 +275,19 @@ pub(crate) fn read_default(
     if let Some(time) = portable_time_default(t) {
         return Some(time);
     }
+    if is_new_uuid(t) {
+        return Some(ServerDefault::NewUuid);
+    }
     Some(fallback(t))
+}
+
+/// Whether a default is one of the databases' spellings of a fresh UUID:
+/// PostgreSQL's `gen_random_uuid()`, MySQL's `uuid()`, SQLite's expression.
+fn is_new_uuid(text: &str) -> bool {
+    let norm = normalize_sql(text);
+    norm == "gen_random_uuid()"
+        || norm == "uuid()"
+        || norm == normalize_sql(crate::dialect::sqlite::NEW_UUID_SQL)
 }
 
 /// `'it''s'` → `it's`, or `None` when `text` is not one quoted string.
@@ -248,6 +310,62 @@ pub(crate) fn is_number(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_checks_make_json_columns() {
+        use retort::schema::{Check, Column};
+        let mut table = Table::new("t")
+            .column(Column::new("a", SqlType::Text))
+            .column(Column::new("b", SqlType::Text))
+            .column(Column::new("n", SqlType::Integer))
+            .check(Check::unnamed("json_valid(\"a\")"))
+            .check(Check::new("b", "json_valid(`b`)"))
+            .check(Check::new("ck_n", "json_valid(n)"))
+            .check(Check::new("ck_t_other", "length(a) < 10"));
+        absorb_json_checks(&mut table);
+        let types: Vec<&SqlType> = table.columns.iter().map(|c| &c.sql_type).collect();
+        assert_eq!(types, [&SqlType::Json, &SqlType::Json, &SqlType::Integer]);
+        let left: Vec<&str> = table.checks.iter().map(|c| c.expr.as_str()).collect();
+        assert_eq!(
+            left,
+            ["json_valid(n)", "length(a) < 10"],
+            "only a text column's check is the type's"
+        );
+        assert_eq!(
+            json_valid_column("JSON_VALID([we\"ird])"),
+            Some("we\"ird".into())
+        );
+        assert_eq!(json_valid_column("json_valid(a) AND a <> ''"), None);
+    }
+
+    #[test]
+    fn new_uuid_defaults_read_back() {
+        for text in [
+            "gen_random_uuid()",
+            "uuid()",
+            &format!("({})", crate::dialect::sqlite::NEW_UUID_SQL),
+        ] {
+            assert_eq!(
+                read_default(text, &SqlType::Uuid, unquote, |t| ServerDefault::sql(
+                    t.to_owned()
+                )),
+                Some(ServerDefault::NewUuid),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            read_default(
+                "'0.00'",
+                &SqlType::Decimal {
+                    precision: 10,
+                    scale: 2
+                },
+                unquote,
+                |t| { ServerDefault::sql(t.to_owned()) }
+            ),
+            Some(ServerDefault::Number("0.00".into()))
+        );
+    }
 
     #[test]
     fn globs() {
