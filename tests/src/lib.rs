@@ -80,6 +80,10 @@ pub static DANGLING: Migrations = retort::revisions!("fixtures/dangling");
 /// `reset`: nothing is). PostgreSQL only (elsewhere the step holds the table).
 pub static BYPASS: Migrations = retort::revisions!("fixtures/bypass");
 
+/// The revision autogenerate writes for the models of `tests/native_types.rs`
+/// (UUID, JSON and decimal columns) on an empty database.
+pub static TYPES: Migrations = retort::revisions!("fixtures/types");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -100,6 +104,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "hostile" => HOSTILE,
         "partial" => PARTIAL,
         "bypass" => BYPASS,
+        "types" => TYPES,
         _ => return None,
     })
 }
