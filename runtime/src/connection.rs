@@ -285,7 +285,8 @@ macro_rules! bind_all {
     (
         $db:ty, $sql:expr, $params:expr,
         $tz:ident => $tz_type:ty, $tz_value:expr,
-        $dec:ident => $dec_type:ty, $dec_value:expr
+        $dec:ident => $dec_type:ty, $dec_value:expr,
+        null => $null_type:ty, $null_value:expr
     ) => {{
         use diesel::sql_types::{
             BigInt, Binary, Bool, Date, Double, Nullable, Text, Time, Timestamp,
@@ -293,7 +294,7 @@ macro_rules! bind_all {
         let mut query = diesel::sql_query($sql).into_boxed::<$db>();
         for param in $params {
             query = match *param {
-                Value::Null => query.bind::<Nullable<Text>, _>(None::<&str>),
+                Value::Null => query.bind::<Nullable<$null_type>, _>($null_value),
                 Value::Int(i) => query.bind::<BigInt, _>(*i),
                 Value::Float(f) => query.bind::<Double, _>(*f),
                 Value::Bool(b) => query.bind::<Bool, _>(*b),
@@ -541,7 +542,8 @@ impl Connection {
                 bind_all!(
                     diesel::sqlite::Sqlite, sql, params,
                     tz => diesel::sql_types::TimestamptzSqlite, *tz,
-                    dec => Text, dec.as_str()
+                    dec => Text, dec.as_str(),
+                    null => Text, None::<&str>
                 )
                 .execute(c)
             }
@@ -549,7 +551,8 @@ impl Connection {
             Driver::Postgres(c) => bind_all!(
                 diesel::pg::Pg, sql, params,
                 tz => diesel::sql_types::Timestamptz, *tz,
-                dec => diesel::sql_types::Numeric, crate::sql_types::PgDecimal(dec)
+                dec => diesel::sql_types::Numeric, crate::sql_types::PgDecimal(dec),
+                null => crate::sql_types::Untyped, None::<crate::sql_types::NoValue>
             )
             .execute(c),
             #[cfg(feature = "mysql")]
@@ -559,7 +562,8 @@ impl Connection {
                 bind_all!(
                     diesel::mysql::Mysql, sql, params,
                     tz => diesel::sql_types::Timestamp, tz.naive_utc(),
-                    dec => Text, dec.as_str()
+                    dec => Text, dec.as_str(),
+                    null => Text, None::<&str>
                 )
                 .execute(c)
             }

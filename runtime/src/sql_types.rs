@@ -124,6 +124,26 @@ impl diesel::sql_types::HasSqlType<Json> for diesel::sqlite::Sqlite {
     }
 }
 
+/// A parameter whose type the server infers from where it is used (PostgreSQL's
+/// "unknown", oid 0): how `Value::Null` is bound there, so a NULL goes into a
+/// column of any type (a NULL typed as text would not go into an integer or UUID
+/// column).
+#[cfg(feature = "postgres")]
+#[derive(Debug, Clone, Copy, Default, diesel::sql_types::SqlType)]
+pub(crate) struct Untyped;
+
+#[cfg(feature = "postgres")]
+impl diesel::sql_types::HasSqlType<Untyped> for diesel::pg::Pg {
+    fn metadata(_: &mut Self::MetadataLookup) -> diesel::pg::PgTypeMetadata {
+        diesel::pg::PgTypeMetadata::new(0, 0)
+    }
+}
+
+/// The value of an [`Untyped`] parameter: only ever bound as `None`.
+#[cfg(feature = "postgres")]
+#[derive(Debug)]
+pub(crate) struct NoValue;
+
 /// A UUID's 16 bytes, bound as [`Uuid`] (for `Value::Uuid`, with no feature).
 #[derive(Debug)]
 pub(crate) struct UuidBytes(pub(crate) [u8; 16]);
@@ -139,7 +159,13 @@ mod pg {
     use diesel::pg::Pg;
     use diesel::serialize::{self, IsNull, Output, ToSql};
 
-    use super::{Json, JsonText, Uuid, UuidBytes};
+    use super::{Json, JsonText, NoValue, Untyped, Uuid, UuidBytes};
+
+    impl ToSql<Untyped, Pg> for NoValue {
+        fn to_sql<'b>(&'b self, _: &mut Output<'b, '_, Pg>) -> serialize::Result {
+            Ok(IsNull::Yes)
+        }
+    }
 
     impl ToSql<Uuid, Pg> for UuidBytes {
         fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {

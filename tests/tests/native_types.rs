@@ -363,4 +363,53 @@ fn placeholder(db: &TestDb, n: usize) -> String {
     retort_engine::dialect::for_backend(db.backend).placeholder(n)
 }
 
-on_every_backend!(autogenerate_writes_the_fixture, types_round_trip);
+/// `Value::Null` goes into a column of any type as a bound parameter (on
+/// PostgreSQL the server infers its type: a NULL typed as text would be refused
+/// by an integer, UUID, JSONB or NUMERIC column).
+fn nulls_bind_into_typed_columns(db: &TestDb) {
+    use retort::schema::{Column, Schema, Table};
+    let mut conn = db.connect();
+    let mut schema = Schema::new();
+    let types = [
+        SqlType::Integer,
+        SqlType::Date,
+        SqlType::Uuid,
+        SqlType::Json,
+        SqlType::decimal(8, 3),
+        SqlType::Boolean,
+    ];
+    let mut table = Table::new("nulls").column(Column::new("id", SqlType::Integer));
+    for (i, ty) in types.iter().enumerate() {
+        table = table.column(Column::new(format!("c{i}"), ty.clone()).nullable());
+    }
+    schema.insert(table.primary_key(["id"]));
+    let ops = command::diff(&mut conn, &schema, "retort_version").unwrap();
+    command::apply(&mut conn, &ops).unwrap();
+    let columns: Vec<String> = (0..types.len()).map(|i| format!("c{i}")).collect();
+    let placeholders: Vec<String> = (1..=types.len() + 1).map(|n| placeholder(db, n)).collect();
+    let sql = format!(
+        "INSERT INTO nulls (id, {}) VALUES ({})",
+        columns.join(", "),
+        placeholders.join(", ")
+    );
+    let mut params = vec![Value::Int(1)];
+    params.extend(types.iter().map(|_| Value::Null));
+    let refs: Vec<&Value> = params.iter().collect();
+    assert_eq!(conn.execute_params(&sql, &refs).unwrap(), 1);
+    let count = retort_engine::dialect::of(&conn).as_text("COUNT(*)");
+    let filled = db.strings(&format!(
+        "SELECT {count} AS v FROM nulls WHERE {}",
+        columns
+            .iter()
+            .map(|c| format!("{c} IS NULL"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    ));
+    assert_eq!(filled, ["1"]);
+}
+
+on_every_backend!(
+    autogenerate_writes_the_fixture,
+    types_round_trip,
+    nulls_bind_into_typed_columns
+);
