@@ -69,6 +69,12 @@ struct Args {
     /// list`), installed under target/bench/peers on first use (pip, cargo install).
     #[arg(long)]
     peers: bool,
+    /// Also time diesel's own build at 32, 64 and 128 columns per table (its
+    /// `N-column-tables` features, which retort's `64-column-tables` and
+    /// `128-column-tables` turn on for wide models): about 10 minutes and 11 GB
+    /// of memory for the 128 build on a 2-core machine.
+    #[arg(long)]
+    diesel_widths: bool,
     /// Also write the report here (default: target/bench/results.md).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -183,6 +189,9 @@ fn bench(args: Args) -> Result<()> {
         bench.size(n)?;
     }
     bench.bulk()?;
+    if bench.args.diesel_widths {
+        bench.diesel_widths(&root.join("widths"))?;
+    }
     let report = bench.report();
     print!("{report}");
     let out = bench
@@ -668,6 +677,62 @@ impl Bench {
         ));
         // The metadata-only models again, untimed, for the builds timed next.
         self.cargo_build(&[generate::migrator_package(n)])?;
+        Ok(())
+    }
+
+    /// Diesel itself (with the three backends and chrono, as Retort builds it)
+    /// compiled at each column width, in its own scratch crate: the one-time cost
+    /// of a wide model's diesel table, next to the default 32.
+    fn diesel_widths(&mut self, dir: &Path) -> Result<()> {
+        eprintln!("== diesel at 32, 64, 128 columns per table ==");
+        let mut base = None;
+        for width in [32, 64, 128] {
+            let krate = dir.join(format!("diesel{width}"));
+            generate::write(
+                &krate.join("Cargo.toml"),
+                &format!(
+                    "[package]\nname = \"diesel{width}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+                     [dependencies]\ndiesel = {{ version = \"2.3\", default-features = false, features = \
+                     [\"chrono\", \"sqlite\", \"postgres\", \"mysql\", \"{width}-column-tables\"] }}\n\
+                     libsqlite3-sys = {{ version = \"0.38\", features = [\"bundled\"] }}\n\n[workspace]\n"
+                ),
+            )
+            .map_err(|e| format!("{}: {e}", krate.display()))?;
+            generate::write(&krate.join("src/lib.rs"), "pub use diesel;\n")
+                .map_err(|e| format!("{}: {e}", krate.display()))?;
+            let cargo = |args: &[&str]| -> Result<Run> {
+                let mut cmd = Command::new(env!("CARGO"));
+                cmd.args(args)
+                    .current_dir(&krate)
+                    .env("CARGO_TARGET_DIR", krate.join("target"))
+                    .env_remove("RUSTFLAGS");
+                let run = measure::run(&mut cmd, None).map_err(|e| format!("cargo: {e}"))?;
+                succeeded(
+                    run,
+                    &format!("cargo {} in {}", args.join(" "), krate.display()),
+                )
+            };
+            // Dependencies first, untimed; then diesel alone from clean.
+            cargo(&["build", "--quiet"])?;
+            cargo(&["clean", "--quiet", "-p", "diesel"])?;
+            let run = cargo(&["build", "--quiet"])?;
+            let stats = Stats::of(&[run]);
+            let i = self.record(
+                None,
+                "-",
+                &format!("build: diesel with {width}-column-tables, clean (dev)"),
+                Ok(stats),
+            );
+            match &base {
+                None => base = Some(stats),
+                Some(b) => {
+                    self.lines[i].limit = Some((
+                        "diesel with 32-column-tables (the default)".to_owned(),
+                        Ok(*b),
+                    ))
+                }
+            }
+        }
         Ok(())
     }
 

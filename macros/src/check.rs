@@ -150,6 +150,17 @@ fn check_diesel_types(cx: &Ctxt, model: &Model<'_>) {
     if !model.diesel {
         return;
     }
+    if model.fields.len() > 128 {
+        cx.error_spanned_by(
+            model.ident,
+            format!(
+                "`{}` has {} columns, and diesel's table! takes at most 128: say #[model(diesel = false)] \
+                 (its migrations work at any width) and query it some other way",
+                model.ident,
+                model.fields.len()
+            ),
+        );
+    }
     for field in &model.fields {
         let unmappable =
             field.attrs.sql_type.is_some() || field.kind == Some(crate::types::Kind::TimestampTz);
@@ -157,12 +168,12 @@ fn check_diesel_types(cx: &Ctxt, model: &Model<'_>) {
             let why = if field.attrs.sql_type.is_some() {
                 "a column with #[model(sql_type)] has no known diesel type"
             } else {
-                "diesel has no type for DateTime<Utc> that works on every database"
+                "diesel has no type for a zoned date and time (DateTime<Utc>, OffsetDateTime) that works on every database"
             };
             cx.error_spanned_by(
                 field.full_ty,
                 format!(
-                    "{why}: name it with #[model(diesel_type = diesel::sql_types::...)] (for DateTime<Utc> on PostgreSQL: Timestamptz), \
+                    "{why}: name it with #[model(diesel_type = diesel::sql_types::...)] (on PostgreSQL: Timestamptz), \
                      or turn the diesel table off with #[model(diesel = false)] on the struct"
                 ),
             );

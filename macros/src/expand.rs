@@ -295,10 +295,22 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
             impl ::diesel::query_source::TableNotEqual<#module::table> for #parent {}
         });
     }
+    // Wider than diesel's default: checked against retort's column-count features.
+    let count = model.fields.len();
+    let column_count = proc_macro2::Literal::usize_unsuffixed(count);
+    let width = match count {
+        0..=32 => quote!(),
+        // Spanned at the struct's name: the error points there.
+        33..=64 => {
+            quote_spanned!(ident.span()=> ::retort::__wide_table_64!(#ident, #column_count);)
+        }
+        _ => quote_spanned!(ident.span()=> ::retort::__wide_table_128!(#ident, #column_count);),
+    };
     // Behind `retort`'s `diesel-tables` feature: a migrations binary that runs no
     // query does not compile any of it.
     quote! {
         ::retort::__diesel_tables! {
+            #width
             ::diesel::table! {
                 #sql_name
                 #module (#(#keys),*) {

@@ -87,7 +87,8 @@ pub fn diesel_type(kind: Option<Kind>) -> Option<(&'static str, &'static str)> {
 
 /// The types a field may have, for error messages.
 pub const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, Vec<u8>, chrono::NaiveDate, \
-chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<Utc>, uuid::Uuid, retort::types::Uuid, serde_json::Value, \
+chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<Utc>, time::Date, time::Time, \
+time::PrimitiveDateTime, time::OffsetDateTime, uuid::Uuid, retort::types::Uuid, serde_json::Value, \
 retort::types::Json<T>, bigdecimal::BigDecimal, rust_decimal::Decimal, or an Option of one of them";
 
 /// `Option<T>` → `(T, true)`; anything else → `(ty, false)`.
@@ -147,6 +148,11 @@ pub fn kind_of(ty: &Type) -> Option<Kind> {
         "NaiveDate" if plain => Kind::Date,
         "NaiveTime" if plain => Kind::Time,
         "NaiveDateTime" if plain => Kind::Timestamp,
+        // The `time` crate's.
+        "Date" if plain => Kind::Date,
+        "Time" if plain => Kind::Time,
+        "PrimitiveDateTime" if plain => Kind::Timestamp,
+        "OffsetDateTime" | "UtcDateTime" if plain => Kind::TimestampTz,
         "Uuid" if plain => Kind::Uuid,
         "BigDecimal" | "Decimal" if plain => Kind::Decimal,
         // `serde_json::Value` (a bare `Value` could be anything) or its alias.

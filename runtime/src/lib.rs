@@ -149,3 +149,47 @@ macro_rules! __diesel_tables {
 macro_rules! __diesel_tables {
     ($($items:tt)*) => {};
 }
+
+/// Emitted by `#[derive(Model)]` (inside its diesel items) for a model of 33 to 64
+/// columns: nothing when diesel takes tables that wide, else an error that says
+/// which feature to turn on.
+#[cfg(any(feature = "64-column-tables", feature = "128-column-tables"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wide_table_64 {
+    ($model:ident, $columns:literal) => {};
+}
+
+#[cfg(not(any(feature = "64-column-tables", feature = "128-column-tables")))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wide_table_64 {
+    ($model:ident, $columns:literal) => {
+        ::core::compile_error!(::core::concat!(
+            "`", ::core::stringify!($model), "` has ", $columns,
+            " columns, and diesel's table! takes 32: turn on retort's feature `64-column-tables` \
+             (or `128-column-tables`) in the crate that runs the queries, or say #[model(diesel = false)]"
+        ));
+    };
+}
+
+/// As [`__wide_table_64!`], for 65 to 128 columns.
+#[cfg(feature = "128-column-tables")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wide_table_128 {
+    ($model:ident, $columns:literal) => {};
+}
+
+#[cfg(not(feature = "128-column-tables"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wide_table_128 {
+    ($model:ident, $columns:literal) => {
+        ::core::compile_error!(::core::concat!(
+            "`", ::core::stringify!($model), "` has ", $columns,
+            " columns, and diesel's table! takes fewer: turn on retort's feature `128-column-tables` \
+             in the crate that runs the queries, or say #[model(diesel = false)]"
+        ));
+    };
+}

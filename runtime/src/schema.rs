@@ -938,6 +938,52 @@ impl From<serde_json::Value> for Value {
     }
 }
 
+#[cfg(feature = "time")]
+mod time_values {
+    use super::Value;
+
+    // The `time` crate's dates (±9999 years) are all within chrono's.
+    fn date(d: time::Date) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(
+            d.year(),
+            u32::from(u8::from(d.month())),
+            u32::from(d.day()),
+        )
+        .expect("a time::Date is a chrono date")
+    }
+
+    fn time_of_day(t: time::Time) -> chrono::NaiveTime {
+        let (h, m, s, nanos) = t.as_hms_nano();
+        chrono::NaiveTime::from_hms_nano_opt(u32::from(h), u32::from(m), u32::from(s), nanos)
+            .expect("a time::Time is a chrono time")
+    }
+
+    impl From<time::Date> for Value {
+        fn from(v: time::Date) -> Self {
+            Value::Date(date(v))
+        }
+    }
+
+    impl From<time::Time> for Value {
+        fn from(v: time::Time) -> Self {
+            Value::Time(time_of_day(v))
+        }
+    }
+
+    impl From<time::PrimitiveDateTime> for Value {
+        fn from(v: time::PrimitiveDateTime) -> Self {
+            Value::Timestamp(date(v.date()).and_time(time_of_day(v.time())))
+        }
+    }
+
+    impl From<time::OffsetDateTime> for Value {
+        fn from(v: time::OffsetDateTime) -> Self {
+            let utc = v.to_offset(time::UtcOffset::UTC);
+            Value::TimestampTz(date(utc.date()).and_time(time_of_day(utc.time())).and_utc())
+        }
+    }
+}
+
 #[cfg(feature = "decimal")]
 impl From<bigdecimal::BigDecimal> for Value {
     fn from(v: bigdecimal::BigDecimal) -> Self {

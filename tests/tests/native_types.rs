@@ -1,4 +1,4 @@
-//! UUID, JSON and decimal fields through the whole pipeline on SQLite,
+//! UUID, JSON, decimal and `time` crate fields through the whole pipeline on SQLite,
 //! PostgreSQL and MariaDB: the derive's metadata, autogenerate on an empty
 //! database (the written revision is `fixtures/types`, compiled into this
 //! crate), `upgrade head`, server defaults, inserts and selects through the
@@ -77,6 +77,34 @@ pub struct Wallet {
     pub rate: Option<BigDecimal>,
 }
 
+/// The `time` crate's types, as chrono's are.
+#[derive(Debug, Clone, PartialEq, Model, Queryable, Selectable, Insertable)]
+#[model(table = "meetings", database = "types")]
+#[diesel(table_name = meetings)]
+pub struct Meeting {
+    /// Key.
+    #[model(primary_key)]
+    pub id: i32,
+    /// The day.
+    pub day: time::Date,
+    /// When it starts, if known.
+    pub starts: Option<time::Time>,
+    /// When it was planned.
+    #[model(default = now())]
+    pub planned_at: time::PrimitiveDateTime,
+}
+
+/// A zoned time: no diesel type works on every database (as `DateTime<Utc>`).
+#[derive(Debug, Model)]
+#[model(table = "reminders", database = "types", diesel = false)]
+pub struct Reminder {
+    /// Key.
+    #[model(primary_key)]
+    pub id: i32,
+    /// When, in any offset (kept in UTC where the database has no zone).
+    pub at: time::OffsetDateTime,
+}
+
 fn config(db: &TestDb) -> Config {
     let mut config = db.config(TYPES);
     config.database = "types".into();
@@ -105,6 +133,19 @@ fn the_derive_knows_the_types() {
         }
     );
     assert_eq!(<Wallet as Model>::meta().columns.len(), 7);
+    let meetings = schema.table("meetings").unwrap();
+    let types: Vec<&SqlType> = meetings.columns.iter().map(|c| &c.sql_type).collect();
+    assert_eq!(
+        types,
+        [
+            &SqlType::Integer,
+            &SqlType::Date,
+            &SqlType::Time,
+            &SqlType::Timestamp
+        ]
+    );
+    let at = &schema.table("reminders").unwrap().columns[1];
+    assert_eq!(at.sql_type, SqlType::TimestampTz);
 }
 
 /// The part of a revision file after its header (id and date differ per run).
@@ -259,6 +300,50 @@ fn types_round_trip(db: &TestDb) {
         bound.balance.round(2),
         "99.99".parse::<BigDecimal>().unwrap()
     );
+
+    // The `time` crate's types through diesel.
+    let meeting = Meeting {
+        id: 1,
+        day: time::macros::date!(2026 - 11 - 30),
+        // diesel writes a `time::Time` to MySQL without its fraction of a second.
+        starts: Some(if db.backend == retort::Backend::Mysql {
+            time::macros::time!(9:30:15)
+        } else {
+            time::macros::time!(9:30:15.25)
+        }),
+        planned_at: time::macros::datetime!(2026-11-01 08:00:00.5),
+    };
+    let met = with_diesel!(&mut conn, |c| {
+        diesel::insert_into(meetings::table)
+            .values(&meeting)
+            .execute(c)
+            .and_then(|_| {
+                meetings::table
+                    .select(Meeting::as_select())
+                    .first::<Meeting>(c)
+            })
+    });
+    assert_eq!(met, meeting);
+    conn.execute_params(
+        &format!(
+            "INSERT INTO meetings (id, day) VALUES ({}, {})",
+            placeholder(db, 1),
+            placeholder(db, 2)
+        ),
+        &[
+            &Value::Int(2),
+            &Value::from(time::macros::date!(2027 - 01 - 02)),
+        ],
+    )
+    .unwrap();
+    let second = with_diesel!(&mut conn, |c| {
+        meetings::table
+            .find(2)
+            .select(Meeting::as_select())
+            .first::<Meeting>(c)
+    });
+    assert_eq!(second.day, time::macros::date!(2027 - 01 - 02));
+    assert!(second.planned_at.year() >= 2026, "the server filled it");
 
     parameters_change(db, &config);
 
