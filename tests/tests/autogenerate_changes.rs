@@ -458,7 +458,7 @@ fn drift_reports_hand_made_changes(db: &TestDb) {
     assert_eq!(
         summaries(&drift.ops),
         ["remove column `users.nickname`", "remove table `scratch`"],
-        "only the hand-made changes, not the reverted revision's column"
+        "only the hand-made changes, not the reverted revision's"
     );
     // Excluded tables are left alone.
     let mut config = config;

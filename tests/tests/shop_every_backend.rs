@@ -9,7 +9,7 @@ fn shop_up_and_down(db: &TestDb) {
     link_shop();
     let config = db.config(SHOP);
     let steps = command::upgrade(&config, "head").unwrap();
-    assert_eq!(steps.len(), 2);
+    assert_eq!(steps.len(), 3);
     let pending = command::check(&config).unwrap();
     assert!(
         pending.is_empty(),
@@ -24,9 +24,23 @@ fn shop_up_and_down(db: &TestDb) {
     db.connect()
         .execute("INSERT INTO products (name, price, description) VALUES ('tea', 2.5, 'green')")
         .unwrap();
+    let price = || {
+        let conn = db.connect();
+        let text = retort_engine::dialect::of(&conn).as_text("price");
+        db.strings(&format!("SELECT {text} AS v FROM products"))
+    };
+    let decimal = |text: &[String]| -> Vec<String> {
+        text.iter()
+            .map(|t| retort::schema::canonical_decimal(t))
+            .collect()
+    };
+    assert_eq!(decimal(&price()), ["2.5"], "an exact NUMERIC(10,2)");
     db.connect()
         .execute("INSERT INTO orders (user_id, product_id, quantity) VALUES (1, 1, 3)")
         .unwrap();
+    // Prices back to doubles, then the description column gone: rows kept.
+    command::downgrade(&config, "-1").unwrap();
+    assert_eq!(price(), ["2.5"]);
     command::downgrade(&config, "-1").unwrap();
     assert_eq!(db.count("orders"), 1);
     assert_eq!(db.strings("SELECT name AS v FROM products"), ["tea"]);

@@ -3,6 +3,7 @@
 //! (`users`, `products`, `orders`) and the joins along the foreign keys, so the
 //! queries in [`demo`] need no hand-kept `schema.rs`.
 
+use bigdecimal::BigDecimal;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use retort::Model;
@@ -37,8 +38,9 @@ pub struct Product {
     /// Name shown in the shop.
     #[model(max_length = 200)]
     pub name: String,
-    /// Unit price.
-    pub price: f64,
+    /// Unit price, exact to the cent (the seed's `Numeric(10, 2)`).
+    #[model(precision = 10, scale = 2)]
+    pub price: BigDecimal,
     /// Units in stock.
     #[model(default = 0)]
     pub stock: Option<i32>,
@@ -111,7 +113,7 @@ pub struct NewProduct<'a> {
     /// Name.
     pub name: &'a str,
     /// Unit price.
-    pub price: f64,
+    pub price: BigDecimal,
     /// Units in stock.
     pub stock: Option<i32>,
     /// Description.
@@ -155,8 +157,8 @@ macro_rules! demo_on {
                 .execute(conn)?;
             diesel::insert_into(products::table)
                 .values(&[
-                    NewProduct { name: "tea", price: 2.5, stock: Some(10), description: Some("green") },
-                    NewProduct { name: "cup", price: 4.0, stock: None, description: None },
+                    NewProduct { name: "tea", price: BigDecimal::from(5) / 2, stock: Some(10), description: Some("green") },
+                    NewProduct { name: "cup", price: BigDecimal::from(4), stock: None, description: None },
                 ])
                 .execute(conn)?;
             let ada: i32 = users::table.filter(users::username.eq("ada")).select(users::id).first(conn)?;
