@@ -70,8 +70,9 @@ pub fn compare_database(
     hints: &RenameHints,
     filter: &Filter,
 ) -> Result<Changes> {
-    let live = introspect::read(conn, filter)?;
     let dialect = backend::of(conn).dialect();
+    dialect.unsupported_columns(models)?;
+    let live = introspect::read(conn, filter)?;
     let comparison = compare(&live, &without_excluded(models, filter), hints, dialect);
     let warnings = warnings(&comparison.ops, dialect, Some(conn))?;
     Ok(Changes {

@@ -572,6 +572,14 @@ fn sql_type_expr(ty: &SqlType) -> TokenStream {
             let scale = Literal::u16_unsuffixed(*scale);
             quote! { SqlType::decimal(#precision, #scale) }
         }
+        SqlType::Unsigned(bits) => {
+            let bits = Literal::u8_unsuffixed(*bits);
+            quote! { SqlType::Unsigned(#bits) }
+        }
+        SqlType::Array(element) => {
+            let element = sql_type_expr(element);
+            quote! { SqlType::array(#element) }
+        }
         SqlType::Custom(name) => {
             let name = name.as_ref();
             quote! { SqlType::custom(#name) }

@@ -33,8 +33,10 @@ pub struct Field<'a> {
     pub ty: &'a Type,
     pub nullable: bool,
     /// `None` when the type is not supported (an error was reported) or when
-    /// `sql_type` is given.
+    /// `sql_type` is given. For an array, the element's.
     pub kind: Option<Kind>,
+    /// A `Vec<T>` (not `Vec<u8>`): a PostgreSQL array of `T`.
+    pub array: bool,
     pub column: String,
     pub column_span: Span,
     pub attrs: FieldAttrs,
@@ -134,8 +136,22 @@ impl<'a> Field<'a> {
         let ident = field.ident.as_ref().expect("named fields");
         let attrs = attr::field_attrs(cx, &field.attrs);
         let (ty, nullable) = types::unwrap_option(&field.ty);
-        let kind = types::kind_of(ty);
-        if kind.is_none() && attrs.sql_type.is_none() {
+        let element = types::array_element(ty);
+        let array = element.is_some() && attrs.sql_type.is_none();
+        let kind = types::kind_of(element.unwrap_or(ty));
+        if let (Some(element), None) = (element, kind) {
+            if attrs.sql_type.is_none() {
+                cx.error_spanned_by(
+                    element,
+                    format!(
+                        "unsupported array element `{}`: a Vec<T> field is a PostgreSQL array of T, one of {} \
+                         (not an Option, not another Vec); for another type, give its SQL type with #[model(sql_type = \"...\")]",
+                        quote::ToTokens::to_token_stream(element).to_string().replace(' ', ""),
+                        types::SUPPORTED.trim_end_matches(", or an Option of one of them")
+                    ),
+                );
+            }
+        } else if kind.is_none() && attrs.sql_type.is_none() {
             cx.error_spanned_by(
                 ty,
                 format!(
@@ -160,6 +176,7 @@ impl<'a> Field<'a> {
             ty,
             nullable,
             kind: if attrs.sql_type.is_some() { None } else { kind },
+            array,
             column,
             column_span,
             attrs,

@@ -322,6 +322,16 @@ fn check_default(cx: &Ctxt, field: &Field<'_>, single_key: bool) {
         return;
     };
     let expr = field.attrs.default.as_ref().expect("parsed from it");
+    if field.array {
+        if !matches!(default, DefaultValue::Sql(_)) {
+            cx.error_spanned_by(
+                expr,
+                "an array column's default is an SQL expression: default = sql(\"'{}'\") (empty), \
+                 default = sql(\"'{1,2}'\")",
+            );
+        }
+        return;
+    }
     let ty = quote::ToTokens::to_token_stream(field.ty)
         .to_string()
         .replace(' ', "");
@@ -380,6 +390,13 @@ fn is_uuid_text(text: &str) -> bool {
 
 /// `on_delete`/`on_update` need `references`, and name a real action.
 fn check_foreign_key_actions(cx: &Ctxt, field: &Field<'_>) {
+    if let (true, Some(references)) = (field.array, &field.attrs.references) {
+        cx.error_spanned_by(
+            references,
+            "an array column cannot be a foreign key (no database checks array elements); \
+             use a child table with one row per element",
+        );
+    }
     for lit in [&field.attrs.on_delete, &field.attrs.on_update]
         .into_iter()
         .flatten()

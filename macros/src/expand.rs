@@ -220,6 +220,16 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
     let columns = model.fields.iter().map(|f| {
         let name = f.ident;
         let base = match (&f.attrs.diesel_type, crate::types::diesel_type(f.kind)) {
+            (None, _) if matches!(f.kind, Some(Kind::Unsigned(_))) => {
+                let signed = match f.kind {
+                    Some(Kind::Unsigned(8)) => "TinyInt",
+                    Some(Kind::Unsigned(16)) => "SmallInt",
+                    Some(Kind::Unsigned(32)) => "Integer",
+                    _ => "BigInt",
+                };
+                let signed = Ident::new(signed, Span::call_site());
+                quote!(::retort::sql_types::Unsigned<::diesel::sql_types::#signed>)
+            }
             (Some(ty), _) => quote!(#ty),
             (None, Some((krate, ty))) => {
                 let krate = Ident::new(krate, Span::call_site());
@@ -227,6 +237,11 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
                 quote!(::#krate::sql_types::#ty)
             }
             (None, None) => quote!(::diesel::sql_types::Text),
+        };
+        let base = if f.array {
+            quote!(::retort::sql_types::Array<#base>)
+        } else {
+            base
         };
         let ty = if f.nullable {
             quote!(::diesel::sql_types::Nullable<#base>)
@@ -295,16 +310,32 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
             impl ::diesel::query_source::TableNotEqual<#module::table> for #parent {}
         });
     }
+    // Arrays need PostgreSQL's diesel types and unsigned integers MySQL's, each
+    // checked at its field.
+    let arrays = model.fields.iter().filter_map(|f| {
+        let field = f.ident;
+        let span = syn::spanned::Spanned::span(f.ty);
+        if f.array {
+            Some(quote_spanned!(span=> ::retort::__array_column!(#ident, #field);))
+        } else if matches!(f.kind, Some(Kind::Unsigned(_))) && f.attrs.diesel_type.is_none() {
+            Some(quote_spanned!(span=> ::retort::__unsigned_column!(#ident, #field);))
+        } else {
+            None
+        }
+    });
+    let width = quote!(#(#arrays)*);
     // Wider than diesel's default: checked against retort's column-count features.
     let count = model.fields.len();
     let column_count = proc_macro2::Literal::usize_unsuffixed(count);
     let width = match count {
-        0..=32 => quote!(),
+        0..=32 => width,
         // Spanned at the struct's name: the error points there.
         33..=64 => {
-            quote_spanned!(ident.span()=> ::retort::__wide_table_64!(#ident, #column_count);)
+            quote_spanned!(ident.span()=> #width ::retort::__wide_table_64!(#ident, #column_count);)
         }
-        _ => quote_spanned!(ident.span()=> ::retort::__wide_table_128!(#ident, #column_count);),
+        _ => {
+            quote_spanned!(ident.span()=> #width ::retort::__wide_table_128!(#ident, #column_count);)
+        }
     };
     // Behind `retort`'s `diesel-tables` feature: a migrations binary that runs no
     // query does not compile any of it.
@@ -332,6 +363,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     let column = &field.column;
     let sql_type = sql_type(field);
     let nullable = field.nullable;
+    let array = field.array;
     let primary_key = field.attrs.primary_key.is_some();
     let autoincrement = match &field.attrs.autoincrement {
         Some(lit) => {
@@ -373,6 +405,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             field: #field_name,
             name: #column,
             sql_type: #sql_type,
+            array: #array,
             nullable: #nullable,
             primary_key: #primary_key,
             autoincrement: #autoincrement,
@@ -411,6 +444,9 @@ fn sql_type(field: &Field<'_>) -> TokenStream {
         let precision = digits(&field.attrs.precision);
         let scale = digits(&field.attrs.scale);
         return quote!(::retort::schema::SqlType::Decimal { precision: #precision, scale: #scale });
+    }
+    if let Some(Kind::Unsigned(bits)) = field.kind {
+        return quote!(::retort::schema::SqlType::Unsigned(#bits));
     }
     let variant = Ident::new(field.kind.map_or("Text", Kind::variant), Span::call_site());
     quote!(::retort::schema::SqlType::#variant)

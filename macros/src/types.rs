@@ -21,11 +21,16 @@ pub enum Kind {
     Json,
     /// `NUMERIC(p, s)`: the precision and scale come from attributes.
     Decimal,
+    /// `u8`…`u64`: MySQL's unsigned integers, of this many bits.
+    Unsigned(u8),
 }
 
 impl Kind {
     pub fn is_integer(self) -> bool {
-        matches!(self, Kind::SmallInt | Kind::Integer | Kind::BigInt)
+        matches!(
+            self,
+            Kind::SmallInt | Kind::Integer | Kind::BigInt | Kind::Unsigned(_)
+        )
     }
 
     pub fn is_number(self) -> bool {
@@ -57,6 +62,7 @@ impl Kind {
             Kind::Uuid => "Uuid",
             Kind::Json => "Json",
             Kind::Decimal => "Decimal",
+            Kind::Unsigned(_) => "Unsigned",
         }
     }
 }
@@ -80,13 +86,14 @@ pub fn diesel_type(kind: Option<Kind>) -> Option<(&'static str, &'static str)> {
         Kind::Timestamp => diesel("Timestamp"),
         Kind::Decimal => diesel("Numeric"),
         Kind::Uuid => ("retort", "Uuid"),
+        Kind::Unsigned(_) => return None,
         Kind::Json => ("retort", "Json"),
         Kind::TimestampTz => return None,
     })
 }
 
 /// The types a field may have, for error messages.
-pub const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, Vec<u8>, chrono::NaiveDate, \
+pub const SUPPORTED: &str = "i16, i32, i64, u8, u16, u32, u64 (MySQL), f32, f64, bool, String, Vec<u8>, chrono::NaiveDate, \
 chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<Utc>, time::Date, time::Time, \
 time::PrimitiveDateTime, time::OffsetDateTime, uuid::Uuid, retort::types::Uuid, serde_json::Value, \
 retort::types::Json<T>, bigdecimal::BigDecimal, rust_decimal::Decimal, or an Option of one of them";
@@ -122,6 +129,16 @@ fn single_generic<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     }
 }
 
+/// The element type of a `Vec<T>` that is an array column (`T` is not `u8`:
+/// `Vec<u8>` is bytes).
+pub fn array_element(ty: &Type) -> Option<&Type> {
+    let inner = single_generic(ty, "Vec")?;
+    match last_segment(inner) {
+        Some(seg) if seg.ident == "u8" && matches!(seg.arguments, PathArguments::None) => None,
+        _ => Some(inner),
+    }
+}
+
 /// Whether the type's path names `krate` (`serde_json::Value`).
 fn names_crate(ty: &Type, krate: &str) -> bool {
     match ty {
@@ -141,6 +158,10 @@ pub fn kind_of(ty: &Type) -> Option<Kind> {
         "i16" if plain => Kind::SmallInt,
         "i32" if plain => Kind::Integer,
         "i64" if plain => Kind::BigInt,
+        "u8" if plain => Kind::Unsigned(8),
+        "u16" if plain => Kind::Unsigned(16),
+        "u32" if plain => Kind::Unsigned(32),
+        "u64" if plain => Kind::Unsigned(64),
         "f32" if plain => Kind::Real,
         "f64" if plain => Kind::Double,
         "bool" if plain => Kind::Boolean,

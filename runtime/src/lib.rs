@@ -150,6 +150,52 @@ macro_rules! __diesel_tables {
     ($($items:tt)*) => {};
 }
 
+/// Emitted by `#[derive(Model)]` (inside its diesel items) for each array field:
+/// arrays are PostgreSQL's, so without retort's `postgres` feature the diesel
+/// table cannot have them.
+#[cfg(feature = "postgres")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __array_column {
+    ($model:ident, $field:ident) => {};
+}
+
+#[cfg(not(feature = "postgres"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __array_column {
+    ($model:ident, $field:ident) => {
+        ::core::compile_error!(::core::concat!(
+            "`", ::core::stringify!($model), ".", ::core::stringify!($field),
+            "` is an array, and only PostgreSQL has array columns: turn on retort's `postgres` feature \
+             in the crate that runs the queries, or say #[model(diesel = false)]"
+        ));
+    };
+}
+
+/// Emitted by `#[derive(Model)]` (inside its diesel items) for each unsigned
+/// field: MySQL's types, so without retort's `mysql` feature the diesel table
+/// cannot have them.
+#[cfg(feature = "mysql")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __unsigned_column {
+    ($model:ident, $field:ident) => {};
+}
+
+#[cfg(not(feature = "mysql"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __unsigned_column {
+    ($model:ident, $field:ident) => {
+        ::core::compile_error!(::core::concat!(
+            "`", ::core::stringify!($model), ".", ::core::stringify!($field),
+            "` is unsigned, and only MySQL/MariaDB have unsigned columns: turn on retort's `mysql` feature \
+             in the crate that runs the queries, use a signed type, or say #[model(diesel = false)]"
+        ));
+    };
+}
+
 /// Emitted by `#[derive(Model)]` (inside its diesel items) for a model of 33 to 64
 /// columns: nothing when diesel takes tables that wide, else an error that says
 /// which feature to turn on.

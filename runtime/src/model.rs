@@ -63,8 +63,10 @@ pub struct ColumnMeta {
     pub field: &'static str,
     /// Column name (the field name unless `column = "..."`).
     pub name: &'static str,
-    /// SQL type.
+    /// SQL type (of the elements, for an array).
     pub sql_type: SqlType,
+    /// A `Vec<T>` field: a PostgreSQL array of `sql_type`.
+    pub array: bool,
     /// `Option<T>` field.
     pub nullable: bool,
     /// `primary_key`.
@@ -372,7 +374,11 @@ fn table_from_model(
             .unwrap_or(single_key && meta.sql_type.is_integer());
         table.columns.push(Column {
             name: meta.name.to_owned(),
-            sql_type: meta.sql_type.clone(),
+            sql_type: if meta.array {
+                SqlType::Array(Box::new(meta.sql_type.clone()))
+            } else {
+                meta.sql_type.clone()
+            },
             nullable: meta.nullable,
             default: meta.default.as_ref().map(ServerDefault::normalized),
             autoincrement,
@@ -503,6 +509,7 @@ mod tests {
             field,
             name: field,
             sql_type,
+            array: false,
             nullable: false,
             primary_key,
             autoincrement: None,
@@ -543,6 +550,7 @@ mod tests {
                 field: "missing_id",
                 name: "missing_id",
                 sql_type: SqlType::Integer,
+                array: false,
                 nullable: false,
                 primary_key: false,
                 autoincrement: None,

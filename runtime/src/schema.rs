@@ -264,6 +264,13 @@ pub enum SqlType {
         /// Digits after the decimal point.
         scale: u16,
     },
+    /// An unsigned integer of 8, 16, 32 or 64 bits (`u8`…`u64`): MySQL/MariaDB
+    /// `TINYINT UNSIGNED` … `BIGINT UNSIGNED`. Only MySQL has them: the other
+    /// dialects refuse such a column, naming it.
+    Unsigned(u8),
+    /// A PostgreSQL array of the element type (`Vec<i32>`: `INTEGER[]`). Only
+    /// PostgreSQL has them: the other dialects refuse such a column, naming it.
+    Array(Box<SqlType>),
     /// A type given verbatim by `sql_type = "..."`.
     Custom(Cow<'static, str>),
 }
@@ -279,9 +286,17 @@ impl SqlType {
         SqlType::Decimal { precision, scale }
     }
 
-    /// True for the integer types.
+    /// `Array(element)`: a PostgreSQL array (`INTEGER[]`).
+    pub fn array(element: SqlType) -> Self {
+        SqlType::Array(Box::new(element))
+    }
+
+    /// True for the integer types (signed or not).
     pub fn is_integer(&self) -> bool {
-        matches!(self, SqlType::SmallInt | SqlType::Integer | SqlType::BigInt)
+        matches!(
+            self,
+            SqlType::SmallInt | SqlType::Integer | SqlType::BigInt | SqlType::Unsigned(_)
+        )
     }
 
     /// Whether changing a column from this type to `to` can lose or refuse values
@@ -324,6 +339,20 @@ impl SqlType {
             }
             (Uuid | Json, Text) => true,
             (Uuid, Varchar(n)) => *n >= 36,
+            (Array(a), Array(b)) => !a.narrows_to(b),
+            (Unsigned(a), Unsigned(b)) => b >= a,
+            (Unsigned(a), SmallInt) => *a < 16,
+            (Unsigned(a), Integer) => *a < 32,
+            (Unsigned(a), BigInt) => *a < 64,
+            (Unsigned(a), Decimal { precision, scale }) => {
+                let digits = match a {
+                    8 => 3,
+                    16 => 5,
+                    32 => 10,
+                    _ => 20,
+                };
+                i32::from(*precision) - i32::from(*scale) >= digits
+            }
             _ => false,
         };
         !(widening || longer || exact)
@@ -349,6 +378,16 @@ impl fmt::Display for SqlType {
             SqlType::Uuid => f.write_str("UUID"),
             SqlType::Json => f.write_str("JSON"),
             SqlType::Decimal { precision, scale } => write!(f, "NUMERIC({precision},{scale})"),
+            SqlType::Array(element) => write!(f, "{element}[]"),
+            SqlType::Unsigned(bits) => {
+                let base = match bits {
+                    8 => "TINYINT",
+                    16 => "SMALLINT",
+                    32 => "INT",
+                    _ => "BIGINT",
+                };
+                write!(f, "{base} UNSIGNED")
+            }
             SqlType::Custom(name) => f.write_str(name),
         }
     }
@@ -912,6 +951,8 @@ value_from! {
     i16 => Int as i64,
     i32 => Int as i64,
     i64 => Int,
+    u8 => Int as i64,
+    u16 => Int as i64,
     u32 => Int as i64,
     f32 => Float as f64,
     f64 => Float,
@@ -1134,6 +1175,13 @@ mod tests {
         assert!(!SqlType::Uuid.narrows_to(&SqlType::Text));
         assert!(SqlType::Text.narrows_to(&SqlType::Uuid));
         assert!(SqlType::Text.narrows_to(&SqlType::Json));
+        assert!(!SqlType::Unsigned(16).narrows_to(&SqlType::Unsigned(32)));
+        assert!(!SqlType::Unsigned(16).narrows_to(&SqlType::Integer));
+        assert!(SqlType::Unsigned(32).narrows_to(&SqlType::Integer));
+        assert!(
+            SqlType::Integer.narrows_to(&SqlType::Unsigned(32)),
+            "negative values"
+        );
     }
 
     #[test]

@@ -72,6 +72,16 @@ pub struct Uuid;
 )]
 pub struct Json;
 
+/// PostgreSQL arrays (`Vec<i32>` fields: `INTEGER[]`), diesel's own type: only
+/// PostgreSQL has them.
+#[cfg(feature = "postgres")]
+pub use diesel::sql_types::Array;
+
+/// MySQL's unsigned integers (`u8`…`u64` fields: `Unsigned<TinyInt>`…), diesel's
+/// own type: only MySQL/MariaDB have them.
+#[cfg(feature = "mysql")]
+pub use diesel::sql_types::Unsigned;
+
 /// PostgreSQL's `uuid` type oid and its array's.
 #[cfg(feature = "postgres")]
 const PG_UUID: (u32, u32) = (2950, 2951);

@@ -402,6 +402,31 @@ macro_rules! on_every_backend {
     )*};
 }
 
+/// Runs the same diesel code on whichever database a `retort::Connection` is:
+/// `with_diesel!(&mut conn, |c| users::table.load::<User>(c))` (the closure's
+/// result is a `QueryResult`, unwrapped).
+#[macro_export]
+macro_rules! with_diesel {
+    ($conn:expr, |$c:ident| $body:expr) => {{
+        let conn: &mut ::retort::Connection = $conn;
+        let result = match conn.backend() {
+            ::retort::Backend::Sqlite => {
+                let $c = conn.sqlite().expect("an SQLite connection");
+                $body
+            }
+            ::retort::Backend::Postgres => {
+                let $c = conn.postgres().expect("a PostgreSQL connection");
+                $body
+            }
+            ::retort::Backend::Mysql => {
+                let $c = conn.mysql().expect("a MySQL connection");
+                $body
+            }
+        };
+        result.unwrap_or_else(|e| panic!("{e}"))
+    }};
+}
+
 /// Links the shop models into the test binary (the registry is filled at link time).
 pub fn link_shop() {
     retort::link!(shop);

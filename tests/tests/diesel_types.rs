@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use retort::schema::Value;
 use retort::types::{Json, Uuid};
 use retort::Backend;
-use retort_tests::{on_every_backend, TestDb};
+use retort_tests::{on_every_backend, with_diesel, TestDb};
 use serde::{Deserialize, Serialize};
 
 diesel::table! {
@@ -24,28 +24,6 @@ diesel::table! {
         settings -> retort::sql_types::Json,
         price -> Numeric,
     }
-}
-
-/// Runs the same diesel code on whichever database the connection is.
-macro_rules! with_diesel {
-    ($conn:expr, |$c:ident| $body:expr) => {{
-        let conn: &mut retort::Connection = $conn;
-        let result = match conn.backend() {
-            Backend::Sqlite => {
-                let $c = conn.sqlite().expect("an SQLite connection");
-                $body
-            }
-            Backend::Postgres => {
-                let $c = conn.postgres().expect("a PostgreSQL connection");
-                $body
-            }
-            Backend::Mysql => {
-                let $c = conn.mysql().expect("a MySQL connection");
-                $body
-            }
-        };
-        result.unwrap_or_else(|e| panic!("{e}"))
-    }};
 }
 
 /// A typed JSON document.

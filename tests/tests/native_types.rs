@@ -17,29 +17,7 @@ use retort_engine::command::{self, RevisionOptions};
 use retort_engine::introspect::Filter;
 use retort_engine::{autogenerate, Config};
 use retort_tests::support::summaries;
-use retort_tests::{on_every_backend, TestDb, TYPES};
-
-/// Runs the same diesel code on whichever database the connection is.
-macro_rules! with_diesel {
-    ($conn:expr, |$c:ident| $body:expr) => {{
-        let conn: &mut retort::Connection = $conn;
-        let result = match conn.backend() {
-            retort::Backend::Sqlite => {
-                let $c = conn.sqlite().expect("an SQLite connection");
-                $body
-            }
-            retort::Backend::Postgres => {
-                let $c = conn.postgres().expect("a PostgreSQL connection");
-                $body
-            }
-            retort::Backend::Mysql => {
-                let $c = conn.mysql().expect("a MySQL connection");
-                $body
-            }
-        };
-        result.unwrap()
-    }};
-}
+use retort_tests::{on_every_backend, with_diesel, TestDb, TYPES};
 
 /// What a wallet's owner filled in.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

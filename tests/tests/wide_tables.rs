@@ -9,7 +9,7 @@ use retort::model::{registered_schema_for, RenameHints};
 use retort::Model;
 use retort_engine::introspect::Filter;
 use retort_engine::{autogenerate, command};
-use retort_tests::{on_every_backend, TestDb};
+use retort_tests::{on_every_backend, with_diesel, TestDb};
 
 /// Sixty columns, queried with diesel.
 #[derive(Debug, Clone, PartialEq, Model, Queryable, Selectable, Insertable)]
@@ -344,28 +344,6 @@ pub struct Wide100 {
     pub c098: Option<i64>,
     /// Column 99.
     pub c099: Option<i64>,
-}
-
-/// Runs the same diesel code on whichever database the connection is.
-macro_rules! with_diesel {
-    ($conn:expr, |$c:ident| $body:expr) => {{
-        let conn: &mut retort::Connection = $conn;
-        let result = match conn.backend() {
-            retort::Backend::Sqlite => {
-                let $c = conn.sqlite().expect("an SQLite connection");
-                $body
-            }
-            retort::Backend::Postgres => {
-                let $c = conn.postgres().expect("a PostgreSQL connection");
-                $body
-            }
-            retort::Backend::Mysql => {
-                let $c = conn.mysql().expect("a MySQL connection");
-                $body
-            }
-        };
-        result.unwrap()
-    }};
 }
 
 fn wide_tables(db: &TestDb) {

@@ -4,7 +4,7 @@ use retort::Model;
 pub struct Sensor {
     #[model(primary_key)]
     pub id: i32,
-    pub reading: u64,
+    pub reading: u128,
 }
 
 fn main() {}

@@ -88,6 +88,9 @@ pub fn autogenerate(
     let parents = parents(&map, options)?;
     let changes = if options.offline {
         let dialect = offline_session(config, options.dialect)?.dialect();
+        dialect
+            .unsupported_columns(registered_schema_for(&config.database)?)
+            .map_err(retort::Error::from)?;
         let (history, notes) = autogenerate::history_schema(&config.migrations, dialect, None)?;
         let mut changes = autogenerate::compare_schemas(
             &history,

@@ -57,9 +57,64 @@ pub trait Dialect: Send + Sync {
             ServerDefault::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
             ServerDefault::CurrentDate => "CURRENT_DATE".to_owned(),
             ServerDefault::CurrentTime => "CURRENT_TIME".to_owned(),
-            ServerDefault::NewUuid => "gen_random_uuid()".to_owned(),
+            ServerDefault::NewUuid => self.new_uuid_sql(),
             ServerDefault::Sql(expr) => format!("({expr})"),
         }
+    }
+
+    /// A new random UUID as a default (PostgreSQL 13's `gen_random_uuid()`).
+    fn new_uuid_sql(&self) -> String {
+        "gen_random_uuid()".to_owned()
+    }
+
+    /// Whether the database has unsigned integer columns (MySQL).
+    fn supports_unsigned(&self) -> bool {
+        false
+    }
+
+    /// Whether the database has array columns (PostgreSQL).
+    fn supports_arrays(&self) -> bool {
+        false
+    }
+
+    /// The model columns this database cannot create (arrays outside
+    /// PostgreSQL), as the error autogenerate, `check` and rendering give.
+    fn unsupported_columns(&self, schema: &Schema) -> Result<(), RenderError> {
+        for table in schema.tables.values() {
+            for column in &table.columns {
+                self.supports_column(table, column)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One column of [`Dialect::unsupported_columns`].
+    fn supports_column(&self, table: &Table, column: &Column) -> Result<(), RenderError> {
+        if matches!(column.sql_type, SqlType::Array(_)) && !self.supports_arrays() {
+            return Err(RenderError::Unsupported {
+                dialect: self.name(),
+                op: format!(
+                    "create column `{}.{}` of type {}",
+                    table.name, column.name, column.sql_type
+                ),
+                hint: "only PostgreSQL has array columns: keep the list in a JSON column \
+                       (retort::types::Json<Vec<T>>) or in a child table with one row per element"
+                    .to_owned(),
+            });
+        }
+        if matches!(column.sql_type, SqlType::Unsigned(_)) && !self.supports_unsigned() {
+            return Err(RenderError::Unsupported {
+                dialect: self.name(),
+                op: format!(
+                    "create column `{}.{}` of type {}",
+                    table.name, column.name, column.sql_type
+                ),
+                hint: "only MySQL/MariaDB have unsigned integers: use the next wider signed type \
+                       (i16 for u8, i32 for u16, i64 for u32), with a check that it is >= 0 if it matters"
+                    .to_owned(),
+            });
+        }
+        Ok(())
     }
 
     /// A constraint the column's type brings with it, written after its
@@ -283,6 +338,7 @@ pub trait Dialect: Send + Sync {
     /// `"name" TYPE [NOT NULL] [autoincrement] [DEFAULT …]`.
     fn column_sql(&self, table: &Table, column: &Column) -> Result<String, RenderError> {
         self.check_identifier("column", &column.name)?;
+        self.supports_column(table, column)?;
         let mut sql = format!("{} {}", self.quote(&column.name), self.type_name(column));
         if !column.nullable {
             sql.push_str(" NOT NULL");

@@ -69,6 +69,17 @@ impl Dialect for Mysql {
     }
 
     fn parse_type(&self, name: &str) -> SqlType {
+        let (norm, _, _) = normalise_type_name(name);
+        if let Some(signed) = norm.strip_suffix(" UNSIGNED") {
+            let (_, base, _) = normalise_type_name(signed);
+            match base.as_str() {
+                "TINYINT" => return SqlType::Unsigned(8),
+                "SMALLINT" => return SqlType::Unsigned(16),
+                "INT" | "INTEGER" => return SqlType::Unsigned(32),
+                "BIGINT" => return SqlType::Unsigned(64),
+                _ => {}
+            }
+        }
         let (norm, base, args) = normalise_type_name(name);
         match (base.as_str(), args.as_deref()) {
             ("SMALLINT", _) if !norm.contains("UNSIGNED") => SqlType::SmallInt,
@@ -94,6 +105,14 @@ impl Dialect for Mysql {
         }
     }
 
+    fn supports_unsigned(&self) -> bool {
+        true
+    }
+
+    fn new_uuid_sql(&self) -> String {
+        "(uuid())".to_owned()
+    }
+
     fn as_text(&self, expr: &str) -> String {
         format!("CAST({expr} AS CHAR)")
     }
@@ -116,7 +135,7 @@ impl Dialect for Mysql {
             ServerDefault::CurrentDate => "(CURRENT_DATE)".to_owned(),
             ServerDefault::CurrentTime if fractional => "(CURRENT_TIME(6))".to_owned(),
             ServerDefault::CurrentTime => "(CURRENT_TIME)".to_owned(),
-            ServerDefault::NewUuid => "(uuid())".to_owned(),
+            ServerDefault::NewUuid => self.new_uuid_sql(),
             ServerDefault::Sql(expr) => format!("({expr})"),
         }
     }
@@ -294,9 +313,18 @@ mod tests {
             Mysql.parse_type("NUMERIC(10, 2)"),
             Mysql.parse_type("decimal(10,2)")
         );
+        assert_eq!(Mysql.parse_type("int(10) unsigned"), SqlType::Unsigned(32));
         assert_eq!(
-            Mysql.parse_type("int(10) unsigned"),
-            SqlType::custom("INT(10) UNSIGNED")
+            Mysql.parse_type("bigint(20) unsigned"),
+            SqlType::Unsigned(64)
+        );
+        assert_eq!(
+            Mysql.parse_type("tinyint(3) unsigned"),
+            SqlType::Unsigned(8)
+        );
+        assert_eq!(
+            Mysql.parse_type("mediumint(8) unsigned"),
+            SqlType::custom("MEDIUMINT(8) UNSIGNED")
         );
     }
 }

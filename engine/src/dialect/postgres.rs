@@ -26,11 +26,19 @@ impl Dialect for Postgres {
         match &column.sql_type {
             SqlType::Blob => "BYTEA".to_owned(),
             SqlType::Json => "JSONB".to_owned(),
+            SqlType::Array(element) => {
+                let mut of = column.clone();
+                of.sql_type = (**element).clone();
+                format!("{}[]", self.type_name(&of))
+            }
             other => other.to_string(),
         }
     }
 
     fn parse_type(&self, name: &str) -> SqlType {
+        if let Some(element) = name.trim().strip_suffix("[]") {
+            return SqlType::Array(Box::new(self.parse_type(element)));
+        }
         let (_, base, args) = normalise_type_name(name);
         match (base.as_str(), args) {
             ("BYTEA", None) => SqlType::Blob,
@@ -39,6 +47,10 @@ impl Dialect for Postgres {
             ("TIMESTAMP WITHOUT TIME ZONE", None) => SqlType::Timestamp,
             _ => parse_standard_type(name),
         }
+    }
+
+    fn supports_arrays(&self) -> bool {
+        true
     }
 
     fn placeholder(&self, n: usize) -> String {

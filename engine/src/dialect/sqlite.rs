@@ -56,20 +56,8 @@ impl Dialect for Sqlite {
             .then(|| format!("CHECK (json_valid({}))", self.quote(&column.name)))
     }
 
-    fn default_sql(&self, default: &ServerDefault, column: &Column) -> String {
-        match default {
-            ServerDefault::NewUuid => format!("({NEW_UUID_SQL})"),
-            ServerDefault::Number(n) => n.to_string(),
-            ServerDefault::Bool(b) => self.bool_literal(*b),
-            ServerDefault::Text(s) => self.string_literal(s),
-            ServerDefault::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
-            ServerDefault::CurrentDate => "CURRENT_DATE".to_owned(),
-            ServerDefault::CurrentTime => "CURRENT_TIME".to_owned(),
-            ServerDefault::Sql(expr) => {
-                let _ = column;
-                format!("({expr})")
-            }
-        }
+    fn new_uuid_sql(&self) -> String {
+        format!("({NEW_UUID_SQL})")
     }
 
     fn parse_type(&self, name: &str) -> SqlType {

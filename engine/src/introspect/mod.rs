@@ -244,6 +244,10 @@ pub(crate) fn read_default(
     if t.eq_ignore_ascii_case("NULL") {
         return None;
     }
+    if matches!(sql_type, SqlType::Array(_)) {
+        // An array literal (`'{1,2}'`) is SQL, as the model writes it.
+        return Some(ServerDefault::sql(t.to_owned()));
+    }
     let numeric = sql_type.is_integer()
         || matches!(
             sql_type,
