@@ -108,14 +108,18 @@ pub fn read(conn: &mut Connection, filter: &Filter) -> Result<Schema> {
 
 /// A text column checked by `json_valid(column)` and nothing else is a JSON
 /// column: MariaDB keeps `JSON` so (a `LONGTEXT` and that check, named after the
-/// column), and Retort makes SQLite's so. The check is the type's, not the
-/// model's, so it leaves the table's checks.
+/// column), and Retort makes SQLite's so (an unnamed column check). The check is
+/// the type's, not the model's, so it leaves the table's checks; a named check of
+/// the model's own (`ck_docs_body`) stays one.
 fn absorb_json_checks(table: &mut Table) {
     let mut json = Vec::new();
     table.checks.retain(|check| {
         let Some(column) = json_valid_column(&check.expr) else {
             return true;
         };
+        if check.name.as_ref().is_some_and(|name| *name != column) {
+            return true;
+        }
         let text = table
             .columns
             .iter()
@@ -325,6 +329,7 @@ mod tests {
             .check(Check::unnamed("json_valid(\"a\")"))
             .check(Check::new("b", "json_valid(`b`)"))
             .check(Check::new("ck_n", "json_valid(n)"))
+            .check(Check::new("ck_t_a", "json_valid(a)"))
             .check(Check::new("ck_t_other", "length(a) < 10"));
         absorb_json_checks(&mut table);
         let types: Vec<&SqlType> = table.columns.iter().map(|c| &c.sql_type).collect();
@@ -332,8 +337,8 @@ mod tests {
         let left: Vec<&str> = table.checks.iter().map(|c| c.expr.as_str()).collect();
         assert_eq!(
             left,
-            ["json_valid(n)", "length(a) < 10"],
-            "only a text column's check is the type's"
+            ["json_valid(n)", "json_valid(a)", "length(a) < 10"],
+            "only an unnamed or column-named check of a text column is the type's"
         );
         assert_eq!(
             json_valid_column("JSON_VALID([we\"ird])"),
