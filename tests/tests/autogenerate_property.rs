@@ -44,13 +44,19 @@ const TYPES: &[SqlType] = &[
     SqlType::Varchar(40),
     SqlType::Date,
     SqlType::Timestamp,
+    SqlType::Uuid,
+    SqlType::Json,
+    SqlType::Decimal {
+        precision: 10,
+        scale: 2,
+    },
 ];
 
 /// Columns that can carry an index on every database (MySQL cannot index TEXT).
 fn indexable(c: &Column) -> bool {
     !matches!(
         c.sql_type,
-        SqlType::Text | SqlType::Blob | SqlType::Real | SqlType::Double
+        SqlType::Text | SqlType::Blob | SqlType::Real | SqlType::Double | SqlType::Json
     )
 }
 
@@ -67,6 +73,10 @@ fn default_for(rng: &mut Rng, ty: &SqlType) -> Option<ServerDefault> {
         SqlType::Text | SqlType::Varchar(_) => ServerDefault::text(*rng.pick(&["", "x", "it's"])),
         SqlType::Date => ServerDefault::CurrentDate,
         SqlType::Timestamp => ServerDefault::CurrentTimestamp,
+        SqlType::Uuid if rng.chance(50) => ServerDefault::NewUuid,
+        SqlType::Uuid => ServerDefault::text("67e55044-10b1-426f-9247-bb680e5fe0c8"),
+        SqlType::Json => ServerDefault::text(*rng.pick(&["{}", "[]"])),
+        SqlType::Decimal { .. } => ServerDefault::number(*rng.pick(&["0", "2.50", "-1"])),
         _ => return None,
     })
 }
@@ -227,6 +237,10 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
                         SqlType::Integer => Some(SqlType::BigInt),
                         SqlType::Real => Some(SqlType::Double),
                         SqlType::Varchar(n) => Some(SqlType::Varchar(n + 60)),
+                        SqlType::Decimal { precision, scale } => Some(SqlType::Decimal {
+                            precision: precision + 2,
+                            scale,
+                        }),
                         _ => None,
                     };
                     if let Some(w) = wider {
