@@ -214,6 +214,14 @@ impl TestDb {
         config
     }
 
+    /// [`TestDb::config`] for the models of one project database (`types`,
+    /// `arrays`…), so tests of different model sets share one binary's registry.
+    pub fn config_for(&self, migrations: Migrations, database: &str) -> Config {
+        let mut config = self.config(migrations);
+        config.database = database.to_owned();
+        config
+    }
+
     /// A connection to this database.
     pub fn connect(&self) -> Connection {
         connect_url(&self.url).expect("connect to the test database")
@@ -446,6 +454,14 @@ pub mod support {
     use retort::ops::Op;
     use retort::schema::Schema;
     use retort::Migrations;
+
+    /// Every table but Retort's own (`retort_version*`), for comparisons.
+    pub fn user_tables() -> retort_engine::introspect::Filter {
+        retort_engine::introspect::Filter {
+            exclude: vec!["retort_version*".into()],
+            only: None,
+        }
+    }
 
     /// Each op's one-line summary.
     pub fn summaries(ops: &[Op]) -> Vec<String> {

@@ -14,9 +14,8 @@ use retort::schema::{SqlType, Value};
 use retort::types::{Json, Uuid};
 use retort::Model;
 use retort_engine::command::{self, RevisionOptions};
-use retort_engine::introspect::Filter;
 use retort_engine::{autogenerate, Config};
-use retort_tests::support::summaries;
+use retort_tests::support::{summaries, user_tables as filter};
 use retort_tests::{on_every_backend, with_diesel, TestDb, TYPES};
 
 /// What a wallet's owner filled in.
@@ -84,16 +83,7 @@ pub struct Reminder {
 }
 
 fn config(db: &TestDb) -> Config {
-    let mut config = db.config(TYPES);
-    config.database = "types".into();
-    config
-}
-
-fn filter() -> Filter {
-    Filter {
-        exclude: vec!["retort_version*".into()],
-        only: None,
-    }
+    db.config_for(TYPES, "types")
 }
 
 #[test]

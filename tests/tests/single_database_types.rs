@@ -12,9 +12,8 @@ use retort::schema::SqlType;
 use retort::types::Uuid;
 use retort::Model;
 use retort_engine::command::{self, RevisionOptions};
-use retort_engine::introspect::Filter;
 use retort_engine::{autogenerate, Config};
-use retort_tests::support::summaries;
+use retort_tests::support::{summaries, user_tables as filter};
 use retort_tests::TestDb;
 
 /// A post with lists.
@@ -58,16 +57,7 @@ pub struct Counter {
 }
 
 fn config(db: &TestDb, database: &str) -> Config {
-    let mut config = db.config(retort::Migrations::EMPTY);
-    config.database = database.into();
-    config
-}
-
-fn filter() -> Filter {
-    Filter {
-        exclude: vec!["retort_version*".into()],
-        only: None,
-    }
+    db.config_for(retort::Migrations::EMPTY, database)
 }
 
 #[test]
