@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use retort::model::RenameHints;
-use retort::ops::{AddColumn, AlterColumn, DropColumn, Op};
+use retort::ops::{AddColumn, AlterColumn, AlterEnum, DropColumn, Op};
 use retort::schema::{Schema, Table};
 use retort::{Connection, Migrations};
 
@@ -124,6 +124,7 @@ pub fn warnings(
         let message = match op {
             Op::AlterColumn(alter) => not_null_warning(alter, conn.as_deref_mut())?,
             Op::AddColumn(add) => filled_column_warning(add, conn.as_deref_mut())?,
+            Op::AlterEnum(alter) => held_values_warning(alter, conn.as_deref_mut())?,
             _ => None,
         };
         out.extend(message.map(|m| (i, m)));
@@ -195,18 +196,72 @@ fn filled_column_warning(add: &AddColumn, conn: Option<&mut Connection>) -> Resu
     }))
 }
 
+/// Rows holding the values an enum change removes, counted per column (the
+/// change itself stops when there are any).
+fn held_values_warning(alter: &AlterEnum, conn: Option<&mut Connection>) -> Result<Option<String>> {
+    let removed = alter.removed();
+    let Some(conn) = conn.filter(|_| !removed.is_empty()) else {
+        return Ok(None);
+    };
+    let d = backend::of(conn).dialect();
+    let values = removed
+        .iter()
+        .map(|v| d.string_literal(v))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut held = Vec::new();
+    for (table, column) in &alter.columns {
+        let n = count_where(conn, table, &format!("{} IN ({values})", d.quote(column)))?;
+        if n > 0 {
+            held.push(format!("{n} row(s) of `{table}.{column}`"));
+        }
+    }
+    Ok((!held.is_empty()).then(|| {
+        format!(
+            "enum `{}` loses {}, but {} hold {}: the upgrade stops until they are updated \
+             (write the UPDATE with op.execute before the alter_enum, or rename the value with \
+             #[db_enum(renamed_from = \"…\")] on the variant that replaces it)",
+            alter.name,
+            removed
+                .iter()
+                .map(|v| format!("'{v}'"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            held.join(" and "),
+            if removed.len() == 1 { "it" } else { "them" }
+        )
+    }))
+}
+
 /// Rows of `table` (where `column` is NULL, if given).
 fn count(conn: &mut Connection, table: &str, null_column: Option<&str>) -> Result<i64> {
+    let d = backend::of(conn).dialect();
+    match null_column {
+        Some(column) => Ok(count_where(
+            conn,
+            table,
+            &format!("{} IS NULL", d.quote(column)),
+        )?),
+        None => Ok(count_where(conn, table, "1 = 1")?),
+    }
+}
+
+/// Rows of `table` where `condition` holds.
+pub(crate) fn count_where(
+    conn: &mut Connection,
+    table: &str,
+    condition: &str,
+) -> retort::Result<i64> {
     #[derive(diesel::QueryableByName)]
     struct Count {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         n: i64,
     }
     let d = backend::of(conn).dialect();
-    let mut sql = format!("SELECT COUNT(*) AS n FROM {}", d.quote(table));
-    if let Some(column) = null_column {
-        sql.push_str(&format!(" WHERE {} IS NULL", d.quote(column)));
-    }
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM {} WHERE {condition}",
+        d.quote(table)
+    );
     Ok(conn.query::<Count>(&sql)?.first().map_or(0, |c| c.n))
 }
 

@@ -10,11 +10,11 @@
 use std::collections::BTreeSet;
 
 use retort::operations::Executor;
-use retort::ops::{AlterColumn, Op};
+use retort::ops::{AlterColumn, AlterEnum, Op};
 use retort::schema::{Schema, Table};
-use retort::{Backend, Connection};
+use retort::{Backend, Connection, RenderError};
 
-use crate::dialect::Dialect;
+use crate::dialect::{enum_columns_by_table, Dialect, EnumSql};
 use crate::introspect;
 
 /// Where a step's SQL goes.
@@ -104,6 +104,25 @@ impl SchemaState {
     /// Follows `op`'s effect.
     fn follow(&mut self, op: &Op) {
         match op {
+            Op::CreateEnum(_) | Op::DropEnum(_) | Op::AlterEnum(_) if self.complete => {
+                self.apply(op)
+            }
+            // Online, only the enum's known columns and the type are followed.
+            Op::CreateEnum(create) => {
+                self.known
+                    .enums
+                    .insert(create.name.clone(), create.values.clone());
+            }
+            Op::DropEnum(drop) => {
+                self.known.enums.remove(&drop.name);
+            }
+            Op::AlterEnum(alter) => {
+                let mut known = alter.clone();
+                known
+                    .columns
+                    .retain(|(t, _)| self.known.tables.contains_key(t));
+                self.apply(&Op::AlterEnum(known));
+            }
             Op::Execute(_) => self.forget(),
             Op::BulkInsert(_) => {}
             Op::CreateTable(create) => {
@@ -182,6 +201,10 @@ pub struct StepExecutor<'a> {
     raw_sql: bool,
     recorded: Option<Vec<(Op, usize)>>,
     progress: Option<Progress>,
+    /// Statements sent online.
+    sent: usize,
+    /// Whether the connection was handed out (`op.connection()`).
+    handed_out: bool,
 }
 
 /// A step run without a transaction counts its statements as they commit, so a
@@ -205,6 +228,8 @@ impl<'a> StepExecutor<'a> {
             raw_sql: false,
             recorded: None,
             progress: None,
+            sent: 0,
+            handed_out: false,
         }
     }
 
@@ -239,10 +264,62 @@ impl<'a> StepExecutor<'a> {
         self.recorded.unwrap_or_default()
     }
 
+    /// Whether the step sent no statement of its own and never handed out the
+    /// connection: the database is as it was before it.
+    pub fn touched_nothing(&self) -> bool {
+        self.sent == 0 && !self.handed_out
+    }
+
     /// Whether the step ran raw SQL (`execute`), whose effect on the schema
     /// cannot be followed.
     pub fn ran_raw_sql(&self) -> bool {
         self.raw_sql
+    }
+}
+
+impl StepExecutor<'_> {
+    /// An `alter_enum`'s statements (those that may run before the transaction
+    /// first), given its columns' tables as they are now; online, first makes
+    /// sure no row holds a value it removes.
+    fn alter_enum_sql(&mut self, alter: &AlterEnum) -> retort::Result<EnumSql> {
+        let mut tables = Vec::new();
+        let needed = self.dialect.alter_enum_needs_tables(alter);
+        for (table, _) in enum_columns_by_table(alter).into_iter().filter(|_| needed) {
+            match self.table(table)? {
+                Some(t) => tables.push(t),
+                None if self.state.complete || matches!(self.sink, Sink::Execute(_)) => {
+                    return Err(RenderError::NoTable {
+                        op: Op::AlterEnum(alter.clone()).summary(),
+                        table: table.to_owned(),
+                    }
+                    .into())
+                }
+                None => {}
+            }
+        }
+        let removed = alter.removed();
+        if let (Sink::Execute(conn), false) = (&mut self.sink, removed.is_empty()) {
+            let values = removed
+                .iter()
+                .map(|v| self.dialect.string_literal(v))
+                .collect::<Vec<_>>()
+                .join(", ");
+            for (table, column) in &alter.columns {
+                let condition = format!("{} IN ({values})", self.dialect.quote(column));
+                let held = crate::autogenerate::count_where(conn, table, &condition)?;
+                if held > 0 {
+                    return Err(RenderError::BadValue(format!(
+                        "alter_enum `{}`: {held} row(s) of `{table}.{column}` hold {}, which this change removes; \
+                         update or delete them first (an op.execute(\"UPDATE …\") before the alter_enum), \
+                         or keep the value",
+                        alter.name,
+                        removed.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ")
+                    ))
+                    .into());
+                }
+            }
+        }
+        Ok(self.dialect.alter_enum_sql(alter, &tables)?)
     }
 }
 
@@ -253,13 +330,30 @@ impl Executor for StepExecutor<'_> {
             (true, Some(name)) => self.table(name)?,
             _ => None,
         };
+        // An enum's change reads the tables of its columns; PostgreSQL's added
+        // values may run before the transaction.
+        let enum_sql = match &op {
+            Op::AlterEnum(alter) => Some(self.alter_enum_sql(alter)?),
+            _ => None,
+        };
+        let early = enum_sql.as_ref().map_or(0, |e| e.early.len());
+        let enum_statements =
+            enum_sql.map(|e| e.early.into_iter().chain(e.statements).collect::<Vec<_>>());
         let produced;
         match &mut self.sink {
             // Values travel as bound parameters where they can, never as SQL text.
             Sink::Execute(conn) => {
-                let statements = online_statements(self.dialect, &op, current.as_ref())?;
+                let statements = match &enum_statements {
+                    Some(sql) => sql.iter().map(|s| (s.clone(), Vec::new())).collect(),
+                    None => online_statements(self.dialect, &op, current.as_ref())?,
+                };
                 produced = statements.len();
-                for (sql, params) in &statements {
+                for (i, (sql, params)) in statements.iter().enumerate() {
+                    self.sent += 1;
+                    if i < early && self.progress.is_none() {
+                        conn.execute_early(sql)?;
+                        continue;
+                    }
                     if let Some(progress) = &mut self.progress {
                         progress.seen += 1;
                         if progress.seen <= progress.skip {
@@ -293,17 +387,29 @@ impl Executor for StepExecutor<'_> {
                 }
             }
             Sink::Print(out) => {
-                let statements = self.dialect.op_sql(&op, current.as_ref())?;
+                let statements = match enum_statements {
+                    Some(sql) => sql,
+                    None => self.dialect.op_sql(&op, current.as_ref())?,
+                };
                 produced = statements.len();
                 out.extend(statements);
             }
             Sink::Plan(out) => {
-                let statements = online_statements(self.dialect, &op, current.as_ref())?;
+                let statements = match enum_statements {
+                    Some(sql) => sql,
+                    None => online_statements(self.dialect, &op, current.as_ref())?
+                        .into_iter()
+                        .map(|(sql, _)| sql)
+                        .collect(),
+                };
                 produced = statements.len();
-                out.extend(statements.into_iter().map(|(sql, _)| sql));
+                out.extend(statements);
             }
             Sink::Discard => {
-                produced = self.dialect.op_sql(&op, current.as_ref())?.len();
+                produced = match enum_statements {
+                    Some(sql) => sql.len(),
+                    None => self.dialect.op_sql(&op, current.as_ref())?.len(),
+                };
             }
         }
         self.state.follow(&op);
@@ -324,6 +430,7 @@ impl Executor for StepExecutor<'_> {
     fn connection(&mut self) -> retort::Result<&mut Connection> {
         // What the caller does with it cannot be followed.
         self.state.forget();
+        self.handed_out = true;
         match &mut self.sink {
             Sink::Execute(conn) => Ok(conn),
             _ => Err(retort::Error::NoConnection),

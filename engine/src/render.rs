@@ -7,8 +7,9 @@ use quote::quote;
 use crate::autogenerate::Changes;
 use crate::error::{Error, Result};
 use retort::ops::{
-    AddColumn, AddConstraint, AlterColumn, Batch, BulkInsert, CreateIndex, CreateTable, DropColumn,
-    DropConstraint, DropIndex, DropTable, Execute, Op, RenameTable,
+    AddColumn, AddConstraint, AlterColumn, AlterEnum, Batch, BulkInsert, CreateEnum, CreateIndex,
+    CreateTable, DropColumn, DropConstraint, DropEnum, DropIndex, DropTable, Execute, Op,
+    RenameTable,
 };
 use retort::schema::{
     Check, Column, Constraint, ConstraintKind, FkAction, ForeignKey, Index, ServerDefault, SqlType,
@@ -341,6 +342,33 @@ pub fn statement(op: &Op) -> TokenStream {
             });
             quote! { op.bulk_insert(#table, &[#(#columns),*], vec![#(#rows),*])?; }
         }
+        Op::CreateEnum(CreateEnum { name, values }) => {
+            quote! { op.create_enum(#name, [#(#values),*])?; }
+        }
+        Op::DropEnum(DropEnum { name, .. }) => quote! { op.drop_enum(#name)?; },
+        Op::AlterEnum(alter) => {
+            let AlterEnum {
+                name,
+                values,
+                renames,
+                columns,
+                existing,
+            } = alter;
+            let renames = renames
+                .iter()
+                .map(|(old, new)| quote! { .rename(#old, #new) });
+            let columns = columns
+                .iter()
+                .map(|(table, column)| quote! { .column(#table, #column) });
+            quote! {
+                op.alter_enum(
+                    AlterEnum::new(#name, [#(#values),*])
+                        .existing([#(#existing),*])
+                        #(#renames)*
+                        #(#columns)*
+                )?;
+            }
+        }
     }
 }
 
@@ -501,6 +529,7 @@ fn value_expr(value: &Value) -> TokenStream {
         Value::Uuid(bytes) => quote! { Value::Uuid([#(#bytes),*]) },
         Value::Json(s) => quote! { Value::Json(#s.into()) },
         Value::Decimal(s) => quote! { Value::Decimal(#s.into()) },
+        Value::Enum(s) => quote! { Value::Enum(#s.into()) },
     }
 }
 
@@ -579,6 +608,9 @@ fn sql_type_expr(ty: &SqlType) -> TokenStream {
         SqlType::Array(element) => {
             let element = sql_type_expr(element);
             quote! { SqlType::array(#element) }
+        }
+        SqlType::Enum { name, values } => {
+            quote! { SqlType::enumeration(#name, [#(#values),*]) }
         }
         SqlType::Custom(name) => {
             let name = name.as_ref();
@@ -682,6 +714,35 @@ mod tests {
             message: "add \"things\"",
             created: "2026-11-25 08:30:00 UTC",
         }
+    }
+
+    #[test]
+    fn enum_ops_render_as_builder_calls() {
+        let create = Op::CreateEnum(CreateEnum {
+            name: "order_status".into(),
+            values: vec!["pending".into(), "paid".into()],
+        });
+        assert_eq!(
+            statement(&create).to_string(),
+            "op . create_enum (\"order_status\" , [\"pending\" , \"paid\"]) ? ;"
+        );
+        let alter = Op::AlterEnum(
+            AlterEnum::new("order_status", ["pending", "settled"])
+                .existing(["pending", "paid"])
+                .rename("paid", "settled")
+                .column("orders", "status"),
+        );
+        assert_eq!(
+            statement(&alter).to_string(),
+            "op . alter_enum (AlterEnum :: new (\"order_status\" , [\"pending\" , \"settled\"]) \
+             . existing ([\"pending\" , \"paid\"]) . rename (\"paid\" , \"settled\") \
+             . column (\"orders\" , \"status\")) ? ;"
+        );
+        let column = Column::new("status", SqlType::enumeration("order_status", ["a"]));
+        assert_eq!(
+            column_expr(&column).to_string(),
+            "Column :: new (\"status\" , SqlType :: enumeration (\"order_status\" , [\"a\"]))"
+        );
     }
 
     #[test]

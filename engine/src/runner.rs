@@ -358,7 +358,20 @@ impl Run<'_> {
             executor = executor.counting(self.versions.count_statement_sql(dialect), skip);
         }
         let ran = (migration.step(direction))(&mut Operations::new(&mut executor));
+        let untouched = executor.touched_nothing();
         if let Err(source) = ran {
+            // Stopped before its first statement (a refusal such as an enum value
+            // still in use): the database is as it was, so no record is kept.
+            if tracked && self.resume.is_none() && untouched {
+                conn.execute(&self.versions.end_step_sql(dialect))?;
+                return Err(Error::Step {
+                    id: node.id.clone(),
+                    file: node.file.clone(),
+                    direction,
+                    kept: Kept::Nothing,
+                    source,
+                });
+            }
             if tracked {
                 let record = self.versions.fail_step_sql(dialect, &source.to_string());
                 if let Err(e) = conn.execute(&record) {

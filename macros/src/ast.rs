@@ -37,6 +37,10 @@ pub struct Field<'a> {
     pub kind: Option<Kind>,
     /// A `Vec<T>` (not `Vec<u8>`): a PostgreSQL array of `T`.
     pub array: bool,
+    /// A type the derive does not know by name, and no `sql_type`: a
+    /// `#[derive(DbEnum)]` enum (the trait bound says so when it is not one).
+    /// `kind` is then `None`.
+    pub db_enum: bool,
     pub column: String,
     pub column_span: Span,
     pub attrs: FieldAttrs,
@@ -54,6 +58,9 @@ pub enum DefaultValue {
     Sql(String),
     /// `gen_random_uuid()`.
     NewUuid,
+    /// `Status::Active`, on an enum field: the variant's value, checked by
+    /// rustc (the path must be a variant of the field's enum).
+    Variant(syn::ExprPath),
 }
 
 /// A parsed `references = ...`.
@@ -139,33 +146,59 @@ impl<'a> Field<'a> {
         let element = types::array_element(ty);
         let array = element.is_some() && attrs.sql_type.is_none();
         let kind = types::kind_of(element.unwrap_or(ty));
-        if let (Some(element), None) = (element, kind) {
-            if attrs.sql_type.is_none() {
-                cx.error_spanned_by(
-                    element,
-                    format!(
-                        "unsupported array element `{}`: a Vec<T> field is a PostgreSQL array of T, one of {} \
-                         (not an Option, not another Vec); for another type, give its SQL type with #[model(sql_type = \"...\")]",
-                        quote::ToTokens::to_token_stream(element).to_string().replace(' ', ""),
-                        types::SUPPORTED.trim_end_matches(", or an Option of one of them")
-                    ),
-                );
-            }
-        } else if kind.is_none() && attrs.sql_type.is_none() {
-            cx.error_spanned_by(
+        let mut db_enum = false;
+        let unknown = kind.is_none() && attrs.sql_type.is_none();
+        let type_text = |ty: &Type| {
+            quote::ToTokens::to_token_stream(ty)
+                .to_string()
+                .replace(' ', "")
+        };
+        match element {
+            _ if !unknown => {}
+            Some(element) if types::enum_candidate(element) => cx.error_spanned_by(
                 ty,
                 format!(
-                    "unsupported field type `{}`: a model field is {}; for another type, give its SQL type with #[model(sql_type = \"...\")]",
-                    quote::ToTokens::to_token_stream(ty).to_string().replace(' ', ""),
-                    types::SUPPORTED
+                    "arrays of enums are not supported yet: `{}` would be a PostgreSQL array of the enum `{}`; \
+                     use a child table with one row per value, or give the column's SQL type with \
+                     #[model(sql_type = \"...\")] (a Vec<T> field is an array of T, one of {})",
+                    type_text(ty),
+                    type_text(element),
+                    types::SUPPORTED.trim_end_matches(", or an Option of one of them")
                 ),
-            );
+            ),
+            Some(element) => cx.error_spanned_by(
+                element,
+                format!(
+                    "unsupported array element `{}`: a Vec<T> field is a PostgreSQL array of T, one of {} \
+                     (not an Option, not another Vec); for another type, give its SQL type with #[model(sql_type = \"...\")]",
+                    type_text(element),
+                    types::SUPPORTED.trim_end_matches(", or an Option of one of them")
+                ),
+            ),
+            None if types::is_bare_value(ty) => cx.error_spanned_by(
+                ty,
+                "a bare `Value` could be anything: for a JSON document write `serde_json::Value` \
+                 (or its alias `JsonValue`); for an enum of yours named `Value`, write its path (`self::Value`)",
+            ),
+            None if types::enum_candidate(ty) => db_enum = true,
+            None => cx.error_spanned_by(
+                ty,
+                format!(
+                    "unsupported field type `{}`: a model field is {}, an enum with #[derive(retort::DbEnum)], \
+                     or an Option of one of them; for another type, give its SQL type with #[model(sql_type = \"...\")]",
+                    type_text(ty),
+                    types::SUPPORTED.trim_end_matches(", or an Option of one of them")
+                ),
+            ),
         }
         let (column, column_span) = match &attrs.column {
             Some(lit) => (lit.value(), lit.span()),
             None => (ident.to_string(), ident.span()),
         };
-        let default = attrs.default.as_ref().and_then(|e| parse_default(cx, e));
+        let default = attrs
+            .default
+            .as_ref()
+            .and_then(|e| parse_default(cx, e, db_enum));
         let reference = attrs
             .references
             .as_ref()
@@ -177,6 +210,7 @@ impl<'a> Field<'a> {
             nullable,
             kind: if attrs.sql_type.is_some() { None } else { kind },
             array,
+            db_enum,
             column,
             column_span,
             attrs,
@@ -186,8 +220,12 @@ impl<'a> Field<'a> {
     }
 }
 
-fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultValue> {
+/// `db_enum`: the field is an enum, whose default may be a variant.
+fn parse_default(cx: &Ctxt, expr: &Expr, db_enum: bool) -> Option<DefaultValue> {
     match expr {
+        Expr::Path(path) if db_enum && path.qself.is_none() => {
+            Some(DefaultValue::Variant(path.clone()))
+        }
         Expr::Lit(ExprLit { lit, .. }) => match lit {
             Lit::Int(i) => Some(DefaultValue::Number(i.base10_digits().to_owned())),
             Lit::Float(f) => Some(DefaultValue::Number(f.base10_digits().to_owned())),
@@ -205,7 +243,7 @@ fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultValue> {
             op: UnOp::Neg(_),
             expr,
             ..
-        }) => match parse_default(cx, expr)? {
+        }) => match parse_default(cx, expr, false)? {
             DefaultValue::Number(n) => Some(DefaultValue::Number(format!("-{n}"))),
             _ => {
                 cx.error_spanned_by(expr, UNSUPPORTED_DEFAULT);

@@ -12,14 +12,23 @@ use crate::symbol::*;
 /// One attribute value, remembering where it was set to report duplicates.
 pub struct Attr<'c, T> {
     cx: &'c Ctxt,
+    /// The attribute's namespace: `model`, `db_enum`.
+    namespace: &'static str,
     name: &'static str,
     value: Option<(Span, T)>,
 }
 
 impl<'c, T> Attr<'c, T> {
+    /// A `#[model(..)]` key.
     pub fn none(cx: &'c Ctxt, name: &'static str) -> Self {
+        Attr::none_in(cx, MODEL, name)
+    }
+
+    /// A key of the `namespace` attribute (`#[db_enum(..)]`).
+    pub fn none_in(cx: &'c Ctxt, namespace: &'static str, name: &'static str) -> Self {
         Attr {
             cx,
+            namespace,
             name,
             value: None,
         }
@@ -30,8 +39,8 @@ impl<'c, T> Attr<'c, T> {
             self.cx.syn_error(syn::Error::new(
                 span,
                 format!(
-                    "duplicate #[model({})] attribute; remove one of them",
-                    self.name
+                    "duplicate #[{}({})] attribute; remove one of them",
+                    self.namespace, self.name
                 ),
             ));
         } else {
@@ -95,6 +104,17 @@ fn is_model(attr: &Attribute) -> bool {
 
 /// "unknown attribute `primry_key`; did you mean `primary_key`?"
 pub fn unknown_key(meta: &ParseNestedMeta<'_>, allowed: &[&str], place: &str) -> syn::Error {
+    unknown_key_in(MODEL, meta, allowed, &format!("a {place}"))
+}
+
+/// [`unknown_key`] for the keys of another attribute (`#[db_enum(..)]`);
+/// `place` with its article ("an enum").
+pub fn unknown_key_in(
+    namespace: &str,
+    meta: &ParseNestedMeta<'_>,
+    allowed: &[&str],
+    place: &str,
+) -> syn::Error {
     let key = meta
         .path
         .get_ident()
@@ -107,10 +127,10 @@ pub fn unknown_key(meta: &ParseNestedMeta<'_>, allowed: &[&str], place: &str) ->
         .filter(|(score, _)| *score > 0.8);
     let message = match best {
         Some((_, k)) => {
-            format!("unknown #[model] attribute `{key}` on a {place}; did you mean `{k}`?")
+            format!("unknown #[{namespace}] attribute `{key}` on {place}; did you mean `{k}`?")
         }
         None => format!(
-            "unknown #[model] attribute `{key}` on a {place}; expected one of: {}",
+            "unknown #[{namespace}] attribute `{key}` on {place}; expected one of: {}",
             allowed.join(", ")
         ),
     };
@@ -299,5 +319,76 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         autoincrement: autoincrement.get().map(|(_, v)| v),
         renamed_from: renamed_from.get().map(|(_, v)| v),
         diesel_type: diesel_type.get().map(|(_, v)| v),
+    }
+}
+
+fn is_db_enum(attr: &Attribute) -> bool {
+    attr.path().is_ident(DB_ENUM)
+}
+
+/// `#[db_enum(..)]` on a `#[derive(DbEnum)]` enum.
+pub struct EnumAttrs {
+    /// `name = "order_status"`: the database type's name.
+    pub name: Option<LitStr>,
+}
+
+/// `#[db_enum(..)]` on one of its variants.
+pub struct VariantAttrs {
+    /// `rename = "x"`: the value stored for the variant.
+    pub rename: Option<LitStr>,
+    /// `renamed_from = "old"`: the value the variant had before.
+    pub renamed_from: Option<LitStr>,
+}
+
+pub fn enum_attrs(cx: &Ctxt, attrs: &[Attribute]) -> EnumAttrs {
+    let mut name = Attr::none_in(cx, DB_ENUM, NAME);
+    for attr in attrs.iter().filter(|a| is_db_enum(a)) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = path_name(&meta);
+            match key.as_str() {
+                NAME => name.set(meta.path.span(), meta.value()?.parse::<LitStr>()?),
+                RENAME | RENAMED_FROM => {
+                    return Err(meta.error(format!(
+                        "#[db_enum({key})] belongs on a variant, not on the enum"
+                    )))
+                }
+                _ => return Err(unknown_key_in(DB_ENUM, &meta, ENUM_KEYS, "an enum")),
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    EnumAttrs {
+        name: name.get().map(|(_, v)| v),
+    }
+}
+
+const NAME_ON_VARIANT: &str =
+    "#[db_enum(name = ..)] belongs on the enum (the database type's name); \
+a variant's value is #[db_enum(rename = \"...\")]";
+
+pub fn variant_attrs(cx: &Ctxt, attrs: &[Attribute]) -> VariantAttrs {
+    let mut rename = Attr::none_in(cx, DB_ENUM, RENAME);
+    let mut renamed_from = Attr::none_in(cx, DB_ENUM, RENAMED_FROM);
+    for attr in attrs.iter().filter(|a| is_db_enum(a)) {
+        let result = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span();
+            match path_name(&meta).as_str() {
+                RENAME => rename.set(span, meta.value()?.parse::<LitStr>()?),
+                RENAMED_FROM => renamed_from.set(span, meta.value()?.parse::<LitStr>()?),
+                NAME => return Err(meta.error(NAME_ON_VARIANT)),
+                _ => return Err(unknown_key_in(DB_ENUM, &meta, VARIANT_KEYS, "a variant")),
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    VariantAttrs {
+        rename: rename.get().map(|(_, v)| v),
+        renamed_from: renamed_from.get().map(|(_, v)| v),
     }
 }

@@ -316,8 +316,39 @@ fn check_decimal(cx: &Ctxt, field: &Field<'_>) {
     }
 }
 
+/// An enum field's default is a variant, a value (text; both checked by rustc
+/// against the enum), or SQL.
+fn check_enum_default(cx: &Ctxt, field: &Field<'_>) {
+    let Some(default) = &field.default else {
+        return;
+    };
+    let expr = field.attrs.default.as_ref().expect("parsed from it");
+    let what = match default {
+        DefaultValue::Variant(_) | DefaultValue::Text(_) | DefaultValue::Sql(_) => return,
+        DefaultValue::Number(_) => "a number",
+        DefaultValue::Bool(_) => "a boolean",
+        DefaultValue::Time(_) => "a time",
+        DefaultValue::NewUuid => "a new UUID",
+    };
+    let ty = quote::ToTokens::to_token_stream(field.ty)
+        .to_string()
+        .replace(' ', "");
+    cx.error_spanned_by(
+        expr,
+        format!(
+            "this default is {what}, but the field is the enum `{ty}`; write one of its variants \
+             (default = {ty}::...) or its value as text (default = \"...\"), or an SQL expression \
+             with default = sql(\"...\")"
+        ),
+    );
+}
+
 /// A default's kind matches the field's type.
 fn check_default(cx: &Ctxt, field: &Field<'_>, single_key: bool) {
+    if field.db_enum {
+        check_enum_default(cx, field);
+        return;
+    }
     let (Some(default), Some(kind)) = (&field.default, field.kind) else {
         return;
     };

@@ -88,6 +88,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
     let database_name = &model.database;
     let columns_consts = column_consts(model);
     let reference_checks = reference_checks(model);
+    let enum_default_checks = enum_default_checks(model);
     let diesel = diesel_items(model);
     quote! {
         const _: () = {
@@ -114,6 +115,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
 
             #columns_consts
             #reference_checks
+            #enum_default_checks
         };
         #diesel
     }
@@ -176,6 +178,85 @@ fn reference_checks(model: &Model<'_>) -> TokenStream {
     out
 }
 
+/// `default = "active"` on an enum field: the text is one of the enum's values,
+/// checked when the crate compiles (the error points at the text).
+fn enum_default_checks(model: &Model<'_>) -> TokenStream {
+    let mut out = TokenStream::new();
+    for field in model.fields.iter().filter(|f| f.db_enum) {
+        let (Some(DefaultValue::Text(text)), Some(expr)) = (&field.default, &field.attrs.default)
+        else {
+            continue;
+        };
+        let ty = field.ty;
+        let span = syn::spanned::Spanned::span(expr);
+        let message = format!(
+            "default = {text:?} is not a value of the enum `{}` (the type of `{}.{}`): write one of its \
+             values (a variant's name in snake_case, or its #[db_enum(rename = \"...\")]), or a variant \
+             (default = {}::...)",
+            type_text(ty),
+            model.ident,
+            field.ident,
+            type_text(ty),
+        );
+        out.extend(quote_spanned! {span=>
+            const _: () = if !<#ty>::__retort_has_value(#text) {
+                ::core::panic!(#message)
+            };
+        });
+    }
+    out
+}
+
+/// A type as written, without spaces (`Option<Status>`).
+fn type_text(ty: &syn::Type) -> String {
+    quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(' ', "")
+}
+
+/// The name an enum field's type has inside its diesel `table!` module:
+/// `__retort_enum_<Model>_<field>`.
+fn enum_alias(model: &Model<'_>, field: &Field<'_>) -> Ident {
+    format_ident!(
+        "__retort_enum_{}_{}",
+        model.ident.to_string().trim_start_matches("r#"),
+        field.ident.to_string().trim_start_matches("r#")
+    )
+}
+
+/// How the `table!` module imports an enum field's type (see [`enum_alias`]):
+/// an absolute path (`crate::…`, `::…`) as it is; a single name from the
+/// enclosing module (`use super::Status as …`, which also works for a model
+/// declared in a function when the enum is not); any other path through a
+/// hidden type alias next to the struct (which the returned item declares).
+fn enum_import(model: &Model<'_>, field: &Field<'_>) -> (TokenStream, TokenStream) {
+    let alias = enum_alias(model, field);
+    let ty = field.ty;
+    let path = match crate::types::plain_path(ty) {
+        Some(path) => path,
+        None => return type_alias(&alias, ty),
+    };
+    let absolute =
+        path.leading_colon.is_some() || path.segments.first().is_some_and(|s| s.ident == "crate");
+    if absolute {
+        (quote!(), quote!(use #path as #alias;))
+    } else if let Some(ident) = path.get_ident() {
+        (quote!(), quote!(use super::#ident as #alias;))
+    } else {
+        type_alias(&alias, ty)
+    }
+}
+
+/// A hidden `type __retort_enum_… = T;` next to the struct, and its import.
+fn type_alias(alias: &Ident, ty: &syn::Type) -> (TokenStream, TokenStream) {
+    let item = quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        type #alias = #ty;
+    };
+    (item, quote!(use super::#alias;))
+}
+
 /// The module name of a model's diesel table: its table name when that is an
 /// identifier, else the struct name in snake_case plus `s`.
 fn table_module(model: &Model<'_>) -> Ident {
@@ -217,9 +298,32 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
         .iter()
         .filter(|f| f.attrs.primary_key.is_some())
         .map(|f| f.ident);
+    // An enum field's type is named inside the `table!` module (and its
+    // `columns` module, where diesel adds a `super::` to imports that start
+    // with one) by an import of the enum, renamed to the field's alias name.
+    let enum_fields: Vec<&Field<'_>> = model
+        .fields
+        .iter()
+        .filter(|f| f.db_enum && f.attrs.diesel_type.is_none())
+        .collect();
+    let (aliases, imports): (Vec<TokenStream>, Vec<TokenStream>) =
+        enum_fields.iter().map(|f| enum_import(model, f)).unzip();
+    let aliases = quote!(#(#aliases)*);
+    let imports = if enum_fields.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            use ::diesel::sql_types::*;
+            #(#imports)*
+        }
+    };
     let columns = model.fields.iter().map(|f| {
         let name = f.ident;
         let base = match (&f.attrs.diesel_type, crate::types::diesel_type(f.kind)) {
+            (None, _) if f.db_enum => {
+                let alias = enum_alias(model, f);
+                quote!(::retort::sql_types::Enum<#alias>)
+            }
             (None, _) if matches!(f.kind, Some(Kind::Unsigned(_))) => {
                 let signed = match f.kind {
                     Some(Kind::Unsigned(8)) => "TinyInt",
@@ -342,7 +446,9 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
     quote! {
         ::retort::__diesel_tables! {
             #width
+            #aliases
             ::diesel::table! {
+                #imports
                 #sql_name
                 #module (#(#keys),*) {
                     #(#columns)*
@@ -376,7 +482,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     let index = field.attrs.index.is_some();
     let default = match &field.default {
         Some(d) => {
-            let d = default_value(d);
+            let d = default_value(d, field);
             quote!(::core::option::Option::Some(#d))
         }
         None => quote!(::core::option::Option::None),
@@ -400,6 +506,16 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     let on_delete = action(&field.attrs.on_delete);
     let on_update = action(&field.attrs.on_update);
     let renamed_from = option_str(field.attrs.renamed_from.as_ref().map(|l| l.value()));
+    let db_enum = if field.db_enum {
+        // Spanned at the field's type: a type that is neither known nor a
+        // `DbEnum` gets the trait's message there.
+        let ty = field.ty;
+        let meta =
+            quote_spanned!(syn::spanned::Spanned::span(ty)=> <#ty as ::retort::DbEnum>::META);
+        quote!(::core::option::Option::Some(&#meta))
+    } else {
+        quote!(::core::option::Option::None)
+    };
     quote! {
         ::retort::model::ColumnMeta {
             field: #field_name,
@@ -416,6 +532,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             on_delete: #on_delete,
             on_update: #on_update,
             renamed_from: #renamed_from,
+            db_enum: #db_enum,
         }
     }
 }
@@ -452,9 +569,17 @@ fn sql_type(field: &Field<'_>) -> TokenStream {
     quote!(::retort::schema::SqlType::#variant)
 }
 
-fn default_value(default: &DefaultValue) -> TokenStream {
+fn default_value(default: &DefaultValue, field: &Field<'_>) -> TokenStream {
     let cow = |s: &str| quote!(::std::borrow::Cow::Borrowed(#s));
     match default {
+        DefaultValue::Variant(path) => {
+            // `<Status>::__retort_db_value(&Status::Active)`: a path that is no
+            // variant of the field's enum is rustc's error, at the path.
+            let ty = field.ty;
+            let span = syn::spanned::Spanned::span(path);
+            let value = quote_spanned!(span=> <#ty>::__retort_db_value(&#path));
+            quote!(::retort::schema::ServerDefault::Text(::std::borrow::Cow::Borrowed(#value)))
+        }
         DefaultValue::Number(n) => {
             let n = cow(n);
             quote!(::retort::schema::ServerDefault::Number(#n))

@@ -1,4 +1,5 @@
-//! Procedural macros of Retort: `#[derive(Model)]` and `revisions!`.
+//! Procedural macros of Retort: `#[derive(Model)]`, `#[derive(DbEnum)]` and
+//! `revisions!`.
 //!
 //! Each entry point only parses its input and hands it to a module that works on
 //! `proc_macro2` tokens: parse (`ast`, `attr`) → validate (`check`) → expand.
@@ -7,6 +8,7 @@ mod ast;
 mod attr;
 mod check;
 mod ctxt;
+mod db_enum;
 mod expand;
 mod revisions;
 mod symbol;
@@ -20,6 +22,14 @@ use syn::{parse_macro_input, DeriveInput, LitStr};
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input).into()
+}
+
+/// A Rust enum of unit variants stored as a database enum. See the `retort`
+/// crate for the attributes.
+#[proc_macro_derive(DbEnum, attributes(db_enum))]
+pub fn derive_db_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    db_enum::derive(&input).into()
 }
 
 /// Reads the crate's `Retort.toml` (or the file named) and compiles each of its

@@ -50,3 +50,11 @@ pub const ON_UPDATE: &str = "on_update";
 pub const AUTOINCREMENT: &str = "autoincrement";
 pub const NAME: &str = "name";
 pub const COLUMNS: &str = "columns";
+
+/// The enum attribute namespace: `#[db_enum(..)]`.
+pub const DB_ENUM: &str = "db_enum";
+/// Keys allowed on a `#[derive(DbEnum)]` enum.
+pub const ENUM_KEYS: &[&str] = &[NAME];
+/// Keys allowed on its variants.
+pub const VARIANT_KEYS: &[&str] = &[RENAME, RENAMED_FROM];
+pub const RENAME: &str = "rename";

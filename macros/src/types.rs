@@ -191,3 +191,55 @@ pub fn kind_of(ty: &Type) -> Option<Kind> {
         _ => return None,
     })
 }
+
+/// Rust's types that no field has (the others are kinds above).
+const PRIMITIVES: &[&str] = &[
+    "i8", "i128", "u128", "isize", "usize", "f16", "f128", "char", "str",
+];
+
+/// Names the derive knows only with their type arguments.
+const GENERIC: &[&str] = &["Option", "Vec", "Json", "DateTime"];
+
+/// Whether a type the derive does not know may be a `#[derive(DbEnum)]` enum:
+/// a path without type arguments or `<T as Trait>` (an enum is never
+/// generic), naming no primitive nor a type the derive knows by name.
+pub fn enum_candidate(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            let name = last.ident.to_string();
+            p.path
+                .segments
+                .iter()
+                .all(|s| matches!(s.arguments, PathArguments::None))
+                && !PRIMITIVES.contains(&name.as_str())
+                && !GENERIC.contains(&name.as_str())
+        }
+        Type::Group(g) => enum_candidate(&g.elem),
+        Type::Paren(p) => enum_candidate(&p.elem),
+        _ => false,
+    }
+}
+
+/// The path of a type that is one (`Status`, `crate::enums::Status`).
+pub fn plain_path(ty: &Type) -> Option<&syn::Path> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => Some(&p.path),
+        Type::Group(g) => plain_path(&g.elem),
+        Type::Paren(p) => plain_path(&p.elem),
+        _ => None,
+    }
+}
+
+/// A bare `Value`: `serde_json::Value` imported, most likely (the derive
+/// recognises it by its crate's name).
+pub fn is_bare_value(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.is_ident("Value"),
+        Type::Group(g) => is_bare_value(&g.elem),
+        Type::Paren(p) => is_bare_value(&p.elem),
+        _ => false,
+    }
+}

@@ -286,6 +286,7 @@ macro_rules! bind_all {
         $db:ty, $sql:expr, $params:expr,
         $tz:ident => $tz_type:ty, $tz_value:expr,
         $dec:ident => $dec_type:ty, $dec_value:expr,
+        $en:ident => $en_type:ty, $en_value:expr,
         null => $null_type:ty, $null_value:expr
     ) => {{
         use diesel::sql_types::{
@@ -311,6 +312,7 @@ macro_rules! bind_all {
                     query.bind::<crate::sql_types::Json, _>(crate::sql_types::JsonText(text))
                 }
                 Value::Decimal($dec) => query.bind::<$dec_type, _>($dec_value),
+                Value::Enum($en) => query.bind::<$en_type, _>($en_value),
             };
         }
         query
@@ -463,6 +465,21 @@ impl Connection {
         with_driver!(&mut self.driver, c => c.batch_execute(sent)).map_err(|e| Error::sql(sql, e))
     }
 
+    /// Runs `sql` ahead of the open transaction when nothing has run in it yet
+    /// (PostgreSQL sends a transaction's `BEGIN` with its first statement), so it
+    /// commits on its own; otherwise inside the transaction, as
+    /// [`Connection::execute`] does. Returns whether it ran ahead. For statements
+    /// whose effect a transaction cannot use before it commits (PostgreSQL's
+    /// `ALTER TYPE … ADD VALUE`); they must be safe to run again.
+    pub fn execute_early(&mut self, sql: &str) -> Result<bool> {
+        if matches!(self.tx, Tx::Deferred(_)) {
+            with_driver!(&mut self.driver, c => c.batch_execute(sql))
+                .map_err(|e| Error::sql(sql, e))?;
+            return Ok(true);
+        }
+        self.execute(sql).map(|()| false)
+    }
+
     /// The deferred `BEGIN`, if one waits: the caller sends it (`Tx::Raw` from now).
     fn take_begin(&mut self) -> Option<String> {
         if !matches!(self.tx, Tx::Deferred(_)) {
@@ -532,7 +549,8 @@ impl Connection {
     /// [`sql_types::Json`](crate::sql_types::Json) (PostgreSQL `jsonb`, text
     /// elsewhere), `Value::Decimal` as PostgreSQL `numeric` and as its text on
     /// MySQL and SQLite (which store it in a DECIMAL or NUMERIC column as the
-    /// number). Returns the number of rows affected.
+    /// number), `Value::Enum` as its text (untyped on PostgreSQL: the server reads
+    /// it as the column's enum type). Returns the number of rows affected.
     pub fn execute_params(&mut self, sql: &str, params: &[&Value]) -> Result<usize> {
         self.begin_now()?;
         match &mut self.driver {
@@ -543,6 +561,7 @@ impl Connection {
                     diesel::sqlite::Sqlite, sql, params,
                     tz => diesel::sql_types::TimestamptzSqlite, *tz,
                     dec => Text, dec.as_str(),
+                    en => Text, en.as_str(),
                     null => Text, None::<&str>
                 )
                 .execute(c)
@@ -552,6 +571,7 @@ impl Connection {
                 diesel::pg::Pg, sql, params,
                 tz => diesel::sql_types::Timestamptz, *tz,
                 dec => diesel::sql_types::Numeric, crate::sql_types::PgDecimal(dec),
+                en => crate::sql_types::Untyped, crate::sql_types::UntypedText(en),
                 null => crate::sql_types::Untyped, None::<crate::sql_types::NoValue>
             )
             .execute(c),
@@ -563,6 +583,7 @@ impl Connection {
                     diesel::mysql::Mysql, sql, params,
                     tz => diesel::sql_types::Timestamp, tz.naive_utc(),
                     dec => Text, dec.as_str(),
+                    en => Text, en.as_str(),
                     null => Text, None::<&str>
                 )
                 .execute(c)

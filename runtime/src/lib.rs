@@ -99,7 +99,7 @@ pub mod types;
 pub use connection::{Backend, Connection, DatabaseUrl};
 pub use error::{BoxError, Error, RenderError, Result};
 pub use migration::{Direction, Migration, Migrations};
-pub use model::{registered_schema, Model};
+pub use model::{registered_schema, DbEnum, Model};
 pub use project::Project;
 pub use replay::ReplayError;
 /// `retort::project!()`: reads the crate's `Retort.toml` and compiles each
@@ -108,6 +108,57 @@ pub use retort_macros::project;
 /// `retort::revisions!("versions")`: compiles every revision file of a folder (relative
 /// to the crate's `Cargo.toml`) into a [`Migrations`] value.
 pub use retort_macros::revisions;
+/// `#[derive(DbEnum)]`: a Rust enum of unit variants is a database enum
+/// (PostgreSQL `CREATE TYPE … AS ENUM`, MySQL `ENUM(…)`, SQLite text), usable
+/// as a model field's type. It implements the [`DbEnum`](trait@DbEnum) trait,
+/// `From<E> for` [`schema::Value`] and, with the `diesel-tables` feature,
+/// diesel's conversions for [`sql_types::Enum<E>`](sql_types::Enum).
+///
+/// - `#[db_enum(name = "order_status")]` on the enum: the database type's
+///   name (default: the enum's name in snake_case).
+/// - `#[db_enum(rename = "x")]` on a variant: its value (default: the
+///   variant's name in snake_case).
+/// - `#[db_enum(renamed_from = "old")]` on a variant: the value it had
+///   before; autogenerate renames the value instead of removing and adding
+///   it. Remove it once the revision is written.
+///
+/// On a model field (`Option<E>` is nullable), `default = Status::Pending` or
+/// `default = "pending"` (both checked when the crate compiles) or
+/// `default = sql("…")`. With `diesel-tables`, the enum needs `Debug` (diesel's
+/// `ToSql` does), and the model's `table!` module must be able to name it: an
+/// enum declared at module level (a model declared inside a function may use
+/// it by its name or a `crate::` path).
+///
+/// ```
+/// use retort::{DbEnum, Model};
+///
+/// #[derive(DbEnum, Debug, Clone, Copy, PartialEq)]
+/// #[db_enum(name = "order_status")]
+/// pub enum Status {
+///     Pending,
+///     #[db_enum(renamed_from = "payed")]
+///     Paid,
+///     #[db_enum(rename = "sent")]
+///     Shipped,
+/// }
+///
+/// #[derive(Model)]
+/// #[model(table = "orders")]
+/// pub struct Order {
+///     #[model(primary_key)]
+///     pub id: i32,
+///     #[model(default = Status::Pending)]
+///     pub status: Status,
+///     pub previous: Option<Status>,
+/// }
+///
+/// # fn main() {
+/// assert_eq!(Status::Shipped.as_db_str(), "sent");
+/// assert_eq!(Status::from_db_str("paid"), Some(Status::Paid));
+/// assert_eq!(<Status as DbEnum>::META.values, ["pending", "paid", "sent"]);
+/// # }
+/// ```
+pub use retort_macros::DbEnum;
 /// `#[derive(Model)]`: a struct describes a table. See the README for the
 /// attributes.
 pub use retort_macros::Model;
@@ -238,4 +289,248 @@ macro_rules! __wide_table_128 {
              in the crate that runs the queries, or say #[model(diesel = false)]"
         ));
     };
+}
+
+/// Emitted by `#[derive(DbEnum)]` (inside its diesel items, so only with the
+/// `diesel-tables` feature): diesel's conversions of the enum `$enum` for
+/// [`sql_types::Enum<$enum>`](sql_types::Enum). The expression and row impls
+/// are what diesel's `#[derive(AsExpression, FromSqlRow)]` write; `ToSql` and
+/// `FromSql` come per backend retort is compiled with
+/// (`__db_enum_sqlite!`, `__db_enum_postgres!`, `__db_enum_mysql!`, each
+/// empty without its feature). The orphan rule puts them in the enum's crate,
+/// which names `diesel` (as `#[derive(Model)]`'s tables do).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_enum_diesel {
+    ($enum:ident) => {
+        impl<'__expr> ::diesel::expression::AsExpression<$crate::sql_types::Enum<$enum>>
+            for &'__expr $enum
+        {
+            type Expression = ::diesel::internal::derives::as_expression::Bound<
+                $crate::sql_types::Enum<$enum>,
+                Self,
+            >;
+
+            fn as_expression(self) -> Self::Expression {
+                ::diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl<'__expr>
+            ::diesel::expression::AsExpression<
+                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
+            > for &'__expr $enum
+        {
+            type Expression = ::diesel::internal::derives::as_expression::Bound<
+                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
+                Self,
+            >;
+
+            fn as_expression(self) -> Self::Expression {
+                ::diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl<'__expr, '__expr2> ::diesel::expression::AsExpression<$crate::sql_types::Enum<$enum>>
+            for &'__expr2 &'__expr $enum
+        {
+            type Expression = ::diesel::internal::derives::as_expression::Bound<
+                $crate::sql_types::Enum<$enum>,
+                Self,
+            >;
+
+            fn as_expression(self) -> Self::Expression {
+                ::diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+
+        #[diagnostic::do_not_recommend]
+        impl<'__expr, '__expr2>
+            ::diesel::expression::AsExpression<
+                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
+            > for &'__expr2 &'__expr $enum
+        {
+            type Expression = ::diesel::internal::derives::as_expression::Bound<
+                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
+                Self,
+            >;
+
+            fn as_expression(self) -> Self::Expression {
+                ::diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+
+        impl ::diesel::expression::AsExpression<$crate::sql_types::Enum<$enum>> for $enum {
+            type Expression = ::diesel::internal::derives::as_expression::Bound<
+                $crate::sql_types::Enum<$enum>,
+                Self,
+            >;
+
+            fn as_expression(self) -> Self::Expression {
+                ::diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+
+        impl
+            ::diesel::expression::AsExpression<
+                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
+            > for $enum
+        {
+            type Expression = ::diesel::internal::derives::as_expression::Bound<
+                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
+                Self,
+            >;
+
+            fn as_expression(self) -> Self::Expression {
+                ::diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+
+        impl<__DB>
+            ::diesel::serialize::ToSql<
+                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
+                __DB,
+            > for $enum
+        where
+            __DB: ::diesel::backend::Backend,
+            Self: ::diesel::serialize::ToSql<$crate::sql_types::Enum<$enum>, __DB>,
+        {
+            fn to_sql<'__b>(
+                &'__b self,
+                out: &mut ::diesel::serialize::Output<'__b, '_, __DB>,
+            ) -> ::diesel::serialize::Result {
+                ::diesel::serialize::ToSql::<$crate::sql_types::Enum<$enum>, __DB>::to_sql(
+                    self, out,
+                )
+            }
+        }
+
+        impl<__DB, __ST> ::diesel::deserialize::Queryable<__ST, __DB> for $enum
+        where
+            __DB: ::diesel::backend::Backend,
+            __ST: ::diesel::sql_types::SingleValue,
+            Self: ::diesel::deserialize::FromSql<__ST, __DB>,
+        {
+            type Row = Self;
+
+            fn build(row: Self) -> ::diesel::deserialize::Result<Self> {
+                ::core::result::Result::Ok(row)
+            }
+        }
+
+        $crate::__db_enum_sqlite!($enum);
+        $crate::__db_enum_postgres!($enum);
+        $crate::__db_enum_mysql!($enum);
+    };
+}
+
+/// `ToSql`/`FromSql` of a `#[derive(DbEnum)]` enum on SQLite: text.
+#[cfg(feature = "sqlite")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_enum_sqlite {
+    ($enum:ident) => {
+        impl ::diesel::serialize::ToSql<$crate::sql_types::Enum<$enum>, ::diesel::sqlite::Sqlite>
+            for $enum
+        {
+            fn to_sql<'__b>(
+                &'__b self,
+                out: &mut ::diesel::serialize::Output<'__b, '_, ::diesel::sqlite::Sqlite>,
+            ) -> ::diesel::serialize::Result {
+                out.set_value(<Self as $crate::DbEnum>::as_db_str(self));
+                ::core::result::Result::Ok(::diesel::serialize::IsNull::No)
+            }
+        }
+
+        impl
+            ::diesel::deserialize::FromSql<$crate::sql_types::Enum<$enum>, ::diesel::sqlite::Sqlite>
+            for $enum
+        {
+            fn from_sql(
+                mut value: ::diesel::sqlite::SqliteValue<'_, '_, '_>,
+            ) -> ::diesel::deserialize::Result<Self> {
+                $crate::sql_types::__enum_from_text(value.read_text().as_bytes())
+            }
+        }
+    };
+}
+
+/// Without the `sqlite` feature: nothing.
+#[cfg(not(feature = "sqlite"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_enum_sqlite {
+    ($enum:ident) => {};
+}
+
+/// `ToSql`/`FromSql` of a `#[derive(DbEnum)]` enum as its text's bytes, on a
+/// backend whose values are bytes (PostgreSQL: an enum's binary form is its
+/// label; MySQL/MariaDB).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_enum_bytes {
+    ($enum:ident, $backend:ty, $value:ty) => {
+        impl ::diesel::serialize::ToSql<$crate::sql_types::Enum<$enum>, $backend> for $enum {
+            fn to_sql<'__b>(
+                &'__b self,
+                out: &mut ::diesel::serialize::Output<'__b, '_, $backend>,
+            ) -> ::diesel::serialize::Result {
+                ::std::io::Write::write_all(
+                    out,
+                    <Self as $crate::DbEnum>::as_db_str(self).as_bytes(),
+                )?;
+                ::core::result::Result::Ok(::diesel::serialize::IsNull::No)
+            }
+        }
+
+        impl ::diesel::deserialize::FromSql<$crate::sql_types::Enum<$enum>, $backend> for $enum {
+            fn from_sql(value: $value) -> ::diesel::deserialize::Result<Self> {
+                $crate::sql_types::__enum_from_text(value.as_bytes())
+            }
+        }
+    };
+}
+
+/// `ToSql`/`FromSql` of a `#[derive(DbEnum)]` enum on PostgreSQL: the label's
+/// text (an enum's binary form), bound untyped.
+#[cfg(feature = "postgres")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_enum_postgres {
+    ($enum:ident) => {
+        $crate::__db_enum_bytes!($enum, ::diesel::pg::Pg, ::diesel::pg::PgValue<'_>);
+    };
+}
+
+/// Without the `postgres` feature: nothing.
+#[cfg(not(feature = "postgres"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_enum_postgres {
+    ($enum:ident) => {};
+}
+
+/// `ToSql`/`FromSql` of a `#[derive(DbEnum)]` enum on MySQL/MariaDB: the
+/// value's text.
+#[cfg(feature = "mysql")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_enum_mysql {
+    ($enum:ident) => {
+        $crate::__db_enum_bytes!(
+            $enum,
+            ::diesel::mysql::Mysql,
+            ::diesel::mysql::MysqlValue<'_>
+        );
+    };
+}
+
+/// Without the `mysql` feature: nothing.
+#[cfg(not(feature = "mysql"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_enum_mysql {
+    ($enum:ident) => {};
 }

@@ -91,7 +91,7 @@ impl Migrations {
 /// `use retort::migration::prelude::*;` at the top of every revision file.
 pub mod prelude {
     pub use crate::operations::{BatchOps, Operations};
-    pub use crate::ops::AlterColumn;
+    pub use crate::ops::{AlterColumn, AlterEnum};
     pub use crate::revision::Revision;
     pub use crate::row;
     pub use crate::schema::{

@@ -87,6 +87,45 @@ pub struct ColumnMeta {
     pub on_update: FkAction,
     /// `renamed_from = "old_column"`: autogenerate renames instead of drop + add.
     pub renamed_from: Option<&'static str>,
+    /// The field's type is a `#[derive(DbEnum)]` enum (`sql_type` is then
+    /// ignored): its name and values.
+    pub db_enum: Option<&'static EnumMeta>,
+}
+
+/// What `#[derive(DbEnum)]` knows about an enum, as static data.
+#[derive(Debug)]
+pub struct EnumMeta {
+    /// Full Rust path of the enum, for error messages.
+    pub rust_path: &'static str,
+    /// The database type's name (PostgreSQL's `CREATE TYPE` name): the enum's
+    /// name in snake_case unless `#[db_enum(name = "...")]`.
+    pub name: &'static str,
+    /// The values, in declaration order: each variant's name in snake_case
+    /// unless `#[db_enum(rename = "...")]`.
+    pub values: &'static [&'static str],
+    /// `#[db_enum(renamed_from = "old")]` on variants: (old value, new value).
+    pub renamed_from: &'static [(&'static str, &'static str)],
+}
+
+/// A Rust enum of unit variants stored as a database enum: PostgreSQL's
+/// `CREATE TYPE … AS ENUM`, MySQL's `ENUM(…)`, SQLite's text with a check.
+/// Implemented by `#[derive(DbEnum)]`, with diesel's `ToSql`/`FromSql` and
+/// `From<Self> for Value`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a field type retort knows",
+    label = "unknown field type",
+    note = "field types: i16, i32, i64, f32, f64, bool, String, Vec<u8>, chrono or time dates and times, uuid::Uuid, serde_json::Value, retort::types::Json<T>, bigdecimal::BigDecimal and rust_decimal::Decimal (with precision), Vec<T> (PostgreSQL arrays), u8 to u64 (MySQL), Option of any of them",
+    note = "an enum of unit variants: add #[derive(retort::DbEnum)] to `{Self}`; any other type: give the column's SQL type with #[model(sql_type = \"...\")]"
+)]
+pub trait DbEnum: Sized + 'static {
+    /// The enum's static description.
+    const META: EnumMeta;
+
+    /// The value stored for this variant.
+    fn as_db_str(&self) -> &'static str;
+
+    /// The variant stored as `value`, if any.
+    fn from_db_str(value: &str) -> Option<Self>;
 }
 
 /// The target of `references = ...`.
@@ -229,6 +268,16 @@ pub enum RegistryError {
         /// Its database.
         database: String,
     },
+    /// Two Rust enums claim one database enum with different values.
+    #[error("enum `{name}` is declared by two Rust enums with different values: `{first}` and `{second}`; give one of them #[db_enum(name = \"...\")]")]
+    EnumConflict {
+        /// The database enum's name.
+        name: String,
+        /// One Rust enum's path.
+        first: String,
+        /// The other's.
+        second: String,
+    },
     /// Several problems at once.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<RegistryError>),
@@ -241,6 +290,8 @@ pub struct RenameHints {
     pub tables: BTreeMap<String, String>,
     /// (table name in the target, new column) → old column.
     pub columns: BTreeMap<(String, String), String>,
+    /// Enum name → its renamed values, (old, new).
+    pub enum_values: BTreeMap<String, Vec<(String, String)>>,
 }
 
 /// The `renamed_from` hints of every linked model, for autogenerate.
@@ -290,6 +341,14 @@ pub fn hints_from_models(models: &[&'static ModelMeta]) -> RenameHints {
                     (model.table.to_owned(), column.name.to_owned()),
                     old.to_owned(),
                 );
+            }
+            if let Some(meta) = column.db_enum {
+                let renames = meta
+                    .renamed_from
+                    .iter()
+                    .map(|(old, new)| ((*old).to_owned(), (*new).to_owned()))
+                    .collect();
+                hints.enum_values.insert(meta.name.to_owned(), renames);
             }
         }
     }
@@ -342,7 +401,24 @@ pub fn schema_from_models(models: &[&'static ModelMeta]) -> Result<Schema, Regis
         }
     }
     let mut schema = Schema::new();
+    let mut enums: BTreeMap<&str, &EnumMeta> = BTreeMap::new();
     for model in models {
+        for meta in model.columns.iter().filter_map(|c| c.db_enum) {
+            match enums.insert(meta.name, meta) {
+                Some(first) if first.values != meta.values => {
+                    errors.push(RegistryError::EnumConflict {
+                        name: meta.name.to_owned(),
+                        first: first.rust_path.to_owned(),
+                        second: meta.rust_path.to_owned(),
+                    })
+                }
+                _ => {}
+            }
+            schema.enums.insert(
+                meta.name.to_owned(),
+                meta.values.iter().map(|v| (*v).to_owned()).collect(),
+            );
+        }
         match table_from_model(model, &owners) {
             Ok(table) => schema.insert(table),
             Err(mut e) => errors.append(&mut e),
@@ -374,10 +450,16 @@ fn table_from_model(
             .unwrap_or(single_key && meta.sql_type.is_integer());
         table.columns.push(Column {
             name: meta.name.to_owned(),
-            sql_type: if meta.array {
-                SqlType::Array(Box::new(meta.sql_type.clone()))
-            } else {
-                meta.sql_type.clone()
+            sql_type: {
+                let scalar = match meta.db_enum {
+                    Some(e) => SqlType::enumeration(e.name, e.values.iter().copied()),
+                    None => meta.sql_type.clone(),
+                };
+                if meta.array {
+                    SqlType::Array(Box::new(scalar))
+                } else {
+                    scalar
+                }
             },
             nullable: meta.nullable,
             default: meta.default.as_ref().map(ServerDefault::normalized),
@@ -520,6 +602,7 @@ mod tests {
             on_delete: FkAction::NoAction,
             on_update: FkAction::NoAction,
             renamed_from: None,
+            db_enum: None,
         }
     }
 
@@ -564,6 +647,7 @@ mod tests {
                 on_delete: FkAction::NoAction,
                 on_update: FkAction::NoAction,
                 renamed_from: None,
+                db_enum: None,
             },
         ],
         indexes: &[],
@@ -571,6 +655,71 @@ mod tests {
         renamed_from: None,
         database: MAIN,
     };
+
+    static STATUS: EnumMeta = EnumMeta {
+        rust_path: "app::Status",
+        name: "status",
+        values: &["open", "shut"],
+        renamed_from: &[("closed", "shut")],
+    };
+    static OTHER_STATUS: EnumMeta = EnumMeta {
+        rust_path: "other::Status",
+        name: "status",
+        values: &["open"],
+        renamed_from: &[],
+    };
+    const fn enum_col(field: &'static str, meta: &'static EnumMeta) -> ColumnMeta {
+        let mut c = col(field, SqlType::Text, false);
+        c.db_enum = Some(meta);
+        c
+    }
+    static D: ModelMeta = ModelMeta {
+        rust_path: "app::D",
+        table: "ds",
+        columns: &[
+            col("id", SqlType::Integer, true),
+            enum_col("state", &STATUS),
+        ],
+        indexes: &[],
+        checks: &[],
+        renamed_from: None,
+        database: MAIN,
+    };
+    static E: ModelMeta = ModelMeta {
+        rust_path: "other::E",
+        table: "es",
+        columns: &[
+            col("id", SqlType::Integer, true),
+            enum_col("state", &OTHER_STATUS),
+        ],
+        indexes: &[],
+        checks: &[],
+        renamed_from: None,
+        database: MAIN,
+    };
+
+    #[test]
+    fn enum_fields_are_enum_columns_and_types() {
+        let schema = schema_from_models(&[&D]).unwrap();
+        let state = schema.tables["ds"].get_column("state").unwrap();
+        assert_eq!(
+            state.sql_type,
+            SqlType::enumeration("status", ["open", "shut"])
+        );
+        assert_eq!(schema.enums["status"], ["open", "shut"]);
+        let hints = hints_from_models(&[&D]);
+        assert_eq!(
+            hints.enum_values["status"],
+            [("closed".to_owned(), "shut".to_owned())]
+        );
+        let err = schema_from_models(&[&D, &E]).unwrap_err().to_string();
+        assert!(
+            err.contains("enum `status` is declared by two Rust enums with different values")
+                && err.contains("app::Status")
+                && err.contains("other::Status"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn duplicate_tables_name_both_models() {

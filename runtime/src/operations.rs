@@ -10,7 +10,8 @@
 use crate::connection::{Backend, Connection};
 use crate::error::Result;
 use crate::ops::{
-    AlterColumn, Batch, BulkInsert, CreateTable, DropTable, Execute, Op, RenameTable,
+    AlterColumn, AlterEnum, Batch, BulkInsert, CreateEnum, CreateTable, DropEnum, DropTable,
+    Execute, Op, RenameTable,
 };
 use crate::schema::{
     Check, Column, Constraint, ConstraintKind, ForeignKey, Index, Table, Unique, Value,
@@ -144,6 +145,38 @@ impl<'a> Operations<'a> {
     /// database unless `existing(..)` gives it.
     pub fn alter_column(&mut self, alter: AlterColumn) -> Result<()> {
         self.run(Op::AlterColumn(alter))
+    }
+
+    /// Creates an enum type before its first column: PostgreSQL `CREATE TYPE
+    /// name AS ENUM (…)`; nothing on MySQL and SQLite, where the column's type
+    /// carries the values.
+    pub fn create_enum<V: Into<String>>(
+        &mut self,
+        name: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Result<()> {
+        self.run(Op::CreateEnum(CreateEnum {
+            name: name.to_owned(),
+            values: values.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    /// Drops an enum type after its last column (PostgreSQL `DROP TYPE`).
+    pub fn drop_enum(&mut self, name: &str) -> Result<()> {
+        self.run(Op::DropEnum(DropEnum {
+            name: name.to_owned(),
+            existing: None,
+        }))
+    }
+
+    /// Changes an enum's values: `op.alter_enum(AlterEnum::new("order_status",
+    /// ["pending", "paid", "shipped"]).existing(["pending", "shipped"])
+    /// .column("orders", "status"))`. See [`AlterEnum`] for what each database
+    /// runs; on PostgreSQL, values only added run first and outside the step's
+    /// transaction when nothing ran before them in it (`ADD VALUE IF NOT EXISTS`:
+    /// a value added in a transaction cannot be used in it).
+    pub fn alter_enum(&mut self, alter: AlterEnum) -> Result<()> {
+        self.run(Op::AlterEnum(alter))
     }
 
     /// `CREATE [UNIQUE] INDEX`.

@@ -42,6 +42,138 @@ pub enum Op {
     Execute(Execute),
     /// `op.bulk_insert(..)`.
     BulkInsert(BulkInsert),
+    /// `op.create_enum(..)`: PostgreSQL's `CREATE TYPE … AS ENUM`, before the
+    /// first column of the type (nothing on MySQL and SQLite, where an enum is a
+    /// column's type).
+    CreateEnum(CreateEnum),
+    /// `op.drop_enum(..)`: `DROP TYPE`, after the last column of the type.
+    DropEnum(DropEnum),
+    /// `op.alter_enum(..)`: values added, renamed, removed or reordered.
+    AlterEnum(AlterEnum),
+}
+
+/// Creates an enum type (PostgreSQL; nothing elsewhere).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateEnum {
+    /// The type's name.
+    pub name: String,
+    /// Its values, in order.
+    pub values: Vec<String>,
+}
+
+/// Drops an enum type (PostgreSQL; nothing elsewhere).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DropEnum {
+    /// The type's name.
+    pub name: String,
+    /// Its values (needed to reverse).
+    pub existing: Option<Vec<String>>,
+}
+
+/// Changes the values of an enum: PostgreSQL `ALTER TYPE … RENAME VALUE` and
+/// `ADD VALUE` where they do it, else a new type swapped in for the old
+/// (`ALTER COLUMN … TYPE … USING`); MySQL `MODIFY COLUMN … ENUM(…)` of each
+/// column; SQLite a rebuild of each table with the new check. Renamed values
+/// keep their rows; a removed value still held by a row stops the run, naming the
+/// column and how many rows hold it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlterEnum {
+    /// The type's name.
+    pub name: String,
+    /// Its values after, in order.
+    pub values: Vec<String>,
+    /// Values renamed (old, new): rows holding the old one hold the new one after.
+    pub renames: Vec<(String, String)>,
+    /// The columns of this type, `(table, column)`: what MySQL and SQLite change
+    /// (each column is its own enum there) and PostgreSQL converts when the type
+    /// is swapped.
+    pub columns: Vec<(String, String)>,
+    /// Its values before (needed to render and to reverse).
+    pub existing: Vec<String>,
+}
+
+impl AlterEnum {
+    /// The enum `name` to have `values`, in this order; give what it has now with
+    /// [`AlterEnum::existing`], and its columns with [`AlterEnum::column`].
+    pub fn new<V: Into<String>>(name: &str, values: impl IntoIterator<Item = V>) -> Self {
+        AlterEnum {
+            name: name.to_owned(),
+            values: values.into_iter().map(Into::into).collect(),
+            renames: Vec::new(),
+            columns: Vec::new(),
+            existing: Vec::new(),
+        }
+    }
+
+    /// The values it has now, in order.
+    pub fn existing<V: Into<String>>(mut self, values: impl IntoIterator<Item = V>) -> Self {
+        self.existing = values.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Value `old` becomes `new`: rows holding it keep it under its new name.
+    pub fn rename(mut self, old: &str, new: &str) -> Self {
+        self.renames.push((old.to_owned(), new.to_owned()));
+        self
+    }
+
+    /// A column of this type.
+    pub fn column(mut self, table: &str, column: &str) -> Self {
+        self.columns.push((table.to_owned(), column.to_owned()));
+        self
+    }
+
+    /// The values `existing` has that the new list does not (after renames):
+    /// rows holding them stop the change.
+    pub fn removed(&self) -> Vec<&str> {
+        self.existing
+            .iter()
+            .filter(|v| !self.values.contains(v) && !self.renames.iter().any(|(old, _)| old == *v))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The values before, with the renames applied.
+    pub fn renamed_existing(&self) -> Vec<String> {
+        self.existing
+            .iter()
+            .map(|v| {
+                self.renames
+                    .iter()
+                    .find(|(old, _)| old == v)
+                    .map_or_else(|| v.clone(), |(_, new)| new.clone())
+            })
+            .collect()
+    }
+
+    /// What a column's default of this enum becomes: a renamed value follows its
+    /// rename, a removed one goes (`None`), anything else stays.
+    pub fn default_after(&self, default: &ServerDefault) -> Option<ServerDefault> {
+        match default {
+            ServerDefault::Text(value) => {
+                let value = self
+                    .renames
+                    .iter()
+                    .find(|(old, _)| old == value)
+                    .map_or(value.as_ref(), |(_, new)| new.as_str());
+                self.values
+                    .iter()
+                    .any(|v| v == value)
+                    .then(|| ServerDefault::text(value.to_owned()))
+            }
+            other => Some(other.clone()),
+        }
+    }
+
+    /// The values added (not there before, not a rename's new name), in order.
+    pub fn added(&self) -> Vec<&str> {
+        let before = self.renamed_existing();
+        self.values
+            .iter()
+            .filter(|v| !before.contains(v))
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// Creates a table with its columns, primary key, unique constraints, checks and
@@ -447,6 +579,28 @@ impl Op {
                     reason: "write the DELETE that removes the rows",
                 })
             }
+            Op::CreateEnum(CreateEnum { name, values }) => Op::DropEnum(DropEnum {
+                name: name.clone(),
+                existing: Some(values.clone()),
+            }),
+            Op::DropEnum(DropEnum { name, existing }) => match existing {
+                Some(values) => Op::CreateEnum(CreateEnum {
+                    name: name.clone(),
+                    values: values.clone(),
+                }),
+                None => return Err(missing(format!("drop_enum(\"{name}\")"))),
+            },
+            Op::AlterEnum(alter) => Op::AlterEnum(AlterEnum {
+                name: alter.name.clone(),
+                values: alter.existing.clone(),
+                renames: alter
+                    .renames
+                    .iter()
+                    .map(|(old, new)| (new.clone(), old.clone()))
+                    .collect(),
+                columns: alter.columns.clone(),
+                existing: alter.values.clone(),
+            }),
         })
     }
 
@@ -465,7 +619,7 @@ impl Op {
             Op::DropConstraint(o) => Some(&o.table),
             Op::Batch(o) => Some(&o.table),
             Op::BulkInsert(o) => Some(&o.table),
-            Op::Execute(_) => None,
+            Op::Execute(_) | Op::CreateEnum(_) | Op::DropEnum(_) | Op::AlterEnum(_) => None,
         }
     }
 
@@ -497,6 +651,17 @@ impl Op {
             Op::Batch(b) => {
                 let losses: Vec<String> = b.ops.iter().filter_map(Op::data_loss).collect();
                 (!losses.is_empty()).then(|| losses.join("; "))
+            }
+            Op::AlterEnum(alter) => {
+                let removed = alter.removed();
+                (!removed.is_empty()).then(|| {
+                    format!(
+                        "removes {} from enum `{}`: the change stops if a row holds {}",
+                        quote_values(&removed),
+                        alter.name,
+                        if removed.len() == 1 { "it" } else { "one" }
+                    )
+                })
             }
             _ => None,
         }
@@ -561,8 +726,41 @@ impl Op {
             ),
             Op::Execute(o) => format!("execute `{}`", o.sql),
             Op::BulkInsert(o) => format!("insert {} row(s) into `{}`", o.rows.len(), o.table),
+            Op::CreateEnum(o) => format!(
+                "add enum `{}` ({})",
+                o.name,
+                quote_values(&o.values.iter().map(String::as_str).collect::<Vec<_>>())
+            ),
+            Op::DropEnum(o) => format!("remove enum `{}`", o.name),
+            Op::AlterEnum(o) => {
+                let mut parts = Vec::new();
+                for (old, new) in &o.renames {
+                    parts.push(format!("rename '{old}' to '{new}'"));
+                }
+                let added = o.added();
+                if !added.is_empty() {
+                    parts.push(format!("add {}", quote_values(&added)));
+                }
+                let removed = o.removed();
+                if !removed.is_empty() {
+                    parts.push(format!("remove {}", quote_values(&removed)));
+                }
+                if parts.is_empty() {
+                    parts.push("reorder values".to_owned());
+                }
+                format!("alter enum `{}`: {}", o.name, parts.join(", "))
+            }
         }
     }
+}
+
+/// `'a', 'b'`.
+fn quote_values(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|v| format!("'{v}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reverses a list of ops: the reverse of each, in the opposite order.

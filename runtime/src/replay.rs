@@ -4,10 +4,10 @@
 //! history for offline autogenerate and `drift`.
 
 use crate::ops::{
-    AddColumn, AddConstraint, AlterColumn, Batch, CreateIndex, CreateTable, DropColumn,
-    DropConstraint, DropIndex, DropTable, Op, RenameTable,
+    AddColumn, AddConstraint, AlterColumn, Batch, CreateEnum, CreateIndex, CreateTable, DropColumn,
+    DropConstraint, DropEnum, DropIndex, DropTable, Op, RenameTable,
 };
-use crate::schema::{Constraint, ConstraintKind, Schema, Table};
+use crate::schema::{Constraint, ConstraintKind, Schema, SqlType, Table};
 
 /// An op that does not fit the schema it is applied to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,6 +67,50 @@ impl Schema {
                 }
             }
             Op::Execute(_) | Op::BulkInsert(_) => {}
+            Op::CreateEnum(CreateEnum { name, values }) => {
+                if self.enums.contains_key(name) {
+                    return fail(op, format!("enum `{name}` already exists"));
+                }
+                self.enums.insert(name.clone(), values.clone());
+            }
+            Op::DropEnum(DropEnum { name, .. }) => {
+                if let Some((table, column)) = self.enum_users(name).into_iter().next() {
+                    return fail(op, format!("column `{table}.{column}` still has this type"));
+                }
+                self.enums.remove(name);
+            }
+            Op::AlterEnum(alter) => {
+                for (table, column) in &alter.columns {
+                    let found = self
+                        .tables
+                        .get(table)
+                        .and_then(|t| t.get_column(column))
+                        .is_some();
+                    if !found {
+                        return fail(op, format!("there is no column `{table}.{column}`"));
+                    }
+                }
+                self.enums.insert(alter.name.clone(), alter.values.clone());
+                for table in self.tables.values_mut() {
+                    let name = table.name.clone();
+                    for column in &mut table.columns {
+                        let listed = alter
+                            .columns
+                            .iter()
+                            .any(|(t, c)| *t == name && *c == column.name);
+                        let of_type = matches!(&column.sql_type, SqlType::Enum { name, .. } if *name == alter.name);
+                        if listed || of_type {
+                            column.sql_type = SqlType::Enum {
+                                name: alter.name.clone(),
+                                values: alter.values.clone(),
+                            };
+                            // As the databases do: a default follows its value.
+                            column.default =
+                                column.default.as_ref().and_then(|d| alter.default_after(d));
+                        }
+                    }
+                }
+            }
             _ => {
                 let name = op.table().expect("table ops name their table").to_owned();
                 let Some(table) = self.tables.get_mut(&name) else {

@@ -15,6 +15,11 @@ use std::fmt;
 pub struct Schema {
     /// Tables keyed by their name.
     pub tables: BTreeMap<String, Table>,
+    /// Enum types keyed by their name, with their values in order: every enum the
+    /// models use, and what PostgreSQL's catalog (`pg_enum`) holds. MySQL and
+    /// SQLite keep no enum types of their own (an enum is a column's type), so
+    /// their introspected schemas leave this empty.
+    pub enums: BTreeMap<String, Vec<String>>,
 }
 
 impl Schema {
@@ -26,6 +31,19 @@ impl Schema {
     /// The table called `name`, if any.
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
+    }
+
+    /// The columns whose type is the enum `name`, as `(table, column)`.
+    pub fn enum_users(&self, name: &str) -> Vec<(String, String)> {
+        let mut users = Vec::new();
+        for table in self.tables.values() {
+            for column in &table.columns {
+                if matches!(&column.sql_type, SqlType::Enum { name: n, .. } if n == name) {
+                    users.push((table.name.clone(), column.name.clone()));
+                }
+            }
+        }
+        users
     }
 
     /// Adds (or replaces) a table.
@@ -271,6 +289,17 @@ pub enum SqlType {
     /// A PostgreSQL array of the element type (`Vec<i32>`: `INTEGER[]`). Only
     /// PostgreSQL has them: the other dialects refuse such a column, naming it.
     Array(Box<SqlType>),
+    /// A Rust enum of unit variants (`#[derive(DbEnum)]`): the values in
+    /// declaration order. PostgreSQL: the named type `CREATE TYPE name AS ENUM
+    /// (…)`; MySQL/MariaDB: the column type `ENUM(…)`; SQLite: `TEXT` with a
+    /// `CHECK (column IN (…))`. Read from MySQL or SQLite the name is empty:
+    /// only PostgreSQL keeps it.
+    Enum {
+        /// The type's name (PostgreSQL's type; empty where the database keeps none).
+        name: String,
+        /// The values, in order.
+        values: Vec<String>,
+    },
     /// A type given verbatim by `sql_type = "..."`.
     Custom(Cow<'static, str>),
 }
@@ -289,6 +318,25 @@ impl SqlType {
     /// `Array(element)`: a PostgreSQL array (`INTEGER[]`).
     pub fn array(element: SqlType) -> Self {
         SqlType::Array(Box::new(element))
+    }
+
+    /// `Enum { name, values }`: a database enum of these values, in this order.
+    pub fn enumeration<V: Into<String>>(
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        SqlType::Enum {
+            name: name.into(),
+            values: values.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// The enum's name and values, for an enum type.
+    pub fn as_enum(&self) -> Option<(&str, &[String])> {
+        match self {
+            SqlType::Enum { name, values } => Some((name, values)),
+            _ => None,
+        }
     }
 
     /// True for the integer types (signed or not).
@@ -340,6 +388,11 @@ impl SqlType {
             (Uuid | Json, Text) => true,
             (Uuid, Varchar(n)) => *n >= 36,
             (Array(a), Array(b)) => !a.narrows_to(b),
+            (Enum { .. }, Text) => true,
+            (Enum { values, .. }, Varchar(n)) => {
+                values.iter().all(|v| v.chars().count() <= *n as usize)
+            }
+            (Enum { values: a, .. }, Enum { values: b, .. }) => a.iter().all(|v| b.contains(v)),
             (Unsigned(a), Unsigned(b)) => b >= a,
             (Unsigned(a), SmallInt) => *a < 16,
             (Unsigned(a), Integer) => *a < 32,
@@ -387,6 +440,14 @@ impl fmt::Display for SqlType {
                     _ => "BIGINT",
                 };
                 write!(f, "{base} UNSIGNED")
+            }
+            SqlType::Enum { name, values } => {
+                let quoted: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
+                if name.is_empty() {
+                    write!(f, "ENUM({})", quoted.join(", "))
+                } else {
+                    write!(f, "ENUM {name}({})", quoted.join(", "))
+                }
             }
             SqlType::Custom(name) => f.write_str(name),
         }
@@ -823,6 +884,10 @@ pub enum Value {
     /// ([`Value::decimal`] checks it; with the `decimal` feature,
     /// `bigdecimal::BigDecimal` converts).
     Decimal(String),
+    /// A value of a database enum, as its text (a `#[derive(DbEnum)]` enum
+    /// converts): bound untyped on PostgreSQL, so the server reads it as the
+    /// column's enum type.
+    Enum(String),
 }
 
 impl Value {

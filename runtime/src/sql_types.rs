@@ -1,5 +1,5 @@
 //! Diesel SQL types for Retort's field types that diesel has no portable type
-//! for: [`Uuid`] and [`Json`].
+//! for: [`Uuid`], [`Json`] and [`Enum<E>`](Enum).
 //!
 //! Diesel's own `Uuid` and `Jsonb` exist on PostgreSQL only; these markers work
 //! on every compiled backend, matching the columns Retort's dialects create:
@@ -8,6 +8,7 @@
 //! |-----------|------------|-----------------------------------------|---------------------------------|
 //! | [`Uuid`]  | `UUID`     | `CHAR(36)`, the hyphenated text         | `CHAR(36)`, the hyphenated text |
 //! | [`Json`]  | `JSONB`    | `JSON` (MariaDB: `LONGTEXT` + check)    | `TEXT` checked by `json_valid`  |
+//! | [`Enum<E>`](Enum) | the enum type (`CREATE TYPE … AS ENUM`) | `ENUM('a', 'b')` | `TEXT` |
 //!
 //! They are always compiled (a `diesel::table!` can name them without any
 //! feature); the Rust types that read and write them come with features:
@@ -26,6 +27,8 @@
 //!     }
 //! }
 //! ```
+
+use std::marker::PhantomData;
 
 // The derives expand to items named after `diesel`; the metadata of each backend
 // is written below by hand, each under Retort's own feature for that backend
@@ -71,6 +74,119 @@ pub struct Uuid;
     Debug, Clone, Copy, Default, diesel::sql_types::SqlType, diesel::query_builder::QueryId,
 )]
 pub struct Json;
+
+/// The column of a `#[derive(DbEnum)]` enum `E`: a PostgreSQL enum type
+/// (`CREATE TYPE … AS ENUM`), MySQL/MariaDB `ENUM('a', 'b')`, SQLite `TEXT`.
+/// The value travels as its text everywhere: PostgreSQL binds it untyped
+/// (oid 0, as [`Value::Null`](crate::schema::Value::Null) is bound), so the
+/// server reads it as the column's enum type whatever that type is called;
+/// MySQL binds it as an enum string, SQLite as text.
+///
+/// `#[derive(Model)]` names it for enum fields (`Nullable<Enum<E>>` for an
+/// `Option<E>`); the derive of `E` (with retort's `diesel-tables` feature)
+/// writes its `ToSql`/`FromSql`/`AsExpression`/`Queryable` impls for every
+/// backend retort is compiled with, so `E` is an `Insertable`/`Queryable`
+/// field and compares with its column (`.filter(orders::status.eq(Status::Paid))`).
+/// A hand-written `table!` names it the same way.
+///
+/// ```
+/// #[derive(retort::DbEnum, Debug, Clone, Copy, PartialEq)]
+/// #[db_enum(name = "order_status")]
+/// pub enum Status {
+///     Pending,
+///     Paid,
+/// }
+///
+/// diesel::table! {
+///     orders (id) {
+///         id -> Integer,
+///         status -> retort::sql_types::Enum<crate::Status>,
+///     }
+/// }
+/// # fn main() {}
+/// ```
+pub struct Enum<E>(PhantomData<E>);
+
+impl<E> std::fmt::Debug for Enum<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Enum<{}>", std::any::type_name::<E>())
+    }
+}
+
+impl<E> Clone for Enum<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Enum<E> {}
+
+impl<E> Default for Enum<E> {
+    fn default() -> Self {
+        Enum(PhantomData)
+    }
+}
+
+impl<E: 'static> diesel::sql_types::SqlType for Enum<E> {
+    type IsNull = diesel::sql_types::is_nullable::NotNull;
+}
+
+impl<E: 'static> diesel::sql_types::SingleValue for Enum<E> {}
+
+impl<E: 'static> diesel::query_builder::QueryId for Enum<E> {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+#[cfg(feature = "postgres")]
+impl<E: 'static> diesel::sql_types::HasSqlType<Enum<E>> for diesel::pg::Pg {
+    fn metadata(_: &mut Self::MetadataLookup) -> diesel::pg::PgTypeMetadata {
+        // Untyped: the server takes the type of wherever the value goes.
+        diesel::pg::PgTypeMetadata::new(0, 0)
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl<E: 'static> diesel::sql_types::HasSqlType<Enum<E>> for diesel::mysql::Mysql {
+    fn metadata(_: &mut ()) -> diesel::mysql::MysqlType {
+        diesel::mysql::MysqlType::Enum
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl<E: 'static> diesel::sql_types::HasSqlType<Enum<E>> for diesel::sqlite::Sqlite {
+    fn metadata(_: &mut ()) -> diesel::sqlite::SqliteType {
+        diesel::sqlite::SqliteType::Text
+    }
+}
+
+/// The variant of `E` stored as `bytes` (what `retort::__db_enum_diesel!`'s
+/// `FromSql` impls read): an error names the value and the enum.
+#[doc(hidden)]
+pub fn __enum_from_text<E: crate::DbEnum>(bytes: &[u8]) -> diesel::deserialize::Result<E> {
+    let meta = &E::META;
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        format!(
+            "a value of the enum `{}` ({}) is not UTF-8 text: {}",
+            meta.name,
+            meta.rust_path,
+            String::from_utf8_lossy(bytes)
+        )
+    })?;
+    E::from_db_str(text).ok_or_else(|| {
+        format!(
+            "`{text}` is not a value of the enum `{}` ({}): it has {}",
+            meta.name,
+            meta.rust_path,
+            meta.values
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+        .into()
+    })
+}
 
 /// PostgreSQL arrays (`Vec<i32>` fields: `INTEGER[]`), diesel's own type: only
 /// PostgreSQL has them.
@@ -154,6 +270,12 @@ impl diesel::sql_types::HasSqlType<Untyped> for diesel::pg::Pg {
 #[derive(Debug)]
 pub(crate) struct NoValue;
 
+/// An enum value's text, bound as [`Untyped`]: PostgreSQL infers the column's
+/// enum type from where the parameter goes.
+#[cfg(feature = "postgres")]
+#[derive(Debug)]
+pub(crate) struct UntypedText<'a>(pub(crate) &'a str);
+
 /// A UUID's 16 bytes, bound as [`Uuid`] (for `Value::Uuid`, with no feature).
 #[derive(Debug)]
 pub(crate) struct UuidBytes(pub(crate) [u8; 16]);
@@ -169,11 +291,19 @@ mod pg {
     use diesel::pg::Pg;
     use diesel::serialize::{self, IsNull, Output, ToSql};
 
-    use super::{Json, JsonText, NoValue, Untyped, Uuid, UuidBytes};
+    use super::{Json, JsonText, NoValue, Untyped, UntypedText, Uuid, UuidBytes};
 
     impl ToSql<Untyped, Pg> for NoValue {
         fn to_sql<'b>(&'b self, _: &mut Output<'b, '_, Pg>) -> serialize::Result {
             Ok(IsNull::Yes)
+        }
+    }
+
+    impl ToSql<Untyped, Pg> for UntypedText<'_> {
+        fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+            // An enum's binary form is its label's text.
+            out.write_all(self.0.as_bytes())?;
+            Ok(IsNull::No)
         }
     }
 

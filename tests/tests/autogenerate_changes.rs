@@ -243,6 +243,7 @@ fn renames_keep_rows(db: &TestDb) {
             "full_name".to_owned(),
         )]
         .into(),
+        ..Default::default()
     };
     let changes = autogenerate::compare_database(&mut conn, &after, &hints, &filter()).unwrap();
     assert_eq!(

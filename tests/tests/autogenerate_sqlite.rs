@@ -27,7 +27,11 @@ fn from_empty_creates_tables_in_foreign_key_order_then_nothing() {
 
     let ops = command::diff(&mut conn, models, "retort_version").unwrap();
     let names = summaries(&ops);
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(
+        names[0].starts_with("add enum `order_status`"),
+        "the enum before its table: {names:?}"
+    );
     let position = |t: &str| {
         names
             .iter()

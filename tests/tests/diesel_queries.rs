@@ -18,6 +18,15 @@ fn shop_queries(db: &TestDb) {
         [("ada", "tea", 3), ("grace", "cup", 1), ("ada", "cup", 2)]
     );
     assert_eq!(report.tea_stock, Some(7));
+    let statuses: Vec<shop::OrderStatus> = report.statuses.iter().map(|(_, s)| *s).collect();
+    assert_eq!(
+        statuses,
+        [
+            shop::OrderStatus::Shipped,
+            shop::OrderStatus::Pending,
+            shop::OrderStatus::Pending
+        ]
+    );
     let names: Vec<&str> = report.users.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, ["ada", "grace"]);
     assert!(

@@ -9,7 +9,7 @@ fn shop_up_and_down(db: &TestDb) {
     link_shop();
     let config = db.config(SHOP);
     let steps = command::upgrade(&config, "head").unwrap();
-    assert_eq!(steps.len(), 3);
+    assert_eq!(steps.len(), 5);
     let pending = command::check(&config).unwrap();
     assert!(
         pending.is_empty(),
@@ -38,6 +38,27 @@ fn shop_up_and_down(db: &TestDb) {
     db.connect()
         .execute("INSERT INTO orders (user_id, product_id, quantity) VALUES (1, 1, 3)")
         .unwrap();
+    let status = || db.strings("SELECT status AS v FROM orders");
+    assert_eq!(status(), ["pending"], "the enum's default");
+    // Going back before 'cancelled' while an order holds it: refused, counted.
+    db.connect()
+        .execute("UPDATE orders SET status = 'cancelled'")
+        .unwrap();
+    let refused = command::downgrade(&config, "-1").unwrap_err().to_string();
+    assert!(
+        refused.contains("1 row(s) of `orders.status` hold 'cancelled'"),
+        "{refused}"
+    );
+    assert_eq!(command::current(&config).unwrap(), [steps[4].id.clone()]);
+    db.connect()
+        .execute("UPDATE orders SET status = 'shipped'")
+        .unwrap();
+    command::downgrade(&config, "-1").unwrap();
+    assert_eq!(status(), ["shipped"]);
+    // The status column and its enum gone (PostgreSQL's type too).
+    command::downgrade(&config, "-1").unwrap();
+    assert!(db.schema().enums.is_empty());
+    assert_eq!(db.count("orders"), 1);
     // Prices back to doubles, then the description column gone: rows kept.
     command::downgrade(&config, "-1").unwrap();
     assert_eq!(price(), ["2.5"]);

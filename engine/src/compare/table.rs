@@ -168,7 +168,8 @@ pub(super) fn compare(
             d.stored_column(&current, have),
         );
         let mut alter = AlterColumn::new(t.clone(), want.name.clone()).existing(have.clone());
-        if stored_want.sql_type != stored_have.sql_type {
+        // Types compare canonically: an enum's values change apart (`alter_enum`).
+        if d.canonical_type(target, want) != d.canonical_type(&current, have) {
             alter = alter.sql_type(want.sql_type.clone());
         }
         if stored_want.nullable != stored_have.nullable {

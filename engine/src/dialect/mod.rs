@@ -14,8 +14,9 @@ pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
 use retort::ops::{
-    AddColumn, AddConstraint, AlterColumn, Batch, BulkInsert, CreateIndex, CreateTable, DropColumn,
-    DropConstraint, DropIndex, DropTable, Execute, Op, RenameTable,
+    AddColumn, AddConstraint, AlterColumn, AlterEnum, Batch, BulkInsert, CreateEnum, CreateIndex,
+    CreateTable, DropColumn, DropConstraint, DropEnum, DropIndex, DropTable, Execute, Op,
+    RenameTable,
 };
 use retort::schema::{
     Check, Column, Constraint, FkAction, ForeignKey, Schema, ServerDefault, SqlType, Table, Unique,
@@ -26,6 +27,17 @@ use retort::{Backend, RenderError};
 /// One statement and the values its placeholders take, in order (borrowed from
 /// the op).
 pub type BoundStatement<'a> = (String, Vec<&'a Value>);
+
+/// The statements of an `alter_enum`: `early` ones may run before the step's
+/// transaction begins (PostgreSQL's `ADD VALUE`, whose value a transaction cannot
+/// use before it commits), the rest inside it, after them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnumSql {
+    /// Statements that may run before the transaction (each safe to run twice).
+    pub early: Vec<String>,
+    /// The others, in order.
+    pub statements: Vec<String>,
+}
 
 /// One SQL dialect.
 pub trait Dialect: Send + Sync {
@@ -124,6 +136,140 @@ pub trait Dialect: Send + Sync {
         None
     }
 
+    /// Whether the database has enum types of their own, created before and
+    /// dropped after their columns (PostgreSQL). Elsewhere an enum is a column's
+    /// type (MySQL's `ENUM(…)`, SQLite's checked text) and `create_enum`,
+    /// `drop_enum` run nothing.
+    fn has_enum_types(&self) -> bool {
+        false
+    }
+
+    /// An enum's values as a list of literals: `'a', 'b'`.
+    fn enum_values_sql(&self, values: &[String]) -> String {
+        values
+            .iter()
+            .map(|v| self.string_literal(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `create_enum`: `CREATE TYPE … AS ENUM (…)` where enums are types.
+    fn create_enum_sql(&self, op: &CreateEnum) -> Result<Vec<String>, RenderError> {
+        if !self.has_enum_types() {
+            return Ok(Vec::new());
+        }
+        self.check_identifier("enum", &op.name)?;
+        Ok(vec![format!(
+            "CREATE TYPE {} AS ENUM ({})",
+            self.quote(&op.name),
+            self.enum_values_sql(&op.values)
+        )])
+    }
+
+    /// `drop_enum`: `DROP TYPE` where enums are types.
+    fn drop_enum_sql(&self, op: &DropEnum) -> Result<Vec<String>, RenderError> {
+        if !self.has_enum_types() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![format!("DROP TYPE {}", self.quote(&op.name))])
+    }
+
+    /// Whether [`Dialect::alter_enum_sql`] needs the tables of the op's columns
+    /// (read from the catalog online, which opens the step's transaction).
+    fn alter_enum_needs_tables(&self, op: &AlterEnum) -> bool {
+        let _ = op;
+        true
+    }
+
+    /// `alter_enum`, given the tables of its columns as they are now. Where an
+    /// enum is a column's type: each table's columns changed to the new values
+    /// (MySQL `MODIFY`, an SQLite rebuild); renamed values go through a list
+    /// holding both names and an `UPDATE`.
+    fn alter_enum_sql(&self, op: &AlterEnum, tables: &[Table]) -> Result<EnumSql, RenderError> {
+        let mut out = EnumSql::default();
+        let renames: Vec<&(String, String)> =
+            op.renames.iter().filter(|(old, new)| old != new).collect();
+        for (table_name, columns) in enum_columns_by_table(op) {
+            let mut table = tables
+                .iter()
+                .find(|t| t.name == table_name)
+                .cloned()
+                .ok_or_else(|| RenderError::NoTable {
+                    op: Op::AlterEnum(op.clone()).summary(),
+                    table: table_name.to_owned(),
+                })?;
+            for column in &columns {
+                if table.get_column(column).is_none() {
+                    return Err(RenderError::BadValue(format!(
+                        "alter_enum `{}`: table `{table_name}` has no column `{column}`",
+                        op.name
+                    )));
+                }
+            }
+            // The list holding both names keeps every default; the final one
+            // follows renames and drops a default it no longer holds.
+            let retype = |values: &[String],
+                          table: &mut Table|
+             -> Result<Vec<String>, RenderError> {
+                let last = values == op.values.as_slice();
+                let ops: Vec<Op> = columns
+                    .iter()
+                    .map(|c| {
+                        let existing = table.get_column(c).cloned();
+                        let mut alter = AlterColumn::new(table_name, *c).sql_type(
+                            SqlType::enumeration(op.name.clone(), values.iter().cloned()),
+                        );
+                        if let Some(default) = existing.as_ref().and_then(|c| c.default.as_ref()) {
+                            let after = op.default_after(default);
+                            if last && after.as_ref() != Some(default) {
+                                alter = alter.default(after);
+                            }
+                        }
+                        alter.existing = existing;
+                        Op::AlterColumn(alter)
+                    })
+                    .collect();
+                let batch = Op::Batch(Batch {
+                    table: table_name.to_owned(),
+                    ops,
+                });
+                let sql = self.op_sql(&batch, Some(table))?;
+                table.apply(&batch)?;
+                Ok(sql)
+            };
+            if !renames.is_empty() {
+                let mut both = op.existing.clone();
+                for value in op.values.iter().chain(renames.iter().map(|(_, new)| new)) {
+                    if !both.contains(value) {
+                        both.push(value.clone());
+                    }
+                }
+                out.statements.extend(retype(&both, &mut table)?);
+                for column in &columns {
+                    let c = self.quote(column);
+                    let cases: String = renames
+                        .iter()
+                        .map(|(old, new)| {
+                            format!(
+                                " WHEN {} THEN {}",
+                                self.string_literal(old),
+                                self.string_literal(new)
+                            )
+                        })
+                        .collect();
+                    let olds: Vec<String> = renames.iter().map(|(old, _)| old.clone()).collect();
+                    out.statements.push(format!(
+                        "UPDATE {} SET {c} = CASE {c}{cases} END WHERE {c} IN ({})",
+                        self.quote(table_name),
+                        self.enum_values_sql(&olds)
+                    ));
+                }
+            }
+            out.statements.extend(retype(&op.values, &mut table)?);
+        }
+        Ok(out)
+    }
+
     /// What makes a column count up (`GENERATED BY DEFAULT AS IDENTITY`,
     /// `AUTO_INCREMENT`, SQLite's inline `PRIMARY KEY AUTOINCREMENT`).
     fn autoincrement_clause(&self) -> &'static str;
@@ -201,7 +347,7 @@ pub trait Dialect: Send + Sync {
                 self.string_literal(&t.format("%Y-%m-%d %H:%M:%S%.f+00:00").to_string())
             }
             Value::Uuid(bytes) => self.string_literal(&retort::schema::format_uuid(bytes)),
-            Value::Json(text) => self.string_literal(text),
+            Value::Json(text) | Value::Enum(text) => self.string_literal(text),
             // Unquoted, so only what is a number gets through.
             Value::Decimal(text) if retort::schema::is_decimal(text) => {
                 text.trim_start_matches('+').to_owned()
@@ -215,9 +361,14 @@ pub trait Dialect: Send + Sync {
     }
 
     /// The type as this dialect stores it: two types are the same when they
-    /// render to the same stored type.
+    /// render to the same stored type. An enum is its name where the database
+    /// keeps one (PostgreSQL) and just "an enum" elsewhere: its values are
+    /// compared apart, as the enum's own change (`alter_enum`).
     fn canonical_type(&self, _table: &Table, column: &Column) -> SqlType {
-        self.parse_type(&self.type_name(column))
+        match &column.sql_type {
+            SqlType::Enum { name, .. } => stored_enum(self.has_enum_types(), name),
+            _ => self.parse_type(&self.type_name(column)),
+        }
     }
 
     /// A column as this database keeps it: its type as the catalog reads it back,
@@ -225,7 +376,18 @@ pub trait Dialect: Send + Sync {
     /// rowid key). Two columns mean the same when their stored forms are equal.
     fn stored_column(&self, table: &Table, column: &Column) -> Column {
         let mut out = column.clone();
-        out.sql_type = self.canonical_type(table, column);
+        out.sql_type = match &column.sql_type {
+            // Read back with its values (and its name where the database keeps it).
+            SqlType::Enum { name, values } => SqlType::Enum {
+                name: if self.has_enum_types() {
+                    name.clone()
+                } else {
+                    String::new()
+                },
+                values: values.clone(),
+            },
+            _ => self.canonical_type(table, column),
+        };
         out.default = column.default.as_ref().map(ServerDefault::normalized);
         if self.inline_primary_key() && self.is_inline_key(table, column) {
             out.nullable = false;
@@ -255,6 +417,9 @@ pub trait Dialect: Send + Sync {
     /// `schema` gives back.
     fn as_stored(&self, schema: &Schema) -> Schema {
         let mut out = schema.clone();
+        if !self.has_enum_types() {
+            out.enums.clear();
+        }
         for table in out.tables.values_mut() {
             *table = self.stored_table(table);
         }
@@ -744,6 +909,75 @@ pub(crate) fn default_op_sql<D: Dialect + ?Sized>(
         Op::Batch(batch) => d.batch_sql(batch, current),
         Op::Execute(op) => d.execute_sql(op),
         Op::BulkInsert(op) => d.bulk_insert_sql(op),
+        Op::CreateEnum(op) => d.create_enum_sql(op),
+        Op::DropEnum(op) => d.drop_enum_sql(op),
+        Op::AlterEnum(op) => {
+            let tables: Vec<Table> = current.into_iter().cloned().collect();
+            let sql = d.alter_enum_sql(op, &tables)?;
+            Ok(sql.early.into_iter().chain(sql.statements).collect())
+        }
+    }
+}
+
+/// An enum type as a database stores it, for comparing columns: its name where
+/// the database keeps one, its values left out (compared as the enum's own
+/// change).
+pub(crate) fn stored_enum(named: bool, name: &str) -> SqlType {
+    SqlType::Enum {
+        name: if named {
+            name.to_owned()
+        } else {
+            String::new()
+        },
+        values: Vec::new(),
+    }
+}
+
+/// An `alter_enum`'s columns grouped by table, tables in first-seen order.
+pub(crate) fn enum_columns_by_table(op: &AlterEnum) -> Vec<(&str, Vec<&str>)> {
+    let mut out: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (table, column) in &op.columns {
+        match out.iter_mut().find(|(t, _)| t == table) {
+            Some((_, columns)) => columns.push(column),
+            None => out.push((table, vec![column])),
+        }
+    }
+    out
+}
+
+/// Reads a list of SQL string literals (`'a','it''s'`), as MySQL's `enum(…)` and
+/// SQLite's `IN (…)` print them: `None` when it is not one.
+pub(crate) fn parse_string_list(text: &str) -> Option<Vec<String>> {
+    let mut values = Vec::new();
+    let mut chars = text.trim().chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.next()? != '\'' {
+            return None;
+        }
+        let mut value = String::new();
+        loop {
+            match chars.next()? {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    value.push('\'');
+                }
+                '\'' => break,
+                '\\' => value.push(chars.next()?),
+                c => value.push(c),
+            }
+        }
+        values.push(value);
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        match chars.next() {
+            None => return Some(values),
+            Some(',') => {}
+            Some(_) => return None,
+        }
     }
 }
 
@@ -1029,6 +1263,47 @@ mod tests {
         assert!(Mysql
             .value_sql(&Value::Decimal("1; DROP TABLE t".into()))
             .is_err());
+    }
+
+    #[test]
+    fn enum_types_per_dialect() {
+        let status = Column::new(
+            "status",
+            SqlType::enumeration("order_status", ["a", "it's"]),
+        );
+        assert_eq!(Postgres.type_name(&status), "\"order_status\"");
+        assert_eq!(Mysql.type_name(&status), "ENUM('a', 'it''s')");
+        assert_eq!(Sqlite.type_name(&status), "TEXT");
+        assert_eq!(
+            Sqlite.column_constraint(&status).as_deref(),
+            Some("CHECK (\"status\" IN ('a', 'it''s'))")
+        );
+        assert_eq!(
+            Mysql.parse_type("enum('a','it''s','x,y')"),
+            SqlType::enumeration("", ["a", "it's", "x,y"])
+        );
+        assert_eq!(
+            parse_string_list("'a' , 'b'"),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(parse_string_list("'a', b"), None);
+        assert_eq!(parse_string_list("'a"), None);
+        // Compared by name where the database keeps one, values apart.
+        let t = Table::new("t");
+        let other = Column::new("status", SqlType::enumeration("order_status", ["b"]));
+        assert_eq!(
+            Postgres.canonical_type(&t, &status),
+            Postgres.canonical_type(&t, &other)
+        );
+        let renamed = Column::new("status", SqlType::enumeration("state", ["a"]));
+        assert_ne!(
+            Postgres.canonical_type(&t, &status),
+            Postgres.canonical_type(&t, &renamed)
+        );
+        assert_eq!(
+            Mysql.canonical_type(&t, &status),
+            Mysql.canonical_type(&t, &renamed)
+        );
     }
 
     #[test]

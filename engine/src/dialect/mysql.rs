@@ -64,11 +64,26 @@ impl Dialect for Mysql {
             SqlType::Uuid => "CHAR(36)".to_owned(),
             SqlType::Json => "JSON".to_owned(),
             SqlType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
+            SqlType::Enum { values, .. } => format!("ENUM({})", self.enum_values_sql(values)),
             other => other.to_string(),
         }
     }
 
     fn parse_type(&self, name: &str) -> SqlType {
+        // `enum('a','b')`, its values as written (not upper-cased).
+        let trimmed = name.trim();
+        let inner = trimmed
+            .get(..5)
+            .filter(|head| head.eq_ignore_ascii_case("enum("))
+            .and_then(|_| trimmed.get(5..)?.strip_suffix(')'));
+        if let Some(inner) = inner {
+            if let Some(values) = super::parse_string_list(inner) {
+                return SqlType::Enum {
+                    name: String::new(),
+                    values,
+                };
+            }
+        }
         let (norm, _, _) = normalise_type_name(name);
         if let Some(signed) = norm.strip_suffix(" UNSIGNED") {
             let (_, base, _) = normalise_type_name(signed);

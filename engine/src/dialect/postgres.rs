@@ -1,7 +1,7 @@
 //! PostgreSQL: transactional DDL, identity columns, `ALTER COLUMN … TYPE … USING`.
 
-use super::{normalise_type_name, parse_standard_type, Dialect, RenderError};
-use retort::ops::{AlterColumn, Op};
+use super::{normalise_type_name, parse_standard_type, Dialect, EnumSql, RenderError};
+use retort::ops::{AlterColumn, AlterEnum, Op};
 use retort::schema::{Column, SqlType, Table};
 use retort::Backend;
 
@@ -26,6 +26,7 @@ impl Dialect for Postgres {
         match &column.sql_type {
             SqlType::Blob => "BYTEA".to_owned(),
             SqlType::Json => "JSONB".to_owned(),
+            SqlType::Enum { name, .. } => self.quote(name),
             SqlType::Array(element) => {
                 let mut of = column.clone();
                 of.sql_type = (**element).clone();
@@ -51,6 +52,102 @@ impl Dialect for Postgres {
 
     fn supports_arrays(&self) -> bool {
         true
+    }
+
+    fn has_enum_types(&self) -> bool {
+        true
+    }
+
+    /// Only a type swap needs the columns' definitions (their defaults).
+    fn alter_enum_needs_tables(&self, op: &AlterEnum) -> bool {
+        !adds_in_place(op)
+    }
+
+    /// Renamed values by `RENAME VALUE`; added ones, where the old values keep
+    /// their order, by `ADD VALUE IF NOT EXISTS … BEFORE` (early: run before the
+    /// step's transaction when nothing ran in it yet, since a value added in a
+    /// transaction cannot be used in it). A removed or reordered value swaps
+    /// types: the old one renamed away, the new one created, each column
+    /// converted through its text (its default dropped and set again), the old
+    /// one dropped.
+    fn alter_enum_sql(&self, op: &AlterEnum, tables: &[Table]) -> Result<EnumSql, RenderError> {
+        self.check_identifier("enum", &op.name)?;
+        let ty = self.quote(&op.name);
+        let lit = |v: &str| self.string_literal(v);
+        let mut out = EnumSql::default();
+        let renames: Vec<&(String, String)> =
+            op.renames.iter().filter(|(old, new)| old != new).collect();
+        let renamed = op.renamed_existing();
+        let keeps_order = adds_in_place(op);
+        let rename_sql: Vec<String> = renames
+            .iter()
+            .map(|(old, new)| format!("ALTER TYPE {ty} RENAME VALUE {} TO {}", lit(old), lit(new)))
+            .collect();
+        if keeps_order {
+            // Anchored on the names before the renames: these may run first.
+            let before_rename = |v: &str| -> String {
+                renames
+                    .iter()
+                    .find(|(_, new)| new == v)
+                    .map_or_else(|| v.to_owned(), |(old, _)| old.clone())
+            };
+            for (i, value) in op.values.iter().enumerate() {
+                if renamed.contains(value) {
+                    continue;
+                }
+                let position = op.values[i + 1..]
+                    .iter()
+                    .find(|next| renamed.contains(next))
+                    .map(|next| format!(" BEFORE {}", lit(&before_rename(next))))
+                    .unwrap_or_default();
+                out.early.push(format!(
+                    "ALTER TYPE {ty} ADD VALUE IF NOT EXISTS {}{position}",
+                    lit(value)
+                ));
+            }
+            out.statements = rename_sql;
+            return Ok(out);
+        }
+        out.statements = rename_sql;
+        let mut old_name = format!("{}__old", op.name);
+        while old_name.len() > 63 {
+            old_name.remove(0);
+        }
+        let old = self.quote(&old_name);
+        out.statements
+            .push(format!("ALTER TYPE {ty} RENAME TO {old}"));
+        out.statements.push(format!(
+            "CREATE TYPE {ty} AS ENUM ({})",
+            self.enum_values_sql(&op.values)
+        ));
+        for (table, column) in &op.columns {
+            let default = tables
+                .iter()
+                .find(|t| t.name == *table)
+                .and_then(|t| t.get_column(column))
+                .and_then(|c| c.default.clone().map(|d| (d, c.clone())));
+            let t = self.quote(table);
+            let c = self.quote(column);
+            if default.is_some() {
+                out.statements
+                    .push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+            }
+            out.statements.push(format!(
+                "ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::text::{ty}"
+            ));
+            // A default the new list no longer holds stays dropped.
+            if let Some((default, mut col)) = default {
+                if let Some(default) = op.default_after(&default) {
+                    col.sql_type = SqlType::enumeration(op.name.clone(), op.values.iter().cloned());
+                    out.statements.push(format!(
+                        "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {}",
+                        self.default_sql(&default, &col)
+                    ));
+                }
+            }
+        }
+        out.statements.push(format!("DROP TYPE {old}"));
+        Ok(out)
     }
 
     fn placeholder(&self, n: usize) -> String {
@@ -107,9 +204,21 @@ impl Dialect for Postgres {
                 .unwrap_or_else(|| Column::new(alter.name.clone(), sql_type.clone()));
             target.sql_type = sql_type.clone();
             let ty = self.type_name(&target);
+            // A default of the old type may not cast to the new one (text to an
+            // enum): dropped first, then set again as the new type's.
+            let kept_default = existing.and_then(|c| c.default.as_ref());
+            if kept_default.is_some() {
+                actions.push(format!("ALTER COLUMN {column} DROP DEFAULT"));
+            }
             actions.push(format!(
                 "ALTER COLUMN {column} TYPE {ty} USING {column}::{ty}"
             ));
+            if let (Some(default), None) = (kept_default, &alter.default) {
+                actions.push(format!(
+                    "ALTER COLUMN {column} SET DEFAULT {}",
+                    self.default_sql(default, &target)
+                ));
+            }
         }
         if let Some(nullable) = alter.nullable {
             actions.push(format!(
@@ -146,6 +255,25 @@ impl Dialect for Postgres {
         }
         Ok(sql)
     }
+}
+
+/// Whether PostgreSQL can make the change in place (`RENAME VALUE`, `ADD
+/// VALUE`): nothing removed, the old values in their order, no added value
+/// spelled like an old one.
+fn adds_in_place(op: &AlterEnum) -> bool {
+    op.removed().is_empty()
+        && is_subsequence(&op.renamed_existing(), &op.values)
+        && op
+            .added()
+            .iter()
+            .all(|v| !op.existing.iter().any(|e| e == v))
+}
+
+/// Whether `part` appears in `whole` in the same order (not necessarily next to
+/// each other).
+fn is_subsequence(part: &[String], whole: &[String]) -> bool {
+    let mut rest = whole.iter();
+    part.iter().all(|p| rest.any(|w| w == p))
 }
 
 #[cfg(test)]

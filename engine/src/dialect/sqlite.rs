@@ -38,22 +38,33 @@ impl Dialect for Sqlite {
             // JSON column is checked by `json_valid` (`column_constraint`).
             SqlType::Uuid => "CHAR(36)".to_owned(),
             SqlType::Json => "TEXT".to_owned(),
+            // Text checked to hold one of the values (`column_constraint`).
+            SqlType::Enum { .. } => "TEXT".to_owned(),
             other => other.to_string(),
         }
     }
 
-    /// A JSON column is `TEXT` checked by `json_valid`, so the type is the
-    /// column's own, not what its type name reads back as.
+    /// A JSON column is `TEXT` checked by `json_valid` (an enum's, text checked
+    /// by `IN (…)`), so the type is the column's own, not what its type name
+    /// reads back as.
     fn canonical_type(&self, _table: &Table, column: &Column) -> SqlType {
         match &column.sql_type {
             SqlType::Json => SqlType::Json,
+            SqlType::Enum { name, .. } => super::stored_enum(false, name),
             _ => self.parse_type(&self.type_name(column)),
         }
     }
 
     fn column_constraint(&self, column: &Column) -> Option<String> {
-        (column.sql_type == SqlType::Json)
-            .then(|| format!("CHECK (json_valid({}))", self.quote(&column.name)))
+        match &column.sql_type {
+            SqlType::Json => Some(format!("CHECK (json_valid({}))", self.quote(&column.name))),
+            SqlType::Enum { values, .. } => Some(format!(
+                "CHECK ({} IN ({}))",
+                self.quote(&column.name),
+                self.enum_values_sql(values)
+            )),
+            _ => None,
+        }
     }
 
     fn new_uuid_sql(&self) -> String {

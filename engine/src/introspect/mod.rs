@@ -6,7 +6,9 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 mod sqlite_ddl;
 
-use retort::schema::{normalize_sql, portable_time_default, Schema, ServerDefault, SqlType, Table};
+use retort::schema::{
+    normalize_sql, portable_time_default, Column, Schema, ServerDefault, SqlType, Table,
+};
 use retort::Connection;
 
 use crate::backend;
@@ -100,8 +102,14 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
 /// Reads the tables the filter lets through, with the database's fixed number of
 /// catalog queries.
 pub fn read(conn: &mut Connection, filter: &Filter) -> Result<Schema> {
-    let mut schema = backend::of(conn).introspect(conn, filter)?;
+    let session = backend::of(conn);
+    let mut schema = session.introspect(conn, filter)?;
     schema.tables.values_mut().for_each(absorb_json_checks);
+    let dialect = session.dialect();
+    schema
+        .tables
+        .values_mut()
+        .for_each(|t| absorb_enum_checks(t, dialect));
     schema.tables.values_mut().for_each(Table::sort_constraints);
     Ok(schema)
 }
@@ -136,14 +144,52 @@ fn absorb_json_checks(table: &mut Table) {
     }
 }
 
-/// `json_valid(`x`)`, `json_valid("x")`, `json_valid(x)` → `x`.
-fn json_valid_column(expr: &str) -> Option<String> {
-    let expr = retort::schema::strip_outer_parens(expr.trim());
-    let open = expr.find('(')?;
-    if !expr[..open].trim().eq_ignore_ascii_case("json_valid") || !expr.ends_with(')') {
-        return None;
+/// A text column checked by `column IN ('a', 'b')` and nothing else, where the
+/// dialect writes an enum so (SQLite), is an enum column of those values: the
+/// check is the type's, so it leaves the table's checks. Elsewhere such a check
+/// is the model's own and stays.
+fn absorb_enum_checks(table: &mut Table, dialect: &dyn crate::dialect::Dialect) {
+    let mut enums: Vec<(String, Vec<String>)> = Vec::new();
+    table.checks.retain(|check| {
+        let Some((column, values)) = in_list(&check.expr) else {
+            return true;
+        };
+        if check.name.as_ref().is_some_and(|name| *name != column) {
+            return true;
+        }
+        let candidate = Column::new(column.clone(), SqlType::enumeration("", values.clone()));
+        let absorbed = dialect.column_constraint(&candidate).is_some()
+            && table
+                .columns
+                .iter()
+                .any(|c| c.name == column && c.sql_type == SqlType::Text)
+            && !enums.iter().any(|(c, _)| *c == column);
+        if absorbed {
+            enums.push((column, values));
+        }
+        !absorbed
+    });
+    for column in &mut table.columns {
+        if let Some((_, values)) = enums.iter().find(|(c, _)| *c == column.name) {
+            column.sql_type = SqlType::enumeration("", values.iter().cloned());
+        }
     }
-    let arg = expr[open + 1..expr.len() - 1].trim();
+}
+
+/// `"x" IN ('a', 'b')` → (`x`, [`a`, `b`]).
+fn in_list(expr: &str) -> Option<(String, Vec<String>)> {
+    let expr = retort::schema::strip_outer_parens(expr.trim());
+    let upper = expr.to_ascii_uppercase();
+    let at = upper.find(" IN ")?;
+    let column = unquote_ident(expr[..at].trim())?;
+    let list = expr[at + 4..].trim();
+    let inner = list.strip_prefix('(')?.strip_suffix(')')?;
+    let values = crate::dialect::parse_string_list(inner)?;
+    Some((column, values))
+}
+
+/// `` `x` ``, `"x"`, `[x]` or a bare `x` → `x`.
+fn unquote_ident(arg: &str) -> Option<String> {
     let unquoted = [('`', '`'), ('"', '"'), ('[', ']')]
         .iter()
         .find_map(|(l, r)| arg.strip_prefix(*l)?.strip_suffix(*r))
@@ -153,6 +199,16 @@ fn json_valid_column(expr: &str) -> Option<String> {
         None if arg.chars().all(|c| c.is_alphanumeric() || c == '_') => Some(arg.to_owned()),
         None => None,
     }
+}
+
+/// `json_valid(`x`)`, `json_valid("x")`, `json_valid(x)` → `x`.
+fn json_valid_column(expr: &str) -> Option<String> {
+    let expr = retort::schema::strip_outer_parens(expr.trim());
+    let open = expr.find('(')?;
+    if !expr[..open].trim().eq_ignore_ascii_case("json_valid") || !expr.ends_with(')') {
+        return None;
+    }
+    unquote_ident(expr[open + 1..expr.len() - 1].trim())
 }
 
 /// A JSON array of strings (`["a","b \"c\""]`) as PostgreSQL's `array_to_json`

@@ -198,7 +198,10 @@ pub(crate) fn introspect(
             });
         }
     }
-    Ok(Schema { tables: out })
+    Ok(Schema {
+        tables: out,
+        enums: Default::default(),
+    })
 }
 
 /// MySQL's `RESTRICT` and `NO ACTION` are the same thing.

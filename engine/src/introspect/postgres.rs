@@ -1,6 +1,6 @@
-//! PostgreSQL introspection: three queries over `pg_catalog` for the tables of
-//! `current_schema()` (columns, constraints, indexes), whatever the number of
-//! tables.
+//! PostgreSQL introspection: four queries over `pg_catalog` for the tables of
+//! `current_schema()` (columns with their enum types' labels, constraints,
+//! indexes) and its enum types, whatever the number of tables.
 
 use std::collections::BTreeMap;
 
@@ -30,7 +30,27 @@ struct ColumnRow {
     default_value: Option<String>,
     #[diesel(sql_type = Text)]
     identity: String,
+    /// The enum type's name, for a column of an enum type.
+    #[diesel(sql_type = Nullable<Text>)]
+    enum_name: Option<String>,
+    /// Its labels in order, as a JSON array.
+    #[diesel(sql_type = Nullable<Text>)]
+    enum_values: Option<String>,
 }
+
+#[derive(QueryableByName)]
+struct EnumRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    /// A JSON array of labels, in order.
+    #[diesel(sql_type = Text)]
+    labels: String,
+}
+
+/// The labels of enum type `oid` in order, as a JSON array.
+const LABELS: &str =
+    "COALESCE(array_to_json(ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e \
+     WHERE e.enumtypid = {oid} ORDER BY e.enumsortorder))::text, '[]')";
 
 #[derive(QueryableByName)]
 struct ConstraintRow {
@@ -90,13 +110,24 @@ pub(crate) fn introspect(
     let columns: Vec<ColumnRow> = conn.query(&format!(
             "SELECT c.relname::text AS table_name, a.attname::text AS column_name, \
              format_type(a.atttypid, a.atttypmod) AS column_type, a.attnotnull AS not_null, \
-             pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity \
+             pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity, \
+             CASE WHEN t.typtype = 'e' THEN t.typname::text END AS enum_name, \
+             CASE WHEN t.typtype = 'e' THEN {} END AS enum_values \
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
              LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
-             WHERE {tables} ORDER BY c.relname, a.attnum"
+             WHERE {tables} ORDER BY c.relname, a.attnum",
+            LABELS.replace("{oid}", "t.oid")
         ),
     )?;
+    // Enum types, used by a column or not: what create_enum and drop_enum follow.
+    let enums: Vec<EnumRow> = conn.query(&format!(
+        "SELECT t.typname::text AS name, {} AS labels FROM pg_catalog.pg_type t \
+         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+         WHERE t.typtype = 'e' AND n.nspname = current_schema() ORDER BY t.typname",
+        LABELS.replace("{oid}", "t.oid")
+    ))?;
     let constraints: Vec<ConstraintRow> = conn.query(&format!(
             "SELECT c.relname::text AS table_name, con.conname::text AS name, con.contype::text AS kind, \
              {} AS columns, rc.relname::text AS ref_table, \
@@ -128,7 +159,13 @@ pub(crate) fn introspect(
         let table = out
             .entry(row.table_name.clone())
             .or_insert_with(|| Table::new(&row.table_name));
-        let sql_type = dialect.parse_type(&row.column_type);
+        let sql_type = match (&row.enum_name, &row.enum_values) {
+            (Some(name), Some(values)) => SqlType::Enum {
+                name: name.clone(),
+                values: json_names(values),
+            },
+            _ => dialect.parse_type(&row.column_type),
+        };
         let serial = row
             .default_value
             .as_deref()
@@ -193,7 +230,13 @@ pub(crate) fn introspect(
             c.nullable = false;
         }
     }
-    Ok(Schema { tables: out })
+    Ok(Schema {
+        tables: out,
+        enums: enums
+            .into_iter()
+            .map(|row| (row.name, json_names(&row.labels)))
+            .collect(),
+    })
 }
 
 fn action(code: &str) -> FkAction {

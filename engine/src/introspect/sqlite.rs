@@ -230,7 +230,10 @@ pub(crate) fn introspect(
         }
     }
 
-    Ok(Schema { tables })
+    Ok(Schema {
+        tables,
+        enums: Default::default(),
+    })
 }
 
 /// Reads a `dflt_value` back into a default.

@@ -29,6 +29,9 @@ fn main() -> ExitCode {
                 println!("  {user:<6} {product:<4} {quantity}");
             }
             println!("tea in stock after the sale: {:?}", report.tea_stock);
+            for (id, status) in &report.statuses {
+                println!("order {id}: {status:?}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -6,7 +6,7 @@
 use bigdecimal::BigDecimal;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use retort::Model;
+use retort::{DbEnum, Model};
 
 /// Someone who places orders.
 #[derive(Debug, Clone, PartialEq, Model, Queryable, Selectable)]
@@ -67,6 +67,24 @@ pub struct Order {
     /// When.
     #[model(default = "now()")]
     pub order_date: Option<NaiveDateTime>,
+    /// Where the order is in its life.
+    #[model(default = OrderStatus::Pending)]
+    pub status: OrderStatus,
+}
+
+/// Where an order is in its life: PostgreSQL's enum type `order_status`, MySQL's
+/// `ENUM(…)`, checked text on SQLite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, DbEnum)]
+#[db_enum(name = "order_status")]
+pub enum OrderStatus {
+    /// Placed, not paid yet.
+    Pending,
+    /// Paid, waiting to ship.
+    Paid,
+    /// On its way.
+    Shipped,
+    /// Called off (added later: an `alter_enum` revision).
+    Cancelled,
 }
 
 /// A page someone looked at: kept in the `analytics` database, apart from the
@@ -139,6 +157,9 @@ pub struct Report {
     pub orders: Vec<(String, String, i32)>,
     /// The stock of "tea" after the update.
     pub tea_stock: Option<i32>,
+    /// `(order id, status)` of every order, by id: the tea order shipped, the others
+    /// still pending (the database's default).
+    pub statuses: Vec<(i32, OrderStatus)>,
     /// The users, by id.
     pub users: Vec<User>,
 }
@@ -183,8 +204,13 @@ macro_rules! demo_on {
                 .select((users::username, products::name, orders::quantity))
                 .load(conn)?;
             let tea_stock = products::table.filter(products::id.eq(tea)).select(products::stock).first(conn)?;
+            // The tea order ships: an enum column compared and set through diesel.
+            diesel::update(orders::table.filter(orders::product_id.eq(tea)).filter(orders::status.eq(OrderStatus::Pending)))
+                .set(orders::status.eq(OrderStatus::Shipped))
+                .execute(conn)?;
+            let statuses = orders::table.order(orders::id).select((orders::id, orders::status)).load(conn)?;
             let users = users::table.order(users::id).select(User::as_select()).load(conn)?;
-            Ok(Report { orders, tea_stock, users })
+            Ok(Report { orders, tea_stock, statuses, users })
         }
     };
 }
