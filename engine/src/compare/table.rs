@@ -14,7 +14,9 @@ use crate::dialect::Dialect;
 use retort::ops::{
     AddColumn, AddConstraint, AlterColumn, CreateIndex, DropColumn, DropConstraint, DropIndex, Op,
 };
-use retort::schema::{normalize_sql, Check, Column, Constraint, ForeignKey, Index, Table, Unique};
+use retort::schema::{
+    naming, normalize_sql, Check, Column, Constraint, ForeignKey, Index, Table, Unique,
+};
 
 /// Compares `current` with `target` (same table name). `renames` maps new
 /// column names to old ones. Foreign keys to add go to `late`.
@@ -28,27 +30,52 @@ pub(super) fn compare(
 ) {
     let t = target.name.clone();
     let mut current = current.clone();
-    let same_fk = |a: &ForeignKey, b: &ForeignKey| same_foreign_key(d, a, b);
+    // Names count only where the model gave one: an object carrying the naming
+    // convention's name (the model left it unnamed) is the database's object of
+    // the same definition, whatever the database or another tool called it.
+    let same_fk = |want: &ForeignKey, have: &ForeignKey| same_foreign_key(d, &t, want, have);
     let merged = d.unique_constraints_are_indexes();
-    // On MySQL a unique constraint and a unique index of the same name and
-    // columns are one object.
-    let unique_in = |table: &Table, u: &Unique| {
-        table.uniques.iter().any(|x| same_unique(x, u))
+    // On MySQL a unique constraint and a unique index of the same columns are one
+    // object.
+    let unique_kept = |target: &Table, have: &Unique| {
+        target.uniques.iter().any(|w| same_unique(&t, w, have))
             || (merged
-                && table.indexes.iter().any(|i| {
-                    i.unique
-                        && u.name.as_deref().is_none_or(|n| n == i.name)
-                        && i.columns == u.columns
+                && target.indexes.iter().any(|w| {
+                    w.unique
+                        && w.columns == have.columns
+                        && (have.name.as_deref().is_none_or(|n| n == w.name)
+                            || conventional_index(&t, w))
                 }))
     };
-    let index_in = |table: &Table, i: &Index| {
-        table.get_index(&i.name) == Some(i)
+    let unique_there = |current: &Table, want: &Unique| {
+        current.uniques.iter().any(|h| same_unique(&t, want, h))
             || (merged
-                && i.unique
-                && table
-                    .uniques
-                    .iter()
-                    .any(|u| u.name.as_deref() == Some(i.name.as_str()) && u.columns == i.columns))
+                && current.indexes.iter().any(|h| {
+                    h.unique
+                        && h.columns == want.columns
+                        && (want.name.as_deref().is_none_or(|n| n == h.name)
+                            || conventional_unique(&t, want))
+                }))
+    };
+    let index_kept = |target: &Table, have: &Index| {
+        target.indexes.iter().any(|w| same_index(&t, w, have))
+            || (merged
+                && have.unique
+                && target.uniques.iter().any(|w| {
+                    w.columns == have.columns
+                        && (w.name.as_deref().is_none_or(|n| n == have.name)
+                            || conventional_unique(&t, w))
+                }))
+    };
+    let index_there = |current: &Table, want: &Index| {
+        current.indexes.iter().any(|h| same_index(&t, want, h))
+            || (merged
+                && want.unique
+                && current.uniques.iter().any(|h| {
+                    h.columns == want.columns
+                        && (h.name.as_deref() == Some(want.name.as_str())
+                            || conventional_index(&t, want))
+                }))
     };
 
     // Column renames first, applied to a copy so the rest compares new names.
@@ -88,7 +115,7 @@ pub(super) fn compare(
         }
     }
     for unique in &current.uniques {
-        if !unique_in(target, unique) {
+        if !unique_kept(target, unique) {
             drop_constraint(
                 &t,
                 unique.name.as_deref(),
@@ -98,7 +125,7 @@ pub(super) fn compare(
         }
     }
     for index in &current.indexes {
-        if !index_in(target, index) {
+        if !index_kept(target, index) {
             out.ops.push(Op::DropIndex(DropIndex {
                 table: t.clone(),
                 name: index.name.clone(),
@@ -199,7 +226,7 @@ pub(super) fn compare(
         }));
     }
     for unique in &target.uniques {
-        if !unique_in(&current, unique) {
+        if !unique_there(&current, unique) {
             add_constraint(&t, Constraint::Unique(unique.clone()), &mut out.ops);
         }
     }
@@ -209,7 +236,7 @@ pub(super) fn compare(
         }
     }
     for index in &target.indexes {
-        if !index_in(&current, index) {
+        if !index_there(&current, index) {
             out.ops.push(Op::CreateIndex(CreateIndex {
                 table: t.clone(),
                 index: index.clone(),
@@ -217,7 +244,7 @@ pub(super) fn compare(
         }
     }
     for fk in &target.foreign_keys {
-        if !current.foreign_keys.iter().any(|f| same_fk(f, fk)) {
+        if !current.foreign_keys.iter().any(|f| same_fk(fk, f)) {
             add_constraint(&t, Constraint::ForeignKey(fk.clone()), late);
         }
     }
@@ -246,19 +273,55 @@ fn drop_constraint(table: &str, name: Option<&str>, existing: Constraint, out: &
     }
 }
 
-/// Both named: the same name and definition. Otherwise: the same definition.
-/// Actions compare as the database keeps them.
-fn same_foreign_key(d: &dyn Dialect, a: &ForeignKey, b: &ForeignKey) -> bool {
-    let same_definition = a.columns == b.columns
-        && a.ref_table == b.ref_table
-        && a.ref_columns == b.ref_columns
-        && d.stored_fk_action(a.on_delete) == d.stored_fk_action(b.on_delete)
-        && d.stored_fk_action(a.on_update) == d.stored_fk_action(b.on_update);
-    same_definition && (a.name.is_none() || b.name.is_none() || a.name == b.name)
+/// The same definition (actions as the database keeps them), and the same name
+/// unless either side has none or the model's is the convention's.
+fn same_foreign_key(d: &dyn Dialect, table: &str, want: &ForeignKey, have: &ForeignKey) -> bool {
+    let same_definition = want.columns == have.columns
+        && want.ref_table == have.ref_table
+        && want.ref_columns == have.ref_columns
+        && d.stored_fk_action(want.on_delete) == d.stored_fk_action(have.on_delete)
+        && d.stored_fk_action(want.on_update) == d.stored_fk_action(have.on_update);
+    same_definition && (names_match(&want.name, &have.name) || conventional_fk(table, want))
 }
 
-fn same_unique(a: &Unique, b: &Unique) -> bool {
-    a.columns == b.columns && (a.name.is_none() || b.name.is_none() || a.name == b.name)
+fn same_unique(table: &str, want: &Unique, have: &Unique) -> bool {
+    want.columns == have.columns
+        && (names_match(&want.name, &have.name) || conventional_unique(table, want))
+}
+
+fn same_index(table: &str, want: &Index, have: &Index) -> bool {
+    want.columns == have.columns
+        && want.unique == have.unique
+        && (want.name == have.name || conventional_index(table, want))
+}
+
+/// Equal, or either side has none.
+fn names_match(a: &Option<String>, b: &Option<String>) -> bool {
+    a.is_none() || b.is_none() || a == b
+}
+
+fn strs(columns: &[String]) -> Vec<&str> {
+    columns.iter().map(String::as_str).collect()
+}
+
+/// Whether the model's foreign key has the name the convention gives it.
+fn conventional_fk(table: &str, fk: &ForeignKey) -> bool {
+    fk.name.as_deref()
+        == Some(&naming::foreign_key(
+            table,
+            &strs(&fk.columns),
+            &fk.ref_table,
+        ))
+}
+
+/// Whether the model's unique constraint has the name the convention gives it.
+fn conventional_unique(table: &str, unique: &Unique) -> bool {
+    unique.name.as_deref() == Some(&naming::unique(table, &strs(&unique.columns)))
+}
+
+/// Whether the model's index has the name the convention gives it.
+fn conventional_index(table: &str, index: &Index) -> bool {
+    index.name == naming::index(table, &strs(&index.columns))
 }
 
 /// Named checks compare by name: each database prints the expression its own way.

@@ -250,7 +250,19 @@ impl Dialect for Mysql {
                         || t.indexes.iter().any(|i| starts(&i.columns))
                         || t.uniques.iter().any(|u| starts(&u.columns));
                     if !covered {
-                        sql.push_str(&format!(", DROP INDEX {name}"));
+                        // A key MySQL named itself (`items_ibfk_1`) got an index named
+                        // after its first column.
+                        let server_named = op
+                            .name
+                            .strip_prefix(&format!("{}_ibfk_", op.table))
+                            .is_some_and(|n| {
+                                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+                            });
+                        let index = match fk.columns.first() {
+                            Some(first) if server_named => self.quote(first),
+                            _ => name.clone(),
+                        };
+                        sql.push_str(&format!(", DROP INDEX {index}"));
                     }
                 }
                 sql

@@ -177,12 +177,13 @@ pub(crate) fn introspect(
                 name: Some(index_name),
                 columns,
             });
-        } else if !table
-            .foreign_keys
-            .iter()
-            .any(|fk| fk.name.as_deref() == Some(index_name.as_str()) && fk.columns == columns)
-        {
-            // (An index named after a foreign key is the one MySQL made for it.)
+        } else if !table.foreign_keys.iter().any(|fk| {
+            fk.columns == columns
+                && (fk.name.as_deref() == Some(index_name.as_str())
+                    || made_for_unnamed_key(&index_name, &columns))
+        }) {
+            // (An index named after a foreign key, or after the first column of an
+            // unnamed one, is the one MySQL made for it.)
             table.indexes.push(Index {
                 name: index_name,
                 columns,
@@ -202,6 +203,19 @@ pub(crate) fn introspect(
         tables: out,
         enums: Default::default(),
     })
+}
+
+/// MySQL names the index it makes for an unnamed foreign key after the key's
+/// first column (`maker_id`, `maker_id_2` when taken).
+fn made_for_unnamed_key(index: &str, columns: &[String]) -> bool {
+    let Some(first) = columns.first() else {
+        return false;
+    };
+    index == first
+        || index
+            .strip_prefix(first.as_str())
+            .and_then(|rest| rest.strip_prefix('_'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// MySQL's `RESTRICT` and `NO ACTION` are the same thing.
