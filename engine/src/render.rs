@@ -475,6 +475,9 @@ fn alter_changes(alter: &AlterColumn) -> TokenStream {
         Some(None) => out.extend(quote! { .default(None) }),
         None => {}
     }
+    if let Some(a) = alter.autoincrement {
+        out.extend(quote! { .autoincrement(#a) });
+    }
     if let Some(n) = &alter.new_name {
         out.extend(quote! { .rename_to(#n) });
     }

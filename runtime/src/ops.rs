@@ -236,6 +236,9 @@ pub struct AlterColumn {
     pub nullable: Option<bool>,
     /// New server default: `Some(None)` drops it.
     pub default: Option<Option<ServerDefault>>,
+    /// Whether the column counts up after (`None`: as before): PostgreSQL
+    /// identity, MySQL `AUTO_INCREMENT`.
+    pub autoincrement: Option<bool>,
     /// The column's name after (`None`: not renamed).
     pub new_name: Option<String>,
     /// The column as it was: what the reverse restores, and what MySQL's
@@ -271,6 +274,12 @@ impl AlterColumn {
         self
     }
 
+    /// Whether it counts up (PostgreSQL identity, MySQL `AUTO_INCREMENT`).
+    pub fn autoincrement(mut self, autoincrement: bool) -> Self {
+        self.autoincrement = Some(autoincrement);
+        self
+    }
+
     /// New name.
     pub fn rename_to(mut self, new_name: impl Into<String>) -> Self {
         self.new_name = Some(new_name.into());
@@ -300,7 +309,7 @@ impl AlterColumn {
                 Some(d) => d.clone(),
                 None => existing.default.clone(),
             },
-            autoincrement: existing.autoincrement,
+            autoincrement: self.autoincrement.unwrap_or(existing.autoincrement),
         }
     }
 
@@ -310,6 +319,7 @@ impl AlterColumn {
             && self.sql_type.is_none()
             && self.nullable.is_none()
             && self.default.is_none()
+            && self.autoincrement.is_none()
     }
 }
 
@@ -514,6 +524,7 @@ impl Op {
                     sql_type: alter.sql_type.as_ref().map(|_| existing.sql_type.clone()),
                     nullable: alter.nullable.map(|_| existing.nullable),
                     default: alter.default.as_ref().map(|_| existing.default.clone()),
+                    autoincrement: alter.autoincrement.map(|_| existing.autoincrement),
                     new_name: alter.new_name.as_ref().map(|_| existing.name.clone()),
                     existing: Some(after),
                 })
@@ -688,6 +699,16 @@ impl Op {
                         Some(d) => format!("default {d}"),
                         None => "no default".to_owned(),
                     });
+                }
+                if let Some(a) = o.autoincrement {
+                    parts.push(
+                        if a {
+                            "autoincrement"
+                        } else {
+                            "no autoincrement"
+                        }
+                        .to_owned(),
+                    );
                 }
                 if let Some(n) = &o.new_name {
                     parts.push(format!("renamed to `{n}`"));

@@ -7,7 +7,9 @@
 //! such an object drops it by the database's own name.
 
 use retort::model::RenameHints;
+use retort::ops::reverse_all;
 use retort::schema::{Column, ForeignKey, Index, Schema, SqlType, Table, Unique};
+use retort::Backend;
 use retort_engine::{autogenerate, command};
 use retort_tests::support::{summaries, user_tables};
 use retort_tests::{on_every_backend, TestDb};
@@ -110,4 +112,92 @@ fn server_named_objects_are_the_models(db: &TestDb) {
     );
 }
 
-on_every_backend!(server_named_objects_are_the_models);
+fn counters(autoincrement: bool) -> Schema {
+    let mut id = Column::new("id", SqlType::Integer);
+    id.autoincrement = autoincrement;
+    let mut s = Schema::new();
+    s.insert(
+        Table::new("counters")
+            .column(id)
+            .column(Column::new("n", SqlType::Integer).nullable())
+            .primary_key(["id"]),
+    );
+    s
+}
+
+/// Autoincrement is compared: a plain integer key against a counting model is an
+/// `alter_column` (PostgreSQL identity, started past the rows; MySQL
+/// `AUTO_INCREMENT`), and the reverse takes it away. SQLite's single `INTEGER`
+/// key always counts (the rowid): nothing to change there. PostgreSQL's `SERIAL`
+/// is the same thing as an identity.
+fn autoincrement_is_compared(db: &TestDb) {
+    let mut conn = db.connect();
+    conn.execute("CREATE TABLE counters (id INTEGER NOT NULL PRIMARY KEY, n INTEGER)")
+        .unwrap();
+    conn.execute("INSERT INTO counters (id, n) VALUES (1, 10), (2, 20)")
+        .unwrap();
+    drop(conn);
+    let add = ops(db, &counters(true));
+    if db.backend == Backend::Sqlite {
+        assert!(add.is_empty(), "{:#?}", summaries(&add));
+        return;
+    }
+    assert_eq!(
+        summaries(&add),
+        ["alter column `counters.id`: autoincrement"]
+    );
+    let mut conn = db.connect();
+    command::apply(&mut conn, &add).unwrap();
+    conn.execute("INSERT INTO counters (n) VALUES (30)")
+        .unwrap();
+    drop(conn);
+    assert_eq!(
+        db.strings("SELECT 'yes' AS v FROM counters WHERE id = 3 AND n = 30"),
+        ["yes"]
+    );
+    assert!(ops(db, &counters(true)).is_empty());
+    // Back: the key no longer counts, and the model that counts sees it again.
+    let mut conn = db.connect();
+    command::apply(&mut conn, &reverse_all(&add).unwrap()).unwrap();
+    assert!(conn
+        .execute("INSERT INTO counters (n) VALUES (40)")
+        .is_err());
+    drop(conn);
+    assert!(ops(db, &counters(false)).is_empty());
+    assert_eq!(ops(db, &counters(true)).len(), 1);
+    if db.backend == Backend::Postgres {
+        let mut conn = db.connect();
+        conn.execute("CREATE TABLE serials (id SERIAL PRIMARY KEY)")
+            .unwrap();
+        drop(conn);
+        let mut models = counters(false);
+        let mut id = Column::new("id", SqlType::Integer);
+        id.autoincrement = true;
+        models.insert(Table::new("serials").column(id).primary_key(["id"]));
+        assert!(
+            ops(db, &models).is_empty(),
+            "SERIAL is an autoincrement key"
+        );
+        let mut plain = counters(false);
+        plain.insert(
+            Table::new("serials")
+                .column(Column::new("id", SqlType::Integer))
+                .primary_key(["id"]),
+        );
+        let drop_serial = ops(db, &plain);
+        assert_eq!(
+            summaries(&drop_serial),
+            ["alter column `serials.id`: no autoincrement"]
+        );
+        let mut conn = db.connect();
+        command::apply(&mut conn, &drop_serial).unwrap();
+        assert!(conn.execute("INSERT INTO serials DEFAULT VALUES").is_err());
+        drop(conn);
+        assert!(ops(db, &plain).is_empty());
+    }
+}
+
+on_every_backend!(
+    server_named_objects_are_the_models,
+    autoincrement_is_compared
+);

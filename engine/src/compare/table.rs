@@ -202,6 +202,9 @@ pub(super) fn compare(
         if stored_want.nullable != stored_have.nullable {
             alter = alter.nullable(want.nullable);
         }
+        if stored_want.autoincrement != stored_have.autoincrement {
+            alter = alter.autoincrement(want.autoincrement);
+        }
         let same_default = match (&stored_want.default, &stored_have.default) {
             (Some(a), Some(b)) => a.same_as(b),
             (None, None) => true,
@@ -210,7 +213,11 @@ pub(super) fn compare(
         if !same_default {
             alter = alter.default(want.default.clone());
         }
-        if alter.sql_type.is_some() || alter.nullable.is_some() || alter.default.is_some() {
+        if alter.sql_type.is_some()
+            || alter.nullable.is_some()
+            || alter.default.is_some()
+            || alter.autoincrement.is_some()
+        {
             out.ops.push(Op::AlterColumn(alter));
         }
     }

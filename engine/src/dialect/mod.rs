@@ -389,10 +389,18 @@ pub trait Dialect: Send + Sync {
             _ => self.canonical_type(table, column),
         };
         out.default = column.default.as_ref().map(ServerDefault::normalized);
+        out.autoincrement = self.stored_autoincrement(table, &out);
         if self.inline_primary_key() && self.is_inline_key(table, column) {
             out.nullable = false;
         }
         out
+    }
+
+    /// Whether the database keeps `stored` (a column as stored, but for this) as
+    /// counting up: as the model says, unless the database decides (SQLite).
+    fn stored_autoincrement(&self, table: &Table, stored: &Column) -> bool {
+        let _ = table;
+        stored.autoincrement
     }
 
     /// A foreign key action as this database keeps it.

@@ -55,6 +55,12 @@ impl Dialect for Sqlite {
         }
     }
 
+    /// Only the rowid counts up, and it always does: a single key column of type
+    /// `INTEGER`, whatever the model says.
+    fn stored_autoincrement(&self, table: &Table, stored: &Column) -> bool {
+        table.is_single_primary_key(&stored.name) && stored.sql_type == SqlType::Integer
+    }
+
     fn column_constraint(&self, column: &Column) -> Option<String> {
         match &column.sql_type {
             SqlType::Json => Some(format!("CHECK (json_valid({}))", self.quote(&column.name))),
