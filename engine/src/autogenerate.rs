@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use retort::model::RenameHints;
 use retort::ops::{AddColumn, AlterColumn, AlterEnum, DropColumn, Op};
-use retort::schema::{Schema, Table};
+use retort::schema::{Schema, ServerDefault, Table};
 use retort::{Connection, Migrations};
 
 use crate::backend;
@@ -73,7 +73,8 @@ pub fn compare_database(
     let dialect = backend::of(conn).dialect();
     dialect.unsupported_columns(models)?;
     let live = introspect::read(conn, filter)?;
-    let comparison = compare(&live, &without_excluded(models, filter), hints, dialect);
+    let models = as_the_server_keeps_defaults(conn, &live, &without_excluded(models, filter))?;
+    let comparison = compare(&live, &models, hints, dialect);
     let warnings = warnings(&comparison.ops, dialect, Some(conn))?;
     Ok(Changes {
         ops: comparison.ops,
@@ -82,6 +83,60 @@ pub fn compare_database(
         notes: Vec::new(),
         edited: Vec::new(),
     })
+}
+
+/// `models`, where a default written as SQL differs in text from the database's
+/// but the database would keep it as the same (PostgreSQL prints
+/// `substring('name',1,3)` as `"substring"('name'::text, 1, 3)`): the database's
+/// form of it, so the comparison settles after one upgrade. One round trip for
+/// every such default at once.
+fn as_the_server_keeps_defaults(
+    conn: &mut Connection,
+    live: &Schema,
+    models: &Schema,
+) -> Result<Schema> {
+    let session = backend::of(conn);
+    let dialect = session.dialect();
+    let mut asked: Vec<(String, usize, ServerDefault)> = Vec::new();
+    let mut columns = Vec::new();
+    for table in models.tables.values() {
+        let Some(have_table) = live.table(&table.name) else {
+            continue;
+        };
+        for (i, want) in table.columns.iter().enumerate() {
+            let Some(have) = have_table.get_column(&want.name) else {
+                continue;
+            };
+            let (Some(ServerDefault::Sql(_)), Some(had)) = (&want.default, &have.default) else {
+                continue;
+            };
+            let stored = dialect.stored_column(table, want).default;
+            if stored.as_ref().is_some_and(|d| d.same_as(had)) {
+                continue;
+            }
+            asked.push((table.name.clone(), i, had.clone()));
+            columns.push(want.clone());
+        }
+    }
+    let Some(kept) = session.stored_defaults(conn, &columns)? else {
+        return Ok(models.clone());
+    };
+    let mut out = models.clone();
+    for ((table, i, had), kept) in asked.into_iter().zip(kept) {
+        let Some(kept) = kept else {
+            continue;
+        };
+        if kept.same_as(&had) {
+            if let Some(column) = out
+                .tables
+                .get_mut(&table)
+                .and_then(|t| t.columns.get_mut(i))
+            {
+                column.default = Some(had);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Compares two schemas in memory, objects matched as `dialect` stores them.

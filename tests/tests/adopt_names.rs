@@ -8,7 +8,7 @@
 
 use retort::model::RenameHints;
 use retort::ops::reverse_all;
-use retort::schema::{Column, ForeignKey, Index, Schema, SqlType, Table, Unique};
+use retort::schema::{Column, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique};
 use retort::Backend;
 use retort_engine::{autogenerate, command};
 use retort_tests::support::{summaries, user_tables};
@@ -197,7 +197,108 @@ fn autoincrement_is_compared(db: &TestDb) {
     }
 }
 
+/// Defaults compare by value: a quoted number is the number, a quoted boolean
+/// the boolean.
+fn literal_defaults_compare_by_value(db: &TestDb) {
+    let mut conn = db.connect();
+    conn.execute(
+        "CREATE TABLE stock (id INTEGER NOT NULL PRIMARY KEY, qty INTEGER DEFAULT '0', \
+         price NUMERIC(10, 2) DEFAULT '1.50', code VARCHAR(5) DEFAULT 'x', flag BOOLEAN DEFAULT '1')",
+    )
+    .unwrap();
+    drop(conn);
+    let mut s = Schema::new();
+    s.insert(
+        Table::new("stock")
+            .column(Column::new("id", SqlType::Integer))
+            .column(
+                Column::new("qty", SqlType::Integer)
+                    .nullable()
+                    .default(ServerDefault::number(0)),
+            )
+            .column(
+                Column::new("price", SqlType::decimal(10, 2))
+                    .nullable()
+                    .default(ServerDefault::number(1.5)),
+            )
+            .column(
+                Column::new("code", SqlType::Varchar(5))
+                    .nullable()
+                    .default(ServerDefault::text("x")),
+            )
+            .column(
+                Column::new("flag", SqlType::Boolean)
+                    .nullable()
+                    .default(ServerDefault::Bool(true)),
+            )
+            .primary_key(["id"]),
+    );
+    let found = ops(db, &s);
+    assert!(found.is_empty(), "{:#?}", summaries(&found));
+}
+
+/// Expression defaults settle after one upgrade: the database is asked how it
+/// keeps the model's expression (PostgreSQL prints `substring('name',1,3)` as
+/// `"substring"('name'::text, 1, 3)`), whether the table was made by Retort or by
+/// hand with the same expression.
+fn expression_defaults_settle(db: &TestDb) {
+    let mut s = Schema::new();
+    s.insert(
+        Table::new("labels")
+            .column(Column::new("id", SqlType::Integer))
+            .column(
+                Column::new("code", SqlType::Varchar(10))
+                    .nullable()
+                    .default(ServerDefault::sql("substring('name',1,3)")),
+            )
+            .column(
+                Column::new("shout", SqlType::Varchar(10))
+                    .nullable()
+                    .default(ServerDefault::sql("UPPER('x')")),
+            )
+            .primary_key(["id"]),
+    );
+    let create = ops(db, &s);
+    let mut conn = db.connect();
+    command::apply(&mut conn, &create).unwrap();
+    drop(conn);
+    let again = ops(db, &s);
+    assert!(again.is_empty(), "{:#?}", summaries(&again));
+    // A different expression is still a change.
+    let mut other = s.clone();
+    other.tables.get_mut("labels").unwrap().columns[1].default =
+        Some(ServerDefault::sql("substring('name',1,4)"));
+    assert_eq!(
+        summaries(&ops(db, &other)),
+        ["alter column `labels.code`: default sql(\"substring('name',1,4)\")"]
+    );
+    if db.backend == Backend::Postgres {
+        let mut conn = db.connect();
+        conn.execute(
+            "CREATE TABLE stamps (id INTEGER NOT NULL PRIMARY KEY, \
+             at TIMESTAMP DEFAULT TIMEZONE('utc', CURRENT_TIMESTAMP))",
+        )
+        .unwrap();
+        drop(conn);
+        let mut with_stamps = s.clone();
+        with_stamps.insert(
+            Table::new("stamps")
+                .column(Column::new("id", SqlType::Integer))
+                .column(
+                    Column::new("at", SqlType::Timestamp)
+                        .nullable()
+                        .default(ServerDefault::sql("TIMEZONE('utc', CURRENT_TIMESTAMP)")),
+                )
+                .primary_key(["id"]),
+        );
+        let found = ops(db, &with_stamps);
+        assert!(found.is_empty(), "{:#?}", summaries(&found));
+    }
+}
+
 on_every_backend!(
     server_named_objects_are_the_models,
-    autoincrement_is_compared
+    autoincrement_is_compared,
+    literal_defaults_compare_by_value,
+    expression_defaults_settle
 );

@@ -124,6 +124,18 @@ pub trait Session: Send + Sync {
     /// queries.
     fn introspect(&self, conn: &mut Connection, filter: &Filter) -> retort::Result<Schema>;
 
+    /// The defaults the database would keep for `columns` (each with its model's
+    /// default), read back as introspection reads them: `None` where the database
+    /// cannot be asked (its defaults are then compared as written).
+    fn stored_defaults(
+        &self,
+        conn: &mut Connection,
+        columns: &[retort::schema::Column],
+    ) -> retort::Result<Option<Vec<Option<retort::schema::ServerDefault>>>> {
+        let _ = (conn, columns);
+        Ok(None)
+    }
+
     /// The setting that limits how many locks one transaction may take, as the
     /// server reports it (for [`Condition::OutOfLocks`]).
     fn lock_limit(&self, conn: &mut Connection) -> Option<String> {

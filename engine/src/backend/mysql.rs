@@ -76,6 +76,16 @@ impl Session for Mysql {
         )
     }
 
+    /// MySQL shows no temporary table in its catalog: a probe table is made with
+    /// the defaults, read as introspection reads any table, and dropped.
+    fn stored_defaults(
+        &self,
+        conn: &mut Connection,
+        columns: &[retort::schema::Column],
+    ) -> retort::Result<Option<Vec<Option<retort::schema::ServerDefault>>>> {
+        introspect::probe_defaults(conn, self.dialect(), columns)
+    }
+
     fn introspect(&self, conn: &mut Connection, filter: &Filter) -> retort::Result<Schema> {
         introspect::mysql::introspect(conn, self, filter)
     }

@@ -84,6 +84,14 @@ impl Session for Postgres {
         introspect::postgres::introspect(conn, self, filter)
     }
 
+    fn stored_defaults(
+        &self,
+        conn: &mut Connection,
+        columns: &[retort::schema::Column],
+    ) -> retort::Result<Option<Vec<Option<retort::schema::ServerDefault>>>> {
+        introspect::postgres::stored_defaults(conn, self.dialect(), columns)
+    }
+
     fn lock_limit(&self, conn: &mut Connection) -> Option<String> {
         #[derive(diesel::QueryableByName)]
         struct Setting {

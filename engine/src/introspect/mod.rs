@@ -79,6 +79,52 @@ pub fn table(conn: &mut Connection, name: &str) -> Result<Option<Table>> {
     Ok(read(conn, &filter)?.tables.remove(name))
 }
 
+/// The defaults the database keeps for `columns` (each with its model's
+/// default), read from a probe table made with them and dropped at once: `None`
+/// when the database refuses one of them.
+pub(crate) fn probe_defaults(
+    conn: &mut Connection,
+    dialect: &dyn crate::dialect::Dialect,
+    columns: &[Column],
+) -> Result<Option<Vec<Option<ServerDefault>>>> {
+    if columns.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    const PROBE: &str = "retort_defaults_probe";
+    let mut probe = Table::new(PROBE);
+    for (i, column) in columns.iter().enumerate() {
+        let mut c = column.clone();
+        c.name = format!("c{i}");
+        c.nullable = true;
+        c.autoincrement = false;
+        probe.columns.push(c);
+    }
+    let drop = format!("DROP TABLE IF EXISTS {}", dialect.quote(PROBE));
+    conn.execute(&drop)?;
+    let created = dialect
+        .create_table_sql(&probe)
+        .map_err(retort::Error::from)
+        .and_then(|sql| sql.iter().try_for_each(|s| conn.execute(s)));
+    if let Err(e) = created {
+        log::info!("the server could not say how it keeps the models' defaults: {e}");
+        conn.execute(&drop)?;
+        return Ok(None);
+    }
+    let read = table(conn, PROBE);
+    conn.execute(&drop)?;
+    let Some(read) = read? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        (0..columns.len())
+            .map(|i| {
+                read.get_column(&format!("c{i}"))
+                    .and_then(|c| c.default.clone())
+            })
+            .collect(),
+    ))
+}
+
 /// Whether a table exists (one catalog query).
 pub fn has_table(conn: &mut Connection, name: &str) -> Result<bool> {
     backend::has_table(conn, name)

@@ -251,6 +251,72 @@ fn action(code: &str) -> FkAction {
 
 /// Reads `pg_get_expr`'s default back: `'pending'::character varying` → text,
 /// `'-1'::integer` → -1, `now()` → the current time.
+#[derive(QueryableByName)]
+struct DefaultRow {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    expr: Option<String>,
+}
+
+/// The defaults PostgreSQL keeps for `columns`, each with its model's default:
+/// a temporary table made with them, its catalog read as introspection reads
+/// it, in a transaction that drops it. `None` when the server refuses one of
+/// them (or a transaction is already open): the texts are compared then.
+pub(crate) fn stored_defaults(
+    conn: &mut Connection,
+    dialect: &dyn Dialect,
+    columns: &[Column],
+) -> Result<Option<Vec<Option<ServerDefault>>>> {
+    if columns.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let definitions: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let default = c
+                .default
+                .as_ref()
+                .map(|d| format!(" DEFAULT {}", dialect.default_sql(d, c)))
+                .unwrap_or_default();
+            format!("c{i} {}{default}", dialect.type_name(c))
+        })
+        .collect();
+    let read = conn.transaction(|conn| {
+        conn.execute(&format!(
+            "CREATE TEMPORARY TABLE retort_defaults ({}) ON COMMIT DROP",
+            definitions.join(", ")
+        ))?;
+        conn.query::<DefaultRow>(
+            "SELECT a.attname::text AS name, pg_get_expr(d.adbin, d.adrelid) AS expr \
+             FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef d \
+             ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+             WHERE a.attrelid = 'pg_temp.retort_defaults'::regclass AND a.attnum > 0",
+        )
+    });
+    let rows = match read {
+        Ok(rows) => rows,
+        Err(e) => {
+            log::info!("the server could not say how it keeps the models' defaults: {e}");
+            return Ok(None);
+        }
+    };
+    Ok(Some(
+        columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let name = format!("c{i}");
+                rows.iter()
+                    .find(|r| r.name == name)
+                    .and_then(|r| r.expr.as_deref())
+                    .and_then(|text| parse_default(text, &c.sql_type))
+            })
+            .collect(),
+    ))
+}
+
 fn parse_default(text: &str, sql_type: &SqlType) -> Option<ServerDefault> {
     read_default(strip_casts(text), sql_type, unquote, |_| {
         ServerDefault::sql(text.to_owned())
