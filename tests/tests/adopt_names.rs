@@ -302,3 +302,33 @@ on_every_backend!(
     literal_defaults_compare_by_value,
     expression_defaults_settle
 );
+
+/// MySQL/MariaDB columns other tools make for a string, bytes, a date and time
+/// (`TEXT`, `MEDIUMTEXT`, `BLOB`, `DATETIME` without fractions, `TIME`) are the
+/// model's `String`, `Vec<u8>`, `NaiveDateTime`, `NaiveTime`: nothing to change.
+#[test]
+fn other_tools_mysql_types_are_the_models() {
+    let Some(db) = TestDb::mysql() else {
+        return;
+    };
+    let mut conn = db.connect();
+    conn.execute(
+        "CREATE TABLE notes (id INTEGER NOT NULL PRIMARY KEY, body TEXT NOT NULL, \
+         longer MEDIUMTEXT, data BLOB, at DATETIME NOT NULL, alarm TIME)",
+    )
+    .unwrap();
+    drop(conn);
+    let mut s = Schema::new();
+    s.insert(
+        Table::new("notes")
+            .column(Column::new("id", SqlType::Integer))
+            .column(Column::new("body", SqlType::Text))
+            .column(Column::new("longer", SqlType::Text).nullable())
+            .column(Column::new("data", SqlType::Blob).nullable())
+            .column(Column::new("at", SqlType::Timestamp))
+            .column(Column::new("alarm", SqlType::Time).nullable())
+            .primary_key(["id"]),
+    );
+    let found = ops(&db, &s);
+    assert!(found.is_empty(), "{:#?}", summaries(&found));
+}

@@ -103,15 +103,21 @@ impl Dialect for Mysql {
             ("TINYINT", Some("1")) | ("BOOLEAN" | "BOOL", None) => SqlType::Boolean,
             ("FLOAT" | "REAL", None) => SqlType::Real,
             ("DOUBLE" | "DOUBLE PRECISION", None) => SqlType::Double,
-            ("LONGTEXT", None) => SqlType::Text,
+            // What other tools made for a string, bytes or a date and time reads
+            // as the same type (README: "Type equivalences"): a `String` field
+            // reads them all, and Retort does not rewrite a table to widen them.
+            ("LONGTEXT" | "MEDIUMTEXT" | "TEXT" | "TINYTEXT", None) => SqlType::Text,
+            ("MEDIUMBLOB" | "BLOB" | "TINYBLOB", None) => SqlType::Blob,
+            ("DATETIME", None) => SqlType::Timestamp,
+            ("DATETIME", Some(p)) if p.len() == 1 => SqlType::Timestamp,
+            ("TIME", None) => SqlType::Time,
+            ("TIME", Some(p)) if p.len() == 1 => SqlType::Time,
             ("VARCHAR", Some(n)) => match n.parse() {
                 Ok(n) => SqlType::Varchar(n),
                 Err(_) => SqlType::Custom(norm.clone().into()),
             },
             ("LONGBLOB", None) => SqlType::Blob,
             ("DATE", None) => SqlType::Date,
-            ("TIME", Some("6")) => SqlType::Time,
-            ("DATETIME", Some("6")) => SqlType::Timestamp,
             ("NUMERIC" | "DECIMAL", Some(args)) => parse_decimal_args(args)
                 .unwrap_or_else(|| SqlType::Custom(format!("DECIMAL({args})").into())),
             ("CHAR", Some("36")) | ("UUID", None) => SqlType::Uuid,
@@ -335,7 +341,13 @@ mod tests {
         assert_eq!(Mysql.parse_type("tinyint(1)"), SqlType::Boolean);
         assert_eq!(Mysql.parse_type("datetime(6)"), SqlType::Timestamp);
         assert_eq!(Mysql.parse_type("longtext"), SqlType::Text);
-        assert_eq!(Mysql.parse_type("text"), SqlType::custom("TEXT"));
+        // Other tools' strings, bytes, dates and times are the same types.
+        assert_eq!(Mysql.parse_type("text"), SqlType::Text);
+        assert_eq!(Mysql.parse_type("mediumtext"), SqlType::Text);
+        assert_eq!(Mysql.parse_type("blob"), SqlType::Blob);
+        assert_eq!(Mysql.parse_type("datetime"), SqlType::Timestamp);
+        assert_eq!(Mysql.parse_type("datetime(3)"), SqlType::Timestamp);
+        assert_eq!(Mysql.parse_type("time"), SqlType::Time);
         assert_eq!(
             Mysql.parse_type("NUMERIC(10, 2)"),
             Mysql.parse_type("decimal(10,2)")
