@@ -313,6 +313,15 @@ pub fn statement(op: &Op) -> TokenStream {
             add_constraint_statement(quote!(op), table, constraint)
         }
         Op::DropConstraint(DropConstraint {
+            table,
+            name,
+            existing: Some(existing),
+            ..
+        }) if name.is_empty() => {
+            let constraint = constraint_expr(existing);
+            quote! { op.drop_unnamed_constraint(#table, #constraint)?; }
+        }
+        Op::DropConstraint(DropConstraint {
             table, name, kind, ..
         }) => {
             let kind = kind_expr(*kind);
@@ -655,6 +664,31 @@ fn default_expr(default: &ServerDefault) -> TokenStream {
     }
 }
 
+/// `Constraint::…(…)`.
+fn constraint_expr(constraint: &Constraint) -> TokenStream {
+    match constraint {
+        Constraint::PrimaryKey { name, columns } => {
+            let name = match name {
+                Some(n) => quote! { Some(#n.to_owned()) },
+                None => quote! { None },
+            };
+            quote! { Constraint::PrimaryKey { name: #name, columns: vec![#(#columns.to_owned()),*] } }
+        }
+        Constraint::Unique(u) => {
+            let u = unique_expr(u);
+            quote! { Constraint::Unique(#u) }
+        }
+        Constraint::ForeignKey(f) => {
+            let f = foreign_key_expr(f);
+            quote! { Constraint::ForeignKey(#f) }
+        }
+        Constraint::Check(c) => {
+            let c = check_expr(c);
+            quote! { Constraint::Check(#c) }
+        }
+    }
+}
+
 fn unique_expr(unique: &Unique) -> TokenStream {
     let columns = &unique.columns;
     match &unique.name {
@@ -717,6 +751,24 @@ mod tests {
             message: "add \"things\"",
             created: "2026-11-25 08:30:00 UTC",
         }
+    }
+
+    #[test]
+    fn unnamed_constraint_drops_carry_their_definition() {
+        let drop = Op::DropConstraint(DropConstraint {
+            table: "items".into(),
+            name: String::new(),
+            kind: ConstraintKind::ForeignKey,
+            existing: Some(Constraint::ForeignKey(ForeignKey::unnamed(
+                ["maker_id"],
+                "makers",
+                ["id"],
+            ))),
+        });
+        assert_eq!(
+            statement(&drop).to_string(),
+            "op . drop_unnamed_constraint (\"items\" , Constraint :: ForeignKey (ForeignKey :: unnamed ([\"maker_id\"] , \"makers\" , [\"id\"]))) ? ;"
+        );
     }
 
     #[test]

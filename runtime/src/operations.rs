@@ -179,6 +179,19 @@ impl<'a> Operations<'a> {
         self.run(Op::AlterEnum(alter))
     }
 
+    /// Drops a constraint that has no name, found by its definition:
+    /// `op.drop_unnamed_constraint("items", Constraint::ForeignKey(ForeignKey::unnamed(["maker_id"], "makers", ["id"])))`.
+    /// SQLite keeps such constraints (its table is rebuilt without it); the other
+    /// databases name every constraint, so drop it by that name there.
+    pub fn drop_unnamed_constraint(&mut self, table: &str, constraint: Constraint) -> Result<()> {
+        self.run(Op::DropConstraint(crate::ops::DropConstraint {
+            table: table.to_owned(),
+            name: String::new(),
+            kind: constraint.kind(),
+            existing: Some(constraint),
+        }))
+    }
+
     /// `CREATE [UNIQUE] INDEX`.
     pub fn create_index(&mut self, table: &str, index: Index) -> Result<()> {
         self.run(Op::create_index(table, index))

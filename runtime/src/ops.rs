@@ -357,7 +357,8 @@ pub struct AddConstraint {
 pub struct DropConstraint {
     /// The table the op changes, as named in the database (unquoted).
     pub table: String,
-    /// The constraint to drop (MySQL's primary key is always `PRIMARY`).
+    /// The constraint to drop (MySQL's primary key is always `PRIMARY`); empty
+    /// for an unnamed one, then found by `existing`'s definition (SQLite).
     pub name: String,
     /// Its kind (MySQL needs it to choose the statement).
     pub kind: ConstraintKind,
@@ -552,15 +553,13 @@ impl Op {
                     kind: constraint.kind(),
                     existing: Some(constraint.clone()),
                 }),
-                None => {
-                    return Err(Irreversible {
-                        op: format!(
-                            "adding an unnamed {} to \"{table}\"",
-                            constraint.kind().describe()
-                        ),
-                        reason: "an unnamed constraint cannot be dropped by name; give it a name",
-                    })
-                }
+                // Dropped by its definition (SQLite rebuilds the table without it).
+                None => Op::DropConstraint(DropConstraint {
+                    table: table.clone(),
+                    name: String::new(),
+                    kind: constraint.kind(),
+                    existing: Some(constraint.clone()),
+                }),
             },
             Op::DropConstraint(DropConstraint {
                 table,
@@ -737,6 +736,9 @@ impl Op {
                     .unwrap_or_default(),
                 o.table
             ),
+            Op::DropConstraint(o) if o.name.is_empty() => {
+                format!("remove unnamed {} on `{}`", o.kind.describe(), o.table)
+            }
             Op::DropConstraint(o) => {
                 format!("remove {} `{}` on `{}`", o.kind.describe(), o.name, o.table)
             }

@@ -212,6 +212,46 @@ fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, String)>
                 Constraint::Check(c) => table.checks.push(c.clone()),
             }
         }
+        Op::DropConstraint(DropConstraint {
+            name,
+            existing: Some(existing),
+            ..
+        }) if name.is_empty() => {
+            // An unnamed constraint: the one of the same definition.
+            let found = match existing {
+                Constraint::PrimaryKey { columns, .. } => {
+                    let found = table.primary_key == *columns;
+                    if found {
+                        table.primary_key.clear();
+                        table.primary_key_name = None;
+                    }
+                    found
+                }
+                Constraint::Unique(u) => remove_where(&mut table.uniques, |x| {
+                    x.name.is_none() && x.columns == u.columns
+                }),
+                Constraint::ForeignKey(f) => remove_where(&mut table.foreign_keys, |x| {
+                    x.name.is_none()
+                        && x.columns == f.columns
+                        && x.ref_table == f.ref_table
+                        && x.ref_columns == f.ref_columns
+                }),
+                Constraint::Check(c) => remove_where(&mut table.checks, |x| {
+                    x.name.is_none()
+                        && crate::schema::normalize_sql(&x.expr)
+                            == crate::schema::normalize_sql(&c.expr)
+                }),
+            };
+            if !found {
+                return fail(
+                    op,
+                    format!(
+                        "table `{t}` has no unnamed {} of that definition",
+                        existing.kind().describe()
+                    ),
+                );
+            }
+        }
         Op::DropConstraint(DropConstraint { name, kind, .. }) => {
             let named = |n: &Option<String>| n.as_deref() == Some(name.as_str());
             let found = match kind {

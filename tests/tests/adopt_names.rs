@@ -332,3 +332,61 @@ fn other_tools_mysql_types_are_the_models() {
     let found = ops(&db, &s);
     assert!(found.is_empty(), "{:#?}", summaries(&found));
 }
+
+/// SQLite keeps constraints without names: one the model no longer has is dropped
+/// by its definition (a table rebuild), and the downgrade adds it back.
+#[test]
+fn sqlite_unnamed_constraints_are_dropped_by_definition() {
+    let db = TestDb::sqlite();
+    let mut conn = db.connect();
+    for sql in [
+        "CREATE TABLE makers (id INTEGER NOT NULL PRIMARY KEY, code VARCHAR(10) NOT NULL)",
+        "CREATE TABLE items (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, \
+         maker_id INTEGER, UNIQUE (name), CHECK (length(name) > 0), \
+         FOREIGN KEY (maker_id) REFERENCES makers (id))",
+        "INSERT INTO makers (id, code) VALUES (1, 'a')",
+        "INSERT INTO items (id, name, maker_id) VALUES (1, 'x', 1)",
+    ] {
+        conn.execute(sql).unwrap();
+    }
+    drop(conn);
+    let before = db.schema();
+    let mut bare = Schema::new();
+    bare.insert(
+        Table::new("makers")
+            .column(Column::new("id", SqlType::Integer))
+            .column(Column::new("code", SqlType::Varchar(10)))
+            .primary_key(["id"]),
+    );
+    bare.insert(
+        Table::new("items")
+            .column(Column::new("id", SqlType::Integer))
+            .column(Column::new("name", SqlType::Varchar(50)))
+            .column(Column::new("maker_id", SqlType::Integer).nullable())
+            .primary_key(["id"]),
+    );
+    let drops = ops(&db, &bare);
+    let mut said = summaries(&drops);
+    said.sort();
+    assert_eq!(
+        said,
+        [
+            "remove unnamed check constraint on `items`",
+            "remove unnamed foreign key on `items`",
+            "remove unnamed unique constraint on `items`",
+        ]
+    );
+    let mut conn = db.connect();
+    command::apply(&mut conn, &drops).unwrap();
+    // The foreign key is gone: a row may point nowhere now.
+    conn.execute("INSERT INTO items (id, name, maker_id) VALUES (2, 'x', 99)")
+        .unwrap();
+    conn.execute("DELETE FROM items WHERE id = 2").unwrap();
+    drop(conn);
+    assert!(ops(&db, &bare).is_empty());
+    assert_eq!(db.count("items"), 1);
+    let mut conn = db.connect();
+    command::apply(&mut conn, &reverse_all(&drops).unwrap()).unwrap();
+    drop(conn);
+    assert_eq!(db.schema(), before, "the downgrade adds them back");
+}

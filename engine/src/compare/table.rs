@@ -273,10 +273,13 @@ fn drop_constraint(table: &str, name: Option<&str>, existing: Constraint, out: &
             kind,
             existing: Some(existing),
         })),
-        None => out.suggestions.push(format!(
-            "an unnamed {} on `{table}` differs from the models and cannot be dropped by name; drop it by hand",
-            kind.describe()
-        )),
+        // Unnamed (SQLite): dropped by its definition, in a rebuild.
+        None => out.ops.push(Op::DropConstraint(DropConstraint {
+            table: table.to_owned(),
+            name: String::new(),
+            kind,
+            existing: Some(existing),
+        })),
     }
 }
 

@@ -136,6 +136,12 @@ pub trait Dialect: Send + Sync {
         None
     }
 
+    /// Whether the database keeps constraints without a name, dropped by their
+    /// definition (SQLite, in a table rebuild).
+    fn drops_unnamed_constraints(&self) -> bool {
+        false
+    }
+
     /// Whether the database has enum types of their own, created before and
     /// dropped after their columns (PostgreSQL). Elsewhere an enum is a column's
     /// type (MySQL's `ENUM(…)`, SQLite's checked text) and `create_enum`,
@@ -913,6 +919,13 @@ pub(crate) fn default_op_sql<D: Dialect + ?Sized>(
         Op::CreateIndex(op) => d.create_index_sql(op),
         Op::DropIndex(op) => d.drop_index_sql(op),
         Op::AddConstraint(op) => d.add_constraint_sql(op, current),
+        Op::DropConstraint(op) if op.name.is_empty() && !d.drops_unnamed_constraints() => {
+            Err(RenderError::Unsupported {
+                dialect: d.name(),
+                op: Op::DropConstraint(op.clone()).summary(),
+                hint: "this database names every constraint: drop it by the name it has".to_owned(),
+            })
+        }
         Op::DropConstraint(op) => d.drop_constraint_sql(op, current),
         Op::Batch(batch) => d.batch_sql(batch, current),
         Op::Execute(op) => d.execute_sql(op),

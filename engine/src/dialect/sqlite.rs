@@ -90,6 +90,10 @@ impl Dialect for Sqlite {
         true
     }
 
+    fn drops_unnamed_constraints(&self) -> bool {
+        true
+    }
+
     fn autoincrement_clause(&self) -> &'static str {
         " PRIMARY KEY AUTOINCREMENT"
     }
