@@ -294,6 +294,11 @@ pub struct NewRevision {
     /// --version-path); the program compiles in only its versions folder.
     #[arg(long, value_name = "DIR")]
     version_path: Option<std::path::PathBuf>,
+    /// With autogenerate: unique constraints, foreign keys and indexes the models
+    /// leave unnamed, found in the database under other names (the server's,
+    /// another tool's), are dropped and created again under the models' names.
+    #[arg(long)]
+    rename_constraints: bool,
 }
 
 impl NewRevision {
@@ -306,6 +311,7 @@ impl NewRevision {
             offline: self.offline,
             dialect: self.dialect,
             version_path: self.version_path,
+            rename_constraints: self.rename_constraints,
         }
     }
 }

@@ -292,6 +292,11 @@ pub struct RenameHints {
     pub columns: BTreeMap<(String, String), String>,
     /// Enum name → its renamed values, (old, new).
     pub enum_values: BTreeMap<String, Vec<(String, String)>>,
+    /// `autogenerate --rename-constraints`: a unique constraint, foreign key or
+    /// index the model leaves unnamed, found in the database under another name,
+    /// is dropped and created again under the model's (the naming convention's)
+    /// name, instead of being taken as it is.
+    pub rename_constraints: bool,
 }
 
 /// The `renamed_from` hints of every linked model, for autogenerate.

@@ -65,6 +65,41 @@ fn server_named_objects_are_the_models(db: &TestDb) {
     let first = ops(db, &models());
     assert!(first.is_empty(), "{:#?}", summaries(&first));
 
+    // `--rename-constraints`: the same objects, under the models' names.
+    let hints = RenameHints {
+        rename_constraints: true,
+        ..Default::default()
+    };
+    let mut conn = db.connect();
+    let renaming = autogenerate::compare_database(&mut conn, &models(), &hints, &user_tables())
+        .unwrap()
+        .ops;
+    let said = summaries(&renaming);
+    for wanted in [
+        "add unique constraint `uq_makers_code` on `makers`",
+        "add index `ix_items_name` on `items` (name)",
+        "add foreign key `fk_items_maker_id_makers` on `items`",
+    ] {
+        assert!(said.iter().any(|s| s == wanted), "{wanted}: {said:#?}");
+    }
+    let before = db.schema();
+    command::apply(&mut conn, &renaming).unwrap_or_else(|e| panic!("{e}\n{said:#?}"));
+    let after = autogenerate::compare_database(&mut conn, &models(), &hints, &user_tables())
+        .unwrap()
+        .ops;
+    assert!(after.is_empty(), "{:#?}", summaries(&after));
+    command::apply(&mut conn, &reverse_all(&renaming).unwrap()).unwrap();
+    drop(conn);
+    if db.backend != Backend::Sqlite {
+        // (SQLite's unnamed constraints come back unnamed, as they were.)
+        assert_eq!(
+            db.schema(),
+            before,
+            "the downgrade gives the old names back"
+        );
+    }
+    assert!(ops(db, &models()).is_empty());
+
     // A model edit gives only that edit.
     let mut edited = models();
     edited

@@ -246,7 +246,7 @@ fn status_of(config: &Config, opened: &mut Opened) -> Result<Status> {
 pub fn check(config: &Config) -> Result<Changes> {
     write::require_fresh_binary(config)?;
     let mut opened = open(config)?;
-    let mut changes = pending(config, &mut opened)?;
+    let mut changes = pending(config, &mut opened, false)?;
     for entry in status_of(config, &mut opened)?.edited() {
         changes.edited.push(format!(
             "revision {} ({}) changed after it was applied{}",
@@ -327,12 +327,19 @@ fn require_at_head(map: &RevisionMap, current: &[String]) -> Result<()> {
 }
 
 /// What the models want of a database at head.
-pub(super) fn pending(config: &Config, opened: &mut Opened) -> Result<Changes> {
+/// `rename_constraints`: see [`RenameHints::rename_constraints`].
+pub(super) fn pending(
+    config: &Config,
+    opened: &mut Opened,
+    rename_constraints: bool,
+) -> Result<Changes> {
     require_at_head(&opened.map, &opened.current)?;
+    let mut hints = registered_hints_for(&config.database).clone();
+    hints.rename_constraints = rename_constraints;
     autogenerate::compare_database(
         &mut opened.conn,
         registered_schema_for(&config.database)?,
-        registered_hints_for(&config.database),
+        &hints,
         &autogenerate::table_filter(config),
     )
 }

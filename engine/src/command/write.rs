@@ -47,6 +47,9 @@ pub struct RevisionOptions {
     /// `--version-path`): a one-off place the program does not compile in, so
     /// files there do not make it stale.
     pub version_path: Option<PathBuf>,
+    /// Give the database's objects that the models leave unnamed the models'
+    /// names (see [`retort::model::RenameHints::rename_constraints`]).
+    pub rename_constraints: bool,
 }
 
 /// The parents of a new revision: `--head`, else the single head.
@@ -92,17 +95,23 @@ pub fn autogenerate(
             .unsupported_columns(registered_schema_for(&config.database)?)
             .map_err(retort::Error::from)?;
         let (history, notes) = autogenerate::history_schema(&config.migrations, dialect, None)?;
+        let mut hints = registered_hints_for(&config.database).clone();
+        hints.rename_constraints = options.rename_constraints;
         let mut changes = autogenerate::compare_schemas(
             &history,
             registered_schema_for(&config.database)?,
-            registered_hints_for(&config.database),
+            &hints,
             dialect,
             &autogenerate::table_filter(config),
         );
         changes.notes = notes;
         changes
     } else {
-        inspect::pending(config, &mut super::open(config)?)?
+        inspect::pending(
+            config,
+            &mut super::open(config)?,
+            options.rename_constraints,
+        )?
     };
     if changes.is_empty() {
         return Ok(None);

@@ -131,6 +131,7 @@ pub fn compare(
                 current_table,
                 target_table,
                 &column_hints,
+                !hints.rename_constraints,
                 dialect,
                 &mut out,
                 &mut late,

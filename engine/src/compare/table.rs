@@ -24,16 +24,33 @@ pub(super) fn compare(
     current: &Table,
     target: &Table,
     renames: &BTreeMap<&str, &str>,
+    by_meaning: bool,
     d: &dyn Dialect,
     out: &mut Comparison,
     late: &mut Vec<Op>,
 ) {
     let t = target.name.clone();
+    // With `--rename-constraints` names always count (what differs is dropped and
+    // created again under the model's name).
+    let conventional_unique = |t: &str, u: &Unique| by_meaning && conventional_unique(t, u);
+    let conventional_index = |t: &str, i: &Index| by_meaning && conventional_index(t, i);
+    let names_match = |w: &Option<String>, h: &Option<String>| {
+        w.is_none() || (h.is_none() && by_meaning) || w == h
+    };
+    let same_unique = |t: &str, w: &Unique, h: &Unique| {
+        w.columns == h.columns && (names_match(&w.name, &h.name) || conventional_unique(t, w))
+    };
+    let same_index = |t: &str, w: &Index, h: &Index| {
+        w.columns == h.columns
+            && w.unique == h.unique
+            && (w.name == h.name || conventional_index(t, w))
+    };
     let mut current = current.clone();
     // Names count only where the model gave one: an object carrying the naming
     // convention's name (the model left it unnamed) is the database's object of
     // the same definition, whatever the database or another tool called it.
-    let same_fk = |want: &ForeignKey, have: &ForeignKey| same_foreign_key(d, &t, want, have);
+    let same_fk =
+        |want: &ForeignKey, have: &ForeignKey| same_foreign_key(d, &t, want, have, by_meaning);
     let merged = d.unique_constraints_are_indexes();
     // On MySQL a unique constraint and a unique index of the same columns are one
     // object.
@@ -285,29 +302,21 @@ fn drop_constraint(table: &str, name: Option<&str>, existing: Constraint, out: &
 
 /// The same definition (actions as the database keeps them), and the same name
 /// unless either side has none or the model's is the convention's.
-fn same_foreign_key(d: &dyn Dialect, table: &str, want: &ForeignKey, have: &ForeignKey) -> bool {
+fn same_foreign_key(
+    d: &dyn Dialect,
+    table: &str,
+    want: &ForeignKey,
+    have: &ForeignKey,
+    by_meaning: bool,
+) -> bool {
     let same_definition = want.columns == have.columns
         && want.ref_table == have.ref_table
         && want.ref_columns == have.ref_columns
         && d.stored_fk_action(want.on_delete) == d.stored_fk_action(have.on_delete)
         && d.stored_fk_action(want.on_update) == d.stored_fk_action(have.on_update);
-    same_definition && (names_match(&want.name, &have.name) || conventional_fk(table, want))
-}
-
-fn same_unique(table: &str, want: &Unique, have: &Unique) -> bool {
-    want.columns == have.columns
-        && (names_match(&want.name, &have.name) || conventional_unique(table, want))
-}
-
-fn same_index(table: &str, want: &Index, have: &Index) -> bool {
-    want.columns == have.columns
-        && want.unique == have.unique
-        && (want.name == have.name || conventional_index(table, want))
-}
-
-/// Equal, or either side has none.
-fn names_match(a: &Option<String>, b: &Option<String>) -> bool {
-    a.is_none() || b.is_none() || a == b
+    let names_match =
+        want.name.is_none() || (have.name.is_none() && by_meaning) || want.name == have.name;
+    same_definition && (names_match || (by_meaning && conventional_fk(table, want)))
 }
 
 fn strs(columns: &[String]) -> Vec<&str> {

@@ -264,11 +264,15 @@ impl Dialect for Mysql {
                             .is_some_and(|n| {
                                 !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
                             });
-                        let index = match fk.columns.first() {
-                            Some(first) if server_named => self.quote(first),
-                            _ => name.clone(),
-                        };
-                        sql.push_str(&format!(", DROP INDEX {index}"));
+                        // (Or after the key, when it was re-created under that
+                        // name: MariaDB's IF EXISTS covers both.)
+                        match fk.columns.first() {
+                            Some(first) if server_named => sql.push_str(&format!(
+                                ", DROP INDEX IF EXISTS {}, DROP INDEX IF EXISTS {name}",
+                                self.quote(first)
+                            )),
+                            _ => sql.push_str(&format!(", DROP INDEX {name}")),
+                        }
                     }
                 }
                 sql
