@@ -603,6 +603,19 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 }
             }
             print_unfinished(&mut out, state.unfinished.as_ref());
+            for other in &state.other_tools {
+                let at = if other.at.is_empty() {
+                    String::new()
+                } else {
+                    format!(", at {}", other.at.join(", "))
+                };
+                eprintln!(
+                    "note: this database carries `{}` ({}'s history{at}) and no Retort revision: \
+                     to take it over, write its models, `autogenerate --offline -m baseline`, \
+                     `stamp head`, then `check` (README: \"Switching from another tool\")",
+                    other.table, other.tool
+                );
+            }
         }
         Command::History {
             range,

@@ -49,6 +49,12 @@ pub fn table_filter(config: &Config) -> Filter {
         name: &config.version_table,
     }
     .own_tables();
+    // Another tool's history, in a database taken over, is not the models' to drop.
+    exclude.extend(
+        crate::versions::OTHER_TOOLS
+            .iter()
+            .map(|(table, _)| (*table).to_owned()),
+    );
     exclude.extend(config.exclude_tables.iter().cloned());
     Filter {
         exclude,

@@ -42,4 +42,4 @@ pub use config::{Config, RunOptions, TransactionMode};
 pub use error::{Error, Kept, Result, Stopped};
 pub use graph::{RevisionError, RevisionMap};
 pub use runner::{Repair, StepReport};
-pub use versions::{LogEntry, Unfinished, VersionTable};
+pub use versions::{other_tools, LogEntry, OtherTool, Unfinished, VersionTable, OTHER_TOOLS};

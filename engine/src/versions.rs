@@ -272,3 +272,58 @@ impl VersionTable<'_> {
         )
     }
 }
+
+/// The history tables other migration tools keep, with the tool's name: left
+/// out of every comparison (a database taken over keeps them), and named by
+/// `current` on a database Retort has no record in.
+pub const OTHER_TOOLS: &[(&str, &str)] = &[
+    ("alembic_version", "Alembic"),
+    ("django_migrations", "Django"),
+    ("__diesel_schema_migrations", "Diesel"),
+    ("_sqlx_migrations", "sqlx"),
+    ("seaql_migrations", "SeaORM"),
+    ("schema_migrations", "Rails"),
+    ("flyway_schema_history", "Flyway"),
+];
+
+/// Another tool's history found in a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherTool {
+    /// The tool (`Alembic`).
+    pub tool: &'static str,
+    /// Its table (`alembic_version`).
+    pub table: &'static str,
+    /// Where it says the database is, where it can be read (Alembic's
+    /// `version_num`).
+    pub at: Vec<String>,
+}
+
+/// The other tools' history tables this database has.
+pub fn other_tools(conn: &mut Connection) -> Result<Vec<OtherTool>> {
+    #[derive(diesel::QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version_num: String,
+    }
+    let mut found = Vec::new();
+    for (table, tool) in OTHER_TOOLS {
+        if !backend::has_table(conn, table)? {
+            continue;
+        }
+        let at = if *table == "alembic_version" {
+            let d = backend::of(conn).dialect();
+            let sql = format!(
+                "SELECT {} AS version_num FROM {}",
+                d.as_text("version_num"),
+                d.quote(table)
+            );
+            conn.query::<Version>(&sql)
+                .map(|rows| rows.into_iter().map(|r| r.version_num).collect())
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        found.push(OtherTool { tool, table, at });
+    }
+    Ok(found)
+}

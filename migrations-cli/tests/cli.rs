@@ -403,3 +403,28 @@ fn version_path_writes_the_new_file_elsewhere() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
 }
+
+/// A database Alembic ran: `current` prints no revision and says on stderr what it
+/// found and how to take the database over.
+#[test]
+fn current_names_another_tools_history() {
+    let db = db();
+    let url = retort::DatabaseUrl::parse(&db.url).unwrap();
+    let mut conn = retort::Connection::establish(&url).unwrap();
+    conn.execute(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); \
+         INSERT INTO alembic_version VALUES ('1975ea83b712')",
+    )
+    .unwrap();
+    drop(conn);
+    let out = run(&db, &["current"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains(
+            "note: this database carries `alembic_version` (Alembic's history, at 1975ea83b712)"
+        ) && stderr(&out).contains("stamp head"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -425,3 +425,43 @@ fn sqlite_unnamed_constraints_are_dropped_by_definition() {
     drop(conn);
     assert_eq!(db.schema(), before, "the downgrade adds them back");
 }
+
+/// A database another tool ran: its history table is named by `current` (with
+/// Alembic's revision) and never proposed for dropping; after `stamp head` the
+/// models match it.
+fn other_tools_history_is_named_and_kept(db: &TestDb) {
+    let mut conn = db.connect();
+    for sql in [
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
+        "INSERT INTO alembic_version (version_num) VALUES ('1975ea83b712')",
+        "CREATE TABLE django_migrations (id INTEGER NOT NULL PRIMARY KEY, app VARCHAR(255) NOT NULL)",
+    ] {
+        conn.execute(sql).unwrap();
+    }
+    drop(conn);
+    let config = db.config(retort::Migrations::EMPTY);
+    let state = command::current_state(&config).unwrap();
+    let found: Vec<(&str, Vec<String>)> = state
+        .other_tools
+        .iter()
+        .map(|o| (o.tool, o.at.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("Alembic", vec!["1975ea83b712".to_owned()]),
+            ("Django", Vec::new())
+        ]
+    );
+    let mut conn = db.connect();
+    let changes = autogenerate::compare_database(
+        &mut conn,
+        &Schema::new(),
+        &RenameHints::default(),
+        &autogenerate::table_filter(&config),
+    )
+    .unwrap();
+    assert!(changes.ops.is_empty(), "{:#?}", summaries(&changes.ops));
+}
+
+on_every_backend!(other_tools_history_is_named_and_kept);

@@ -212,6 +212,9 @@ pub struct Current {
     pub revisions: Vec<String>,
     /// A revision step that stopped half-way, if one did.
     pub unfinished: Option<crate::Unfinished>,
+    /// At base: the history tables of other migration tools the database has
+    /// (a database to take over).
+    pub other_tools: Vec<crate::versions::OtherTool>,
 }
 
 /// The revisions the database is at and the step that stopped half-way, if any.
@@ -219,9 +222,15 @@ pub fn current_state(config: &Config) -> Result<Current> {
     let Opened {
         mut conn, current, ..
     } = open(config)?;
+    let other_tools = if current.is_empty() {
+        crate::versions::other_tools(&mut conn)?
+    } else {
+        Vec::new()
+    };
     Ok(Current {
         revisions: current,
         unfinished: version_table(config).unfinished(&mut conn)?,
+        other_tools,
     })
 }
 
