@@ -114,17 +114,27 @@ impl<'a> Model<'a> {
             Some((_, lit)) => (lit.value(), lit.span()),
             None => (default_table_name(&input.ident), input.ident.span()),
         };
-        let fields = fields
+        let fields: Vec<Field<'_>> = fields
             .iter()
             .map(|field| Field::from_ast(cx, field))
             .collect();
+        // `check = "…"` on a field: a check named after the table and column.
+        let mut checks = attrs.checks;
+        for field in &fields {
+            if let Some(sql) = &field.attrs.check {
+                checks.push(attr::CheckAttr {
+                    name: syn::LitStr::new(&format!("ck_{table}_{}", field.column), sql.span()),
+                    sql: sql.clone(),
+                });
+            }
+        }
         Some(Model {
             ident: &input.ident,
             table,
             table_span,
             fields,
             indexes: attrs.indexes,
-            checks: attrs.checks,
+            checks,
             renamed_from: attrs.renamed_from,
             diesel: attrs.diesel.is_none_or(|b| b.value),
             database: attrs

@@ -96,6 +96,9 @@ pub struct FieldAttrs {
     pub autoincrement: Option<LitBool>,
     pub renamed_from: Option<LitStr>,
     pub diesel_type: Option<syn::Type>,
+    /// `check = "price >= 0"`: a check constraint on the column, named
+    /// `ck_<table>_<column>`.
+    pub check: Option<LitStr>,
 }
 
 fn is_model(attr: &Attribute) -> bool {
@@ -270,6 +273,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut autoincrement = Attr::none(cx, AUTOINCREMENT);
     let mut renamed_from = Attr::none(cx, RENAMED_FROM);
     let mut diesel_type = Attr::none(cx, DIESEL_TYPE);
+    let mut check = Attr::none(cx, CHECK);
     for attr in attrs.iter().filter(|a| is_model(a)) {
         let result = attr.parse_nested_meta(|meta| {
             let span = meta.path.span();
@@ -290,6 +294,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 AUTOINCREMENT => autoincrement.set(span, meta.value()?.parse::<LitBool>()?),
                 RENAMED_FROM => renamed_from.set(span, meta.value()?.parse::<LitStr>()?),
                 DIESEL_TYPE => diesel_type.set(span, meta.value()?.parse::<syn::Type>()?),
+                CHECK => check.set(span, meta.value()?.parse::<LitStr>()?),
                 TABLE => {
                     return Err(
                         meta.error("#[model(table = ..)] belongs on the struct, not on a field")
@@ -319,6 +324,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         autoincrement: autoincrement.get().map(|(_, v)| v),
         renamed_from: renamed_from.get().map(|(_, v)| v),
         diesel_type: diesel_type.get().map(|(_, v)| v),
+        check: check.get().map(|(_, v)| v),
     }
 }
 

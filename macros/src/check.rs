@@ -116,6 +116,27 @@ fn check_lengths(cx: &Ctxt, model: &Model<'_>) {
                 too_long("column name", &field.column),
             ));
         }
+        if let Some(sql) = &field.attrs.check {
+            let generated = format!("ck_{}_{}", model.table, field.column);
+            if sql.value().trim().is_empty() {
+                cx.syn_error(syn::Error::new(
+                    sql.span(),
+                    "check = \"\" has no condition: write the SQL that must hold, e.g. check = \"price >= 0\"",
+                ));
+            } else if generated.len() > MAX_NAME
+                && model.table.len() <= MAX_NAME
+                && field.column.len() <= MAX_NAME
+            {
+                cx.syn_error(syn::Error::new(
+                    sql.span(),
+                    format!(
+                        "{}; declare it on the struct with a shorter name: check(name = \"...\", sql = {:?})",
+                        too_long("the generated check name", &generated),
+                        sql.value()
+                    ),
+                ));
+            }
+        }
         for (on, prefix) in [(field.attrs.index, "ix"), (field.attrs.unique, "uq")] {
             let generated = format!("{prefix}_{}_{}", model.table, field.column);
             if let Some(span) = on {

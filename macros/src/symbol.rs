@@ -22,6 +22,7 @@ pub const FIELD_KEYS: &[&str] = &[
     AUTOINCREMENT,
     RENAMED_FROM,
     DIESEL_TYPE,
+    CHECK,
 ];
 /// Keys allowed inside `index(..)`.
 pub const INDEX_KEYS: &[&str] = &[NAME, COLUMNS, UNIQUE];
