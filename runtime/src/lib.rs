@@ -291,6 +291,23 @@ macro_rules! __wide_table_128 {
     };
 }
 
+/// One `AsExpression<$st>` impl for `$self`, as diesel's `#[derive(AsExpression)]`
+/// writes it (for [`__db_enum_diesel!`]).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __db_enum_as_expression {
+    ($(#[$attr:meta])* [$($lt:lifetime),*] $self:ty => $st:ty) => {
+        $(#[$attr])*
+        impl<$($lt),*> ::diesel::expression::AsExpression<$st> for $self {
+            type Expression = ::diesel::internal::derives::as_expression::Bound<$st, Self>;
+
+            fn as_expression(self) -> Self::Expression {
+                ::diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+    };
+}
+
 /// Emitted by `#[derive(DbEnum)]` (inside its diesel items, so only with the
 /// `diesel-tables` feature): diesel's conversions of the enum `$enum` for
 /// [`sql_types::Enum<$enum>`](sql_types::Enum). The expression and row impls
@@ -303,90 +320,24 @@ macro_rules! __wide_table_128 {
 #[macro_export]
 macro_rules! __db_enum_diesel {
     ($enum:ident) => {
-        impl<'__expr> ::diesel::expression::AsExpression<$crate::sql_types::Enum<$enum>>
-            for &'__expr $enum
-        {
-            type Expression = ::diesel::internal::derives::as_expression::Bound<
-                $crate::sql_types::Enum<$enum>,
-                Self,
-            >;
-
-            fn as_expression(self) -> Self::Expression {
-                ::diesel::internal::derives::as_expression::Bound::new(self)
-            }
-        }
-
-        #[diagnostic::do_not_recommend]
-        impl<'__expr>
-            ::diesel::expression::AsExpression<
-                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
-            > for &'__expr $enum
-        {
-            type Expression = ::diesel::internal::derives::as_expression::Bound<
-                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
-                Self,
-            >;
-
-            fn as_expression(self) -> Self::Expression {
-                ::diesel::internal::derives::as_expression::Bound::new(self)
-            }
-        }
-
-        #[diagnostic::do_not_recommend]
-        impl<'__expr, '__expr2> ::diesel::expression::AsExpression<$crate::sql_types::Enum<$enum>>
-            for &'__expr2 &'__expr $enum
-        {
-            type Expression = ::diesel::internal::derives::as_expression::Bound<
-                $crate::sql_types::Enum<$enum>,
-                Self,
-            >;
-
-            fn as_expression(self) -> Self::Expression {
-                ::diesel::internal::derives::as_expression::Bound::new(self)
-            }
-        }
-
-        #[diagnostic::do_not_recommend]
-        impl<'__expr, '__expr2>
-            ::diesel::expression::AsExpression<
-                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
-            > for &'__expr2 &'__expr $enum
-        {
-            type Expression = ::diesel::internal::derives::as_expression::Bound<
-                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
-                Self,
-            >;
-
-            fn as_expression(self) -> Self::Expression {
-                ::diesel::internal::derives::as_expression::Bound::new(self)
-            }
-        }
-
-        impl ::diesel::expression::AsExpression<$crate::sql_types::Enum<$enum>> for $enum {
-            type Expression = ::diesel::internal::derives::as_expression::Bound<
-                $crate::sql_types::Enum<$enum>,
-                Self,
-            >;
-
-            fn as_expression(self) -> Self::Expression {
-                ::diesel::internal::derives::as_expression::Bound::new(self)
-            }
-        }
-
-        impl
-            ::diesel::expression::AsExpression<
-                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
-            > for $enum
-        {
-            type Expression = ::diesel::internal::derives::as_expression::Bound<
-                ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>,
-                Self,
-            >;
-
-            fn as_expression(self) -> Self::Expression {
-                ::diesel::internal::derives::as_expression::Bound::new(self)
-            }
-        }
+        $crate::__db_enum_as_expression!(['__expr] &'__expr $enum => $crate::sql_types::Enum<$enum>);
+        $crate::__db_enum_as_expression!(
+            #[diagnostic::do_not_recommend]
+            ['__expr] &'__expr $enum => ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>
+        );
+        $crate::__db_enum_as_expression!(
+            #[diagnostic::do_not_recommend]
+            ['__expr, '__expr2] &'__expr2 &'__expr $enum => $crate::sql_types::Enum<$enum>
+        );
+        $crate::__db_enum_as_expression!(
+            #[diagnostic::do_not_recommend]
+            ['__expr, '__expr2] &'__expr2 &'__expr $enum
+                => ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>
+        );
+        $crate::__db_enum_as_expression!([] $enum => $crate::sql_types::Enum<$enum>);
+        $crate::__db_enum_as_expression!(
+            [] $enum => ::diesel::sql_types::Nullable<$crate::sql_types::Enum<$enum>>
+        );
 
         impl<__DB>
             ::diesel::serialize::ToSql<

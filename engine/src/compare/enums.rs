@@ -83,14 +83,13 @@ pub(super) fn compare(
                         .get(&(table.name.clone(), column.name.clone()))
                         .and_then(|old| have_table.get_column(old))
                 });
-                if let Some(SqlType::Enum { values, .. }) = have.map(|c| &c.sql_type) {
-                    groups
-                        .entry((name.clone(), values.clone()))
-                        .or_default()
-                        .push((
-                            have_table.name.clone(),
-                            have.map_or_else(String::new, |c| c.name.clone()),
-                        ));
+                if let Some(have) = have {
+                    if let SqlType::Enum { values, .. } = &have.sql_type {
+                        groups
+                            .entry((name.clone(), values.clone()))
+                            .or_default()
+                            .push((have_table.name.clone(), have.name.clone()));
+                    }
                 }
             }
         }

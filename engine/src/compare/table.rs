@@ -53,46 +53,34 @@ pub(super) fn compare(
         |want: &ForeignKey, have: &ForeignKey| same_foreign_key(d, &t, want, have, by_meaning);
     let merged = d.unique_constraints_are_indexes();
     // On MySQL a unique constraint and a unique index of the same columns are one
-    // object.
+    // object: the model's unique index is the database's unique constraint, and
+    // the other way round.
+    let index_is_unique = |want: &Index, have: &Unique| {
+        want.unique
+            && want.columns == have.columns
+            && (have.name.as_deref().is_none_or(|n| n == want.name) || conventional_index(&t, want))
+    };
+    let unique_is_index = |want: &Unique, have: &Index| {
+        have.unique
+            && want.columns == have.columns
+            && (want.name.as_deref().is_none_or(|n| n == have.name)
+                || conventional_unique(&t, want))
+    };
     let unique_kept = |target: &Table, have: &Unique| {
         target.uniques.iter().any(|w| same_unique(&t, w, have))
-            || (merged
-                && target.indexes.iter().any(|w| {
-                    w.unique
-                        && w.columns == have.columns
-                        && (have.name.as_deref().is_none_or(|n| n == w.name)
-                            || conventional_index(&t, w))
-                }))
+            || (merged && target.indexes.iter().any(|w| index_is_unique(w, have)))
     };
     let unique_there = |current: &Table, want: &Unique| {
         current.uniques.iter().any(|h| same_unique(&t, want, h))
-            || (merged
-                && current.indexes.iter().any(|h| {
-                    h.unique
-                        && h.columns == want.columns
-                        && (want.name.as_deref().is_none_or(|n| n == h.name)
-                            || conventional_unique(&t, want))
-                }))
+            || (merged && current.indexes.iter().any(|h| unique_is_index(want, h)))
     };
     let index_kept = |target: &Table, have: &Index| {
         target.indexes.iter().any(|w| same_index(&t, w, have))
-            || (merged
-                && have.unique
-                && target.uniques.iter().any(|w| {
-                    w.columns == have.columns
-                        && (w.name.as_deref().is_none_or(|n| n == have.name)
-                            || conventional_unique(&t, w))
-                }))
+            || (merged && target.uniques.iter().any(|w| unique_is_index(w, have)))
     };
     let index_there = |current: &Table, want: &Index| {
         current.indexes.iter().any(|h| same_index(&t, want, h))
-            || (merged
-                && want.unique
-                && current.uniques.iter().any(|h| {
-                    h.columns == want.columns
-                        && (h.name.as_deref() == Some(want.name.as_str())
-                            || conventional_index(&t, want))
-                }))
+            || (merged && current.uniques.iter().any(|h| index_is_unique(want, h)))
     };
 
     // Column renames first, applied to a copy so the rest compares new names.
