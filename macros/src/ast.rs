@@ -6,7 +6,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Expr, ExprCall, ExprLit, ExprUnary, Fields, Ident, Lit, Type, UnOp};
 
-use crate::attr::{self, CheckAttr, FieldAttrs, IndexAttr};
+use crate::attr::{self, CheckAttr, FieldAttrs, ForeignKeyAttr, IndexAttr, UniqueAttr};
 use crate::ctxt::Ctxt;
 use crate::types::{self, Kind};
 use retort_vocab::TimeDefault;
@@ -17,6 +17,11 @@ pub struct Model<'a> {
     pub table_span: Span,
     pub fields: Vec<Field<'a>>,
     pub indexes: Vec<IndexAttr>,
+    /// Struct-level `unique(..)`.
+    pub uniques: Vec<UniqueAttr>,
+    /// Struct-level `foreign_key(..)`, with their parsed targets (`None`: an
+    /// error was reported).
+    pub foreign_keys: Vec<(ForeignKeyAttr, Option<KeyTarget>)>,
     pub checks: Vec<CheckAttr>,
     pub renamed_from: Option<syn::LitStr>,
     /// Emit a diesel `table!` (default; `#[model(diesel = false)]` turns it off).
@@ -77,6 +82,15 @@ pub enum ReferenceTarget {
     },
 }
 
+/// A parsed struct-level `foreign_key(.., references = ...)`.
+pub enum KeyTarget {
+    /// `references = Order` (its primary key) or `references = Order(id, version)`
+    /// (those fields, in order).
+    Model { path: syn::Path, fields: Vec<Ident> },
+    /// `references = "orders"` or `references = "orders(id, version)"`.
+    Table { table: String, columns: Vec<String> },
+}
+
 /// `User` → `users`, `OrderItem` → `order_items` (Diesel's rule).
 pub fn default_table_name(ident: &Ident) -> String {
     format!("{}s", ident.to_string().to_snake_case())
@@ -128,12 +142,22 @@ impl<'a> Model<'a> {
                 });
             }
         }
+        let foreign_keys = attrs
+            .foreign_keys
+            .into_iter()
+            .map(|fk| {
+                let target = fk.references.as_ref().and_then(|e| parse_key_target(cx, e));
+                (fk, target)
+            })
+            .collect();
         Some(Model {
             ident: &input.ident,
             table,
             table_span,
             fields,
             indexes: attrs.indexes,
+            uniques: attrs.uniques,
+            foreign_keys,
             checks,
             renamed_from: attrs.renamed_from,
             diesel: attrs.diesel.is_none_or(|b| b.value),
@@ -345,6 +369,69 @@ fn parse_reference(cx: &Ctxt, expr: &Expr) -> Option<ReferenceTarget> {
                 "references takes a model (references = User), a model's field (references = User::id), \
                  or a table by name (references = \"users.id\")",
             ));
+            None
+        }
+    }
+}
+
+const KEY_TARGET: &str = "references takes a model (references = Order: its primary key), some of its fields \
+(references = Order(id, version)), or a table by name (references = \"orders\" or \"orders(id, version)\")";
+
+/// `Order`, `Order(id, version)`, `"orders"`, `"orders(id, version)"`.
+fn parse_key_target(cx: &Ctxt, expr: &Expr) -> Option<KeyTarget> {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => Some(KeyTarget::Model {
+            path: p.path.clone(),
+            fields: Vec::new(),
+        }),
+        Expr::Call(ExprCall { func, args, .. }) => {
+            let Expr::Path(p) = &**func else {
+                cx.error_spanned_by(func, KEY_TARGET);
+                return None;
+            };
+            let mut fields = Vec::new();
+            for arg in args {
+                match arg {
+                    Expr::Path(f) if f.path.get_ident().is_some() => {
+                        fields.push(f.path.get_ident().expect("checked").clone());
+                    }
+                    other => {
+                        cx.error_spanned_by(other, "expected a field of the referenced model");
+                        return None;
+                    }
+                }
+            }
+            if fields.is_empty() {
+                cx.error_spanned_by(expr, KEY_TARGET);
+                return None;
+            }
+            Some(KeyTarget::Model {
+                path: p.path.clone(),
+                fields,
+            })
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            let value = s.value();
+            let (table, columns) = match value.split_once('(') {
+                Some((table, rest)) => match rest.strip_suffix(')') {
+                    Some(list) => (
+                        table.trim().to_owned(),
+                        list.split(',').map(|c| c.trim().to_owned()).collect(),
+                    ),
+                    None => (String::new(), Vec::new()),
+                },
+                None => (value.trim().to_owned(), Vec::new()),
+            };
+            if table.is_empty() || columns.iter().any(String::is_empty) {
+                cx.error_spanned_by(s, KEY_TARGET);
+                return None;
+            }
+            Some(KeyTarget::Table { table, columns })
+        }
+        other => {
+            cx.error_spanned_by(other, KEY_TARGET);
             None
         }
     }

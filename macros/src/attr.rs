@@ -61,6 +61,24 @@ pub struct IndexAttr {
     pub unique: bool,
 }
 
+/// `unique(name = "...", columns(a, b))` on the struct.
+pub struct UniqueAttr {
+    pub span: Span,
+    pub name: Option<LitStr>,
+    pub columns: Vec<Ident>,
+}
+
+/// `foreign_key(columns(a, b), references = Model, on_delete = "...", name = "...")`
+/// on the struct.
+pub struct ForeignKeyAttr {
+    pub span: Span,
+    pub name: Option<LitStr>,
+    pub columns: Vec<Ident>,
+    pub references: Option<Expr>,
+    pub on_delete: Option<LitStr>,
+    pub on_update: Option<LitStr>,
+}
+
 /// `check(name = "...", sql = "...")` on the struct.
 pub struct CheckAttr {
     pub name: LitStr,
@@ -71,6 +89,8 @@ pub struct CheckAttr {
 pub struct StructAttrs {
     pub table: Option<(Span, LitStr)>,
     pub indexes: Vec<IndexAttr>,
+    pub uniques: Vec<UniqueAttr>,
+    pub foreign_keys: Vec<ForeignKeyAttr>,
     pub checks: Vec<CheckAttr>,
     pub renamed_from: Option<LitStr>,
     pub diesel: Option<LitBool>,
@@ -88,9 +108,16 @@ pub struct FieldAttrs {
     pub scale: Option<LitInt>,
     pub sql_type: Option<LitStr>,
     pub unique: Option<Span>,
+    /// `unique(name = "...")`: the constraint's name instead of `uq_<table>_<column>`.
+    pub unique_name: Option<LitStr>,
     pub index: Option<Span>,
+    /// `index(name = "...")`: the index's name instead of `ix_<table>_<column>`.
+    pub index_name: Option<LitStr>,
     pub default: Option<Expr>,
     pub references: Option<Expr>,
+    /// `fk_name = "..."`: the foreign key's name instead of
+    /// `fk_<table>_<column>_<ref_table>`.
+    pub fk_name: Option<LitStr>,
     pub on_delete: Option<LitStr>,
     pub on_update: Option<LitStr>,
     pub autoincrement: Option<LitBool>,
@@ -146,6 +173,8 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
     let mut diesel = Attr::none(cx, DIESEL);
     let mut database = Attr::none(cx, DATABASE);
     let mut indexes = Vec::new();
+    let mut uniques = Vec::new();
+    let mut foreign_keys = Vec::new();
     let mut checks = Vec::new();
     for attr in attrs.iter().filter(|a| is_model(a)) {
         let result = attr.parse_nested_meta(|meta| {
@@ -154,6 +183,10 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
                 table.set(meta.path.span(), lit);
             } else if meta.path.is_ident(INDEX) {
                 indexes.push(index_attr(&meta)?);
+            } else if meta.path.is_ident(UNIQUE) {
+                uniques.push(unique_attr(&meta)?);
+            } else if meta.path.is_ident(FOREIGN_KEY) {
+                foreign_keys.push(foreign_key_attr(&meta)?);
             } else if meta.path.is_ident(CHECK) {
                 checks.push(check_attr(&meta)?);
             } else if meta.path.is_ident(RENAMED_FROM) {
@@ -165,6 +198,11 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
             } else if meta.path.is_ident(DIESEL) {
                 let lit: LitBool = meta.value()?.parse()?;
                 diesel.set(meta.path.span(), lit);
+            } else if meta.path.is_ident(REFERENCES) {
+                return Err(meta.error(
+                    "#[model(references = ..)] belongs on a field; on the struct, a foreign key over several \
+                     columns is foreign_key(columns(a, b), references = Model)",
+                ));
             } else if FIELD_KEYS.contains(&path_name(&meta).as_str())
                 && path_name(&meta) != RENAMED_FROM
             {
@@ -184,6 +222,8 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
     StructAttrs {
         table: table.get(),
         indexes,
+        uniques,
+        foreign_keys,
         checks,
         renamed_from: renamed_from.get().map(|(_, v)| v),
         diesel: diesel.get().map(|(_, v)| v),
@@ -221,6 +261,131 @@ fn path_name(meta: &ParseNestedMeta<'_>) -> String {
         .unwrap_or_default()
 }
 
+/// `key()`: parentheses with nothing inside.
+fn paren_empty(meta: &ParseNestedMeta<'_>) -> bool {
+    let inside = |input: syn::parse::ParseStream<'_>| -> syn::Result<bool> {
+        let content;
+        syn::parenthesized!(content in input);
+        Ok(content.is_empty())
+    };
+    inside(&meta.input.fork()).unwrap_or(false)
+}
+
+/// `columns(a, b)`: field names.
+fn field_list(meta: &ParseNestedMeta<'_>, into: &mut Vec<Ident>) -> syn::Result<()> {
+    if paren_empty(meta) {
+        return Err(meta.error("columns(..) lists one field or more: columns(a, b)"));
+    }
+    meta.parse_nested_meta(|col| match col.path.get_ident() {
+        Some(ident) => {
+            into.push(ident.clone());
+            Ok(())
+        }
+        None => Err(col.error("expected a field name")),
+    })
+}
+
+fn unique_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<UniqueAttr> {
+    let mut unique = UniqueAttr {
+        span: meta.path.span(),
+        name: None,
+        columns: Vec::new(),
+    };
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(
+            unique.span,
+            "on the struct, unique(..) names its fields: unique(columns(a, b)) or \
+             unique(name = \"uq_...\", columns(a, b)); a single column's is #[model(unique)] on its field",
+        ));
+    }
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident(NAME) {
+            unique.name = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident(COLUMNS) {
+            field_list(&inner, &mut unique.columns)?;
+        } else {
+            return Err(unknown_key(&inner, UNIQUE_KEYS, "struct unique(..)"));
+        }
+        Ok(())
+    })?;
+    if unique.columns.is_empty() {
+        return Err(syn::Error::new(
+            unique.span,
+            "unique(..) needs its fields: unique(name = \"uq_...\", columns(a, b))",
+        ));
+    }
+    Ok(unique)
+}
+
+fn foreign_key_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<ForeignKeyAttr> {
+    let mut fk = ForeignKeyAttr {
+        span: meta.path.span(),
+        name: None,
+        columns: Vec::new(),
+        references: None,
+        on_delete: None,
+        on_update: None,
+    };
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident(NAME) {
+            fk.name = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident(COLUMNS) {
+            field_list(&inner, &mut fk.columns)?;
+        } else if inner.path.is_ident(REFERENCES) {
+            fk.references = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident(ON_DELETE) {
+            fk.on_delete = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident(ON_UPDATE) {
+            fk.on_update = Some(inner.value()?.parse()?);
+        } else {
+            return Err(unknown_key(
+                &inner,
+                FOREIGN_KEY_KEYS,
+                "struct foreign_key(..)",
+            ));
+        }
+        Ok(())
+    })?;
+    if fk.columns.is_empty() || fk.references.is_none() {
+        return Err(syn::Error::new(
+            fk.span,
+            "foreign_key(..) needs its fields and what they reference: \
+             foreign_key(columns(a, b), references = Model) (its primary key), \
+             references = Model(x, y) (its fields x, y) or references = \"table(x, y)\"",
+        ));
+    }
+    Ok(fk)
+}
+
+/// A field's `unique` / `index`, bare or with `(name = "...")`.
+fn named_flag(meta: &ParseNestedMeta<'_>, place: &str) -> syn::Result<Option<LitStr>> {
+    if !meta.input.peek(syn::token::Paren) {
+        return Ok(None);
+    }
+    let mut name = None;
+    if paren_empty(meta) {
+        return Err(meta.error(format!(
+            "write {place} with a name, {}(name = \"...\"), or bare",
+            path_name(meta)
+        )));
+    }
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident(NAME) {
+            name = Some(inner.value()?.parse::<LitStr>()?);
+            Ok(())
+        } else {
+            Err(unknown_key(&inner, FIELD_NAME_KEYS, place))
+        }
+    })?;
+    match name {
+        Some(name) => Ok(Some(name)),
+        None => Err(meta.error(format!(
+            "write {place} with a name, {}(name = \"...\"), or bare",
+            path_name(meta)
+        ))),
+    }
+}
+
 fn index_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAttr> {
     let mut index = IndexAttr {
         span: meta.path.span(),
@@ -234,13 +399,7 @@ fn index_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAttr> {
             index.name = Some(inner.value()?.parse()?);
         } else if inner.path.is_ident(COLUMNS) {
             saw_columns = true;
-            inner.parse_nested_meta(|col| match col.path.get_ident() {
-                Some(ident) => {
-                    index.columns.push(ident.clone());
-                    Ok(())
-                }
-                None => Err(col.error("expected a field name")),
-            })?;
+            field_list(&inner, &mut index.columns)?;
         } else if inner.path.is_ident(UNIQUE) {
             index.unique = true;
         } else {
@@ -266,6 +425,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut sql_type = Attr::none(cx, SQL_TYPE);
     let mut unique = Attr::none(cx, UNIQUE);
     let mut index = Attr::none(cx, INDEX);
+    let mut fk_name = Attr::none(cx, FK_NAME);
     let mut default = Attr::none(cx, DEFAULT);
     let mut references = Attr::none(cx, REFERENCES);
     let mut on_delete = Attr::none(cx, ON_DELETE);
@@ -280,8 +440,9 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             let key = path_name(&meta);
             match key.as_str() {
                 PRIMARY_KEY => primary_key.set(span, ()),
-                UNIQUE => unique.set(span, ()),
-                INDEX => index.set(span, ()),
+                UNIQUE => unique.set(span, named_flag(&meta, "field unique(..)")?),
+                INDEX => index.set(span, named_flag(&meta, "field index(..)")?),
+                FK_NAME => fk_name.set(span, meta.value()?.parse::<LitStr>()?),
                 COLUMN => column.set(span, meta.value()?.parse::<LitStr>()?),
                 MAX_LENGTH => max_length.set(span, meta.value()?.parse::<LitInt>()?),
                 PRECISION => precision.set(span, meta.value()?.parse::<LitInt>()?),
@@ -308,6 +469,8 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
             cx.syn_error(e);
         }
     }
+    let unique = unique.get();
+    let index = index.get();
     FieldAttrs {
         primary_key: primary_key.get().map(|(s, ())| s),
         column: column.get().map(|(_, v)| v),
@@ -315,8 +478,11 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         precision: precision.get().map(|(_, v)| v),
         scale: scale.get().map(|(_, v)| v),
         sql_type: sql_type.get().map(|(_, v)| v),
-        unique: unique.get().map(|(s, ())| s),
-        index: index.get().map(|(s, ())| s),
+        unique: unique.as_ref().map(|(s, _)| *s),
+        unique_name: unique.and_then(|(_, n)| n),
+        index: index.as_ref().map(|(s, _)| *s),
+        index_name: index.and_then(|(_, n)| n),
+        fk_name: fk_name.get().map(|(_, v)| v),
         default: default.get().map(|(_, v)| v),
         references: references.get().map(|(_, v)| v),
         on_delete: on_delete.get().map(|(_, v)| v),

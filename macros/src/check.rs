@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast::{DefaultValue, Field, Model};
+use crate::ast::{DefaultValue, Field, KeyTarget, Model};
 use crate::ctxt::Ctxt;
 use crate::types::Kind;
 use retort_vocab::FkAction;
@@ -12,6 +12,8 @@ pub fn check(cx: &Ctxt, model: &Model<'_>) {
     check_names(cx, model);
     check_primary_key(cx, model);
     check_indexes(cx, model);
+    check_foreign_keys(cx, model);
+    check_constraint_names(cx, model);
     check_renames(cx, model);
     check_lengths(cx, model);
     check_diesel_types(cx, model);
@@ -137,32 +139,6 @@ fn check_lengths(cx: &Ctxt, model: &Model<'_>) {
                 ));
             }
         }
-        for (on, prefix) in [(field.attrs.index, "ix"), (field.attrs.unique, "uq")] {
-            let generated = format!("{prefix}_{}_{}", model.table, field.column);
-            if let Some(span) = on {
-                if generated.len() > MAX_NAME
-                    && model.table.len() <= MAX_NAME
-                    && field.column.len() <= MAX_NAME
-                {
-                    cx.syn_error(syn::Error::new(
-                        span,
-                        format!(
-                            "{}; declare it on the struct with a shorter name: index(name = \"...\", columns({}){})",
-                            too_long("the generated name", &generated),
-                            field.ident,
-                            if prefix == "uq" { ", unique" } else { "" }
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    for index in &model.indexes {
-        if let Some(name) = &index.name {
-            if name.value().len() > MAX_NAME {
-                cx.error_spanned_by(name, too_long("index name", &name.value()));
-            }
-        }
     }
 }
 
@@ -230,10 +206,29 @@ fn check_renames(cx: &Ctxt, model: &Model<'_>) {
     }
 }
 
-/// Struct-level indexes name existing fields.
+/// Struct-level indexes, unique constraints and foreign keys name existing
+/// fields, each once.
 fn check_indexes(cx: &Ctxt, model: &Model<'_>) {
-    for index in &model.indexes {
-        for column in &index.columns {
+    let lists = model
+        .indexes
+        .iter()
+        .map(|i| ("index", &i.columns))
+        .chain(model.uniques.iter().map(|u| ("unique", &u.columns)))
+        .chain(
+            model
+                .foreign_keys
+                .iter()
+                .map(|(f, _)| ("foreign key", &f.columns)),
+        );
+    for (what, columns) in lists {
+        let mut seen = std::collections::BTreeSet::new();
+        for column in columns {
+            if !seen.insert(column.to_string()) {
+                cx.error_spanned_by(
+                    column,
+                    format!("`{column}` is listed twice in this {what}; list each field once"),
+                );
+            }
             if model.field(column).is_none() {
                 let names: Vec<String> = model.fields.iter().map(|f| f.ident.to_string()).collect();
                 let best = names
@@ -248,11 +243,172 @@ fn check_indexes(cx: &Ctxt, model: &Model<'_>) {
                 cx.error_spanned_by(
                     column,
                     format!(
-                        "index column `{column}` is not a field of `{}`; {hint}",
+                        "{what} column `{column}` is not a field of `{}`; {hint}",
                         model.ident
                     ),
                 );
             }
+        }
+    }
+}
+
+/// A struct-level foreign key references as many columns as it has, with
+/// known actions, and no array field; `fk_name` goes with `references`.
+fn check_foreign_keys(cx: &Ctxt, model: &Model<'_>) {
+    for (fk, target) in &model.foreign_keys {
+        let referenced = match target {
+            Some(KeyTarget::Model { fields, .. }) => fields.len(),
+            Some(KeyTarget::Table { columns, .. }) => columns.len(),
+            None => 0,
+        };
+        if referenced != 0 && referenced != fk.columns.len() {
+            cx.error_spanned_by(
+                fk.references.as_ref().expect("parsed"),
+                format!(
+                    "this foreign key has {} column{} but references {referenced}: name one referenced field per column, in order",
+                    fk.columns.len(),
+                    if fk.columns.len() == 1 { "" } else { "s" },
+                ),
+            );
+        }
+        for lit in [&fk.on_delete, &fk.on_update].into_iter().flatten() {
+            if FkAction::parse(&lit.value()).is_none() {
+                cx.error_spanned_by(
+                    lit,
+                    format!(
+                        "unknown foreign key action `{}`; expected {}",
+                        lit.value(),
+                        FkAction::EXPECTED
+                    ),
+                );
+            }
+        }
+        for column in &fk.columns {
+            if model.field(column).is_some_and(|f| f.array) {
+                cx.error_spanned_by(
+                    column,
+                    "an array column cannot be part of a foreign key (no database checks array elements)",
+                );
+            }
+        }
+    }
+    for field in &model.fields {
+        if let (Some(name), None) = (&field.attrs.fk_name, &field.attrs.references) {
+            cx.error_spanned_by(
+                name,
+                "fk_name names the foreign key of #[model(references = ..)] on the same field; add references or remove fk_name",
+            );
+        }
+    }
+}
+
+/// Every name the model gives or generates for its uniques, indexes, checks and
+/// foreign keys is used once (PostgreSQL keeps index names unique per schema,
+/// and a unique constraint is an index).
+fn check_constraint_names(cx: &Ctxt, model: &Model<'_>) {
+    let table = &model.table;
+    // (name, where, how to name it when the derive made the name up)
+    let mut names: Vec<(String, proc_macro2::Span, Option<&str>)> = Vec::new();
+    for field in &model.fields {
+        let column = &field.column;
+        if let Some(span) = field.attrs.unique {
+            names.push(match &field.attrs.unique_name {
+                Some(n) => (n.value(), n.span(), None),
+                None => (
+                    format!("uq_{table}_{column}"),
+                    span,
+                    Some("unique(name = \"...\")"),
+                ),
+            });
+        }
+        if let Some(span) = field.attrs.index {
+            names.push(match &field.attrs.index_name {
+                Some(n) => (n.value(), n.span(), None),
+                None => (
+                    format!("ix_{table}_{column}"),
+                    span,
+                    Some("index(name = \"...\")"),
+                ),
+            });
+        }
+        if let Some(n) = &field.attrs.fk_name {
+            names.push((n.value(), n.span(), None));
+        }
+    }
+    let column_of = |ident: &syn::Ident| {
+        model
+            .field(ident)
+            .map_or_else(|| ident.to_string(), |f| f.column.clone())
+    };
+    let joined =
+        |columns: &[syn::Ident]| columns.iter().map(column_of).collect::<Vec<_>>().join("_");
+    for index in &model.indexes {
+        names.push(match &index.name {
+            Some(n) => (n.value(), n.span(), None),
+            None => (
+                format!("ix_{table}_{}", joined(&index.columns)),
+                index.span,
+                Some("name = \"...\""),
+            ),
+        });
+    }
+    for unique in &model.uniques {
+        names.push(match &unique.name {
+            Some(n) => (n.value(), n.span(), None),
+            None => (
+                format!("uq_{table}_{}", joined(&unique.columns)),
+                unique.span,
+                Some("name = \"...\""),
+            ),
+        });
+    }
+    for (fk, target) in &model.foreign_keys {
+        match (&fk.name, target) {
+            (Some(n), _) => names.push((n.value(), n.span(), None)),
+            (None, Some(KeyTarget::Table { table: to, .. })) => names.push((
+                format!("fk_{table}_{}_{to}", joined(&fk.columns)),
+                fk.span,
+                Some("name = \"...\""),
+            )),
+            _ => {}
+        }
+    }
+    // A field's `check = ".."` gets its own message from `check_lengths`.
+    let from_field = |name: &str| {
+        model
+            .fields
+            .iter()
+            .any(|f| f.attrs.check.is_some() && name == format!("ck_{table}_{}", f.column))
+    };
+    for check in &model.checks {
+        let name = check.name.value();
+        if !(name.len() > MAX_NAME && from_field(&name)) {
+            names.push((name, check.name.span(), None));
+        }
+    }
+    // Too long a table or column name is reported once, at its own span.
+    let parts_fit =
+        model.table.len() <= MAX_NAME && model.fields.iter().all(|f| f.column.len() <= MAX_NAME);
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, span, how) in names {
+        if name.len() > MAX_NAME {
+            let (what, fix) = match how {
+                Some(how) if parts_fit => ("the generated name", format!("name it with {how}")),
+                Some(_) => continue,
+                None => ("the name", "choose a shorter name".to_owned()),
+            };
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "{what} `{name}` is {} bytes long; PostgreSQL, the strictest supported database, allows {MAX_NAME}: {fix}",
+                    name.len()
+                ),
+            ));
+        } else if !seen.insert(name.clone()) {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!("the name `{name}` is used twice in this model; give one of them another name = \"...\""),
+            ));
         }
     }
 }

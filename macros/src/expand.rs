@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::DeriveInput;
 
-use crate::ast::{DefaultValue, Field, Model, ReferenceTarget};
+use crate::ast::{DefaultValue, Field, KeyTarget, Model, ReferenceTarget};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::types::Kind;
@@ -70,6 +70,39 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
             }
         }
     });
+    let column_names = |idents: &[Ident]| -> Vec<String> {
+        idents
+            .iter()
+            .map(|c| model.field(c).expect("checked").column.clone())
+            .collect()
+    };
+    let uniques = model.uniques.iter().map(|u| {
+        let name = option_str(u.name.as_ref().map(|l| l.value()));
+        let columns = column_names(&u.columns);
+        quote! {
+            ::retort::model::UniqueMeta { name: #name, columns: &[#(#columns),*] }
+        }
+    });
+    let foreign_keys = model
+        .foreign_keys
+        .iter()
+        .filter_map(|(fk, target)| Some((fk, target.as_ref()?)))
+        .map(|(fk, target)| {
+            let name = option_str(fk.name.as_ref().map(|l| l.value()));
+            let columns = column_names(&fk.columns);
+            let references = key_reference(target);
+            let on_delete = fk_action(&fk.on_delete);
+            let on_update = fk_action(&fk.on_update);
+            quote! {
+                ::retort::model::ForeignKeyMeta {
+                    name: #name,
+                    columns: &[#(#columns),*],
+                    references: #references,
+                    on_delete: #on_delete,
+                    on_update: #on_update,
+                }
+            }
+        });
     let checks = model.checks.iter().map(|c| {
         let (name, sql) = (&c.name, &c.sql);
         quote! { ::retort::model::CheckMeta { name: #name, sql: #sql } }
@@ -97,6 +130,8 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
                 table: #table,
                 columns: &[#(#columns),*],
                 indexes: &[#(#indexes),*],
+                uniques: &[#(#uniques),*],
+                foreign_keys: &[#(#foreign_keys),*],
                 checks: &[#(#checks),*],
                 renamed_from: #renamed_from,
                 database: #database_name,
@@ -174,6 +209,47 @@ fn reference_checks(model: &Model<'_>) -> TokenStream {
         out.extend(quote_spanned! {span=>
             const _: () = ::retort::model::check_reference::<#ty, _>(&#column);
         });
+    }
+    // Struct-level foreign keys to a model: column by column, each field's type
+    // against the referenced field's (or the key's column at that position).
+    for (fk, target) in &model.foreign_keys {
+        let Some(KeyTarget::Model { path, fields }) = target else {
+            continue;
+        };
+        if !fields.is_empty() && fields.len() != fk.columns.len() {
+            continue;
+        }
+        let path_span = syn::spanned::Spanned::span(path);
+        let types: Vec<&syn::Type> = fk
+            .columns
+            .iter()
+            .filter_map(|c| model.field(c).map(|f| f.full_ty))
+            .collect();
+        if types.len() != fk.columns.len() {
+            continue;
+        }
+        if fields.is_empty() {
+            // Against the key's Rust type (a tuple for a composite key), in one
+            // obligation: each column's type, and the number of columns.
+            let check = match types.as_slice() {
+                [one] => quote_spanned! {path_span=>
+                    ::retort::model::check_reference::<#one, _>(
+                        &::retort::model::Field::<<#path as ::retort::Model>::Key>::new("")
+                    )
+                },
+                many => quote_spanned! {path_span=>
+                    ::retort::model::check_key::<(#(#many,)*), <#path as ::retort::Model>::Key>()
+                },
+            };
+            out.extend(quote_spanned!(path_span=> const _: () = #check;));
+            continue;
+        }
+        for (ty, f) in types.iter().zip(fields) {
+            let name = format_ident!("__retort_col_{}", f, span = f.span());
+            out.extend(quote_spanned! {f.span()=>
+                const _: () = ::retort::model::check_reference::<#ty, _>(&<#path>::#name);
+            });
+        }
     }
     out
 }
@@ -494,17 +570,14 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let action = |lit: &Option<syn::LitStr>| {
-        let variant = lit
-            .as_ref()
-            .and_then(|l| FkAction::parse(&l.value()))
-            .unwrap_or_default()
-            .variant();
-        let variant = Ident::new(variant, Span::call_site());
-        quote!(::retort::schema::FkAction::#variant)
-    };
-    let on_delete = action(&field.attrs.on_delete);
-    let on_update = action(&field.attrs.on_update);
+    let on_delete = fk_action(&field.attrs.on_delete);
+    let on_update = fk_action(&field.attrs.on_update);
+    let name = |lit: &Option<syn::LitStr>| option_str(lit.as_ref().map(syn::LitStr::value));
+    let (unique_name, index_name, fk_name) = (
+        name(&field.attrs.unique_name),
+        name(&field.attrs.index_name),
+        name(&field.attrs.fk_name),
+    );
     let renamed_from = option_str(field.attrs.renamed_from.as_ref().map(|l| l.value()));
     let db_enum = if field.db_enum {
         // Spanned at the field's type: a type that is neither known nor a
@@ -526,14 +599,45 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             primary_key: #primary_key,
             autoincrement: #autoincrement,
             unique: #unique,
+            unique_name: #unique_name,
             index: #index,
+            index_name: #index_name,
             default: #default,
             references: #references,
+            fk_name: #fk_name,
             on_delete: #on_delete,
             on_update: #on_update,
             renamed_from: #renamed_from,
             db_enum: #db_enum,
         }
+    }
+}
+
+/// `ON DELETE`/`ON UPDATE` as `FkAction` (checked before).
+fn fk_action(lit: &Option<syn::LitStr>) -> TokenStream {
+    let variant = lit
+        .as_ref()
+        .and_then(|l| FkAction::parse(&l.value()))
+        .unwrap_or_default()
+        .variant();
+    let variant = Ident::new(variant, Span::call_site());
+    quote!(::retort::schema::FkAction::#variant)
+}
+
+/// A struct-level foreign key's target, as static data.
+fn key_reference(target: &KeyTarget) -> TokenStream {
+    match target {
+        KeyTarget::Model { path, fields } => {
+            let span = syn::spanned::Spanned::span(path);
+            let target = quote_spanned!(span=> <#path as ::retort::Model>::meta);
+            let fields = fields.iter().map(ToString::to_string);
+            quote! {
+                ::retort::model::KeyReference::Model { target: #target, fields: &[#(#fields),*] }
+            }
+        }
+        KeyTarget::Table { table, columns } => quote! {
+            ::retort::model::KeyReference::Table { table: #table, columns: &[#(#columns),*] }
+        },
     }
 }
 

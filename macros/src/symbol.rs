@@ -4,7 +4,16 @@
 pub const MODEL: &str = "model";
 
 /// Keys allowed on the struct.
-pub const STRUCT_KEYS: &[&str] = &[TABLE, INDEX, CHECK, RENAMED_FROM, DIESEL, DATABASE];
+pub const STRUCT_KEYS: &[&str] = &[
+    TABLE,
+    INDEX,
+    UNIQUE,
+    FOREIGN_KEY,
+    CHECK,
+    RENAMED_FROM,
+    DIESEL,
+    DATABASE,
+];
 /// Keys allowed on a field.
 pub const FIELD_KEYS: &[&str] = &[
     PRIMARY_KEY,
@@ -17,6 +26,7 @@ pub const FIELD_KEYS: &[&str] = &[
     INDEX,
     DEFAULT,
     REFERENCES,
+    FK_NAME,
     ON_DELETE,
     ON_UPDATE,
     AUTOINCREMENT,
@@ -26,6 +36,12 @@ pub const FIELD_KEYS: &[&str] = &[
 ];
 /// Keys allowed inside `index(..)`.
 pub const INDEX_KEYS: &[&str] = &[NAME, COLUMNS, UNIQUE];
+/// Keys allowed inside a struct's `unique(..)`.
+pub const UNIQUE_KEYS: &[&str] = &[NAME, COLUMNS];
+/// Keys allowed inside a field's `unique(..)` and `index(..)`.
+pub const FIELD_NAME_KEYS: &[&str] = &[NAME];
+/// Keys allowed inside `foreign_key(..)`.
+pub const FOREIGN_KEY_KEYS: &[&str] = &[NAME, COLUMNS, REFERENCES, ON_DELETE, ON_UPDATE];
 /// Keys allowed inside `check(..)`.
 pub const CHECK_KEYS: &[&str] = &[NAME, SQL];
 
@@ -46,6 +62,8 @@ pub const SQL_TYPE: &str = "sql_type";
 pub const UNIQUE: &str = "unique";
 pub const DEFAULT: &str = "default";
 pub const REFERENCES: &str = "references";
+pub const FK_NAME: &str = "fk_name";
+pub const FOREIGN_KEY: &str = "foreign_key";
 pub const ON_DELETE: &str = "on_delete";
 pub const ON_UPDATE: &str = "on_update";
 pub const AUTOINCREMENT: &str = "autoincrement";

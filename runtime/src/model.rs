@@ -38,6 +38,10 @@ pub struct ModelMeta {
     pub columns: &'static [ColumnMeta],
     /// Composite indexes declared on the struct (`index(name = .., columns(..))`).
     pub indexes: &'static [IndexMeta],
+    /// Unique constraints declared on the struct (`unique(name = .., columns(..))`).
+    pub uniques: &'static [UniqueMeta],
+    /// Foreign keys declared on the struct (`foreign_key(columns(..), references = ..)`).
+    pub foreign_keys: &'static [ForeignKeyMeta],
     /// Check constraints declared on the struct (`check(name = .., sql = ..)`).
     pub checks: &'static [CheckMeta],
     /// `renamed_from = "old_table"`: autogenerate renames instead of drop + create.
@@ -75,12 +79,19 @@ pub struct ColumnMeta {
     pub autoincrement: Option<bool>,
     /// `unique`.
     pub unique: bool,
+    /// `unique(name = "...")`: its name (`None`: `uq_<table>_<column>`).
+    pub unique_name: Option<&'static str>,
     /// `index`.
     pub index: bool,
+    /// `index(name = "...")`: its name (`None`: `ix_<table>_<column>`).
+    pub index_name: Option<&'static str>,
     /// `default = ...`.
     pub default: Option<ServerDefault>,
     /// `references = ...`.
     pub references: Option<Reference>,
+    /// `fk_name = "..."`: the foreign key's name (`None`:
+    /// `fk_<table>_<column>_<ref_table>`).
+    pub fk_name: Option<&'static str>,
     /// `on_delete = "..."`.
     pub on_delete: FkAction,
     /// `on_update = "..."`.
@@ -148,6 +159,49 @@ pub enum Reference {
     },
 }
 
+/// A struct-level unique constraint.
+#[derive(Debug)]
+pub struct UniqueMeta {
+    /// Constraint name (`None`: `uq_<table>_<columns>`).
+    pub name: Option<&'static str>,
+    /// Column names (already mapped from field names).
+    pub columns: &'static [&'static str],
+}
+
+/// A struct-level foreign key, over one or more columns.
+#[derive(Debug)]
+pub struct ForeignKeyMeta {
+    /// Constraint name (`None`: `fk_<table>_<columns>_<ref_table>`).
+    pub name: Option<&'static str>,
+    /// This table's columns (already mapped from field names).
+    pub columns: &'static [&'static str],
+    /// What they reference.
+    pub references: KeyReference,
+    /// `on_delete = "..."`.
+    pub on_delete: FkAction,
+    /// `on_update = "..."`.
+    pub on_update: FkAction,
+}
+
+/// The target of a struct-level `foreign_key(.., references = ...)`.
+#[derive(Debug)]
+pub enum KeyReference {
+    /// `references = Order` (its primary key) or `references = Order(id, version)`.
+    Model {
+        /// The referenced model's metadata.
+        target: fn() -> &'static ModelMeta,
+        /// Its Rust fields, in order (empty: its primary key).
+        fields: &'static [&'static str],
+    },
+    /// `references = "orders"` or `references = "orders(id, version)"`.
+    Table {
+        /// Referenced table name.
+        table: &'static str,
+        /// Its columns, in order (empty: its primary key).
+        columns: &'static [&'static str],
+    },
+}
+
 /// A struct-level index.
 #[derive(Debug)]
 pub struct IndexMeta {
@@ -193,6 +247,35 @@ impl<T> ForeignKeyOf<Option<T>> for Field<T> {}
 
 /// Emitted by the derive: fails to compile when the types do not fit.
 pub const fn check_reference<A, F: ForeignKeyOf<A>>(_column: &F) {}
+
+/// "A composite foreign key of fields `Self` (a tuple) may reference the
+/// primary key `K`": as many fields as key columns, each fitting its column.
+#[diagnostic::on_unimplemented(
+    message = "this foreign key's fields `{Self}` do not fit the primary key `{K}` it references",
+    label = "the referenced model",
+    note = "a composite foreign key lists one field per key column, in key order, each of the column's type or an Option of it; or name the referenced fields: references = Model(a, b)"
+)]
+pub trait ForeignKeyOfKey<K> {}
+
+macro_rules! key_tuples {
+    ($(($($a:ident $k:ident),+))*) => {$(
+        impl<$($a, $k),+> ForeignKeyOfKey<($($k,)+)> for ($($a,)+) where $(Field<$k>: ForeignKeyOf<$a>),+ {}
+    )*};
+}
+
+key_tuples! {
+    (A1 K1, A2 K2)
+    (A1 K1, A2 K2, A3 K3)
+    (A1 K1, A2 K2, A3 K3, A4 K4)
+    (A1 K1, A2 K2, A3 K3, A4 K4, A5 K5)
+    (A1 K1, A2 K2, A3 K3, A4 K4, A5 K5, A6 K6)
+    (A1 K1, A2 K2, A3 K3, A4 K4, A5 K5, A6 K6, A7 K7)
+    (A1 K1, A2 K2, A3 K3, A4 K4, A5 K5, A6 K6, A7 K7, A8 K8)
+}
+
+/// Emitted by the derive for `foreign_key(columns(a, b), references = Model)`:
+/// fails to compile when the fields do not fit the model's key.
+pub const fn check_key<A: ForeignKeyOfKey<K>, K>() {}
 
 /// The diesel table a model's derive emitted (`table!`), for joins.
 #[diagnostic::on_unimplemented(
@@ -255,6 +338,33 @@ pub enum RegistryError {
         field: String,
         /// Referenced model or table.
         target: String,
+    },
+    /// A foreign key lists another number of columns than it references.
+    #[error("`{model}.{field}` has {found} column(s) but references {expected} of `{target}`; name one referenced column per column, in order")]
+    ColumnCount {
+        /// Rust path of the referencing model.
+        model: String,
+        /// Its columns, `(a, b)`.
+        field: String,
+        /// Referenced model or table.
+        target: String,
+        /// How many the target's key or list has.
+        expected: usize,
+        /// How many the foreign key has.
+        found: usize,
+    },
+    /// A foreign key points at columns that are neither the target's primary key
+    /// nor one of its unique constraints: PostgreSQL and SQLite refuse it.
+    #[error("`{model}.{field}` references `{target}({columns})`, which is neither the primary key nor unique in `{target}`; reference its key, or make those columns unique there (unique(columns(..)) on the struct)")]
+    NotAKey {
+        /// Rust path of the referencing model.
+        model: String,
+        /// Its columns.
+        field: String,
+        /// Referenced table.
+        target: String,
+        /// The referenced columns, comma-separated.
+        columns: String,
     },
     /// A foreign key to a model of another database.
     #[error("`{model}.{field}` references `{target}`, which is in database `{database}`: a foreign key cannot cross databases")]
@@ -472,13 +582,15 @@ fn table_from_model(
         });
         if meta.unique {
             table.uniques.push(Unique::new(
-                naming::unique(model.table, &[meta.name]),
+                meta.unique_name
+                    .map_or_else(|| naming::unique(model.table, &[meta.name]), str::to_owned),
                 [meta.name],
             ));
         }
         if meta.index {
             table.indexes.push(Index::new(
-                naming::index(model.table, &[meta.name]),
+                meta.index_name
+                    .map_or_else(|| naming::index(model.table, &[meta.name]), str::to_owned),
                 [meta.name],
             ));
         }
@@ -486,7 +598,10 @@ fn table_from_model(
             match resolve_reference(model, meta, reference, owners) {
                 Ok((ref_table, ref_column)) => table.foreign_keys.push(
                     ForeignKey::new(
-                        naming::foreign_key(model.table, &[meta.name], &ref_table),
+                        meta.fk_name.map_or_else(
+                            || naming::foreign_key(model.table, &[meta.name], &ref_table),
+                            str::to_owned,
+                        ),
                         [meta.name],
                         ref_table,
                         [ref_column],
@@ -496,6 +611,33 @@ fn table_from_model(
                 ),
                 Err(e) => errors.push(e),
             }
+        }
+    }
+    for unique in model.uniques {
+        let name = unique.name.map_or_else(
+            || naming::unique(model.table, unique.columns),
+            str::to_owned,
+        );
+        table
+            .uniques
+            .push(Unique::new(name, unique.columns.iter().copied()));
+    }
+    for fk in model.foreign_keys {
+        match resolve_key(model, fk, owners) {
+            Ok((ref_table, ref_columns)) => table.foreign_keys.push(
+                ForeignKey::new(
+                    fk.name.map_or_else(
+                        || naming::foreign_key(model.table, fk.columns, &ref_table),
+                        str::to_owned,
+                    ),
+                    fk.columns.iter().copied(),
+                    ref_table,
+                    ref_columns,
+                )
+                .on_delete(fk.on_delete)
+                .on_update(fk.on_update),
+            ),
+            Err(e) => errors.push(e),
         }
     }
     for check in model.checks {
@@ -515,6 +657,115 @@ fn table_from_model(
     } else {
         Err(errors)
     }
+}
+
+/// Whether `columns` are `target`'s primary key or unique there (a unique
+/// constraint or unique index over the same columns, in any order).
+fn is_key(target: &ModelMeta, columns: &[String]) -> bool {
+    fn set<'a>(cols: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+        let mut v: Vec<&str> = cols.into_iter().collect();
+        v.sort_unstable();
+        v
+    }
+    let wanted = set(columns.iter().map(String::as_str));
+    wanted == set(primary_key_of(target).into_iter().map(|c| c.name))
+        || target
+            .columns
+            .iter()
+            .any(|c| c.unique && wanted == [c.name])
+        || target
+            .uniques
+            .iter()
+            .any(|u| set(u.columns.iter().copied()) == wanted)
+        || target
+            .indexes
+            .iter()
+            .any(|i| i.unique && set(i.columns.iter().copied()) == wanted)
+}
+
+/// A struct-level foreign key's target table and columns.
+fn resolve_key(
+    model: &ModelMeta,
+    fk: &ForeignKeyMeta,
+    owners: &BTreeMap<&str, &ModelMeta>,
+) -> Result<(String, Vec<String>), RegistryError> {
+    let field = format!("({})", fk.columns.join(", "));
+    let (target, label, columns): (&ModelMeta, String, Vec<String>) = match &fk.references {
+        KeyReference::Model { target, fields } => {
+            let target = target();
+            if target.database != model.database {
+                return Err(RegistryError::OtherDatabase {
+                    model: model.rust_path.to_owned(),
+                    field,
+                    target: target.rust_path.to_owned(),
+                    database: target.database.to_owned(),
+                });
+            }
+            let mut columns = Vec::new();
+            for f in *fields {
+                match target.columns.iter().find(|c| c.field == *f) {
+                    Some(c) => columns.push(c.name.to_owned()),
+                    None => {
+                        return Err(RegistryError::UnknownColumn {
+                            model: model.rust_path.to_owned(),
+                            field,
+                            target: target.rust_path.to_owned(),
+                            column: (*f).to_owned(),
+                        })
+                    }
+                }
+            }
+            (target, target.rust_path.to_owned(), columns)
+        }
+        KeyReference::Table { table, columns } => {
+            let target = owners
+                .get(table)
+                .ok_or_else(|| RegistryError::UnknownTable {
+                    model: model.rust_path.to_owned(),
+                    field: field.clone(),
+                    table: (*table).to_owned(),
+                })?;
+            if let Some(missing) = columns
+                .iter()
+                .find(|c| !target.columns.iter().any(|t| t.name == **c))
+            {
+                return Err(RegistryError::UnknownColumn {
+                    model: model.rust_path.to_owned(),
+                    field,
+                    target: (*table).to_owned(),
+                    column: (*missing).to_owned(),
+                });
+            }
+            let columns = columns.iter().map(|c| (*c).to_owned()).collect();
+            (*target, (*table).to_owned(), columns)
+        }
+    };
+    let columns = if columns.is_empty() {
+        primary_key_of(target)
+            .iter()
+            .map(|c| c.name.to_owned())
+            .collect()
+    } else {
+        columns
+    };
+    if columns.len() != fk.columns.len() {
+        return Err(RegistryError::ColumnCount {
+            model: model.rust_path.to_owned(),
+            field,
+            target: label,
+            expected: columns.len(),
+            found: fk.columns.len(),
+        });
+    }
+    if !is_key(target, &columns) {
+        return Err(RegistryError::NotAKey {
+            model: model.rust_path.to_owned(),
+            field,
+            target: target.table.to_owned(),
+            columns: columns.join(", "),
+        });
+    }
+    Ok((target.table.to_owned(), columns))
 }
 
 fn resolve_reference(
@@ -537,6 +788,18 @@ fn resolve_reference(
             target: label.to_owned(),
         }),
     };
+    let not_a_key = |target: &ModelMeta, column: &str| {
+        if is_key(target, &[column.to_owned()]) {
+            Ok(())
+        } else {
+            Err(RegistryError::NotAKey {
+                model: model.rust_path.to_owned(),
+                field: meta.field.to_owned(),
+                target: target.table.to_owned(),
+                columns: column.to_owned(),
+            })
+        }
+    };
     match reference {
         Reference::Model { target, field } => {
             let target = target();
@@ -557,6 +820,7 @@ fn resolve_reference(
                     .ok_or_else(|| unknown_column(target.rust_path, field))?,
                 None => key_of(target, target.rust_path)?,
             };
+            not_a_key(target, &column)?;
             Ok((target.table.to_owned(), column))
         }
         Reference::Table { table, column } => {
@@ -576,6 +840,7 @@ fn resolve_reference(
                     .ok_or_else(|| unknown_column(table, column))?,
                 None => key_of(target, table)?,
             };
+            not_a_key(target, &column)?;
             Ok(((*table).to_owned(), column))
         }
     }
@@ -601,9 +866,12 @@ mod tests {
             primary_key,
             autoincrement: None,
             unique: false,
+            unique_name: None,
             index: false,
+            index_name: None,
             default: None,
             references: None,
+            fk_name: None,
             on_delete: FkAction::NoAction,
             on_update: FkAction::NoAction,
             renamed_from: None,
@@ -616,6 +884,8 @@ mod tests {
         table: "things",
         columns: &[col("id", SqlType::Integer, true)],
         indexes: &[],
+        uniques: &[],
+        foreign_keys: &[],
         checks: &[],
         renamed_from: None,
         database: MAIN,
@@ -625,6 +895,8 @@ mod tests {
         table: "things",
         columns: &[col("id", SqlType::BigInt, true)],
         indexes: &[],
+        uniques: &[],
+        foreign_keys: &[],
         checks: &[],
         renamed_from: None,
         database: MAIN,
@@ -643,12 +915,15 @@ mod tests {
                 primary_key: false,
                 autoincrement: None,
                 unique: false,
+                unique_name: None,
                 index: false,
+                index_name: None,
                 default: None,
                 references: Some(Reference::Table {
                     table: "missing",
                     column: None,
                 }),
+                fk_name: None,
                 on_delete: FkAction::NoAction,
                 on_update: FkAction::NoAction,
                 renamed_from: None,
@@ -656,6 +931,8 @@ mod tests {
             },
         ],
         indexes: &[],
+        uniques: &[],
+        foreign_keys: &[],
         checks: &[],
         renamed_from: None,
         database: MAIN,
@@ -686,6 +963,8 @@ mod tests {
             enum_col("state", &STATUS),
         ],
         indexes: &[],
+        uniques: &[],
+        foreign_keys: &[],
         checks: &[],
         renamed_from: None,
         database: MAIN,
@@ -698,6 +977,8 @@ mod tests {
             enum_col("state", &OTHER_STATUS),
         ],
         indexes: &[],
+        uniques: &[],
+        foreign_keys: &[],
         checks: &[],
         renamed_from: None,
         database: MAIN,

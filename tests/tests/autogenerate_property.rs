@@ -130,6 +130,15 @@ fn add_some_constraints(rng: &mut Rng, t: &mut Table) {
     }
     let c = rng.pick(&candidates).clone();
     let name = t.name.clone();
+    // A composite unique constraint under a name of the model's own
+    // (struct-level `unique(name = "..", columns(a, b))`).
+    let other = rng.pick(&candidates).clone();
+    if other != c && rng.chance(30) && !t.uniques.iter().any(|u| u.columns.len() > 1) {
+        t.uniques.push(Unique::new(
+            format!("pair_{name}_{c}_{other}"),
+            [c.clone(), other],
+        ));
+    }
     if rng.chance(50) && t.get_index(&format!("ix_{name}_{c}")).is_none() {
         t.indexes
             .push(Index::new(format!("ix_{name}_{c}"), [c.clone()]));

@@ -119,6 +119,7 @@ pub fn compare(
     out.ops.append(&mut deferred);
 
     let mut late = Vec::new();
+    let inside_tables = out.ops.len();
     for (name, target_table) in &target.tables {
         if let Some(current_table) = current.tables.get(name) {
             let column_hints: BTreeMap<&str, &str> = hints
@@ -137,6 +138,9 @@ pub fn compare(
                 &mut late,
             );
         }
+    }
+    if dialect.foreign_keys_pin_their_keys() {
+        unpin_referenced_keys(&current, target, inside_tables, &mut out.ops);
     }
     out.ops.append(&mut late);
 
@@ -187,6 +191,81 @@ pub fn compare(
     suggest_table_renames(&removed, &added, dialect, &mut out.suggestions);
     out.ops.extend(last);
     out
+}
+
+/// A primary key or unique constraint (or unique index) that is dropped while a
+/// foreign key the model keeps references it: the database refuses the drop
+/// (PostgreSQL: other objects depend on it; MySQL: needed in a foreign key
+/// constraint). The foreign key is dropped just before and added again once the
+/// table's new keys exist. The ops from `start` on are the changes inside tables.
+fn unpin_referenced_keys(current: &Schema, target: &Schema, start: usize, ops: &mut Vec<Op>) {
+    fn sorted(columns: &[String]) -> Vec<&str> {
+        let mut v: Vec<&str> = columns.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+    let dropped_key = |op: &Op| -> Option<(String, Vec<String>)> {
+        match op {
+            Op::DropConstraint(DropConstraint {
+                table,
+                existing: Some(Constraint::Unique(u)),
+                ..
+            }) => Some((table.clone(), u.columns.clone())),
+            Op::DropConstraint(DropConstraint {
+                table,
+                existing: Some(Constraint::PrimaryKey { columns, .. }),
+                ..
+            }) => Some((table.clone(), columns.clone())),
+            Op::DropIndex(DropIndex {
+                table,
+                existing: Some(index),
+                ..
+            }) if index.unique => Some((table.clone(), index.columns.clone())),
+            _ => None,
+        }
+    };
+    let Some(first) = ops[start..].iter().position(|op| dropped_key(op).is_some()) else {
+        return;
+    };
+    let keys: Vec<(String, Vec<String>)> = ops[start..].iter().filter_map(dropped_key).collect();
+    let already_dropped = |table: &str, fk: &retort::schema::ForeignKey| {
+        ops.iter().any(|op| {
+            matches!(op, Op::DropConstraint(DropConstraint { table: t, existing: Some(Constraint::ForeignKey(f)), .. })
+                if t == table && f == fk)
+        })
+    };
+    let mut drops = Vec::new();
+    let mut adds = Vec::new();
+    for (table_name, table) in &current.tables {
+        // A table the model removes goes later, with its foreign keys.
+        if !target.tables.contains_key(table_name) {
+            continue;
+        }
+        for fk in &table.foreign_keys {
+            let pinned = keys.iter().any(|(t, columns)| {
+                *t == fk.ref_table && sorted(columns) == sorted(&fk.ref_columns)
+            });
+            let Some(name) = fk.name.clone() else {
+                continue;
+            };
+            if !pinned || already_dropped(table_name, fk) {
+                continue;
+            }
+            drops.push(Op::DropConstraint(DropConstraint {
+                table: table_name.clone(),
+                name,
+                kind: ConstraintKind::ForeignKey,
+                existing: Some(Constraint::ForeignKey(fk.clone())),
+            }));
+            adds.push(Op::AddConstraint(AddConstraint {
+                table: table_name.clone(),
+                constraint: Constraint::ForeignKey(fk.clone()),
+            }));
+        }
+    }
+    let at = start + first;
+    ops.splice(at..at, drops);
+    ops.extend(adds);
 }
 
 /// A removed table and an added table whose columns have the same types, in the

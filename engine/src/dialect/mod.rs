@@ -414,6 +414,13 @@ pub trait Dialect: Send + Sync {
         action
     }
 
+    /// Whether a primary key or unique constraint that a foreign key references
+    /// cannot be dropped while the foreign key exists (PostgreSQL, MySQL; SQLite
+    /// rebuilds the table and checks references only when rows change).
+    fn foreign_keys_pin_their_keys(&self) -> bool {
+        true
+    }
+
     /// Whether the database keeps a unique constraint as a unique index (MySQL),
     /// so the two are one object when comparing.
     fn unique_constraints_are_indexes(&self) -> bool {

@@ -94,6 +94,10 @@ impl Dialect for Sqlite {
         true
     }
 
+    fn foreign_keys_pin_their_keys(&self) -> bool {
+        false
+    }
+
     fn autoincrement_clause(&self) -> &'static str {
         " PRIMARY KEY AUTOINCREMENT"
     }
