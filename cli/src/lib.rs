@@ -196,6 +196,20 @@ pub enum Command {
     },
     /// List every revision, applied or pending, and the ones changed since applied.
     Status,
+    /// Take over a database Retort did not build: write its models (Rust source),
+    /// a baseline revision that creates its schema, and stamp the database at it.
+    Import {
+        /// The file the models go to (it must not exist yet).
+        #[arg(long, value_name = "FILE", default_value = "src/models.rs")]
+        out: std::path::PathBuf,
+        /// Only write the models: no baseline revision, no stamp (for a project
+        /// that has its history already).
+        #[arg(long)]
+        no_baseline: bool,
+        /// The baseline revision's message.
+        #[arg(short, long, default_value = "baseline")]
+        message: String,
+    },
     /// Exit 1 and list the changes when the models differ from the database at head.
     Check {
         /// Also fail (exit 1) when a revision not yet applied to the database
@@ -611,7 +625,8 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 };
                 eprintln!(
                     "note: this database carries `{}` ({}'s history{at}) and no Retort revision: \
-                     to take it over, write its models, `autogenerate --offline -m baseline`, \
+                     to take it over, `import` writes its models and a baseline and stamps it, \
+                     or write the models yourself, `autogenerate --offline -m baseline`, \
                      `stamp head`, then `check` (README: \"Switching from another tool\")",
                     other.table, other.tool
                 );
@@ -688,6 +703,19 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 };
                 let _ = writeln!(out, "  [{mark}] {}, {}{at}{edited}", e.id, e.message);
             }
+        }
+        Command::Import {
+            out: models_file,
+            no_baseline,
+            message,
+        } => {
+            let options = command::ImportOptions {
+                models_file,
+                baseline: !no_baseline,
+                message,
+            };
+            let report = command::import(config, &options)?;
+            print_import(&mut out, &report);
         }
         Command::Check { fleet, strict } => {
             if let Some(code) = run_fleet(config, &fleet, FleetCommand::Check)? {
@@ -789,6 +817,53 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `import` wrote, what it left out, and what comes next.
+fn print_import(out: &mut impl Write, report: &command::ImportReport) {
+    let models = &report.models;
+    let _ = writeln!(
+        out,
+        "Writing {} ({} model{}) ... done",
+        report.models_file.display(),
+        models.models,
+        if models.models == 1 { "" } else { "s" }
+    );
+    for note in &models.approximations {
+        let _ = writeln!(out, "{}: {note}", paint_out("approximated", "1;33"));
+    }
+    for what in &models.unsupported {
+        let _ = writeln!(out, "{}: {what}", paint_out("not imported", "1;33"));
+    }
+    if !models.features.is_empty() || !models.crates.is_empty() {
+        let list = |items: Vec<&str>| items.join(", ");
+        let _ = writeln!(
+            out,
+            "The models need retort's features [{}] and the crates [{}] in Cargo.toml",
+            list(models.features.iter().copied().collect()),
+            list(models.crates.iter().copied().collect())
+        );
+    }
+    for tool in &report.other_tools {
+        let _ = writeln!(
+            out,
+            "{}'s history table `{}` is left as it is and out of every comparison; drop it once no deployment runs {} any more",
+            tool.tool, tool.table, tool.tool
+        );
+    }
+    match &report.baseline {
+        Some(revision) => {
+            let _ = writeln!(
+                out,
+                "Generating {} ... done\nStamped the database at {} (the baseline); build the program with the models, then `check` should find nothing",
+                revision.path.display(),
+                revision.id
+            );
+        }
+        None => {
+            let _ = writeln!(out, "No baseline written (--no-baseline)");
+        }
+    }
 }
 
 /// A revision step that stopped half-way, under `current` and `status`.

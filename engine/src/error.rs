@@ -118,6 +118,12 @@ pub enum Error {
     /// runs until it is repaired.
     #[error(transparent)]
     Unfinished(Box<Stopped>),
+    /// `import` cannot take this database or project over as asked.
+    #[error("import: {reason}")]
+    Import {
+        /// Why not, and what to do.
+        reason: String,
+    },
     /// `repair` on a database with no step to repair.
     #[error("nothing to repair: no revision stopped half-way on this database")]
     NothingToRepair,

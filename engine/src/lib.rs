@@ -30,6 +30,7 @@ pub mod dialect;
 mod error;
 mod executor;
 pub mod graph;
+pub mod import;
 pub mod introspect;
 pub mod project;
 mod render;

@@ -514,6 +514,48 @@ pub fn stamp(
     result
 }
 
+/// Records `revision` as where a database with no Retort history is (`import`'s
+/// baseline, not compiled into this program yet), under the run lock; refuses a
+/// database that has rows already.
+pub fn stamp_baseline(
+    conn: &mut Connection,
+    versions: VersionTable<'_>,
+    revision: &str,
+    options: RunOptions,
+) -> Result<()> {
+    let session = backend::of(conn);
+    let lock = session.lock(conn, &lock_key(versions), options.lock_timeout)?;
+    let result = (|| {
+        let dialect = session.dialect();
+        for sql in versions.create_sql(dialect)? {
+            conn.execute(&sql)?;
+        }
+        conn.transaction_with(session.begin(), |conn| {
+            let before = versions.read_rows(conn)?;
+            if !before.is_empty() {
+                return Err(Error::Import {
+                    reason: format!(
+                        "the database is at revision {} already; stamp it with `stamp` instead",
+                        before.join(", ")
+                    ),
+                });
+            }
+            let rows = vec![revision.to_owned()];
+            for sql in versions.update_sql(dialect, &before, &rows) {
+                conn.execute(&sql)?;
+            }
+            conn.execute(&versions.log_sql(dialect, revision, "stamp", "", 0))?;
+            Ok(())
+        })
+    })();
+    if let Some(lock) = lock {
+        if let Err(e) = session.unlock(conn, lock) {
+            log::warn!("releasing the migration lock failed: {e}");
+        }
+    }
+    result
+}
+
 /// A step's ops, each with how many statements it is online, and those
 /// statements.
 pub(crate) type PlannedStep = (Vec<(retort::ops::Op, usize)>, Vec<String>);

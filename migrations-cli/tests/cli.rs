@@ -428,3 +428,48 @@ fn current_names_another_tools_history() {
         stderr(&out)
     );
 }
+
+#[test]
+fn import_writes_models_and_keeps_a_baseline_out_of_a_history() {
+    let db = db();
+    let url = retort::DatabaseUrl::parse(&db.url).unwrap();
+    let mut conn = retort::Connection::establish(&url).unwrap();
+    conn.execute(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY); \
+         INSERT INTO alembic_version VALUES ('1975ea83b712'); \
+         CREATE TABLE accounts (id INTEGER PRIMARY KEY, email VARCHAR(80) NOT NULL UNIQUE); \
+         CREATE TABLE notes (id INTEGER PRIMARY KEY, account_id INTEGER REFERENCES accounts(id), body TEXT); \
+         CREATE VIEW recent AS SELECT id FROM notes",
+    )
+    .unwrap();
+    drop(conn);
+    let models = db.path.with_file_name("models.rs");
+    let out_arg = models.display().to_string();
+
+    // This program has its history: no baseline goes into it.
+    let out = run(&db, &["import", "--out", &out_arg]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("has revisions already: a baseline starts an empty history"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!models.exists(), "nothing written when refused");
+
+    let out = run(&db, &["import", "--out", &out_arg, "--no-baseline"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(said.contains("(2 models) ... done"), "{said}");
+    assert!(said.contains("not imported: view `recent`"), "{said}");
+    assert!(
+        said.contains("Alembic's history table `alembic_version` is left as it is"),
+        "{said}"
+    );
+    let source = std::fs::read_to_string(&models).unwrap();
+    assert!(source.contains("pub struct Account {"), "{source}");
+    assert!(source.contains("pub struct Note {"), "{source}");
+    assert!(!source.contains("AlembicVersion"), "{source}");
+    // Nothing was stamped.
+    let out = run(&db, &["current"]);
+    assert_eq!(stdout(&out), "");
+}

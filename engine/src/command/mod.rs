@@ -12,9 +12,11 @@
 //! - many databases from a URLs file: [`fleet`].
 
 pub mod fleet;
+mod import;
 mod inspect;
 mod write;
 
+pub use import::{import, ImportOptions, ImportReport};
 pub use inspect::{
     apply, branches, check, diff, drift, heads, history, pending_losses, show, status,
     HistoryEntry, HistoryOptions, Status, StatusEntry,

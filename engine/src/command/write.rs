@@ -159,6 +159,23 @@ pub fn merge(
     )
 }
 
+/// `import`'s baseline: a first revision (on base) doing `changes`.
+pub(super) fn baseline_revision(
+    config: &Config,
+    map: &RevisionMap,
+    message: &str,
+    changes: Changes,
+) -> Result<GeneratedRevision> {
+    write_revision(
+        config,
+        map,
+        message,
+        &RevisionOptions::default(),
+        &[],
+        changes,
+    )
+}
+
 fn write_revision(
     config: &Config,
     map: &RevisionMap,
@@ -260,7 +277,7 @@ pub fn slug(message: &str) -> String {
     slug
 }
 
-fn write_new_file(path: &Path, text: &str) -> Result<()> {
+pub(super) fn write_new_file(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new()
         .write(true)

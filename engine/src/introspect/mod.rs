@@ -70,6 +70,51 @@ pub fn introspect(conn: &mut Connection, exclude: &[&str]) -> Result<Schema> {
     read(conn, &filter)
 }
 
+/// What the database holds besides tables, which models cannot express: views,
+/// materialized views, triggers, functions and procedures, one line each
+/// (``view `active_users` ``). One catalog query.
+pub fn other_objects(conn: &mut Connection) -> Result<Vec<String>> {
+    #[derive(diesel::QueryableByName)]
+    struct Object {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        what: String,
+    }
+    let sql = match conn.backend() {
+        retort::Backend::Sqlite => {
+            "SELECT type || ' `' || name || '`' || \
+             CASE WHEN type = 'trigger' THEN ' on `' || tbl_name || '`' ELSE '' END AS what FROM sqlite_master \
+             WHERE type IN ('view', 'trigger') ORDER BY type, name"
+        }
+        retort::Backend::Postgres => {
+            "SELECT what FROM ( \
+               SELECT 'view `' || table_name || '`' AS what FROM information_schema.views \
+                 WHERE table_schema = current_schema() \
+               UNION ALL SELECT 'materialized view `' || matviewname || '`' FROM pg_matviews \
+                 WHERE schemaname = current_schema() \
+               UNION ALL SELECT DISTINCT 'trigger `' || trigger_name || '` on `' || event_object_table || '`' \
+                 FROM information_schema.triggers WHERE trigger_schema = current_schema() \
+               UNION ALL SELECT DISTINCT lower(routine_type) || ' `' || routine_name || '`' \
+                 FROM information_schema.routines WHERE routine_schema = current_schema() \
+             ) AS o ORDER BY what"
+        }
+        retort::Backend::Mysql => {
+            "SELECT CAST(what AS CHAR) AS what FROM ( \
+               SELECT CONCAT('view `', TABLE_NAME, '`') AS what FROM information_schema.VIEWS \
+                 WHERE TABLE_SCHEMA = DATABASE() \
+               UNION ALL SELECT CONCAT('trigger `', TRIGGER_NAME, '` on `', EVENT_OBJECT_TABLE, '`') \
+                 FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() \
+               UNION ALL SELECT CONCAT(LOWER(ROUTINE_TYPE), ' `', ROUTINE_NAME, '`') \
+                 FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() \
+             ) AS o ORDER BY what"
+        }
+    };
+    Ok(conn
+        .query::<Object>(sql)?
+        .into_iter()
+        .map(|o| o.what)
+        .collect())
+}
+
 /// Reads one table, or `None` when it does not exist.
 pub fn table(conn: &mut Connection, name: &str) -> Result<Option<Table>> {
     let filter = Filter {

@@ -83,6 +83,7 @@ pub(crate) fn introspect(
              CAST(COLUMN_TYPE AS CHAR) AS column_type, CAST(IS_NULLABLE AS CHAR) AS is_nullable, \
              CAST(COLUMN_DEFAULT AS CHAR) AS default_value, CAST(EXTRA AS CHAR) AS extra \
              FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND {} \
+             AND TABLE_NAME NOT IN (SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()) \
              ORDER BY TABLE_NAME, ORDINAL_POSITION",
         only("TABLE_NAME")
     ))?;
