@@ -13,7 +13,9 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use retort::schema::{naming, Column, FkAction, ForeignKey, Schema, ServerDefault, SqlType, Table};
+use retort::schema::{
+    naming, Column, Deferrable, FkAction, ForeignKey, Schema, ServerDefault, SqlType, Table,
+};
 use retort::Backend;
 
 /// What [`models_source`] wrote, and what it had to approximate or leave out.
@@ -421,6 +423,11 @@ fn action_attrs(fk: &ForeignKey) -> Vec<TokenStream> {
             let word = action.as_sql().to_lowercase();
             attrs.push(quote!(#key = #word));
         }
+    }
+    match fk.deferrable {
+        Deferrable::No => {}
+        Deferrable::Immediate => attrs.push(quote!(deferrable)),
+        Deferrable::Deferred => attrs.push(quote!(initially_deferred)),
     }
     attrs
 }

@@ -725,6 +725,10 @@ fn foreign_key_expr(fk: &ForeignKey) -> TokenStream {
         let action = action_expr(fk.on_update);
         out.extend(quote! { .on_update(#action) });
     }
+    if fk.deferrable != retort::schema::Deferrable::No {
+        let when = proc_macro2::Ident::new(fk.deferrable.variant(), proc_macro2::Span::call_site());
+        out.extend(quote! { .deferrable(Deferrable::#when) });
+    }
     out
 }
 
@@ -741,6 +745,17 @@ fn action_expr(action: FkAction) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deferrable_foreign_keys_are_written() {
+        let fk = ForeignKey::new("fk_a_b", ["b_id"], "b", ["id"])
+            .deferrable(retort::schema::Deferrable::Deferred);
+        let text = foreign_key_expr(&fk).to_string();
+        assert!(
+            text.ends_with(". deferrable (Deferrable :: Deferred)"),
+            "{text}"
+        );
+    }
 
     fn header() -> RevisionHeader<'static> {
         RevisionHeader {

@@ -77,6 +77,31 @@ pub struct ForeignKeyAttr {
     pub references: Option<Expr>,
     pub on_delete: Option<LitStr>,
     pub on_update: Option<LitStr>,
+    /// `deferrable` / `initially_deferred`.
+    pub deferrable: Deferral,
+}
+
+/// A foreign key's `deferrable` / `initially_deferred` flags.
+#[derive(Clone, Copy, Default)]
+pub struct Deferral {
+    pub deferrable: Option<Span>,
+    pub initially_deferred: Option<Span>,
+}
+
+impl Deferral {
+    /// The `retort::schema::Deferrable` variant.
+    pub fn variant(self) -> &'static str {
+        match (self.deferrable, self.initially_deferred) {
+            (_, Some(_)) => "Deferred",
+            (Some(_), None) => "Immediate",
+            (None, None) => "No",
+        }
+    }
+
+    /// Where a flag was written, if any.
+    pub fn span(self) -> Option<Span> {
+        self.deferrable.or(self.initially_deferred)
+    }
 }
 
 /// `check(name = "...", sql = "...")` on the struct.
@@ -118,6 +143,8 @@ pub struct FieldAttrs {
     /// `fk_name = "..."`: the foreign key's name instead of
     /// `fk_<table>_<column>_<ref_table>`.
     pub fk_name: Option<LitStr>,
+    /// `deferrable` / `initially_deferred` on the foreign key.
+    pub deferrable: Deferral,
     pub on_delete: Option<LitStr>,
     pub on_update: Option<LitStr>,
     pub autoincrement: Option<LitBool>,
@@ -325,6 +352,7 @@ fn foreign_key_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<ForeignKeyAttr> {
         references: None,
         on_delete: None,
         on_update: None,
+        deferrable: Deferral::default(),
     };
     meta.parse_nested_meta(|inner| {
         if inner.path.is_ident(NAME) {
@@ -337,6 +365,10 @@ fn foreign_key_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<ForeignKeyAttr> {
             fk.on_delete = Some(inner.value()?.parse()?);
         } else if inner.path.is_ident(ON_UPDATE) {
             fk.on_update = Some(inner.value()?.parse()?);
+        } else if inner.path.is_ident(DEFERRABLE) {
+            fk.deferrable.deferrable = Some(inner.path.span());
+        } else if inner.path.is_ident(INITIALLY_DEFERRED) {
+            fk.deferrable.initially_deferred = Some(inner.path.span());
         } else {
             return Err(unknown_key(
                 &inner,
@@ -426,6 +458,8 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut unique = Attr::none(cx, UNIQUE);
     let mut index = Attr::none(cx, INDEX);
     let mut fk_name = Attr::none(cx, FK_NAME);
+    let mut deferrable = Attr::none(cx, DEFERRABLE);
+    let mut initially_deferred = Attr::none(cx, INITIALLY_DEFERRED);
     let mut default = Attr::none(cx, DEFAULT);
     let mut references = Attr::none(cx, REFERENCES);
     let mut on_delete = Attr::none(cx, ON_DELETE);
@@ -443,6 +477,8 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 UNIQUE => unique.set(span, named_flag(&meta, "field unique(..)")?),
                 INDEX => index.set(span, named_flag(&meta, "field index(..)")?),
                 FK_NAME => fk_name.set(span, meta.value()?.parse::<LitStr>()?),
+                DEFERRABLE => deferrable.set(span, ()),
+                INITIALLY_DEFERRED => initially_deferred.set(span, ()),
                 COLUMN => column.set(span, meta.value()?.parse::<LitStr>()?),
                 MAX_LENGTH => max_length.set(span, meta.value()?.parse::<LitInt>()?),
                 PRECISION => precision.set(span, meta.value()?.parse::<LitInt>()?),
@@ -483,6 +519,10 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         index: index.as_ref().map(|(s, _)| *s),
         index_name: index.and_then(|(_, n)| n),
         fk_name: fk_name.get().map(|(_, v)| v),
+        deferrable: Deferral {
+            deferrable: deferrable.get().map(|(s, ())| s),
+            initially_deferred: initially_deferred.get().map(|(s, ())| s),
+        },
         default: default.get().map(|(_, v)| v),
         references: references.get().map(|(_, v)| v),
         on_delete: on_delete.get().map(|(_, v)| v),

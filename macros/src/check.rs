@@ -293,6 +293,13 @@ fn check_foreign_keys(cx: &Ctxt, model: &Model<'_>) {
         }
     }
     for field in &model.fields {
+        if let (Some(span), None) = (field.attrs.deferrable.span(), &field.attrs.references) {
+            cx.syn_error(syn::Error::new(
+                span,
+                "deferrable/initially_deferred say when the foreign key of #[model(references = ..)] on the same field \
+                 is checked; add references or remove them",
+            ));
+        }
         if let (Some(name), None) = (&field.attrs.fk_name, &field.attrs.references) {
             cx.error_spanned_by(
                 name,

@@ -93,6 +93,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
             let references = key_reference(target);
             let on_delete = fk_action(&fk.on_delete);
             let on_update = fk_action(&fk.on_update);
+            let deferrable = deferral(fk.deferrable);
             quote! {
                 ::retort::model::ForeignKeyMeta {
                     name: #name,
@@ -100,6 +101,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
                     references: #references,
                     on_delete: #on_delete,
                     on_update: #on_update,
+                    deferrable: #deferrable,
                 }
             }
         });
@@ -572,6 +574,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     };
     let on_delete = fk_action(&field.attrs.on_delete);
     let on_update = fk_action(&field.attrs.on_update);
+    let deferrable = deferral(field.attrs.deferrable);
     let name = |lit: &Option<syn::LitStr>| option_str(lit.as_ref().map(syn::LitStr::value));
     let (unique_name, index_name, fk_name) = (
         name(&field.attrs.unique_name),
@@ -607,6 +610,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             fk_name: #fk_name,
             on_delete: #on_delete,
             on_update: #on_update,
+            deferrable: #deferrable,
             renamed_from: #renamed_from,
             db_enum: #db_enum,
         }
@@ -622,6 +626,12 @@ fn fk_action(lit: &Option<syn::LitStr>) -> TokenStream {
         .variant();
     let variant = Ident::new(variant, Span::call_site());
     quote!(::retort::schema::FkAction::#variant)
+}
+
+/// `retort::schema::Deferrable::…`.
+fn deferral(d: crate::attr::Deferral) -> TokenStream {
+    let variant = Ident::new(d.variant(), Span::call_site());
+    quote!(::retort::schema::Deferrable::#variant)
 }
 
 /// A struct-level foreign key's target, as static data.

@@ -29,6 +29,8 @@ pub const FIELD_KEYS: &[&str] = &[
     FK_NAME,
     ON_DELETE,
     ON_UPDATE,
+    DEFERRABLE,
+    INITIALLY_DEFERRED,
     AUTOINCREMENT,
     RENAMED_FROM,
     DIESEL_TYPE,
@@ -41,7 +43,15 @@ pub const UNIQUE_KEYS: &[&str] = &[NAME, COLUMNS];
 /// Keys allowed inside a field's `unique(..)` and `index(..)`.
 pub const FIELD_NAME_KEYS: &[&str] = &[NAME];
 /// Keys allowed inside `foreign_key(..)`.
-pub const FOREIGN_KEY_KEYS: &[&str] = &[NAME, COLUMNS, REFERENCES, ON_DELETE, ON_UPDATE];
+pub const FOREIGN_KEY_KEYS: &[&str] = &[
+    NAME,
+    COLUMNS,
+    REFERENCES,
+    ON_DELETE,
+    ON_UPDATE,
+    DEFERRABLE,
+    INITIALLY_DEFERRED,
+];
 /// Keys allowed inside `check(..)`.
 pub const CHECK_KEYS: &[&str] = &[NAME, SQL];
 
@@ -63,6 +73,8 @@ pub const UNIQUE: &str = "unique";
 pub const DEFAULT: &str = "default";
 pub const REFERENCES: &str = "references";
 pub const FK_NAME: &str = "fk_name";
+pub const DEFERRABLE: &str = "deferrable";
+pub const INITIALLY_DEFERRED: &str = "initially_deferred";
 pub const FOREIGN_KEY: &str = "foreign_key";
 pub const ON_DELETE: &str = "on_delete";
 pub const ON_UPDATE: &str = "on_update";

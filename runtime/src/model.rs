@@ -6,10 +6,10 @@ use std::fmt;
 
 use once_cell::sync::OnceCell;
 
-use crate::schema::FkAction;
 use crate::schema::{
     naming, Check, Column, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
 };
+use crate::schema::{Deferrable, FkAction};
 
 /// A struct that describes a table. Implemented by `#[derive(Model)]`; do not
 /// implement it by hand.
@@ -96,6 +96,8 @@ pub struct ColumnMeta {
     pub on_delete: FkAction,
     /// `on_update = "..."`.
     pub on_update: FkAction,
+    /// `deferrable` / `initially_deferred`.
+    pub deferrable: Deferrable,
     /// `renamed_from = "old_column"`: autogenerate renames instead of drop + add.
     pub renamed_from: Option<&'static str>,
     /// The field's type is a `#[derive(DbEnum)]` enum (`sql_type` is then
@@ -181,6 +183,8 @@ pub struct ForeignKeyMeta {
     pub on_delete: FkAction,
     /// `on_update = "..."`.
     pub on_update: FkAction,
+    /// `deferrable` / `initially_deferred`.
+    pub deferrable: Deferrable,
 }
 
 /// The target of a struct-level `foreign_key(.., references = ...)`.
@@ -607,7 +611,8 @@ fn table_from_model(
                         [ref_column],
                     )
                     .on_delete(meta.on_delete)
-                    .on_update(meta.on_update),
+                    .on_update(meta.on_update)
+                    .deferrable(meta.deferrable),
                 ),
                 Err(e) => errors.push(e),
             }
@@ -635,7 +640,8 @@ fn table_from_model(
                     ref_columns,
                 )
                 .on_delete(fk.on_delete)
-                .on_update(fk.on_update),
+                .on_update(fk.on_update)
+                .deferrable(fk.deferrable),
             ),
             Err(e) => errors.push(e),
         }
@@ -874,6 +880,7 @@ mod tests {
             fk_name: None,
             on_delete: FkAction::NoAction,
             on_update: FkAction::NoAction,
+            deferrable: Deferrable::No,
             renamed_from: None,
             db_enum: None,
         }
@@ -926,6 +933,7 @@ mod tests {
                 fk_name: None,
                 on_delete: FkAction::NoAction,
                 on_update: FkAction::NoAction,
+                deferrable: Deferrable::No,
                 renamed_from: None,
                 db_enum: None,
             },

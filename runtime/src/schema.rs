@@ -705,6 +705,42 @@ pub struct ForeignKey {
     pub on_delete: FkAction,
     /// `ON UPDATE` action.
     pub on_update: FkAction,
+    /// When the database checks it: at each statement (the default), or
+    /// deferrable (PostgreSQL, SQLite).
+    pub deferrable: Deferrable,
+}
+
+/// When a foreign key is checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Deferrable {
+    /// At each statement (`NOT DEFERRABLE`, the default everywhere).
+    #[default]
+    No,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`: at each statement, unless a transaction
+    /// says `SET CONSTRAINTS … DEFERRED`.
+    Immediate,
+    /// `DEFERRABLE INITIALLY DEFERRED`: at commit.
+    Deferred,
+}
+
+impl Deferrable {
+    /// The clause after the key's actions (`None`: nothing to write).
+    pub fn as_sql(self) -> Option<&'static str> {
+        match self {
+            Deferrable::No => None,
+            Deferrable::Immediate => Some("DEFERRABLE INITIALLY IMMEDIATE"),
+            Deferrable::Deferred => Some("DEFERRABLE INITIALLY DEFERRED"),
+        }
+    }
+
+    /// The variant's name, for generated code.
+    pub fn variant(self) -> &'static str {
+        match self {
+            Deferrable::No => "No",
+            Deferrable::Immediate => "Immediate",
+            Deferrable::Deferred => "Deferred",
+        }
+    }
 }
 
 impl ForeignKey {
@@ -728,6 +764,7 @@ impl ForeignKey {
             ref_columns: ref_columns.into_iter().map(Into::into).collect(),
             on_delete: FkAction::NoAction,
             on_update: FkAction::NoAction,
+            deferrable: Deferrable::No,
         }
     }
 
@@ -754,6 +791,12 @@ impl ForeignKey {
     /// Sets `ON UPDATE`.
     pub fn on_update(mut self, action: FkAction) -> Self {
         self.on_update = action;
+        self
+    }
+
+    /// Makes it deferrable (`Deferrable::Deferred`: checked at commit).
+    pub fn deferrable(mut self, deferrable: Deferrable) -> Self {
+        self.deferrable = deferrable;
         self
     }
 }

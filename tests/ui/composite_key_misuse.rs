@@ -19,6 +19,7 @@ pub struct Order {
 #[model(foreign_key(columns(order_region, order_id), references = Order, on_delete = "explode"))]
 #[model(foreign_key(columns(order_region, order_id)))]
 #[model(foreign_key(columns(order_region, order_id), references = Order, colour = "red"))]
+#[model(foreign_key(columns(order_region, order_id), references = Order, deferable))]
 #[model(foreign_key(columns(order_region, order_id), references = "orders(region,)"))]
 #[model(foreign_key(columns(order_region, order_id), references = Order(1, 2)))]
 #[model(unique(columns()))]
@@ -34,6 +35,8 @@ pub struct Line {
     pub order_id: i64,
     #[model(fk_name = "fk_lines_nothing")]
     pub note: String,
+    #[model(initially_deferred)]
+    pub later: i32,
     #[model(unique(name = "uq_line_a_name_that_is_far_too_long_for_postgresql_to_keep_whole"))]
     pub code: String,
     #[model(index(nmae = "ix_x"))]

@@ -301,7 +301,8 @@ fn same_foreign_key(
         && want.ref_table == have.ref_table
         && want.ref_columns == have.ref_columns
         && d.stored_fk_action(want.on_delete) == d.stored_fk_action(have.on_delete)
-        && d.stored_fk_action(want.on_update) == d.stored_fk_action(have.on_update);
+        && d.stored_fk_action(want.on_update) == d.stored_fk_action(have.on_update)
+        && want.deferrable == have.deferrable;
     let names_match =
         want.name.is_none() || (have.name.is_none() && by_meaning) || want.name == have.name;
     same_definition && (names_match || (by_meaning && conventional_fk(table, want)))

@@ -19,8 +19,8 @@ use retort::ops::{
     RenameTable,
 };
 use retort::schema::{
-    Check, Column, Constraint, FkAction, ForeignKey, Schema, ServerDefault, SqlType, Table, Unique,
-    Value,
+    Check, Column, Constraint, Deferrable, FkAction, ForeignKey, Schema, ServerDefault, SqlType,
+    Table, Unique, Value,
 };
 use retort::{Backend, RenderError};
 
@@ -95,6 +95,15 @@ pub trait Dialect: Send + Sync {
         for table in schema.tables.values() {
             for column in &table.columns {
                 self.supports_column(table, column)?;
+            }
+            if !self.supports_deferrable_foreign_keys() {
+                if let Some(fk) = table
+                    .foreign_keys
+                    .iter()
+                    .find(|fk| fk.deferrable != Deferrable::No)
+                {
+                    return Err(self.deferrable_unsupported(Some(&table.name), fk));
+                }
             }
         }
         Ok(())
@@ -560,7 +569,42 @@ pub trait Dialect: Send + Sync {
             sql.push_str(" ON UPDATE ");
             sql.push_str(foreign_key.on_update.as_sql());
         }
+        if let Some(clause) = foreign_key.deferrable.as_sql() {
+            if !self.supports_deferrable_foreign_keys() {
+                return Err(self.deferrable_unsupported(None, foreign_key));
+            }
+            sql.push(' ');
+            sql.push_str(clause);
+        }
         Ok(sql)
+    }
+
+    /// Whether foreign keys can be checked at commit (`DEFERRABLE`): PostgreSQL
+    /// and SQLite; MySQL/MariaDB check each row at once.
+    fn supports_deferrable_foreign_keys(&self) -> bool {
+        true
+    }
+
+    /// The refusal of a deferrable foreign key where there is none.
+    fn deferrable_unsupported(&self, table: Option<&str>, foreign_key: &ForeignKey) -> RenderError {
+        RenderError::Unsupported {
+            dialect: self.name(),
+            op: format!(
+                "create foreign key {}{}({}) to `{}` {}",
+                foreign_key
+                    .name
+                    .as_deref()
+                    .map(|n| format!("`{n}` "))
+                    .unwrap_or_default(),
+                table.map(|t| format!("on `{t}` ")).unwrap_or_default(),
+                foreign_key.columns.join(", "),
+                foreign_key.ref_table,
+                foreign_key.deferrable.as_sql().unwrap_or_default()
+            ),
+            hint: "MySQL and MariaDB check foreign keys at each row and have no deferrable ones: remove \
+                   `deferrable`/`initially_deferred`, and insert rows in an order that satisfies the key"
+                .to_owned(),
+        }
     }
 
     /// `CONSTRAINT "name" ` or nothing.

@@ -294,6 +294,10 @@ impl Dialect for Mysql {
         true
     }
 
+    fn supports_deferrable_foreign_keys(&self) -> bool {
+        false
+    }
+
     /// MySQL calls every primary key PRIMARY.
     fn stored_primary_key_name(&self, _table: &Table) -> Option<String> {
         None

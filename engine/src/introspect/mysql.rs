@@ -12,7 +12,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
+    Check, Column, Deferrable, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table,
+    Unique,
 };
 use retort::Result;
 
@@ -149,6 +150,7 @@ pub(crate) fn introspect(
                 ref_columns: vec![row.ref_column],
                 on_delete: action(&row.on_delete),
                 on_update: action(&row.on_update),
+                deferrable: Deferrable::No,
             }),
         }
     }

@@ -12,7 +12,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
+    Check, Column, Deferrable, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table,
+    Unique,
 };
 use retort::Result;
 
@@ -202,6 +203,7 @@ pub(crate) fn introspect(
                 ref_columns: json_names(&row.ref_columns),
                 on_delete: action(&row.on_delete),
                 on_update: action(&row.on_update),
+                deferrable: deferrable_in(&row.definition),
             }),
             _ => {
                 let expr = row.definition.trim_start_matches("CHECK").trim();
@@ -321,6 +323,17 @@ fn parse_default(text: &str, sql_type: &SqlType) -> Option<ServerDefault> {
     read_default(strip_casts(text), sql_type, unquote, |_| {
         ServerDefault::sql(text.to_owned())
     })
+}
+
+/// What `pg_get_constraintdef` says of a foreign key's checking time.
+fn deferrable_in(definition: &str) -> Deferrable {
+    if definition.contains("INITIALLY DEFERRED") {
+        Deferrable::Deferred
+    } else if definition.contains(" DEFERRABLE") && !definition.contains("NOT DEFERRABLE") {
+        Deferrable::Immediate
+    } else {
+        Deferrable::No
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    strip_outer_parens, Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType,
-    Table, Unique,
+    strip_outer_parens, Check, Column, Deferrable, FkAction, ForeignKey, Index, Schema,
+    ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -203,6 +203,7 @@ pub(crate) fn introspect(
                     ref_columns: row.to_column.into_iter().collect(),
                     on_delete: FkAction::parse(&row.on_delete).unwrap_or_default(),
                     on_update: FkAction::parse(&row.on_update).unwrap_or_default(),
+                    deferrable: Deferrable::No,
                 },
             )),
         }
@@ -215,6 +216,10 @@ pub(crate) fn introspect(
         fk.name = ddls
             .get(&table_name)
             .and_then(|d| d.foreign_key_name(&fk.columns));
+        fk.deferrable = ddls
+            .get(&table_name)
+            .map(|d| d.foreign_key_deferrable(&fk.columns))
+            .unwrap_or_default();
         if let Some(table) = tables.get_mut(&table_name) {
             table.foreign_keys.push(fk);
         }

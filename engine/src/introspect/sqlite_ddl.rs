@@ -8,6 +8,8 @@ pub struct TableDdl {
     pub uniques: Vec<(Vec<String>, String)>,
     /// `(columns, name)` of each named foreign key.
     pub foreign_keys: Vec<(Vec<String>, String)>,
+    /// `(columns, when)` of each deferrable foreign key, named or not.
+    pub deferrable: Vec<(Vec<String>, retort::schema::Deferrable)>,
     /// `(name, expression)` of each check constraint, in order.
     pub checks: Vec<(Option<String>, String)>,
     /// Whether `AUTOINCREMENT` appears.
@@ -21,6 +23,15 @@ impl TableDdl {
             .iter()
             .find(|(c, _)| c == columns)
             .map(|(_, n)| n.clone())
+    }
+
+    /// When the foreign key from exactly `columns` is checked.
+    pub fn foreign_key_deferrable(&self, columns: &[String]) -> retort::schema::Deferrable {
+        self.deferrable
+            .iter()
+            .find(|(c, _)| c == columns)
+            .map(|(_, d)| *d)
+            .unwrap_or_default()
     }
 
     /// The name of the foreign key from exactly `columns`.
@@ -240,6 +251,14 @@ pub fn parse(sql: &str) -> TableDdl {
                 i = close + 1;
                 continue;
             }
+            // A table's `FOREIGN KEY (..) REFERENCES ..`, or a column's `REFERENCES ..`.
+            let column_level_reference = token.is_keyword("REFERENCES")
+                && !item[..i].iter().any(|t| t.is_keyword("FOREIGN"));
+            if token.is_keyword("FOREIGN") || column_level_reference {
+                if let Some(when) = deferrable_after(&item[i..]) {
+                    ddl.deferrable.push((columns(i), when));
+                }
+            }
             if let Some(n) = name.take() {
                 if token.is_keyword("UNIQUE") {
                     ddl.uniques.push((columns(i), n));
@@ -253,9 +272,79 @@ pub fn parse(sql: &str) -> TableDdl {
     ddl
 }
 
+/// `DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE]` in a foreign key clause (the
+/// tokens from its `FOREIGN`/`REFERENCES` on), before the next constraint.
+fn deferrable_after(tokens: &[Token]) -> Option<retort::schema::Deferrable> {
+    use retort::schema::Deferrable;
+    let mut depth = 0usize;
+    for (k, t) in tokens.iter().enumerate().skip(1) {
+        match t {
+            Token::Open => depth += 1,
+            Token::Close => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            t if [
+                "CONSTRAINT",
+                "CHECK",
+                "UNIQUE",
+                "PRIMARY",
+                "FOREIGN",
+                "DEFAULT",
+            ]
+            .iter()
+            .any(|kw| t.is_keyword(kw)) =>
+            {
+                return None
+            }
+            t if t.is_keyword("DEFERRABLE") => {
+                if k > 0 && tokens[k - 1].is_keyword("NOT") {
+                    return None;
+                }
+                let deferred = tokens.get(k + 1).is_some_and(|t| t.is_keyword("INITIALLY"))
+                    && tokens.get(k + 2).is_some_and(|t| t.is_keyword("DEFERRED"));
+                return Some(if deferred {
+                    Deferrable::Deferred
+                } else {
+                    Deferrable::Immediate
+                });
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deferrable_foreign_keys() {
+        use retort::schema::Deferrable;
+        let ddl = parse(
+            r#"CREATE TABLE t (
+                a INTEGER REFERENCES u(id) DEFERRABLE INITIALLY DEFERRED,
+                b INTEGER CONSTRAINT fk_b REFERENCES u(id) NOT DEFERRABLE,
+                c INTEGER, d INTEGER,
+                CONSTRAINT fk_cd FOREIGN KEY (c, d) REFERENCES v (x, y) ON DELETE CASCADE DEFERRABLE,
+                e INTEGER REFERENCES u(id) CHECK (e > 0)
+            )"#,
+        );
+        let cols = |c: &[&str]| c.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            ddl.foreign_key_deferrable(&cols(&["a"])),
+            Deferrable::Deferred
+        );
+        assert_eq!(ddl.foreign_key_deferrable(&cols(&["b"])), Deferrable::No);
+        assert_eq!(
+            ddl.foreign_key_deferrable(&cols(&["c", "d"])),
+            Deferrable::Immediate
+        );
+        assert_eq!(ddl.foreign_key_deferrable(&cols(&["e"])), Deferrable::No);
+        assert_eq!(
+            ddl.foreign_key_name(&cols(&["c", "d"])).as_deref(),
+            Some("fk_cd")
+        );
+    }
 
     #[test]
     fn table_constraints() {

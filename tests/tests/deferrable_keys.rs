@@ -1,0 +1,136 @@
+//! Deferrable foreign keys: `initially_deferred` (checked at commit) and
+//! `deferrable` (checked at each statement unless deferred), on a field's
+//! `references` and in a struct-level `foreign_key(..)`. Created, enforced at the
+//! right moment, read back, changed and restored on PostgreSQL and SQLite;
+//! refused on MySQL/MariaDB with the key and the database named.
+
+use retort::model::{registered_schema_for, RenameHints};
+use retort::ops::reverse_all;
+use retort::schema::{Deferrable, Schema};
+use retort::{Backend, Model};
+use retort_engine::{autogenerate, command};
+use retort_tests::support::{summaries, user_tables};
+use retort_tests::{on_every_backend, TestDb};
+
+/// An author.
+#[derive(Model)]
+#[model(table = "df_authors", database = "deferrable", diesel = false)]
+pub struct Author {
+    /// Key.
+    #[model(primary_key, autoincrement = false)]
+    pub id: i32,
+    /// Edition, second part of the pair.
+    pub edition: i32,
+    /// Their first book, inserted after them in the same transaction.
+    #[model(references = "df_books", initially_deferred)]
+    pub first_book: Option<i32>,
+}
+
+/// A book.
+#[derive(Model)]
+#[model(
+    table = "df_books",
+    database = "deferrable",
+    diesel = false,
+    unique(columns(id, edition)),
+    foreign_key(
+        columns(author_id, edition),
+        references = "df_pairs(author_id, edition)",
+        deferrable
+    )
+)]
+pub struct Book {
+    /// Key.
+    #[model(primary_key, autoincrement = false)]
+    pub id: i32,
+    /// The author.
+    #[model(references = Author)]
+    pub author_id: i32,
+    /// Edition.
+    pub edition: i32,
+}
+
+/// Pairs the books' composite key points at.
+#[derive(Model)]
+#[model(table = "df_pairs", database = "deferrable", diesel = false)]
+pub struct Pair {
+    /// Key, first part.
+    #[model(primary_key)]
+    pub author_id: i32,
+    /// Key, second part.
+    #[model(primary_key)]
+    pub edition: i32,
+}
+
+fn compare(db: &TestDb, models: &Schema) -> retort_engine::Result<Vec<retort::ops::Op>> {
+    let mut conn = db.connect();
+    autogenerate::compare_database(&mut conn, models, &RenameHints::default(), &user_tables())
+        .map(|c| c.ops)
+}
+
+fn deferrable_foreign_keys(db: &TestDb) {
+    let models = registered_schema_for("deferrable").unwrap();
+    let _ = (Author::meta(), Book::meta(), Pair::meta());
+    assert_eq!(
+        models.tables["df_authors"].foreign_keys[0].deferrable,
+        Deferrable::Deferred
+    );
+    let books = &models.tables["df_books"];
+    assert_eq!(books.foreign_keys[0].deferrable, Deferrable::No);
+    assert_eq!(books.foreign_keys[1].deferrable, Deferrable::Immediate);
+
+    if db.backend == Backend::Mysql {
+        let err = compare(db, models).unwrap_err().to_string();
+        assert!(
+            err.contains("`fk_df_authors_first_book_df_books` on `df_authors`")
+                && err.contains("DEFERRABLE INITIALLY DEFERRED")
+                && err.contains("MySQL and MariaDB check foreign keys at each row"),
+            "{err}"
+        );
+        return;
+    }
+
+    let create = compare(db, models).unwrap();
+    let mut conn = db.connect();
+    command::apply(&mut conn, &create).unwrap();
+    let again = compare(db, models).unwrap();
+    assert!(again.is_empty(), "{:#?}", summaries(&again));
+
+    // Deferred: an author whose first book comes later in the transaction.
+    conn.transaction_with("BEGIN", |c| {
+        c.execute("INSERT INTO df_authors (id, edition, first_book) VALUES (1, 1, 10)")?;
+        c.execute("INSERT INTO df_pairs (author_id, edition) VALUES (1, 1)")?;
+        c.execute("INSERT INTO df_books (id, author_id, edition) VALUES (10, 1, 1)")
+    })
+    .unwrap();
+    // ... but not one whose book never comes: refused at commit.
+    let late = conn.transaction_with("BEGIN", |c| {
+        c.execute("INSERT INTO df_authors (id, edition, first_book) VALUES (2, 1, 99)")
+    });
+    assert!(late.is_err(), "checked at commit");
+    assert_eq!(db.count("df_authors"), 1);
+    // Deferrable but initially immediate: checked at the statement.
+    let now = conn.transaction_with("BEGIN", |c| {
+        c.execute("INSERT INTO df_books (id, author_id, edition) VALUES (11, 1, 7)")
+    });
+    assert!(now.is_err());
+
+    // No longer deferred: that key only is dropped and added again; reversible.
+    let mut immediate = models.clone();
+    immediate.tables.get_mut("df_authors").unwrap().foreign_keys[0].deferrable = Deferrable::No;
+    let change = compare(db, &immediate).unwrap();
+    assert_eq!(
+        summaries(&change),
+        [
+            "remove foreign key `fk_df_authors_first_book_df_books` on `df_authors`",
+            "add foreign key `fk_df_authors_first_book_df_books` on `df_authors`",
+        ]
+    );
+    command::apply(&mut conn, &change).unwrap();
+    assert!(compare(db, &immediate).unwrap().is_empty());
+    command::apply(&mut conn, &reverse_all(&change).unwrap()).unwrap();
+    let back = compare(db, models).unwrap();
+    assert!(back.is_empty(), "{:#?}", summaries(&back));
+}
+
+on_every_backend!(deferrable_foreign_keys);
