@@ -433,6 +433,10 @@ versions = "versions"
 
 # Tables autogenerate, check and drift leave alone (* matches any run of characters).
 # exclude_tables = ["spatial_ref_sys", "legacy_*"]
+# Columns ("table.column", or "column" in any table) and indexes or constraints
+# (by name) they leave alone, as Alembic's include_object would.
+# exclude_columns = ["users.search_vector", "legacy_*"]
+# exclude_objects = ["*_trgm_idx"]
 
 # One transaction per revision ("per-revision"), one for the whole run ("all";
 # PostgreSQL and SQLite only), or none around a revision ("per-statement": each

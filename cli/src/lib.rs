@@ -63,6 +63,13 @@ pub struct Cli {
     /// `*` matches any run of characters).
     #[arg(long, global = true, value_name = "TABLE")]
     pub exclude: Vec<String>,
+    /// Leave these columns alone too: `table.column`, or `column` in any table
+    /// (repeatable; `*` patterns); indexes and keys over them go with them.
+    #[arg(long, global = true, value_name = "TABLE.COLUMN")]
+    pub exclude_column: Vec<String>,
+    /// Leave these indexes and constraints alone, by name (repeatable; `*` patterns).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub exclude_object: Vec<String>,
     /// PostgreSQL schema to work in (default: the server's search_path).
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<String>,
@@ -492,6 +499,12 @@ fn apply_options(cli: &Cli, config: &mut Config) {
     }
     config.echo = cli.echo;
     config.exclude_tables.extend(cli.exclude.iter().cloned());
+    config
+        .exclude_columns
+        .extend(cli.exclude_column.iter().cloned());
+    config
+        .exclude_objects
+        .extend(cli.exclude_object.iter().cloned());
     if cli.schema.is_some() {
         config.schema = cli.schema.clone();
     }

@@ -43,7 +43,8 @@ impl Changes {
     }
 }
 
-/// Which tables take part: all but the version table and the excluded patterns.
+/// What takes part: every table but the version table, other tools' history
+/// tables and the excluded patterns; every column and object but the excluded ones.
 pub fn table_filter(config: &Config) -> Filter {
     let mut exclude = crate::versions::VersionTable {
         name: &config.version_table,
@@ -59,13 +60,15 @@ pub fn table_filter(config: &Config) -> Filter {
     Filter {
         exclude,
         only: None,
+        exclude_columns: config.exclude_columns.clone(),
+        exclude_objects: config.exclude_objects.clone(),
     }
 }
 
-/// `models` without the excluded tables.
+/// `models` without the excluded tables, columns and objects.
 fn without_excluded(models: &Schema, filter: &Filter) -> Schema {
     let mut out = models.clone();
-    out.tables.retain(|name, _| !filter.excludes(name));
+    filter.prune(&mut out);
     out
 }
 

@@ -107,6 +107,12 @@ pub struct Config {
     /// Tables autogenerate, `check` and `drift` leave alone (names, or patterns
     /// with `*`), besides the version table.
     pub exclude_tables: Vec<String>,
+    /// Columns they leave alone: `table.column` or `column` (in any table), with
+    /// `*` patterns; indexes, uniques and foreign keys over them go with them.
+    pub exclude_columns: Vec<String>,
+    /// Indexes, unique constraints, foreign keys and checks they leave alone, by
+    /// name or `*` pattern.
+    pub exclude_objects: Vec<String>,
     /// PostgreSQL schema to work in (`SET search_path`); default: the server's.
     pub schema: Option<String>,
     /// Lock timeout and transaction mode of `upgrade`, `downgrade`, `stamp`.
@@ -130,6 +136,8 @@ impl Config {
             version_table: "retort_version".to_owned(),
             echo: false,
             exclude_tables: Vec::new(),
+            exclude_columns: Vec::new(),
+            exclude_objects: Vec::new(),
             schema: None,
             run: RunOptions::default(),
             database: "main".to_owned(),

@@ -38,6 +38,8 @@ struct Settings {
     versions: Option<String>,
     version_table: Option<String>,
     exclude_tables: Option<Vec<String>>,
+    exclude_columns: Option<Vec<String>>,
+    exclude_objects: Option<Vec<String>>,
     transaction: Option<TransactionMode>,
     lock_timeout: Option<u64>,
     schema: Option<String>,
@@ -143,6 +145,8 @@ impl ProjectFile {
                     settings: Settings {
                         version_table: s.version_table.or_else(|| d.version_table.clone()),
                         exclude_tables: s.exclude_tables.or_else(|| d.exclude_tables.clone()),
+                        exclude_columns: s.exclude_columns.or_else(|| d.exclude_columns.clone()),
+                        exclude_objects: s.exclude_objects.or_else(|| d.exclude_objects.clone()),
                         schema: s.schema.or_else(|| d.schema.clone()),
                         lock_timeout: s.lock_timeout.or(d.lock_timeout),
                         transaction: s.transaction.or(d.transaction),
@@ -208,6 +212,8 @@ pub fn configs(project: &Project) -> Result<Vec<Config>> {
             config.version_table = table.clone();
         }
         config.exclude_tables = s.exclude_tables.clone().unwrap_or_default();
+        config.exclude_columns = s.exclude_columns.clone().unwrap_or_default();
+        config.exclude_objects = s.exclude_objects.clone().unwrap_or_default();
         config.schema = s.schema.clone();
         if let Some(seconds) = s.lock_timeout {
             config.run.lock_timeout = Duration::from_secs(seconds);
@@ -292,6 +298,20 @@ mod tests {
             err.contains("a top-level `versions` applies to a single database"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn column_and_object_filters_are_read() {
+        let (_d, p) = project(
+            "exclude_columns = [\"users.legacy_*\"]\nexclude_objects = [\"*_trgm\"]\n",
+            "versions",
+        );
+        let config = &configs(&p).unwrap()[0];
+        assert_eq!(config.exclude_columns, ["users.legacy_*"]);
+        assert_eq!(config.exclude_objects, ["*_trgm"]);
+        let filter = crate::autogenerate::table_filter(config);
+        assert!(filter.excludes_column("users", "legacy_flag"));
+        assert!(filter.excludes_object("users_name_trgm"));
     }
 
     #[test]

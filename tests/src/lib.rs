@@ -545,7 +545,7 @@ CREATE TRIGGER items_touch AFTER UPDATE ON items BEGIN SELECT 1; END;
     pub fn user_tables() -> retort_engine::introspect::Filter {
         retort_engine::introspect::Filter {
             exclude: vec!["retort_version*".into()],
-            only: None,
+            ..Default::default()
         }
     }
 

@@ -15,7 +15,7 @@ use retort_tests::{link_shop, on_every_backend, TestDb, LINEAR, SHOP};
 fn filter() -> Filter {
     Filter {
         exclude: vec!["retort_version".into()],
-        only: None,
+        ..Default::default()
     }
 }
 

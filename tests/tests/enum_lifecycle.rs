@@ -17,7 +17,7 @@ use retort_tests::{on_every_backend, TestDb};
 fn filter() -> Filter {
     Filter {
         exclude: vec!["retort_version".into()],
-        only: None,
+        ..Default::default()
     }
 }
 

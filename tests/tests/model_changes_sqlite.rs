@@ -306,7 +306,7 @@ fn renamed_from_renames_and_keeps_rows() {
     let after = schema_from_models(&[v4::Gizmo::meta()]).unwrap();
     let filter = retort_engine::introspect::Filter {
         exclude: vec!["retort_version".into()],
-        only: None,
+        ..Default::default()
     };
     let changes =
         retort_engine::autogenerate::compare_database(&mut conn, &after, &hints, &filter).unwrap();

@@ -355,7 +355,7 @@ fn wide_tables(db: &TestDb) {
     command::apply(&mut conn, &ops).unwrap();
     let filter = Filter {
         exclude: vec!["retort_version*".into()],
-        only: None,
+        ..Default::default()
     };
     let left = autogenerate::compare_database(&mut conn, models, &RenameHints::default(), &filter)
         .unwrap();

@@ -288,7 +288,7 @@ pub fn diff(conn: &mut Connection, models: &Schema, version_table: &str) -> Resu
             name: version_table,
         }
         .own_tables(),
-        only: None,
+        ..Default::default()
     };
     Ok(autogenerate::compare_database(conn, models, &RenameHints::default(), &filter)?.ops)
 }

@@ -22,9 +22,65 @@ pub struct Filter {
     pub exclude: Vec<String>,
     /// Read only this table.
     pub only: Option<String>,
+    /// Columns to leave out: `table.column` (either part may be a `*` pattern),
+    /// or `column` in any table (`legacy_*`). An index, unique constraint or
+    /// foreign key over such a column is left out with it.
+    pub exclude_columns: Vec<String>,
+    /// Indexes, unique constraints, foreign keys and checks to leave out, by name
+    /// (or `*` pattern): objects another tool or a DBA keeps, which the models do
+    /// not describe.
+    pub exclude_objects: Vec<String>,
 }
 
 impl Filter {
+    /// Whether `column` of `table` is left out.
+    pub fn excludes_column(&self, table: &str, column: &str) -> bool {
+        self.exclude_columns
+            .iter()
+            .any(|pattern| match pattern.split_once('.') {
+                Some((t, c)) => glob_match(t, table) && glob_match(c, column),
+                None => glob_match(pattern, column),
+            })
+    }
+
+    /// Whether the index or constraint called `name` is left out.
+    pub fn excludes_object(&self, name: &str) -> bool {
+        self.exclude_objects
+            .iter()
+            .any(|pattern| glob_match(pattern, name))
+    }
+
+    /// `schema` without what the filter leaves out: tables, columns (with the
+    /// indexes, uniques and foreign keys over them, and foreign keys to them) and
+    /// objects by name. Applied to both sides of every comparison.
+    pub fn prune(&self, schema: &mut Schema) {
+        schema.tables.retain(|name, _| !self.excludes(name));
+        if self.exclude_columns.is_empty() && self.exclude_objects.is_empty() {
+            return;
+        }
+        for table in schema.tables.values_mut() {
+            let t = table.name.clone();
+            let gone = |c: &String| self.excludes_column(&t, c);
+            let named_out = |n: Option<&str>| n.is_some_and(|n| self.excludes_object(n));
+            table.columns.retain(|c| !gone(&c.name));
+            table
+                .uniques
+                .retain(|u| !u.columns.iter().any(gone) && !named_out(u.name.as_deref()));
+            table
+                .indexes
+                .retain(|i| !i.columns.iter().any(gone) && !named_out(Some(&i.name)));
+            table.foreign_keys.retain(|f| {
+                !f.columns.iter().any(gone)
+                    && !f
+                        .ref_columns
+                        .iter()
+                        .any(|c| self.excludes_column(&f.ref_table, c))
+                    && !named_out(f.name.as_deref())
+            });
+            table.checks.retain(|c| !named_out(c.name.as_deref()));
+        }
+    }
+
     /// Whether `table` is left out.
     pub fn excludes(&self, table: &str) -> bool {
         self.exclude
@@ -65,7 +121,7 @@ impl Filter {
 pub fn introspect(conn: &mut Connection, exclude: &[&str]) -> Result<Schema> {
     let filter = Filter {
         exclude: exclude.iter().map(|s| (*s).to_owned()).collect(),
-        only: None,
+        ..Filter::default()
     };
     read(conn, &filter)
 }
@@ -118,8 +174,8 @@ pub fn other_objects(conn: &mut Connection) -> Result<Vec<String>> {
 /// Reads one table, or `None` when it does not exist.
 pub fn table(conn: &mut Connection, name: &str) -> Result<Option<Table>> {
     let filter = Filter {
-        exclude: Vec::new(),
         only: Some(name.to_owned()),
+        ..Filter::default()
     };
     Ok(read(conn, &filter)?.tables.remove(name))
 }
@@ -202,6 +258,7 @@ pub fn read(conn: &mut Connection, filter: &Filter) -> Result<Schema> {
         .values_mut()
         .for_each(|t| absorb_enum_checks(t, dialect));
     schema.tables.values_mut().for_each(Table::sort_constraints);
+    filter.prune(&mut schema);
     Ok(schema)
 }
 
@@ -530,7 +587,7 @@ mod tests {
         assert!(glob_match("exact", "exact") && !glob_match("exact", "exactly"));
         let f = Filter {
             exclude: vec!["audit_*".into(), "a_b".into()],
-            only: None,
+            ..Default::default()
         };
         assert_eq!(
             f.condition("t", |s| format!("'{s}'")),
