@@ -776,13 +776,14 @@ fn model_item(
         }
         struct_attrs.push(quote!(foreign_key(#(#parts),*)));
     }
-    for (i, check) in table.checks.iter().enumerate() {
-        let name = check
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("ck_{t}_{}", i + 1));
+    for check in &table.checks {
         let sql = &check.expr;
-        struct_attrs.push(quote!(check(name = #name, sql = #sql)));
+        // An unnamed check stays unnamed in the database (the model names it
+        // after its first column, and compares it by its condition).
+        match &check.name {
+            Some(name) => struct_attrs.push(quote!(check(name = #name, sql = #sql))),
+            None => struct_attrs.push(quote!(check(sql = #sql))),
+        }
     }
     if let (Backend::Postgres, Some(n)) = (backend, &table.primary_key_name) {
         if *n != format!("{t}_pkey") && *n != naming::primary_key(t) {

@@ -139,9 +139,11 @@ impl<'a> Model<'a> {
                 checks.push(attr::CheckAttr {
                     name: syn::LitStr::new(&format!("ck_{table}_{}", field.column), sql.span()),
                     sql: sql.clone(),
+                    generated: true,
                 });
             }
         }
+        name_checks(&table, &fields, &mut checks);
         let foreign_keys = attrs
             .foreign_keys
             .into_iter()
@@ -435,4 +437,78 @@ fn parse_key_target(cx: &Ctxt, expr: &Expr) -> Option<KeyTarget> {
             None
         }
     }
+}
+
+/// Names for struct-level checks written without one: `ck_<table>_<column>`
+/// after the first column the condition names (`price > 0` on `products`:
+/// `ck_products_price`), `ck_<table>_check` when it names none, with `_2`, `_3`
+/// where that name is taken. Stable under reordering and edits elsewhere.
+fn name_checks(table: &str, fields: &[Field<'_>], checks: &mut [CheckAttr]) {
+    let mut taken: std::collections::BTreeSet<String> = checks
+        .iter()
+        .filter(|c| !c.name.value().is_empty())
+        .map(|c| c.name.value())
+        .collect();
+    for check in checks.iter_mut().filter(|c| c.name.value().is_empty()) {
+        let sql = check.sql.value();
+        let column = sql_identifiers(&sql)
+            .into_iter()
+            .find(|word| fields.iter().any(|f| f.column == *word));
+        let base = format!("ck_{table}_{}", column.as_deref().unwrap_or("check"));
+        let mut name = base.clone();
+        let mut n = 2;
+        while !taken.insert(name.clone()) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        check.name = syn::LitStr::new(&name, check.sql.span());
+    }
+}
+
+/// The identifiers of an SQL expression, in order: bare words and `"quoted"` or
+/// `` `quoted` `` names, outside string literals.
+fn sql_identifiers(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                // A string literal ('' inside is a quote).
+                while let Some(d) = chars.next() {
+                    if d == '\'' && chars.peek() != Some(&'\'') {
+                        break;
+                    }
+                    if d == '\'' {
+                        chars.next();
+                    }
+                }
+            }
+            '"' | '`' => {
+                let word: String = chars.by_ref().take_while(|d| *d != c).collect();
+                out.push(word);
+            }
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let mut word = c.to_string();
+                while let Some(d) = chars.peek().copied() {
+                    if d.is_ascii_alphanumeric() || d == '_' {
+                        word.push(d);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                out.push(word);
+            }
+            c if c.is_ascii_digit() => {
+                while chars
+                    .peek()
+                    .is_some_and(|d| d.is_ascii_alphanumeric() || *d == '.')
+                {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }

@@ -106,8 +106,11 @@ impl Deferral {
 
 /// `check(name = "...", sql = "...")` on the struct.
 pub struct CheckAttr {
+    /// Given, or made up by the model (`generated`): `ck_<table>_<column>`.
     pub name: LitStr,
     pub sql: LitStr,
+    /// No `name = ..` was written: the model names it.
+    pub generated: bool,
 }
 
 /// Struct-level attributes.
@@ -273,10 +276,15 @@ fn check_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<CheckAttr> {
         Ok(())
     })?;
     match (name, sql) {
-        (Some(name), Some(sql)) if !sql.value().trim().is_empty() => Ok(CheckAttr { name, sql }),
+        (name, Some(sql)) if !sql.value().trim().is_empty() => Ok(CheckAttr {
+            generated: name.is_none(),
+            name: name.unwrap_or_else(|| LitStr::new("", span)),
+            sql,
+        }),
         _ => Err(syn::Error::new(
             span,
-            "check(..) needs a name and an SQL condition: check(name = \"ck_products_price\", sql = \"price > 0\")",
+            "check(..) needs an SQL condition: check(sql = \"price > 0\"), named ck_<table>_<first column it names> \
+             unless you name it: check(name = \"ck_products_price\", sql = \"price > 0\")",
         )),
     }
 }

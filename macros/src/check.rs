@@ -390,7 +390,8 @@ fn check_constraint_names(cx: &Ctxt, model: &Model<'_>) {
     for check in &model.checks {
         let name = check.name.value();
         if !(name.len() > MAX_NAME && from_field(&name)) {
-            names.push((name, check.name.span(), None));
+            let how = check.generated.then_some("check(name = \"...\", sql = ..)");
+            names.push((name, check.name.span(), how));
         }
     }
     // Too long a table or column name is reported once, at its own span.

@@ -79,3 +79,67 @@ fn field_checks_are_created_enforced_and_compared(db: &TestDb) {
 }
 
 on_every_backend!(field_checks_are_created_enforced_and_compared);
+
+/// Struct-level checks without a name: named after the first column they name.
+#[derive(Model)]
+#[model(
+    table = "stocked",
+    database = "struct_checks",
+    diesel = false,
+    check(sql = "qty >= 0 AND qty < 1000"),
+    check(sql = "qty <> 13"),
+    check(sql = "'on' <> 'off'"),
+    check(name = "ck_stocked_shelf_named", sql = "shelf > 0")
+)]
+pub struct Stocked {
+    /// Key.
+    #[model(primary_key)]
+    pub id: i32,
+    /// Units.
+    #[model(check = "qty <> 7")]
+    pub qty: i32,
+    /// Where.
+    pub shelf: i32,
+}
+
+fn unnamed_struct_checks_are_named_after_their_column(db: &TestDb) {
+    let models = registered_schema_for("struct_checks").unwrap();
+    let mut names: Vec<&str> = models.tables["stocked"]
+        .checks
+        .iter()
+        .filter_map(|c| c.name.as_deref())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "ck_stocked_check",
+            "ck_stocked_qty",
+            "ck_stocked_qty_2",
+            "ck_stocked_qty_3",
+            "ck_stocked_shelf_named",
+        ]
+    );
+    let mut conn = db.connect();
+    let hints = RenameHints::default();
+    let create = autogenerate::compare_database(&mut conn, models, &hints, &user_tables())
+        .unwrap()
+        .ops;
+    command::apply(&mut conn, &create).unwrap();
+    conn.execute("INSERT INTO stocked (id, qty, shelf) VALUES (1, 5, 1)")
+        .unwrap();
+    for bad in ["(2, 13, 1)", "(3, 7, 1)", "(4, -1, 1)", "(5, 1, 0)"] {
+        assert!(conn
+            .execute(&format!(
+                "INSERT INTO stocked (id, qty, shelf) VALUES {bad}"
+            ))
+            .is_err());
+    }
+    let again = autogenerate::compare_database(&mut conn, models, &hints, &user_tables())
+        .unwrap()
+        .ops;
+    assert!(again.is_empty(), "{:#?}", summaries(&again));
+    let _ = Stocked::meta();
+}
+
+on_every_backend!(unnamed_struct_checks_are_named_after_their_column);
