@@ -62,6 +62,7 @@ pub fn table_filter(config: &Config) -> Filter {
         only: None,
         exclude_columns: config.exclude_columns.clone(),
         exclude_objects: config.exclude_objects.clone(),
+        ignore_comments: !config.comments,
     }
 }
 

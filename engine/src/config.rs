@@ -113,6 +113,9 @@ pub struct Config {
     /// Indexes, unique constraints, foreign keys and checks they leave alone, by
     /// name or `*` pattern.
     pub exclude_objects: Vec<String>,
+    /// Compare (and autogenerate) table and column comments, from the models'
+    /// doc comments (default); `comments = false` in `Retort.toml` turns it off.
+    pub comments: bool,
     /// PostgreSQL schema to work in (`SET search_path`); default: the server's.
     pub schema: Option<String>,
     /// Lock timeout and transaction mode of `upgrade`, `downgrade`, `stamp`.
@@ -138,6 +141,7 @@ impl Config {
             exclude_tables: Vec::new(),
             exclude_columns: Vec::new(),
             exclude_objects: Vec::new(),
+            comments: true,
             schema: None,
             run: RunOptions::default(),
             database: "main".to_owned(),

@@ -101,6 +101,14 @@ fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
+/// A database comment as doc comment lines (`///`), which the derive reads back
+/// as the same comment.
+fn comment_docs(comment: Option<&str>) -> Vec<TokenStream> {
+    comment
+        .map(|c| c.split('\n').map(doc).collect())
+        .unwrap_or_default()
+}
+
 fn doc(text: &str) -> TokenStream {
     let text = format!(" {text}");
     quote!(#[doc = #text])
@@ -491,6 +499,13 @@ pub fn models_source(
             list(out.crates.iter())
         ));
     }
+    if !out.approximations.is_empty() {
+        header.push(String::new());
+        header.push(" Approximated:".to_owned());
+        for what in &out.approximations {
+            header.push(format!(" - {what}"));
+        }
+    }
     if !out.unsupported.is_empty() {
         header.push(String::new());
         header.push(" Not imported (Retort cannot express it):".to_owned());
@@ -583,7 +598,9 @@ fn model_item(
     if database != "main" {
         struct_attrs.push(quote!(database = #database));
     }
-    let mut struct_docs = vec![doc(&format!("Table `{t}`."))];
+    // Doc comments are the database's comments (the derive makes them comments
+    // again); what import has to say goes to the module's header.
+    let struct_docs = comment_docs(table.comment.as_deref());
     let single_pk = table.primary_key.len() == 1;
     let mut no_diesel: Vec<String> = Vec::new();
     match table.columns.len() {
@@ -617,7 +634,6 @@ fn model_item(
         let field = ident(&names.fields[&(t.clone(), c.clone())]);
         let ft = field_type(t, column, names, out);
         let mut attrs = Vec::new();
-        let mut docs = Vec::new();
         if field != c.as_str() {
             attrs.push(quote!(column = #c));
         }
@@ -638,7 +654,6 @@ fn model_item(
             let note = format!(
                 "`{t}.{c}` counts up (AUTO_INCREMENT/identity) without being the primary key, which a model cannot say"
             );
-            docs.push(doc(&note));
             out.approximations.push(note);
         }
         if !(column.autoincrement && pk) {
@@ -687,11 +702,10 @@ fn model_item(
                         }
                     }
                 }
-                None => skipped_fk(t, fk, out, &mut docs),
+                None => skipped_fk(t, fk, out),
             }
         }
         if let Some(note) = &ft.approximation {
-            docs.push(doc(note));
             out.approximations.push(format!("`{t}.{c}`: {note}"));
         }
         if let Some(why) = ft.no_diesel {
@@ -708,9 +722,8 @@ fn model_item(
         } else {
             quote!(#[model(#(#attrs),*)])
         };
-        let column_doc = doc(&format!("Column `{c}`."));
+        let docs = comment_docs(column.comment.as_deref());
         fields.push(quote! {
-            #column_doc
             #(#docs)*
             #model
             pub #field: #ty,
@@ -749,7 +762,7 @@ fn model_item(
             continue;
         }
         let Some((target, to_pk)) = reference(fk, names) else {
-            skipped_fk(t, fk, out, &mut struct_docs);
+            skipped_fk(t, fk, out);
             continue;
         };
         let cols = field_list(&fk.columns);
@@ -788,16 +801,15 @@ fn model_item(
     if let (Backend::Postgres, Some(n)) = (backend, &table.primary_key_name) {
         if *n != format!("{t}_pkey") && *n != naming::primary_key(t) {
             let note = format!("`{t}`'s primary key is named `{n}`; a model's key takes the database's default name");
-            struct_docs.push(doc(&note));
             out.approximations.push(note);
         }
     }
     if !no_diesel.is_empty() {
         struct_attrs.push(quote!(diesel = false));
-        struct_docs.push(doc(&format!(
-            "No diesel table: {}. Give such columns `diesel_type = ...` to query them with diesel.",
+        out.approximations.push(format!(
+            "`{t}` has no diesel table (`diesel = false`): {}; give such columns `diesel_type = ...` to query them with diesel",
             no_diesel.join("; ")
-        )));
+        ));
     }
     let name = ident(struct_name);
     let model = if struct_attrs.is_empty() {
@@ -823,7 +835,7 @@ fn reference<'a>(fk: &ForeignKey, names: &'a Names) -> Option<(&'a str, bool)> {
     Some((target.as_str(), to_pk))
 }
 
-fn skipped_fk(table: &str, fk: &ForeignKey, out: &mut ImportedModels, docs: &mut Vec<TokenStream>) {
+fn skipped_fk(table: &str, fk: &ForeignKey, out: &mut ImportedModels) {
     let note = format!(
         "the foreign key {}({}) to `{}` is left out: that table is not imported",
         fk.name
@@ -833,6 +845,5 @@ fn skipped_fk(table: &str, fk: &ForeignKey, out: &mut ImportedModels, docs: &mut
         fk.columns.join(", "),
         fk.ref_table
     );
-    docs.push(doc(&note));
     out.approximations.push(format!("`{table}`: {note}"));
 }

@@ -40,6 +40,7 @@ struct Settings {
     exclude_tables: Option<Vec<String>>,
     exclude_columns: Option<Vec<String>>,
     exclude_objects: Option<Vec<String>>,
+    comments: Option<bool>,
     transaction: Option<TransactionMode>,
     lock_timeout: Option<u64>,
     schema: Option<String>,
@@ -147,6 +148,7 @@ impl ProjectFile {
                         exclude_tables: s.exclude_tables.or_else(|| d.exclude_tables.clone()),
                         exclude_columns: s.exclude_columns.or_else(|| d.exclude_columns.clone()),
                         exclude_objects: s.exclude_objects.or_else(|| d.exclude_objects.clone()),
+                        comments: s.comments.or(d.comments),
                         schema: s.schema.or_else(|| d.schema.clone()),
                         lock_timeout: s.lock_timeout.or(d.lock_timeout),
                         transaction: s.transaction.or(d.transaction),
@@ -214,6 +216,7 @@ pub fn configs(project: &Project) -> Result<Vec<Config>> {
         config.exclude_tables = s.exclude_tables.clone().unwrap_or_default();
         config.exclude_columns = s.exclude_columns.clone().unwrap_or_default();
         config.exclude_objects = s.exclude_objects.clone().unwrap_or_default();
+        config.comments = s.comments.unwrap_or(true);
         config.schema = s.schema.clone();
         if let Some(seconds) = s.lock_timeout {
             config.run.lock_timeout = Duration::from_secs(seconds);

@@ -378,6 +378,17 @@ pub fn statement(op: &Op) -> TokenStream {
                 )?;
             }
         }
+        Op::SetComment(set) => {
+            let table = &set.table;
+            let comment = match &set.comment {
+                Some(c) => quote! { Some(#c) },
+                None => quote! { None },
+            };
+            match &set.column {
+                Some(column) => quote! { op.comment_column(#table, #column, #comment)?; },
+                None => quote! { op.comment_table(#table, #comment)?; },
+            }
+        }
     }
 }
 
@@ -568,6 +579,9 @@ fn table_expr(table: &Table) -> TokenStream {
         let fk = foreign_key_expr(fk);
         out.extend(quote! { .foreign_key(#fk) });
     }
+    if let Some(comment) = &table.comment {
+        out.extend(quote! { .comment(#comment) });
+    }
     out
 }
 
@@ -584,6 +598,9 @@ fn column_expr(column: &Column) -> TokenStream {
     }
     if column.autoincrement {
         out.extend(quote! { .autoincrement() });
+    }
+    if let Some(comment) = &column.comment {
+        out.extend(quote! { .comment(#comment) });
     }
     out
 }

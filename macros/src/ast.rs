@@ -28,6 +28,8 @@ pub struct Model<'a> {
     pub diesel: bool,
     /// The project database the table is in.
     pub database: String,
+    /// The struct's doc comment: the table's comment.
+    pub doc: Option<String>,
 }
 
 pub struct Field<'a> {
@@ -51,6 +53,8 @@ pub struct Field<'a> {
     pub attrs: FieldAttrs,
     pub default: Option<DefaultValue>,
     pub reference: Option<ReferenceTarget>,
+    /// The field's doc comment: the column's comment.
+    pub doc: Option<String>,
 }
 
 /// A parsed `default = ...`.
@@ -166,6 +170,7 @@ impl<'a> Model<'a> {
             database: attrs
                 .database
                 .map_or_else(|| "main".to_owned(), |l| l.value()),
+            doc: doc_comment(&input.attrs),
         })
     }
 
@@ -252,8 +257,36 @@ impl<'a> Field<'a> {
             attrs,
             default,
             reference,
+            doc: doc_comment(&field.attrs),
         }
     }
+}
+
+/// The `///` lines of an item, as one text (each line's first space dropped,
+/// blank lines at the ends trimmed): its comment in the database.
+pub fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .flat_map(|text| {
+            // `split`, not `lines`: an empty `///` line is a blank line of the comment.
+            text.split('\n')
+                .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let text = lines.join("\n");
+    let text = text.trim_matches('\n');
+    (!text.trim().is_empty()).then(|| text.to_owned())
 }
 
 /// `db_enum`: the field is an enum, whose default may be a variant.

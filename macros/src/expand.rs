@@ -121,6 +121,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
         many => quote!((#(#many),*)),
     };
     let database_name = &model.database;
+    let model_comment = option_str(model.doc.clone());
     let columns_consts = column_consts(model);
     let reference_checks = reference_checks(model);
     let enum_default_checks = enum_default_checks(model);
@@ -137,6 +138,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
                 checks: &[#(#checks),*],
                 renamed_from: #renamed_from,
                 database: #database_name,
+                comment: #model_comment,
             };
 
             impl ::retort::Model for #ident {
@@ -582,6 +584,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
         name(&field.attrs.fk_name),
     );
     let renamed_from = option_str(field.attrs.renamed_from.as_ref().map(|l| l.value()));
+    let comment = option_str(field.doc.clone());
     let db_enum = if field.db_enum {
         // Spanned at the field's type: a type that is neither known nor a
         // `DbEnum` gets the trait's message there.
@@ -613,6 +616,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             deferrable: #deferrable,
             renamed_from: #renamed_from,
             db_enum: #db_enum,
+            comment: #comment,
         }
     }
 }

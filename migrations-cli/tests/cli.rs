@@ -58,7 +58,7 @@ fn upgrade_current_history_check() {
         stderr(&out)
     );
     assert!(
-        stdout(&out).starts_with("5 revisions applied; the database is at "),
+        stdout(&out).starts_with("6 revisions applied; the database is at "),
         "{}",
         stdout(&out)
     );
@@ -69,16 +69,17 @@ fn upgrade_current_history_check() {
 
     let out = run(&db, &["history"]);
     let lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
-    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert_eq!(lines.len(), 6, "{lines:?}");
     assert!(
-        lines[0].ends_with(&format!("-> {head} (head), cancelled orders")),
+        lines[0].ends_with(&format!("-> {head} (head), comments from doc comments")),
         "{lines:?}"
     );
-    assert!(lines[1].ends_with(", order status"), "{lines:?}");
-    assert!(lines[2].ends_with(", prices as decimals"), "{lines:?}");
-    assert!(lines[3].ends_with(", add product description"), "{lines:?}");
+    assert!(lines[1].ends_with(", cancelled orders"), "{lines:?}");
+    assert!(lines[2].ends_with(", order status"), "{lines:?}");
+    assert!(lines[3].ends_with(", prices as decimals"), "{lines:?}");
+    assert!(lines[4].ends_with(", add product description"), "{lines:?}");
     assert!(
-        lines[4].starts_with("<base> -> ") && lines[4].ends_with(", initial schema"),
+        lines[5].starts_with("<base> -> ") && lines[5].ends_with(", initial schema"),
         "{lines:?}"
     );
 

@@ -94,7 +94,7 @@ fn twenty_postgres_and_twenty_sqlite_with_one_failure_then_resume() {
         }
         let line = line_of(&text, url);
         assert!(
-            line.starts_with("ok") && line.contains("5 revision(s) applied"),
+            line.starts_with("ok") && line.contains("6 revision(s) applied"),
             "{line}"
         );
         assert_eq!(current(url), head, "{url}");
@@ -126,7 +126,7 @@ fn twenty_postgres_and_twenty_sqlite_with_one_failure_then_resume() {
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
     assert!(text.ends_with("40 database(s): 40 ok, 0 not\n"), "{text}");
     assert!(
-        line_of(&text, &bad.url).contains("5 revision(s) applied"),
+        line_of(&text, &bad.url).contains("6 revision(s) applied"),
         "{text}"
     );
     assert!(

@@ -49,6 +49,8 @@ pub struct ModelMeta {
     /// `database = "analytics"`: which of the project's databases the table is
     /// in (`main` by default).
     pub database: &'static str,
+    /// The struct's doc comment: the table's comment.
+    pub comment: Option<&'static str>,
 }
 
 /// A struct-level check constraint.
@@ -103,6 +105,8 @@ pub struct ColumnMeta {
     /// The field's type is a `#[derive(DbEnum)]` enum (`sql_type` is then
     /// ignored): its name and values.
     pub db_enum: Option<&'static EnumMeta>,
+    /// The field's doc comment: the column's comment.
+    pub comment: Option<&'static str>,
 }
 
 /// What `#[derive(DbEnum)]` knows about an enum, as static data.
@@ -560,6 +564,7 @@ fn table_from_model(
 ) -> Result<Table, Vec<RegistryError>> {
     let mut errors = Vec::new();
     let mut table = Table::new(model.table);
+    table.comment = model.comment.map(str::to_owned);
     let pk = primary_key_of(model);
     table.primary_key = pk.iter().map(|c| c.name.to_owned()).collect();
     for meta in model.columns {
@@ -583,6 +588,7 @@ fn table_from_model(
             nullable: meta.nullable,
             default: meta.default.as_ref().map(ServerDefault::normalized),
             autoincrement,
+            comment: meta.comment.map(str::to_owned),
         });
         if meta.unique {
             table.uniques.push(Unique::new(
@@ -883,6 +889,7 @@ mod tests {
             deferrable: Deferrable::No,
             renamed_from: None,
             db_enum: None,
+            comment: None,
         }
     }
 
@@ -896,6 +903,7 @@ mod tests {
         checks: &[],
         renamed_from: None,
         database: MAIN,
+        comment: None,
     };
     static B: ModelMeta = ModelMeta {
         rust_path: "other::B",
@@ -907,6 +915,7 @@ mod tests {
         checks: &[],
         renamed_from: None,
         database: MAIN,
+        comment: None,
     };
     static C: ModelMeta = ModelMeta {
         rust_path: "app::C",
@@ -936,6 +945,7 @@ mod tests {
                 deferrable: Deferrable::No,
                 renamed_from: None,
                 db_enum: None,
+                comment: None,
             },
         ],
         indexes: &[],
@@ -944,6 +954,7 @@ mod tests {
         checks: &[],
         renamed_from: None,
         database: MAIN,
+        comment: None,
     };
 
     static STATUS: EnumMeta = EnumMeta {
@@ -976,6 +987,7 @@ mod tests {
         checks: &[],
         renamed_from: None,
         database: MAIN,
+        comment: None,
     };
     static E: ModelMeta = ModelMeta {
         rust_path: "other::E",
@@ -990,6 +1002,7 @@ mod tests {
         checks: &[],
         renamed_from: None,
         database: MAIN,
+        comment: None,
     };
 
     #[test]

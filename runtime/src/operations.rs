@@ -11,7 +11,7 @@ use crate::connection::{Backend, Connection};
 use crate::error::Result;
 use crate::ops::{
     AlterColumn, AlterEnum, Batch, BulkInsert, CreateEnum, CreateTable, DropEnum, DropTable,
-    Execute, Op, RenameTable,
+    Execute, Op, RenameTable, SetComment,
 };
 use crate::schema::{
     Check, Column, Constraint, ConstraintKind, ForeignKey, Index, Table, Unique, Value,
@@ -177,6 +177,37 @@ impl<'a> Operations<'a> {
     /// a value added in a transaction cannot be used in it).
     pub fn alter_enum(&mut self, alter: AlterEnum) -> Result<()> {
         self.run(Op::AlterEnum(alter))
+    }
+
+    /// Sets (`Some`) or removes (`None`) a table's comment, as Alembic's
+    /// `create_table_comment`/`drop_table_comment`: `op.comment_table("users",
+    /// Some("Who may log in"))`. PostgreSQL `COMMENT ON TABLE`, MySQL `COMMENT =`;
+    /// nothing on SQLite.
+    pub fn comment_table(&mut self, table: &str, comment: Option<&str>) -> Result<()> {
+        self.run(Op::SetComment(SetComment {
+            table: table.to_owned(),
+            column: None,
+            comment: comment.map(str::to_owned),
+            existing: None,
+        }))
+    }
+
+    /// Sets (`Some`) or removes (`None`) a column's comment, as Alembic's
+    /// `alter_column(.., comment=..)`: `op.comment_column("users", "email",
+    /// Some("Where receipts go"))`. PostgreSQL `COMMENT ON COLUMN`, MySQL `MODIFY
+    /// COLUMN` with the column as it is; nothing on SQLite.
+    pub fn comment_column(
+        &mut self,
+        table: &str,
+        column: &str,
+        comment: Option<&str>,
+    ) -> Result<()> {
+        self.run(Op::SetComment(SetComment {
+            table: table.to_owned(),
+            column: Some(column.to_owned()),
+            comment: comment.map(str::to_owned),
+            existing: None,
+        }))
     }
 
     /// Drops a constraint that has no name, found by its definition:

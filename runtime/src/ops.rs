@@ -50,6 +50,22 @@ pub enum Op {
     DropEnum(DropEnum),
     /// `op.alter_enum(..)`: values added, renamed, removed or reordered.
     AlterEnum(AlterEnum),
+    /// `op.comment_table(..)`, `op.comment_column(..)`: sets or removes a
+    /// comment (nothing on SQLite, which keeps none).
+    SetComment(SetComment),
+}
+
+/// Sets or removes the comment of a table, or of one of its columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetComment {
+    /// The table.
+    pub table: String,
+    /// The column (`None`: the table's own comment).
+    pub column: Option<String>,
+    /// The comment after (`None`: removed).
+    pub comment: Option<String>,
+    /// The comment before, when known (needed to reverse).
+    pub existing: Option<Option<String>>,
 }
 
 /// Creates an enum type (PostgreSQL; nothing elsewhere).
@@ -310,6 +326,7 @@ impl AlterColumn {
                 None => existing.default.clone(),
             },
             autoincrement: self.autoincrement.unwrap_or(existing.autoincrement),
+            comment: existing.comment.clone(),
         }
     }
 
@@ -600,6 +617,21 @@ impl Op {
                 }),
                 None => return Err(missing(format!("drop_enum(\"{name}\")"))),
             },
+            Op::SetComment(set) => Op::SetComment(SetComment {
+                table: set.table.clone(),
+                column: set.column.clone(),
+                comment: set.existing.clone().ok_or_else(|| {
+                    missing(format!(
+                        "the comment on `{}{}`",
+                        set.table,
+                        set.column
+                            .as_deref()
+                            .map(|c| format!(".{c}"))
+                            .unwrap_or_default()
+                    ))
+                })?,
+                existing: Some(set.comment.clone()),
+            }),
             Op::AlterEnum(alter) => Op::AlterEnum(AlterEnum {
                 name: alter.name.clone(),
                 values: alter.existing.clone(),
@@ -629,6 +661,7 @@ impl Op {
             Op::DropConstraint(o) => Some(&o.table),
             Op::Batch(o) => Some(&o.table),
             Op::BulkInsert(o) => Some(&o.table),
+            Op::SetComment(o) => Some(&o.table),
             Op::Execute(_) | Op::CreateEnum(_) | Op::DropEnum(_) | Op::AlterEnum(_) => None,
         }
     }
@@ -755,6 +788,16 @@ impl Op {
                 quote_values(&o.values.iter().map(String::as_str).collect::<Vec<_>>())
             ),
             Op::DropEnum(o) => format!("remove enum `{}`", o.name),
+            Op::SetComment(o) => {
+                let what = match &o.column {
+                    Some(c) => format!("`{}.{c}`", o.table),
+                    None => format!("`{}`", o.table),
+                };
+                match &o.comment {
+                    Some(_) => format!("set the comment on {what}"),
+                    None => format!("remove the comment on {what}"),
+                }
+            }
             Op::AlterEnum(o) => {
                 let mut parts = Vec::new();
                 for (old, new) in &o.renames {

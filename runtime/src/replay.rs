@@ -5,7 +5,7 @@
 
 use crate::ops::{
     AddColumn, AddConstraint, AlterColumn, Batch, CreateEnum, CreateIndex, CreateTable, DropColumn,
-    DropConstraint, DropEnum, DropIndex, DropTable, Op, RenameTable,
+    DropConstraint, DropEnum, DropIndex, DropTable, Op, RenameTable, SetComment,
 };
 use crate::schema::{Constraint, ConstraintKind, Schema, SqlType, Table};
 
@@ -279,6 +279,15 @@ fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, String)>
             }
             return Ok(last);
         }
+        Op::SetComment(SetComment {
+            column, comment, ..
+        }) => match column {
+            None => table.comment = comment.clone(),
+            Some(c) => match table.columns.iter_mut().find(|x| x.name == *c) {
+                Some(column) => column.comment = comment.clone(),
+                None => return fail(op, format!("table `{t}` has no column `{c}`")),
+            },
+        },
         other => {
             return fail(
                 other,

@@ -78,6 +78,9 @@ pub struct Table {
     pub foreign_keys: Vec<ForeignKey>,
     /// Check constraints: SQL conditions every row satisfies.
     pub checks: Vec<Check>,
+    /// The table's comment (PostgreSQL `COMMENT ON TABLE`, MySQL `COMMENT=`): a
+    /// model's doc comment.
+    pub comment: Option<String>,
 }
 
 impl Table {
@@ -87,6 +90,12 @@ impl Table {
             name: name.into(),
             ..Table::default()
         }
+    }
+
+    /// Sets the table's comment.
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
     }
 
     /// Appends a column.
@@ -204,6 +213,9 @@ pub struct Column {
     pub default: Option<ServerDefault>,
     /// The database generates values (an integer primary key that counts up).
     pub autoincrement: bool,
+    /// The column's comment (PostgreSQL `COMMENT ON COLUMN`, MySQL `COMMENT`): a
+    /// field's doc comment.
+    pub comment: Option<String>,
 }
 
 impl Column {
@@ -215,6 +227,7 @@ impl Column {
             nullable: false,
             default: None,
             autoincrement: false,
+            comment: None,
         }
     }
 
@@ -227,6 +240,12 @@ impl Column {
     /// Sets the server default.
     pub fn default(mut self, default: ServerDefault) -> Self {
         self.default = Some(default);
+        self
+    }
+
+    /// Sets the comment.
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
         self
     }
 

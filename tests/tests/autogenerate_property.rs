@@ -84,12 +84,17 @@ fn default_for(rng: &mut Rng, ty: &SqlType) -> Option<ServerDefault> {
 fn column(rng: &mut Rng, name: String) -> Column {
     let ty = rng.pick(TYPES).clone();
     let default = default_for(rng, &ty);
+    // Some columns carry a comment (a field's doc comment), with a quote in it.
+    let comment = rng
+        .chance(30)
+        .then(|| format!("what {name} holds, 'quoted'"));
     Column {
         name,
         nullable: rng.chance(50),
         default,
         sql_type: ty,
         autoincrement: false,
+        comment,
     }
 }
 

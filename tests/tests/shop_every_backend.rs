@@ -9,7 +9,7 @@ fn shop_up_and_down(db: &TestDb) {
     link_shop();
     let config = db.config(SHOP);
     let steps = command::upgrade(&config, "head").unwrap();
-    assert_eq!(steps.len(), 5);
+    assert_eq!(steps.len(), 6);
     let pending = command::check(&config).unwrap();
     assert!(
         pending.is_empty(),
@@ -40,6 +40,8 @@ fn shop_up_and_down(db: &TestDb) {
         .unwrap();
     let status = || db.strings("SELECT status AS v FROM orders");
     assert_eq!(status(), ["pending"], "the enum's default");
+    // The comments (from the models' doc comments) go first.
+    command::downgrade(&config, "-1").unwrap();
     // Going back before 'cancelled' while an order holds it: refused, counted.
     db.connect()
         .execute("UPDATE orders SET status = 'cancelled'")

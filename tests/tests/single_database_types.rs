@@ -227,8 +227,9 @@ fn unsigned_on_mysql() {
     .unwrap()
     .unwrap();
     let text = std::fs::read_to_string(&written.path).unwrap();
+    let squeezed: String = text.split_whitespace().collect();
     assert!(
-        text.contains(r#"Column::new("id", SqlType::Unsigned(64)).autoincrement()"#),
+        squeezed.contains(r#"Column::new("id",SqlType::Unsigned(64)).autoincrement()"#),
         "{text}"
     );
     let mut conn = db.connect();

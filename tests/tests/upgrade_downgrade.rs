@@ -82,7 +82,7 @@ fn rows_survive_an_unrelated_revision_up_and_down(db: &TestDb) {
     assert!(columns(db, "products").contains(&"description".to_owned()));
     assert_eq!(users(db), before);
 
-    command::downgrade(&config, "-4").unwrap();
+    command::downgrade(&config, "-5").unwrap();
     assert!(!columns(db, "products").contains(&"description".to_owned()));
     assert_eq!(users(db), before);
 }

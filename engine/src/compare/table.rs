@@ -13,6 +13,7 @@ use super::Comparison;
 use crate::dialect::Dialect;
 use retort::ops::{
     AddColumn, AddConstraint, AlterColumn, CreateIndex, DropColumn, DropConstraint, DropIndex, Op,
+    SetComment,
 };
 use retort::schema::{
     naming, normalize_sql, Check, Column, Constraint, ForeignKey, Index, Table, Unique,
@@ -224,6 +225,28 @@ pub(super) fn compare(
             || alter.autoincrement.is_some()
         {
             out.ops.push(Op::AlterColumn(alter));
+        }
+    }
+    // Comments, where the database keeps them: the table's, then its columns'.
+    if d.keeps_comments() {
+        let set = |column: Option<&str>, comment: &Option<String>, was: &Option<String>| {
+            Op::SetComment(SetComment {
+                table: t.clone(),
+                column: column.map(str::to_owned),
+                comment: comment.clone(),
+                existing: Some(was.clone()),
+            })
+        };
+        if target.comment != current.comment {
+            out.ops.push(set(None, &target.comment, &current.comment));
+        }
+        for want in &target.columns {
+            if let Some(have) = current.get_column(&want.name) {
+                if want.comment != have.comment {
+                    out.ops
+                        .push(set(Some(&want.name), &want.comment, &have.comment));
+                }
+            }
         }
     }
 

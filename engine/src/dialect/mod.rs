@@ -16,7 +16,7 @@ pub use sqlite::Sqlite;
 use retort::ops::{
     AddColumn, AddConstraint, AlterColumn, AlterEnum, Batch, BulkInsert, CreateEnum, CreateIndex,
     CreateTable, DropColumn, DropConstraint, DropEnum, DropIndex, DropTable, Execute, Op,
-    RenameTable,
+    RenameTable, SetComment,
 };
 use retort::schema::{
     Check, Column, Constraint, Deferrable, FkAction, ForeignKey, Schema, ServerDefault, SqlType,
@@ -467,6 +467,10 @@ pub trait Dialect: Send + Sync {
             .iter()
             .map(|c| self.stored_column(table, c))
             .collect();
+        if !self.keeps_comments() {
+            out.comment = None;
+            out.columns.iter_mut().for_each(|c| c.comment = None);
+        }
         if self.unique_constraints_are_indexes() {
             let (unique, plain): (Vec<_>, Vec<_>) = std::mem::take(&mut out.indexes)
                 .into_iter()
@@ -549,7 +553,55 @@ pub trait Dialect: Send + Sync {
             sql.push(' ');
             sql.push_str(&constraint);
         }
+        if let (true, Some(comment)) = (self.inline_comments(), &column.comment) {
+            sql.push_str(" COMMENT ");
+            sql.push_str(&self.string_literal(comment));
+        }
         Ok(sql)
+    }
+
+    /// Whether the database keeps table and column comments (PostgreSQL, MySQL;
+    /// SQLite keeps none, and comments are not compared there).
+    fn keeps_comments(&self) -> bool {
+        false
+    }
+
+    /// Whether comments are written inside the column definitions and table
+    /// options (MySQL's `COMMENT '…'`), rather than by statements of their own.
+    fn inline_comments(&self) -> bool {
+        false
+    }
+
+    /// The statements that set a comment on a table or column that exists
+    /// (nothing where the database keeps none).
+    fn comment_sql(
+        &self,
+        _op: &SetComment,
+        _current: Option<&Table>,
+    ) -> Result<Vec<String>, RenderError> {
+        Ok(Vec::new())
+    }
+
+    /// The statements that give a new table (and its columns) their comments,
+    /// after `CREATE TABLE`, where comments are not written inline.
+    fn table_comments_sql(&self, table: &Table) -> Result<Vec<String>, RenderError> {
+        if !self.keeps_comments() || self.inline_comments() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let set = |column: Option<&str>, comment: &Option<String>| SetComment {
+            table: table.name.clone(),
+            column: column.map(str::to_owned),
+            comment: comment.clone(),
+            existing: None,
+        };
+        if table.comment.is_some() {
+            out.extend(self.comment_sql(&set(None, &table.comment), Some(table))?);
+        }
+        for column in table.columns.iter().filter(|c| c.comment.is_some()) {
+            out.extend(self.comment_sql(&set(Some(&column.name), &column.comment), Some(table))?);
+        }
+        Ok(out)
     }
 
     /// `CONSTRAINT "fk" FOREIGN KEY (…) REFERENCES "t" (…) [ON DELETE …] [ON UPDATE …]`.
@@ -668,11 +720,17 @@ pub trait Dialect: Send + Sync {
         for foreign_key in &table.foreign_keys {
             parts.push(self.foreign_key_clause(foreign_key)?);
         }
-        Ok(vec![format!(
-            "CREATE TABLE {} (\n    {}\n)",
+        let options = match (&table.comment, self.inline_comments()) {
+            (Some(comment), true) => format!(" COMMENT={}", self.string_literal(comment)),
+            _ => String::new(),
+        };
+        let mut out = vec![format!(
+            "CREATE TABLE {} (\n    {}\n){options}",
             self.quote(&table.name),
             parts.join(",\n    ")
-        )])
+        )];
+        out.extend(self.table_comments_sql(table)?);
+        Ok(out)
     }
 
     /// `ALTER TABLE … RENAME TO …`.
@@ -692,11 +750,23 @@ pub trait Dialect: Send + Sync {
         _current: Option<&Table>,
     ) -> Result<Vec<String>, RenderError> {
         let host = Table::new(op.table.clone());
-        Ok(vec![format!(
+        let mut out = vec![format!(
             "ALTER TABLE {} ADD COLUMN {}",
             self.quote(&op.table),
             self.column_sql(&host, &op.column)?
-        )])
+        )];
+        if op.column.comment.is_some() && !self.inline_comments() {
+            out.extend(self.comment_sql(
+                &SetComment {
+                    table: op.table.clone(),
+                    column: Some(op.column.name.clone()),
+                    comment: op.column.comment.clone(),
+                    existing: None,
+                },
+                None,
+            )?);
+        }
+        Ok(out)
     }
 
     /// `ALTER TABLE … DROP COLUMN …`.
@@ -988,6 +1058,7 @@ pub(crate) fn default_op_sql<D: Dialect + ?Sized>(
             let sql = d.alter_enum_sql(op, &tables)?;
             Ok(sql.early.into_iter().chain(sql.statements).collect())
         }
+        Op::SetComment(op) => d.comment_sql(op, current),
     }
 }
 

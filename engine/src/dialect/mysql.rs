@@ -3,7 +3,9 @@
 //! here: the runner updates the version table after each revision instead.
 
 use super::{normalise_type_name, parse_decimal_args, Dialect, RenderError};
-use retort::ops::{AddConstraint, AlterColumn, DropConstraint, DropIndex, Op, RenameTable};
+use retort::ops::{
+    AddConstraint, AlterColumn, DropConstraint, DropIndex, Op, RenameTable, SetComment,
+};
 use retort::schema::{Column, Constraint, ConstraintKind, FkAction, ServerDefault, SqlType, Table};
 use retort::Backend;
 
@@ -12,6 +14,41 @@ use retort::Backend;
 pub struct Mysql;
 
 impl Dialect for Mysql {
+    fn keeps_comments(&self) -> bool {
+        true
+    }
+
+    fn inline_comments(&self) -> bool {
+        true
+    }
+
+    fn comment_sql(
+        &self,
+        op: &SetComment,
+        current: Option<&Table>,
+    ) -> Result<Vec<String>, RenderError> {
+        let comment = self.string_literal(op.comment.as_deref().unwrap_or(""));
+        let Some(column) = &op.column else {
+            return Ok(vec![format!(
+                "ALTER TABLE {} COMMENT = {comment}",
+                self.quote(&op.table)
+            )]);
+        };
+        // MySQL changes a column's comment by repeating the whole column.
+        let existing =
+            current
+                .and_then(|t| t.get_column(column))
+                .ok_or_else(|| RenderError::NoTable {
+                    op: Op::SetComment(op.clone()).summary(),
+                    table: op.table.clone(),
+                })?;
+        let alter = AlterColumn::new(op.table.clone(), column.clone()).existing(Column {
+            comment: op.comment.clone(),
+            ..existing.clone()
+        });
+        self.alter_column_sql(&alter, alter.existing.as_ref())
+    }
+
     fn backend(&self) -> Backend {
         Backend::Mysql
     }
@@ -164,6 +201,7 @@ impl Dialect for Mysql {
     fn needs_table(&self, op: &Op) -> bool {
         match op {
             Op::AlterColumn(alter) => alter.existing.is_none(),
+            Op::SetComment(set) => set.column.is_some(),
             Op::DropConstraint(d) => d.kind == ConstraintKind::ForeignKey,
             Op::Batch(_) => true,
             _ => false,

@@ -1,7 +1,7 @@
 //! PostgreSQL: transactional DDL, identity columns, `ALTER COLUMN … TYPE … USING`.
 
 use super::{normalise_type_name, parse_standard_type, Dialect, EnumSql, RenderError};
-use retort::ops::{AlterColumn, AlterEnum, Op};
+use retort::ops::{AlterColumn, AlterEnum, Op, SetComment};
 use retort::schema::{Column, SqlType, Table};
 use retort::Backend;
 
@@ -10,6 +10,26 @@ use retort::Backend;
 pub struct Postgres;
 
 impl Dialect for Postgres {
+    fn keeps_comments(&self) -> bool {
+        true
+    }
+
+    fn comment_sql(
+        &self,
+        op: &SetComment,
+        _current: Option<&Table>,
+    ) -> Result<Vec<String>, RenderError> {
+        let target = match &op.column {
+            Some(c) => format!("COLUMN {}.{}", self.quote(&op.table), self.quote(c)),
+            None => format!("TABLE {}", self.quote(&op.table)),
+        };
+        let comment = op
+            .comment
+            .as_deref()
+            .map_or_else(|| "NULL".to_owned(), |c| self.string_literal(c));
+        Ok(vec![format!("COMMENT ON {target} IS {comment}")])
+    }
+
     fn backend(&self) -> Backend {
         Backend::Postgres
     }

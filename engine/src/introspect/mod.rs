@@ -30,6 +30,9 @@ pub struct Filter {
     /// (or `*` pattern): objects another tool or a DBA keeps, which the models do
     /// not describe.
     pub exclude_objects: Vec<String>,
+    /// Leave table and column comments out of the comparison (`comments = false`
+    /// in `Retort.toml`).
+    pub ignore_comments: bool,
 }
 
 impl Filter {
@@ -55,6 +58,12 @@ impl Filter {
     /// objects by name. Applied to both sides of every comparison.
     pub fn prune(&self, schema: &mut Schema) {
         schema.tables.retain(|name, _| !self.excludes(name));
+        if self.ignore_comments {
+            for table in schema.tables.values_mut() {
+                table.comment = None;
+                table.columns.iter_mut().for_each(|c| c.comment = None);
+            }
+        }
         if self.exclude_columns.is_empty() && self.exclude_objects.is_empty() {
             return;
         }

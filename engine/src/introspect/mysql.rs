@@ -31,6 +31,10 @@ struct ColumnRow {
     default_value: Option<String>,
     #[diesel(sql_type = Text)]
     extra: String,
+    #[diesel(sql_type = Text)]
+    comment: String,
+    #[diesel(sql_type = Text)]
+    table_comment: String,
 }
 
 #[derive(QueryableByName)]
@@ -82,8 +86,11 @@ pub(crate) fn introspect(
     let columns: Vec<ColumnRow> = conn.query(&format!(
         "SELECT CAST(TABLE_NAME AS CHAR) AS table_name, CAST(COLUMN_NAME AS CHAR) AS column_name, \
              CAST(COLUMN_TYPE AS CHAR) AS column_type, CAST(IS_NULLABLE AS CHAR) AS is_nullable, \
-             CAST(COLUMN_DEFAULT AS CHAR) AS default_value, CAST(EXTRA AS CHAR) AS extra \
-             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND {} \
+             CAST(COLUMN_DEFAULT AS CHAR) AS default_value, CAST(EXTRA AS CHAR) AS extra, \
+             CAST(COLUMN_COMMENT AS CHAR) AS comment, \
+             CAST(COALESCE((SELECT t.TABLE_COMMENT FROM information_schema.TABLES t \
+               WHERE t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME), '') AS CHAR) AS table_comment \
+             FROM information_schema.COLUMNS c WHERE TABLE_SCHEMA = DATABASE() AND {} \
              AND TABLE_NAME NOT IN (SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()) \
              ORDER BY TABLE_NAME, ORDINAL_POSITION",
         only("TABLE_NAME")
@@ -126,12 +133,16 @@ pub(crate) fn introspect(
             .default_value
             .as_deref()
             .and_then(|d| parse_default(d, &sql_type, extra.contains("default_generated")));
+        // MySQL keeps no comment as an empty one.
+        let some = |text: String| (!text.is_empty()).then_some(text);
+        table.comment = some(row.table_comment);
         table.columns.push(Column {
             name: row.column_name,
             sql_type,
             nullable: row.is_nullable == "YES",
             default,
             autoincrement: extra.contains("auto_increment"),
+            comment: some(row.comment),
         });
     }
     for row in foreign_keys {

@@ -37,6 +37,10 @@ struct ColumnRow {
     /// Its labels in order, as a JSON array.
     #[diesel(sql_type = Nullable<Text>)]
     enum_values: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    comment: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    table_comment: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -113,7 +117,9 @@ pub(crate) fn introspect(
              format_type(a.atttypid, a.atttypmod) AS column_type, a.attnotnull AS not_null, \
              pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity, \
              CASE WHEN t.typtype = 'e' THEN t.typname::text END AS enum_name, \
-             CASE WHEN t.typtype = 'e' THEN {} END AS enum_values \
+             CASE WHEN t.typtype = 'e' THEN {} END AS enum_values, \
+             col_description(c.oid, a.attnum) AS comment, \
+             obj_description(c.oid, 'pg_class') AS table_comment \
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
              JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
@@ -175,12 +181,14 @@ pub(crate) fn introspect(
             Some(d) if !serial => parse_default(d, &sql_type),
             _ => None,
         };
+        table.comment = row.table_comment;
         table.columns.push(Column {
             name: row.column_name,
             sql_type,
             nullable: !row.not_null,
             default,
             autoincrement: serial || !row.identity.is_empty(),
+            comment: row.comment,
         });
     }
     for row in constraints {

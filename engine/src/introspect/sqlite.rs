@@ -131,6 +131,7 @@ pub(crate) fn introspect(
             nullable: row.not_null == 0 && row.pk == 0,
             default,
             autoincrement: false,
+            comment: None,
         });
     }
     for (name, mut keys) in key_positions {
