@@ -479,14 +479,17 @@ CREATE TABLE log_lines (line TEXT);
 CREATE VIEW cheap_items AS SELECT id FROM items WHERE price < 10;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();
+COMMENT ON TABLE makers IS 'Who makes items';
+COMMENT ON COLUMN makers.code IS 'Short code, as printed on labels';
 "#
             ),
             retort::Backend::Mysql => format!(
                 r#"
-CREATE TABLE makers (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(10) NOT NULL UNIQUE,
+CREATE TABLE makers (id INT AUTO_INCREMENT PRIMARY KEY,
+  code VARCHAR(10) NOT NULL UNIQUE COMMENT 'Short code, as printed on labels',
   name VARCHAR(50) NOT NULL DEFAULT (substring('name', 1, 3)),
   created DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  mood ENUM('happy', 'sad', 'in-between') DEFAULT 'happy');
+  mood ENUM('happy', 'sad', 'in-between') DEFAULT 'happy') COMMENT='Who makes items';
 CREATE TABLE regions (country VARCHAR(2) NOT NULL, code INT NOT NULL, label TEXT,
   PRIMARY KEY (country, code));
 CREATE TABLE items (id INT AUTO_INCREMENT PRIMARY KEY, maker_id INT, parent_id INT,

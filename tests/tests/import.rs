@@ -67,6 +67,14 @@ fn import_writes_models_baseline_and_stamp(db: &TestDb) {
         );
     }
     assert!(!source.contains("struct LogLine"), "{source}");
+    // Comments become doc comments (SQLite keeps none).
+    if db.backend != retort::Backend::Sqlite {
+        assert!(source.contains("/// Who makes items\n"), "{source}");
+        assert!(
+            source.contains("/// Short code, as printed on labels\n"),
+            "{source}"
+        );
+    }
     // PostgreSQL and SQLite keep a deferrable key (MySQL has none).
     if db.backend != retort::Backend::Mysql {
         assert!(source.contains("initially_deferred"), "{source}");
