@@ -483,35 +483,13 @@ pub fn stamp(
     purge: bool,
     options: RunOptions,
 ) -> Result<(Vec<String>, Vec<String>)> {
-    let session = backend::of(conn);
     let resolved = map.resolve_stamp(targets)?;
-    let lock = session.lock(conn, &lock_key(versions), options.lock_timeout)?;
-    let result = (|| {
-        let dialect = session.dialect();
-        for sql in versions.create_sql(dialect)? {
-            conn.execute(&sql)?;
+    set_rows(conn, versions, options, |before| {
+        if !purge {
+            map.check_current(before)?;
         }
-        conn.transaction_with(session.begin(), |conn| {
-            let before = versions.read_rows(conn)?;
-            if !purge {
-                map.check_current(&before)?;
-            }
-            let rows = map.stamp_rows(if purge { &[] } else { &before }, &resolved, purge);
-            for sql in versions.update_sql(dialect, &before, &rows) {
-                conn.execute(&sql)?;
-            }
-            for row in rows.iter().filter(|r| !before.contains(r)) {
-                conn.execute(&versions.log_sql(dialect, row, "stamp", "", 0))?;
-            }
-            Ok((before, rows))
-        })
-    })();
-    if let Some(lock) = lock {
-        if let Err(e) = session.unlock(conn, lock) {
-            log::warn!("releasing the migration lock failed: {e}");
-        }
-    }
-    result
+        Ok(map.stamp_rows(if purge { &[] } else { before }, &resolved, purge))
+    })
 }
 
 /// Records `revision` as where a database with no Retort history is (`import`'s
@@ -523,6 +501,29 @@ pub fn stamp_baseline(
     revision: &str,
     options: RunOptions,
 ) -> Result<()> {
+    set_rows(conn, versions, options, |before| {
+        if !before.is_empty() {
+            return Err(Error::Import {
+                reason: format!(
+                    "the database is at revision {} already; stamp it with `stamp` instead",
+                    before.join(", ")
+                ),
+            });
+        }
+        Ok(vec![revision.to_owned()])
+    })
+    .map(drop)
+}
+
+/// Under the run lock and in one transaction: the version table's rows before,
+/// `rows(before)` written in their place, each new row logged as a stamp.
+/// Returns the rows before and after.
+fn set_rows(
+    conn: &mut Connection,
+    versions: VersionTable<'_>,
+    options: RunOptions,
+    rows: impl FnOnce(&[String]) -> Result<Vec<String>>,
+) -> Result<(Vec<String>, Vec<String>)> {
     let session = backend::of(conn);
     let lock = session.lock(conn, &lock_key(versions), options.lock_timeout)?;
     let result = (|| {
@@ -532,20 +533,14 @@ pub fn stamp_baseline(
         }
         conn.transaction_with(session.begin(), |conn| {
             let before = versions.read_rows(conn)?;
-            if !before.is_empty() {
-                return Err(Error::Import {
-                    reason: format!(
-                        "the database is at revision {} already; stamp it with `stamp` instead",
-                        before.join(", ")
-                    ),
-                });
-            }
-            let rows = vec![revision.to_owned()];
+            let rows = rows(&before)?;
             for sql in versions.update_sql(dialect, &before, &rows) {
                 conn.execute(&sql)?;
             }
-            conn.execute(&versions.log_sql(dialect, revision, "stamp", "", 0))?;
-            Ok(())
+            for row in rows.iter().filter(|r| !before.contains(r)) {
+                conn.execute(&versions.log_sql(dialect, row, "stamp", "", 0))?;
+            }
+            Ok((before, rows))
         })
     })();
     if let Some(lock) = lock {

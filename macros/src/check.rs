@@ -272,16 +272,7 @@ fn check_foreign_keys(cx: &Ctxt, model: &Model<'_>) {
             );
         }
         for lit in [&fk.on_delete, &fk.on_update].into_iter().flatten() {
-            if FkAction::parse(&lit.value()).is_none() {
-                cx.error_spanned_by(
-                    lit,
-                    format!(
-                        "unknown foreign key action `{}`; expected {}",
-                        lit.value(),
-                        FkAction::EXPECTED
-                    ),
-                );
-            }
+            check_action(cx, lit);
         }
         for column in &fk.columns {
             if model.field(column).is_some_and(|f| f.array) {
@@ -623,16 +614,21 @@ fn check_foreign_key_actions(cx: &Ctxt, field: &Field<'_>) {
                 "on_delete/on_update need #[model(references = ..)] on the same field",
             );
         }
-        if FkAction::parse(&lit.value()).is_none() {
-            cx.error_spanned_by(
-                lit,
-                format!(
-                    "unknown foreign key action `{}`; expected {}",
-                    lit.value(),
-                    FkAction::EXPECTED
-                ),
-            );
-        }
+        check_action(cx, lit);
+    }
+}
+
+/// A foreign key action is one of the words `FkAction` knows.
+fn check_action(cx: &Ctxt, lit: &syn::LitStr) {
+    if FkAction::parse(&lit.value()).is_none() {
+        cx.error_spanned_by(
+            lit,
+            format!(
+                "unknown foreign key action `{}`; expected {}",
+                lit.value(),
+                FkAction::EXPECTED
+            ),
+        );
     }
 }
 
