@@ -378,6 +378,24 @@ pub fn statement(op: &Op) -> TokenStream {
                 )?;
             }
         }
+        Op::RenameConstraint(r) => {
+            let (table, name, new_name) = (&r.table, &r.name, &r.new_name);
+            match r.kind {
+                None => quote! { op.rename_index(#table, #name, #new_name)?; },
+                Some(kind) => {
+                    let kind = proc_macro2::Ident::new(
+                        match kind {
+                            ConstraintKind::PrimaryKey => "PrimaryKey",
+                            ConstraintKind::Unique => "Unique",
+                            ConstraintKind::ForeignKey => "ForeignKey",
+                            ConstraintKind::Check => "Check",
+                        },
+                        proc_macro2::Span::call_site(),
+                    );
+                    quote! { op.rename_constraint(#table, ConstraintKind::#kind, #name, #new_name)?; }
+                }
+            }
+        }
         Op::SetComment(set) => {
             let table = &set.table;
             let comment = match &set.comment {
@@ -762,6 +780,39 @@ fn action_expr(action: FkAction) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renames_and_comments_are_written() {
+        let index = Op::RenameConstraint(retort::ops::RenameConstraint {
+            table: "items".into(),
+            kind: None,
+            name: "items_name_idx".into(),
+            new_name: "ix_items_name".into(),
+        });
+        assert_eq!(
+            statement(&index).to_string(),
+            quote! { op.rename_index("items", "items_name_idx", "ix_items_name")?; }.to_string()
+        );
+        let unique = Op::RenameConstraint(retort::ops::RenameConstraint {
+            table: "makers".into(),
+            kind: Some(ConstraintKind::Unique),
+            name: "makers_code_key".into(),
+            new_name: "uq_makers_code".into(),
+        });
+        assert!(statement(&unique)
+            .to_string()
+            .contains("ConstraintKind :: Unique"));
+        let comment = Op::SetComment(retort::ops::SetComment {
+            table: "users".into(),
+            column: Some("email".into()),
+            comment: None,
+            existing: Some(Some("old".into())),
+        });
+        assert_eq!(
+            statement(&comment).to_string(),
+            quote! { op.comment_column("users", "email", None)?; }.to_string()
+        );
+    }
 
     #[test]
     fn deferrable_foreign_keys_are_written() {

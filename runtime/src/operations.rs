@@ -11,7 +11,7 @@ use crate::connection::{Backend, Connection};
 use crate::error::Result;
 use crate::ops::{
     AlterColumn, AlterEnum, Batch, BulkInsert, CreateEnum, CreateTable, DropEnum, DropTable,
-    Execute, Op, RenameTable, SetComment,
+    Execute, Op, RenameConstraint, RenameTable, SetComment,
 };
 use crate::schema::{
     Check, Column, Constraint, ConstraintKind, ForeignKey, Index, Table, Unique, Value,
@@ -177,6 +177,37 @@ impl<'a> Operations<'a> {
     /// a value added in a transaction cannot be used in it).
     pub fn alter_enum(&mut self, alter: AlterEnum) -> Result<()> {
         self.run(Op::AlterEnum(alter))
+    }
+
+    /// Gives an index a new name: `op.rename_index("items", "items_name_idx",
+    /// "ix_items_name")` (PostgreSQL `ALTER INDEX … RENAME TO`, MySQL `RENAME
+    /// INDEX`).
+    pub fn rename_index(&mut self, table: &str, name: &str, new_name: &str) -> Result<()> {
+        self.run(Op::RenameConstraint(RenameConstraint {
+            table: table.to_owned(),
+            kind: None,
+            name: name.to_owned(),
+            new_name: new_name.to_owned(),
+        }))
+    }
+
+    /// Gives a constraint a new name: `op.rename_constraint("makers",
+    /// ConstraintKind::Unique, "makers_code_key", "uq_makers_code")`
+    /// (PostgreSQL `RENAME CONSTRAINT`; MySQL for unique constraints, which are
+    /// indexes there).
+    pub fn rename_constraint(
+        &mut self,
+        table: &str,
+        kind: ConstraintKind,
+        name: &str,
+        new_name: &str,
+    ) -> Result<()> {
+        self.run(Op::RenameConstraint(RenameConstraint {
+            table: table.to_owned(),
+            kind: Some(kind),
+            name: name.to_owned(),
+            new_name: new_name.to_owned(),
+        }))
     }
 
     /// Sets (`Some`) or removes (`None`) a table's comment, as Alembic's

@@ -53,6 +53,23 @@ pub enum Op {
     /// `op.comment_table(..)`, `op.comment_column(..)`: sets or removes a
     /// comment (nothing on SQLite, which keeps none).
     SetComment(SetComment),
+    /// `op.rename_index(..)`, `op.rename_constraint(..)`: a new name for an
+    /// index or constraint, nothing else changed (PostgreSQL; MySQL for indexes
+    /// and unique constraints).
+    RenameConstraint(RenameConstraint),
+}
+
+/// Renames an index (`kind: None`) or a constraint of a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenameConstraint {
+    /// The table.
+    pub table: String,
+    /// The constraint's kind (`None`: an index).
+    pub kind: Option<ConstraintKind>,
+    /// Its name now.
+    pub name: String,
+    /// Its name after.
+    pub new_name: String,
 }
 
 /// Sets or removes the comment of a table, or of one of its columns.
@@ -617,6 +634,12 @@ impl Op {
                 }),
                 None => return Err(missing(format!("drop_enum(\"{name}\")"))),
             },
+            Op::RenameConstraint(r) => Op::RenameConstraint(RenameConstraint {
+                table: r.table.clone(),
+                kind: r.kind,
+                name: r.new_name.clone(),
+                new_name: r.name.clone(),
+            }),
             Op::SetComment(set) => Op::SetComment(SetComment {
                 table: set.table.clone(),
                 column: set.column.clone(),
@@ -662,6 +685,7 @@ impl Op {
             Op::Batch(o) => Some(&o.table),
             Op::BulkInsert(o) => Some(&o.table),
             Op::SetComment(o) => Some(&o.table),
+            Op::RenameConstraint(o) => Some(&o.table),
             Op::Execute(_) | Op::CreateEnum(_) | Op::DropEnum(_) | Op::AlterEnum(_) => None,
         }
     }
@@ -788,6 +812,13 @@ impl Op {
                 quote_values(&o.values.iter().map(String::as_str).collect::<Vec<_>>())
             ),
             Op::DropEnum(o) => format!("remove enum `{}`", o.name),
+            Op::RenameConstraint(o) => format!(
+                "rename {} `{}` on `{}` to `{}`",
+                o.kind.map_or("index", ConstraintKind::describe),
+                o.name,
+                o.table,
+                o.new_name
+            ),
             Op::SetComment(o) => {
                 let what = match &o.column {
                     Some(c) => format!("`{}.{c}`", o.table),

@@ -5,7 +5,7 @@
 
 use crate::ops::{
     AddColumn, AddConstraint, AlterColumn, Batch, CreateEnum, CreateIndex, CreateTable, DropColumn,
-    DropConstraint, DropEnum, DropIndex, DropTable, Op, RenameTable, SetComment,
+    DropConstraint, DropEnum, DropIndex, DropTable, Op, RenameConstraint, RenameTable, SetComment,
 };
 use crate::schema::{Constraint, ConstraintKind, Schema, SqlType, Table};
 
@@ -278,6 +278,43 @@ fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, String)>
                 last = apply_to_table(table, inner)?.or(last);
             }
             return Ok(last);
+        }
+        Op::RenameConstraint(RenameConstraint {
+            kind,
+            name,
+            new_name,
+            ..
+        }) => {
+            let renamed = |n: &mut Option<String>| {
+                if n.as_deref() == Some(name.as_str()) {
+                    *n = Some(new_name.clone());
+                    true
+                } else {
+                    false
+                }
+            };
+            let found = match kind {
+                None => table.indexes.iter_mut().any(|i| {
+                    let hit = i.name == *name;
+                    if hit {
+                        i.name = new_name.clone();
+                    }
+                    hit
+                }),
+                Some(ConstraintKind::Unique) => {
+                    table.uniques.iter_mut().any(|u| renamed(&mut u.name))
+                }
+                Some(ConstraintKind::ForeignKey) => {
+                    table.foreign_keys.iter_mut().any(|f| renamed(&mut f.name))
+                }
+                Some(ConstraintKind::Check) => {
+                    table.checks.iter_mut().any(|c| renamed(&mut c.name))
+                }
+                Some(ConstraintKind::PrimaryKey) => renamed(&mut table.primary_key_name),
+            };
+            if !found {
+                return fail(op, format!("table `{t}` has no such object `{name}`"));
+            }
         }
         Op::SetComment(SetComment {
             column, comment, ..

@@ -232,30 +232,52 @@ fn composite_and_named_keys(db: &TestDb) {
         fewer,
         vec!["remove foreign key `fk_lines_order` on `ck_lines`"],
     ));
-    // A unique constraint that a foreign key references: PostgreSQL and MySQL
-    // refuse to drop it under the key, which goes first and comes back last.
+    let sqlite = db.backend == retort::Backend::Sqlite;
+    // A new name for a unique constraint a foreign key references: renamed in
+    // place (PostgreSQL, MySQL), the key untouched; SQLite rebuilds.
     let mut renamed = models.clone();
     renamed.tables.get_mut("ck_orders").unwrap().uniques[1].name = Some("uq_orders_code".into());
-    let pinned = db.backend != retort::Backend::Sqlite;
+    let expected = if sqlite {
+        vec![
+            "remove unique constraint `uq_ck_orders_code` on `ck_orders`",
+            "add unique constraint `uq_orders_code` on `ck_orders`",
+        ]
+    } else {
+        vec!["rename unique constraint `uq_ck_orders_code` on `ck_orders` to `uq_orders_code`"]
+    };
+    changes.push((renamed, expected));
+    // The same key as a unique index instead of a constraint: PostgreSQL and
+    // MySQL refuse to drop the constraint under the foreign key, which goes
+    // first and comes back last.
+    let mut as_index = models.clone();
+    let orders = as_index.tables.get_mut("ck_orders").unwrap();
+    orders.uniques.remove(1);
+    orders
+        .indexes
+        .push(retort::schema::Index::new("ix_orders_region_code", ["region", "code"]).unique());
     let fk = "foreign key `fk_ck_lines_order_region_order_code_ck_orders` on `ck_lines`";
     let (drop_fk, add_fk) = (format!("remove {fk}"), format!("add {fk}"));
     let mut expected = vec![
         "remove unique constraint `uq_ck_orders_code` on `ck_orders`",
-        "add unique constraint `uq_orders_code` on `ck_orders`",
+        "add unique index `ix_orders_region_code` on `ck_orders` (region, code)",
     ];
-    if pinned {
+    if !sqlite {
         expected.insert(0, &drop_fk);
         expected.push(&add_fk);
     }
-    changes.push((renamed, expected));
+    changes.push((as_index, expected));
     let mut renamed_index = models.clone();
     renamed_index.tables.get_mut("ck_orders").unwrap().indexes[0].name = "ix_orders_placed".into();
     changes.push((
         renamed_index,
-        vec![
-            "remove index `ix_order_placed` on `ck_orders`",
-            "add index `ix_orders_placed` on `ck_orders` (placed)",
-        ],
+        if sqlite {
+            vec![
+                "remove index `ix_order_placed` on `ck_orders`",
+                "add index `ix_orders_placed` on `ck_orders` (placed)",
+            ]
+        } else {
+            vec!["rename index `ix_order_placed` on `ck_orders` to `ix_orders_placed`"]
+        },
     ));
     for (target, expected) in changes {
         let ops = compare(db, &target);

@@ -13,10 +13,11 @@ use super::Comparison;
 use crate::dialect::Dialect;
 use retort::ops::{
     AddColumn, AddConstraint, AlterColumn, CreateIndex, DropColumn, DropConstraint, DropIndex, Op,
-    SetComment,
+    RenameConstraint, SetComment,
 };
 use retort::schema::{
-    naming, normalize_sql, Check, Column, Constraint, ForeignKey, Index, Table, Unique,
+    naming, normalize_sql, Check, Column, Constraint, ConstraintKind, ForeignKey, Index, Table,
+    Unique,
 };
 
 /// Compares `current` with `target` (same table name). `renames` maps new
@@ -96,6 +97,81 @@ pub(super) fn compare(
                 current.apply(&op).expect("the column exists");
                 out.ops.push(op);
             }
+        }
+    }
+
+    // Objects of the same definition under another name (the model names them
+    // itself, or `--rename-constraints`): renamed in place where the database
+    // can, instead of dropped and created again.
+    let mut renames: Vec<RenameConstraint> = Vec::new();
+    let rename = |kind, from: &str, to: &str| RenameConstraint {
+        table: t.clone(),
+        kind,
+        name: from.to_owned(),
+        new_name: to.to_owned(),
+    };
+    if d.renames(Some(ConstraintKind::Unique)) {
+        for w in &target.uniques {
+            let Some(to) = w.name.as_deref() else {
+                continue;
+            };
+            if unique_there(&current, w) {
+                continue;
+            }
+            let found = current
+                .uniques
+                .iter()
+                .find(|h| h.columns == w.columns && h.name.is_some() && !unique_kept(target, h));
+            if let Some(from) = found.and_then(|h| h.name.as_deref()) {
+                renames.push(rename(Some(ConstraintKind::Unique), from, to));
+            }
+        }
+    }
+    if d.renames(None) {
+        for w in &target.indexes {
+            if index_there(&current, w) {
+                continue;
+            }
+            let found = current
+                .indexes
+                .iter()
+                .find(|h| h.columns == w.columns && h.unique == w.unique && !index_kept(target, h));
+            if let Some(h) = found {
+                renames.push(rename(None, &h.name, &w.name));
+            }
+        }
+    }
+    if d.renames(Some(ConstraintKind::ForeignKey)) {
+        for w in &target.foreign_keys {
+            let Some(to) = w.name.as_deref() else {
+                continue;
+            };
+            if current.foreign_keys.iter().any(|h| same_fk(w, h)) {
+                continue;
+            }
+            let unnamed = ForeignKey {
+                name: None,
+                ..w.clone()
+            };
+            let found = current.foreign_keys.iter().find(|h| {
+                h.name.is_some()
+                    && same_foreign_key(d, &t, &unnamed, h, true)
+                    && !target.foreign_keys.iter().any(|f| same_fk(f, h))
+            });
+            if let Some(from) = found.and_then(|h| h.name.as_deref()) {
+                renames.push(rename(Some(ConstraintKind::ForeignKey), from, to));
+            }
+        }
+    }
+    // Each database object is renamed once, even when two model objects match it.
+    let mut seen = std::collections::HashSet::new();
+    for r in renames {
+        if !seen.insert((r.kind, r.name.clone())) {
+            continue;
+        }
+        let op = Op::RenameConstraint(r);
+        if current.apply(&op).is_ok() {
+            out.ops.push(op);
         }
     }
 

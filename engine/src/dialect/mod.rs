@@ -16,11 +16,11 @@ pub use sqlite::Sqlite;
 use retort::ops::{
     AddColumn, AddConstraint, AlterColumn, AlterEnum, Batch, BulkInsert, CreateEnum, CreateIndex,
     CreateTable, DropColumn, DropConstraint, DropEnum, DropIndex, DropTable, Execute, Op,
-    RenameTable, SetComment,
+    RenameConstraint, RenameTable, SetComment,
 };
 use retort::schema::{
-    Check, Column, Constraint, Deferrable, FkAction, ForeignKey, Schema, ServerDefault, SqlType,
-    Table, Unique, Value,
+    Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Schema,
+    ServerDefault, SqlType, Table, Unique, Value,
 };
 use retort::{Backend, RenderError};
 
@@ -560,6 +560,23 @@ pub trait Dialect: Send + Sync {
         Ok(sql)
     }
 
+    /// Whether an index (`None`) or a constraint of this kind can be renamed in
+    /// place (autogenerate then renames rather than drops and adds).
+    fn renames(&self, _kind: Option<ConstraintKind>) -> bool {
+        false
+    }
+
+    /// The statements of a rename that [`Dialect::renames`] allows.
+    fn rename_constraint_sql(&self, op: &RenameConstraint) -> Result<Vec<String>, RenderError> {
+        self.check_identifier("constraint", &op.new_name)?;
+        Ok(vec![format!(
+            "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+            self.quote(&op.table),
+            self.quote(&op.name),
+            self.quote(&op.new_name)
+        )])
+    }
+
     /// Whether the database keeps table and column comments (PostgreSQL, MySQL;
     /// SQLite keeps none, and comments are not compared there).
     fn keeps_comments(&self) -> bool {
@@ -1059,6 +1076,13 @@ pub(crate) fn default_op_sql<D: Dialect + ?Sized>(
             Ok(sql.early.into_iter().chain(sql.statements).collect())
         }
         Op::SetComment(op) => d.comment_sql(op, current),
+        Op::RenameConstraint(op) if d.renames(op.kind) => d.rename_constraint_sql(op),
+        Op::RenameConstraint(op) => Err(RenderError::Unsupported {
+            dialect: d.name(),
+            op: Op::RenameConstraint(op.clone()).summary(),
+            hint: "this database cannot rename it: drop it and create it again under the new name"
+                .to_owned(),
+        }),
     }
 }
 

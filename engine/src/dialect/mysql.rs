@@ -4,7 +4,8 @@
 
 use super::{normalise_type_name, parse_decimal_args, Dialect, RenderError};
 use retort::ops::{
-    AddConstraint, AlterColumn, DropConstraint, DropIndex, Op, RenameTable, SetComment,
+    AddConstraint, AlterColumn, DropConstraint, DropIndex, Op, RenameConstraint, RenameTable,
+    SetComment,
 };
 use retort::schema::{Column, Constraint, ConstraintKind, FkAction, ServerDefault, SqlType, Table};
 use retort::Backend;
@@ -16,6 +17,22 @@ pub struct Mysql;
 impl Dialect for Mysql {
     fn keeps_comments(&self) -> bool {
         true
+    }
+
+    /// Indexes, and unique constraints (which are indexes here); foreign keys
+    /// and checks cannot be renamed.
+    fn renames(&self, kind: Option<ConstraintKind>) -> bool {
+        matches!(kind, None | Some(ConstraintKind::Unique))
+    }
+
+    fn rename_constraint_sql(&self, op: &RenameConstraint) -> Result<Vec<String>, RenderError> {
+        self.check_identifier("index", &op.new_name)?;
+        Ok(vec![format!(
+            "ALTER TABLE {} RENAME INDEX {} TO {}",
+            self.quote(&op.table),
+            self.quote(&op.name),
+            self.quote(&op.new_name)
+        )])
     }
 
     fn inline_comments(&self) -> bool {

@@ -1,8 +1,8 @@
 //! PostgreSQL: transactional DDL, identity columns, `ALTER COLUMN … TYPE … USING`.
 
 use super::{normalise_type_name, parse_standard_type, Dialect, EnumSql, RenderError};
-use retort::ops::{AlterColumn, AlterEnum, Op, SetComment};
-use retort::schema::{Column, SqlType, Table};
+use retort::ops::{AlterColumn, AlterEnum, Op, RenameConstraint, SetComment};
+use retort::schema::{Column, ConstraintKind, SqlType, Table};
 use retort::Backend;
 
 /// The PostgreSQL dialect.
@@ -12,6 +12,28 @@ pub struct Postgres;
 impl Dialect for Postgres {
     fn keeps_comments(&self) -> bool {
         true
+    }
+
+    fn renames(&self, kind: Option<ConstraintKind>) -> bool {
+        kind != Some(ConstraintKind::PrimaryKey)
+    }
+
+    fn rename_constraint_sql(&self, op: &RenameConstraint) -> Result<Vec<String>, RenderError> {
+        self.check_identifier("index", &op.new_name)?;
+        Ok(vec![match op.kind {
+            None => format!(
+                "ALTER INDEX {} RENAME TO {}",
+                self.quote(&op.name),
+                self.quote(&op.new_name)
+            ),
+            // A unique constraint's index is renamed with it.
+            Some(_) => format!(
+                "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+                self.quote(&op.table),
+                self.quote(&op.name),
+                self.quote(&op.new_name)
+            ),
+        }])
     }
 
     fn comment_sql(
