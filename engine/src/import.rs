@@ -432,6 +432,9 @@ fn action_attrs(fk: &ForeignKey) -> Vec<TokenStream> {
             attrs.push(quote!(#key = #word));
         }
     }
+    if fk.match_full && fk.columns.len() > 1 {
+        attrs.push(quote!(match_full));
+    }
     match fk.deferrable {
         Deferrable::No => {}
         Deferrable::Immediate => attrs.push(quote!(deferrable)),

@@ -760,6 +760,9 @@ fn foreign_key_expr(fk: &ForeignKey) -> TokenStream {
         let action = action_expr(fk.on_update);
         out.extend(quote! { .on_update(#action) });
     }
+    if fk.match_full {
+        out.extend(quote! { .match_full() });
+    }
     if fk.deferrable != retort::schema::Deferrable::No {
         let when = proc_macro2::Ident::new(fk.deferrable.variant(), proc_macro2::Span::call_site());
         out.extend(quote! { .deferrable(Deferrable::#when) });

@@ -79,6 +79,8 @@ pub struct ForeignKeyAttr {
     pub on_update: Option<LitStr>,
     /// `deferrable` / `initially_deferred`.
     pub deferrable: Deferral,
+    /// `match_full`: PostgreSQL's `MATCH FULL`.
+    pub match_full: Option<Span>,
 }
 
 /// A foreign key's `deferrable` / `initially_deferred` flags.
@@ -361,6 +363,7 @@ fn foreign_key_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<ForeignKeyAttr> {
         on_delete: None,
         on_update: None,
         deferrable: Deferral::default(),
+        match_full: None,
     };
     meta.parse_nested_meta(|inner| {
         if inner.path.is_ident(NAME) {
@@ -377,6 +380,8 @@ fn foreign_key_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<ForeignKeyAttr> {
             fk.deferrable.deferrable = Some(inner.path.span());
         } else if inner.path.is_ident(INITIALLY_DEFERRED) {
             fk.deferrable.initially_deferred = Some(inner.path.span());
+        } else if inner.path.is_ident(MATCH_FULL) {
+            fk.match_full = Some(inner.path.span());
         } else {
             return Err(unknown_key(
                 &inner,

@@ -274,6 +274,13 @@ fn check_foreign_keys(cx: &Ctxt, model: &Model<'_>) {
         for lit in [&fk.on_delete, &fk.on_update].into_iter().flatten() {
             check_action(cx, lit);
         }
+        if let (Some(span), 1) = (fk.match_full, fk.columns.len()) {
+            cx.syn_error(syn::Error::new(
+                span,
+                "match_full only changes a foreign key of several columns (a single NULL column is never checked \
+                 either way); remove it",
+            ));
+        }
         for column in &fk.columns {
             if model.field(column).is_some_and(|f| f.array) {
                 cx.error_spanned_by(

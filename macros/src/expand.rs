@@ -94,6 +94,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
             let on_delete = fk_action(&fk.on_delete);
             let on_update = fk_action(&fk.on_update);
             let deferrable = deferral(fk.deferrable);
+            let match_full = fk.match_full.is_some();
             quote! {
                 ::retort::model::ForeignKeyMeta {
                     name: #name,
@@ -102,6 +103,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
                     on_delete: #on_delete,
                     on_update: #on_update,
                     deferrable: #deferrable,
+                    match_full: #match_full,
                 }
             }
         });

@@ -51,6 +51,7 @@ pub const FOREIGN_KEY_KEYS: &[&str] = &[
     ON_UPDATE,
     DEFERRABLE,
     INITIALLY_DEFERRED,
+    MATCH_FULL,
 ];
 /// Keys allowed inside `check(..)`.
 pub const CHECK_KEYS: &[&str] = &[NAME, SQL];
@@ -75,6 +76,7 @@ pub const REFERENCES: &str = "references";
 pub const FK_NAME: &str = "fk_name";
 pub const DEFERRABLE: &str = "deferrable";
 pub const INITIALLY_DEFERRED: &str = "initially_deferred";
+pub const MATCH_FULL: &str = "match_full";
 pub const FOREIGN_KEY: &str = "foreign_key";
 pub const ON_DELETE: &str = "on_delete";
 pub const ON_UPDATE: &str = "on_update";

@@ -189,6 +189,8 @@ pub struct ForeignKeyMeta {
     pub on_update: FkAction,
     /// `deferrable` / `initially_deferred`.
     pub deferrable: Deferrable,
+    /// `match_full`: PostgreSQL's `MATCH FULL`.
+    pub match_full: bool,
 }
 
 /// The target of a struct-level `foreign_key(.., references = ...)`.
@@ -636,15 +638,18 @@ fn table_from_model(
     for fk in model.foreign_keys {
         match resolve_key(model, fk, owners) {
             Ok((ref_table, ref_columns)) => table.foreign_keys.push(
-                ForeignKey::new(
-                    fk.name.map_or_else(
-                        || naming::foreign_key(model.table, fk.columns, &ref_table),
-                        str::to_owned,
-                    ),
-                    fk.columns.iter().copied(),
-                    ref_table,
-                    ref_columns,
-                )
+                ForeignKey {
+                    match_full: fk.match_full,
+                    ..ForeignKey::new(
+                        fk.name.map_or_else(
+                            || naming::foreign_key(model.table, fk.columns, &ref_table),
+                            str::to_owned,
+                        ),
+                        fk.columns.iter().copied(),
+                        ref_table,
+                        ref_columns,
+                    )
+                }
                 .on_delete(fk.on_delete)
                 .on_update(fk.on_update)
                 .deferrable(fk.deferrable),

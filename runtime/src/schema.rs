@@ -727,6 +727,10 @@ pub struct ForeignKey {
     /// When the database checks it: at each statement (the default), or
     /// deferrable (PostgreSQL, SQLite).
     pub deferrable: Deferrable,
+    /// `MATCH FULL` (PostgreSQL): a row whose key columns are all NULL is not
+    /// checked, one with some NULL and some not is refused (the default, `MATCH
+    /// SIMPLE`, lets any row with a NULL through).
+    pub match_full: bool,
 }
 
 /// When a foreign key is checked.
@@ -784,6 +788,7 @@ impl ForeignKey {
             on_delete: FkAction::NoAction,
             on_update: FkAction::NoAction,
             deferrable: Deferrable::No,
+            match_full: false,
         }
     }
 
@@ -810,6 +815,12 @@ impl ForeignKey {
     /// Sets `ON UPDATE`.
     pub fn on_update(mut self, action: FkAction) -> Self {
         self.on_update = action;
+        self
+    }
+
+    /// `MATCH FULL` (PostgreSQL).
+    pub fn match_full(mut self) -> Self {
+        self.match_full = true;
         self
     }
 

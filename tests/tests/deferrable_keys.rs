@@ -134,3 +134,69 @@ fn deferrable_foreign_keys(db: &TestDb) {
 }
 
 on_every_backend!(deferrable_foreign_keys);
+
+/// A shipment of one edition of a book, by its composite key, `MATCH FULL`.
+#[derive(Model)]
+#[model(
+    table = "mf_shipments",
+    database = "match_full",
+    diesel = false,
+    foreign_key(columns(author_id, edition), references = MfPair, match_full)
+)]
+pub struct MfShipment {
+    /// Key.
+    #[model(primary_key)]
+    pub id: i32,
+    /// Part of the key, or none of it.
+    pub author_id: Option<i32>,
+    /// The other part.
+    pub edition: Option<i32>,
+}
+
+/// What shipments point at.
+#[derive(Model)]
+#[model(table = "mf_pairs", database = "match_full", diesel = false)]
+pub struct MfPair {
+    /// Key, first part.
+    #[model(primary_key)]
+    pub author_id: i32,
+    /// Key, second part.
+    #[model(primary_key)]
+    pub edition: i32,
+}
+
+/// `match_full`: on PostgreSQL a row with some key columns NULL and some not is
+/// refused (all NULL passes), the key reads back as such and compares equal;
+/// MySQL and SQLite would parse it and check nothing: refused there, named.
+fn match_full_foreign_keys(db: &TestDb) {
+    let models = registered_schema_for("match_full").unwrap();
+    let _ = (MfShipment::meta(), MfPair::meta());
+    assert!(models.tables["mf_shipments"].foreign_keys[0].match_full);
+    if db.backend != Backend::Postgres {
+        let err = compare(db, models).unwrap_err().to_string();
+        assert!(
+            err.contains("MATCH FULL") && err.contains("only PostgreSQL checks MATCH FULL"),
+            "{err}"
+        );
+        return;
+    }
+    let create = compare(db, models).unwrap();
+    let mut conn = db.connect();
+    command::apply(&mut conn, &create).unwrap();
+    assert!(compare(db, models).unwrap().is_empty());
+    conn.execute("INSERT INTO mf_pairs VALUES (1, 1)").unwrap();
+    conn.execute("INSERT INTO mf_shipments VALUES (1, 1, 1), (2, NULL, NULL)")
+        .unwrap();
+    assert!(conn
+        .execute("INSERT INTO mf_shipments VALUES (3, 1, NULL)")
+        .is_err());
+    let mut simple = models.clone();
+    simple.tables.get_mut("mf_shipments").unwrap().foreign_keys[0].match_full = false;
+    let change = compare(db, &simple).unwrap();
+    assert_eq!(change.len(), 2, "{:#?}", summaries(&change));
+    command::apply(&mut conn, &change).unwrap();
+    conn.execute("INSERT INTO mf_shipments VALUES (3, 1, NULL)")
+        .unwrap();
+}
+
+on_every_backend!(match_full_foreign_keys);

@@ -20,6 +20,7 @@ pub struct Order {
 #[model(foreign_key(columns(order_region, order_id)))]
 #[model(foreign_key(columns(order_region, order_id), references = Order, colour = "red"))]
 #[model(foreign_key(columns(order_region, order_id), references = Order, deferable))]
+#[model(foreign_key(columns(order_id), references = "orders(id)", match_full))]
 #[model(foreign_key(columns(order_region, order_id), references = "orders(region,)"))]
 #[model(foreign_key(columns(order_region, order_id), references = Order(1, 2)))]
 #[model(unique(columns()))]

@@ -401,7 +401,9 @@ fn same_foreign_key(
         && want.ref_columns == have.ref_columns
         && d.stored_fk_action(want.on_delete) == d.stored_fk_action(have.on_delete)
         && d.stored_fk_action(want.on_update) == d.stored_fk_action(have.on_update)
-        && want.deferrable == have.deferrable;
+        && want.deferrable == have.deferrable
+        // (MATCH FULL and SIMPLE are one rule for a single column.)
+        && (want.match_full == have.match_full || want.columns.len() == 1);
     let names_match =
         want.name.is_none() || (have.name.is_none() && by_meaning) || want.name == have.name;
     same_definition && (names_match || (by_meaning && conventional_fk(table, want)))

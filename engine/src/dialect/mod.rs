@@ -96,6 +96,11 @@ pub trait Dialect: Send + Sync {
             for column in &table.columns {
                 self.supports_column(table, column)?;
             }
+            if !self.supports_match_full() {
+                if let Some(fk) = table.foreign_keys.iter().find(|fk| fk.match_full) {
+                    return Err(self.match_full_unsupported(Some(&table.name), fk));
+                }
+            }
             if !self.supports_deferrable_foreign_keys() {
                 if let Some(fk) = table
                     .foreign_keys
@@ -630,6 +635,12 @@ pub trait Dialect: Send + Sync {
             self.quote(&foreign_key.ref_table),
             self.quote_list(&foreign_key.ref_columns)
         ));
+        if foreign_key.match_full {
+            if !self.supports_match_full() {
+                return Err(self.match_full_unsupported(None, foreign_key));
+            }
+            sql.push_str(" MATCH FULL");
+        }
         if foreign_key.on_delete != FkAction::NoAction {
             sql.push_str(" ON DELETE ");
             sql.push_str(foreign_key.on_delete.as_sql());
@@ -646,6 +657,33 @@ pub trait Dialect: Send + Sync {
             sql.push_str(clause);
         }
         Ok(sql)
+    }
+
+    /// Whether a foreign key can be `MATCH FULL`: PostgreSQL (MySQL and SQLite
+    /// parse it and check nothing of it).
+    fn supports_match_full(&self) -> bool {
+        false
+    }
+
+    /// The refusal of a `MATCH FULL` key where the database would not keep it.
+    fn match_full_unsupported(&self, table: Option<&str>, foreign_key: &ForeignKey) -> RenderError {
+        RenderError::Unsupported {
+            dialect: self.name(),
+            op: format!(
+                "create foreign key {}{}({}) to `{}` MATCH FULL",
+                foreign_key
+                    .name
+                    .as_deref()
+                    .map(|n| format!("`{n}` "))
+                    .unwrap_or_default(),
+                table.map(|t| format!("on `{t}` ")).unwrap_or_default(),
+                foreign_key.columns.join(", "),
+                foreign_key.ref_table,
+            ),
+            hint: "only PostgreSQL checks MATCH FULL: remove `match_full`, and make the key's columns \
+                   NOT NULL (or add a check that they are all NULL or none) to get the same rule"
+                .to_owned(),
+        }
     }
 
     /// Whether foreign keys can be checked at commit (`DEFERRABLE`): PostgreSQL

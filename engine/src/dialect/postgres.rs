@@ -14,6 +14,10 @@ impl Dialect for Postgres {
         true
     }
 
+    fn supports_match_full(&self) -> bool {
+        true
+    }
+
     fn renames(&self, kind: Option<ConstraintKind>) -> bool {
         kind != Some(ConstraintKind::PrimaryKey)
     }

@@ -162,6 +162,7 @@ pub(crate) fn introspect(
                 on_delete: action(&row.on_delete),
                 on_update: action(&row.on_update),
                 deferrable: Deferrable::No,
+                match_full: false,
             }),
         }
     }

@@ -212,6 +212,7 @@ pub(crate) fn introspect(
                 on_delete: action(&row.on_delete),
                 on_update: action(&row.on_update),
                 deferrable: deferrable_in(&row.definition),
+                match_full: row.definition.contains(" MATCH FULL"),
             }),
             _ => {
                 let expr = row.definition.trim_start_matches("CHECK").trim();

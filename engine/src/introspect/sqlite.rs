@@ -205,6 +205,7 @@ pub(crate) fn introspect(
                     on_delete: FkAction::parse(&row.on_delete).unwrap_or_default(),
                     on_update: FkAction::parse(&row.on_update).unwrap_or_default(),
                     deferrable: Deferrable::No,
+                    match_full: false,
                 },
             )),
         }
