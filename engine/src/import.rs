@@ -664,6 +664,9 @@ fn model_item(
                 attrs.push(default);
             }
         }
+        if column.on_update_now {
+            attrs.push(quote!(on_update = now()));
+        }
         if let Some(u) = table
             .uniques
             .iter()

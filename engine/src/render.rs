@@ -513,6 +513,9 @@ fn alter_changes(alter: &AlterColumn) -> TokenStream {
         Some(None) => out.extend(quote! { .default(None) }),
         None => {}
     }
+    if let Some(u) = alter.on_update_now {
+        out.extend(quote! { .on_update_now(#u) });
+    }
     if let Some(a) = alter.autoincrement {
         out.extend(quote! { .autoincrement(#a) });
     }
@@ -616,6 +619,9 @@ fn column_expr(column: &Column) -> TokenStream {
     }
     if column.autoincrement {
         out.extend(quote! { .autoincrement() });
+    }
+    if column.on_update_now {
+        out.extend(quote! { .on_update_now() });
     }
     if let Some(comment) = &column.comment {
         out.extend(quote! { .comment(#comment) });

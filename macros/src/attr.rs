@@ -150,6 +150,9 @@ pub struct FieldAttrs {
     pub fk_name: Option<LitStr>,
     /// `deferrable` / `initially_deferred` on the foreign key.
     pub deferrable: Deferral,
+    /// `on_update = now()`: MySQL's `ON UPDATE CURRENT_TIMESTAMP` (not a foreign
+    /// key action).
+    pub on_update_now: Option<Span>,
     pub on_delete: Option<LitStr>,
     pub on_update: Option<LitStr>,
     pub autoincrement: Option<LitBool>,
@@ -472,6 +475,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut index = Attr::none(cx, INDEX);
     let mut fk_name = Attr::none(cx, FK_NAME);
     let mut deferrable = Attr::none(cx, DEFERRABLE);
+    let mut on_update_now = Attr::none(cx, ON_UPDATE);
     let mut initially_deferred = Attr::none(cx, INITIALLY_DEFERRED);
     let mut default = Attr::none(cx, DEFAULT);
     let mut references = Attr::none(cx, REFERENCES);
@@ -500,7 +504,25 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 DEFAULT => default.set(span, meta.value()?.parse::<Expr>()?),
                 REFERENCES => references.set(span, meta.value()?.parse::<Expr>()?),
                 ON_DELETE => on_delete.set(span, meta.value()?.parse::<LitStr>()?),
-                ON_UPDATE => on_update.set(span, meta.value()?.parse::<LitStr>()?),
+                ON_UPDATE => match meta.value()?.parse::<Expr>()? {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(lit),
+                        ..
+                    }) => on_update.set(span, lit),
+                    Expr::Call(call)
+                        if call.args.is_empty()
+                            && matches!(&*call.func, Expr::Path(p) if p.path.is_ident("now")) =>
+                    {
+                        on_update_now.set(span, ())
+                    }
+                    other => {
+                        return Err(syn::Error::new(
+                            other.span(),
+                            "on_update takes a foreign key action (on_update = \"cascade\") or, on a timestamp \
+                             column, on_update = now() (MySQL's ON UPDATE CURRENT_TIMESTAMP)",
+                        ))
+                    }
+                },
                 AUTOINCREMENT => autoincrement.set(span, meta.value()?.parse::<LitBool>()?),
                 RENAMED_FROM => renamed_from.set(span, meta.value()?.parse::<LitStr>()?),
                 DIESEL_TYPE => diesel_type.set(span, meta.value()?.parse::<syn::Type>()?),
@@ -532,6 +554,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         index: index.as_ref().map(|(s, _)| *s),
         index_name: index.and_then(|(_, n)| n),
         fk_name: fk_name.get().map(|(_, v)| v),
+        on_update_now: on_update_now.get().map(|(s, ())| s),
         deferrable: Deferral {
             deferrable: deferrable.get().map(|(s, ())| s),
             initially_deferred: initially_deferred.get().map(|(s, ())| s),

@@ -291,6 +291,21 @@ fn check_foreign_keys(cx: &Ctxt, model: &Model<'_>) {
         }
     }
     for field in &model.fields {
+        if let Some(span) = field.attrs.on_update_now {
+            let timestamp = matches!(field.kind, Some(Kind::Timestamp | Kind::TimestampTz));
+            if field.attrs.references.is_some() {
+                cx.syn_error(syn::Error::new(
+                    span,
+                    "on_update = now() on a foreign key field: write the key's action instead (on_update = \"cascade\")",
+                ));
+            } else if !timestamp {
+                cx.syn_error(syn::Error::new(
+                    span,
+                    "on_update = now() sets the current time on every UPDATE: it applies to a date-time field \
+                     (chrono::NaiveDateTime, DateTime<Utc>, time::PrimitiveDateTime, OffsetDateTime)",
+                ));
+            }
+        }
         if let (Some(span), None) = (field.attrs.deferrable.span(), &field.attrs.references) {
             cx.syn_error(syn::Error::new(
                 span,

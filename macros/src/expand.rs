@@ -587,6 +587,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     );
     let renamed_from = option_str(field.attrs.renamed_from.as_ref().map(|l| l.value()));
     let comment = option_str(field.doc.clone());
+    let on_update_now = field.attrs.on_update_now.is_some();
     let db_enum = if field.db_enum {
         // Spanned at the field's type: a type that is neither known nor a
         // `DbEnum` gets the trait's message there.
@@ -619,6 +620,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             renamed_from: #renamed_from,
             db_enum: #db_enum,
             comment: #comment,
+            on_update_now: #on_update_now,
         }
     }
 }

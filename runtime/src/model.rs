@@ -107,6 +107,8 @@ pub struct ColumnMeta {
     pub db_enum: Option<&'static EnumMeta>,
     /// The field's doc comment: the column's comment.
     pub comment: Option<&'static str>,
+    /// `on_update = now()`: MySQL's `ON UPDATE CURRENT_TIMESTAMP`.
+    pub on_update_now: bool,
 }
 
 /// What `#[derive(DbEnum)]` knows about an enum, as static data.
@@ -591,6 +593,7 @@ fn table_from_model(
             default: meta.default.as_ref().map(ServerDefault::normalized),
             autoincrement,
             comment: meta.comment.map(str::to_owned),
+            on_update_now: meta.on_update_now,
         });
         if meta.unique {
             table.uniques.push(Unique::new(
@@ -895,6 +898,7 @@ mod tests {
             renamed_from: None,
             db_enum: None,
             comment: None,
+            on_update_now: false,
         }
     }
 
@@ -951,6 +955,7 @@ mod tests {
                 renamed_from: None,
                 db_enum: None,
                 comment: None,
+                on_update_now: false,
             },
         ],
         indexes: &[],

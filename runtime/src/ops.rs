@@ -272,6 +272,9 @@ pub struct AlterColumn {
     /// Whether the column counts up after (`None`: as before): PostgreSQL
     /// identity, MySQL `AUTO_INCREMENT`.
     pub autoincrement: Option<bool>,
+    /// Whether every `UPDATE` sets it to the current time after (`None`: as
+    /// before): MySQL's `ON UPDATE CURRENT_TIMESTAMP`.
+    pub on_update_now: Option<bool>,
     /// The column's name after (`None`: not renamed).
     pub new_name: Option<String>,
     /// The column as it was: what the reverse restores, and what MySQL's
@@ -304,6 +307,13 @@ impl AlterColumn {
     /// New server default (`None` drops it).
     pub fn default(mut self, default: Option<ServerDefault>) -> Self {
         self.default = Some(default);
+        self
+    }
+
+    /// Whether every `UPDATE` sets it to the current time (MySQL's `ON UPDATE
+    /// CURRENT_TIMESTAMP`).
+    pub fn on_update_now(mut self, on_update_now: bool) -> Self {
+        self.on_update_now = Some(on_update_now);
         self
     }
 
@@ -344,6 +354,7 @@ impl AlterColumn {
             },
             autoincrement: self.autoincrement.unwrap_or(existing.autoincrement),
             comment: existing.comment.clone(),
+            on_update_now: self.on_update_now.unwrap_or(existing.on_update_now),
         }
     }
 
@@ -354,6 +365,7 @@ impl AlterColumn {
             && self.nullable.is_none()
             && self.default.is_none()
             && self.autoincrement.is_none()
+            && self.on_update_now.is_none()
     }
 }
 
@@ -560,6 +572,7 @@ impl Op {
                     nullable: alter.nullable.map(|_| existing.nullable),
                     default: alter.default.as_ref().map(|_| existing.default.clone()),
                     autoincrement: alter.autoincrement.map(|_| existing.autoincrement),
+                    on_update_now: alter.on_update_now.map(|_| existing.on_update_now),
                     new_name: alter.new_name.as_ref().map(|_| existing.name.clone()),
                     existing: Some(after),
                 })
@@ -762,6 +775,16 @@ impl Op {
                             "autoincrement"
                         } else {
                             "no autoincrement"
+                        }
+                        .to_owned(),
+                    );
+                }
+                if let Some(u) = o.on_update_now {
+                    parts.push(
+                        if u {
+                            "set to now on update"
+                        } else {
+                            "no longer set on update"
                         }
                         .to_owned(),
                     );

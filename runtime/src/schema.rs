@@ -216,6 +216,9 @@ pub struct Column {
     /// The column's comment (PostgreSQL `COMMENT ON COLUMN`, MySQL `COMMENT`): a
     /// field's doc comment.
     pub comment: Option<String>,
+    /// MySQL's `ON UPDATE CURRENT_TIMESTAMP`: every `UPDATE` of the row sets the
+    /// column to the current time (`on_update = now()`).
+    pub on_update_now: bool,
 }
 
 impl Column {
@@ -228,6 +231,7 @@ impl Column {
             default: None,
             autoincrement: false,
             comment: None,
+            on_update_now: false,
         }
     }
 
@@ -246,6 +250,12 @@ impl Column {
     /// Sets the comment.
     pub fn comment(mut self, comment: impl Into<String>) -> Self {
         self.comment = Some(comment.into());
+        self
+    }
+
+    /// MySQL's `ON UPDATE CURRENT_TIMESTAMP`.
+    pub fn on_update_now(mut self) -> Self {
+        self.on_update_now = true;
         self
     }
 

@@ -512,7 +512,8 @@ CREATE TABLE makers (id INT AUTO_INCREMENT PRIMARY KEY,
   code VARCHAR(10) NOT NULL UNIQUE COMMENT 'Short code, as printed on labels',
   name VARCHAR(50) NOT NULL DEFAULT (substring('name', 1, 3)),
   created DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  mood ENUM('happy', 'sad', 'in-between') DEFAULT 'happy') COMMENT='Who makes items';
+  mood ENUM('happy', 'sad', 'in-between') DEFAULT 'happy',
+  touched DATETIME DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP) COMMENT='Who makes items';
 CREATE TABLE regions (country VARCHAR(2) NOT NULL, code INT NOT NULL, label TEXT,
   PRIMARY KEY (country, code));
 CREATE TABLE items (id INT AUTO_INCREMENT PRIMARY KEY, maker_id INT, parent_id INT,

@@ -95,6 +95,7 @@ fn column(rng: &mut Rng, name: String) -> Column {
         sql_type: ty,
         autoincrement: false,
         comment,
+        on_update_now: false,
     }
 }
 

@@ -75,6 +75,10 @@ fn import_writes_models_baseline_and_stamp(db: &TestDb) {
             "{source}"
         );
     }
+    // MySQL's ON UPDATE CURRENT_TIMESTAMP.
+    if db.backend == retort::Backend::Mysql {
+        assert!(source.contains("on_update = now()"), "{source}");
+    }
     // PostgreSQL and SQLite keep a deferrable key (MySQL has none).
     if db.backend != retort::Backend::Mysql {
         assert!(source.contains("initially_deferred"), "{source}");

@@ -287,6 +287,9 @@ pub(super) fn compare(
         if stored_want.autoincrement != stored_have.autoincrement {
             alter = alter.autoincrement(want.autoincrement);
         }
+        if stored_want.on_update_now != stored_have.on_update_now {
+            alter = alter.on_update_now(want.on_update_now);
+        }
         let same_default = match (&stored_want.default, &stored_have.default) {
             (Some(a), Some(b)) => a.same_as(b),
             (None, None) => true,
@@ -299,6 +302,7 @@ pub(super) fn compare(
             || alter.nullable.is_some()
             || alter.default.is_some()
             || alter.autoincrement.is_some()
+            || alter.on_update_now.is_some()
         {
             out.ops.push(Op::AlterColumn(alter));
         }

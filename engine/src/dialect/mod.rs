@@ -128,6 +128,18 @@ pub trait Dialect: Send + Sync {
                     .to_owned(),
             });
         }
+        if column.on_update_now && self.on_update_now_clause().is_none() {
+            return Err(RenderError::Unsupported {
+                dialect: self.name(),
+                op: format!(
+                    "create column `{}.{}` ON UPDATE CURRENT_TIMESTAMP",
+                    table.name, column.name
+                ),
+                hint: "only MySQL/MariaDB set a column on every UPDATE: remove on_update = now(), and set the \
+                       time in the UPDATE (or in a trigger, written with op.execute)"
+                    .to_owned(),
+            });
+        }
         if matches!(column.sql_type, SqlType::Unsigned(_)) && !self.supports_unsigned() {
             return Err(RenderError::Unsupported {
                 dialect: self.name(),
@@ -554,6 +566,9 @@ pub trait Dialect: Send + Sync {
             sql.push_str(" DEFAULT ");
             sql.push_str(&self.default_sql(default, column));
         }
+        if column.on_update_now {
+            sql.push_str(self.on_update_now_clause().unwrap_or_default());
+        }
         if let Some(constraint) = self.column_constraint(column) {
             sql.push(' ');
             sql.push_str(&constraint);
@@ -580,6 +595,13 @@ pub trait Dialect: Send + Sync {
             self.quote(&op.name),
             self.quote(&op.new_name)
         )])
+    }
+
+    /// What makes every `UPDATE` set a column to the current time, after its
+    /// default (MySQL's ` ON UPDATE CURRENT_TIMESTAMP(6)`); `None`: the database has
+    /// no such thing (a trigger would do it).
+    fn on_update_now_clause(&self) -> Option<&'static str> {
+        None
     }
 
     /// Whether the database keeps table and column comments (PostgreSQL, MySQL;

@@ -39,6 +39,10 @@ impl Dialect for Mysql {
         true
     }
 
+    fn on_update_now_clause(&self) -> Option<&'static str> {
+        Some(" ON UPDATE CURRENT_TIMESTAMP(6)")
+    }
+
     fn comment_sql(
         &self,
         op: &SetComment,

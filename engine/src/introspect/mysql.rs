@@ -143,6 +143,7 @@ pub(crate) fn introspect(
             default,
             autoincrement: extra.contains("auto_increment"),
             comment: some(row.comment),
+            on_update_now: extra.contains("on update current_timestamp"),
         });
     }
     for row in foreign_keys {

@@ -189,6 +189,7 @@ pub(crate) fn introspect(
             default,
             autoincrement: serial || !row.identity.is_empty(),
             comment: row.comment,
+            on_update_now: false,
         });
     }
     for row in constraints {

@@ -132,6 +132,7 @@ pub(crate) fn introspect(
             default,
             autoincrement: false,
             comment: None,
+            on_update_now: false,
         });
     }
     for (name, mut keys) in key_positions {
