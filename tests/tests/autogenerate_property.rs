@@ -106,6 +106,8 @@ fn table(rng: &mut Rng, name: &str, others: &[String]) -> Table {
     for j in 0..1 + rng.below(4) {
         t.columns.push(column(rng, format!("c{j}")));
     }
+    // A model's doc comment, sometimes.
+    t.comment = rng.chance(30).then(|| format!("the {name} table"));
     if let Some(target) = (!others.is_empty() && rng.chance(60)).then(|| rng.pick(others).clone()) {
         let action = *rng.pick(&[FkAction::NoAction, FkAction::Cascade, FkAction::SetNull]);
         t.columns
@@ -269,7 +271,15 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
                 }
             }
         }
-        7 => add_some_constraints(rng, s.tables.get_mut(&name).unwrap()),
+        7 => {
+            let t = s.tables.get_mut(&name).unwrap();
+            add_some_constraints(rng, t);
+            // A doc comment written, changed or removed.
+            t.comment = match (&t.comment, rng.chance(50)) {
+                (Some(_), true) => None,
+                _ => Some(format!("{name}, as of change {}", rng.below(100))),
+            };
+        }
         _ => {
             let t = s.tables.get_mut(&name).unwrap();
             if let Some(fk) = t.foreign_keys.first_mut() {
