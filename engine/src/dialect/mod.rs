@@ -691,17 +691,7 @@ pub trait Dialect: Send + Sync {
     fn match_full_unsupported(&self, table: Option<&str>, foreign_key: &ForeignKey) -> RenderError {
         RenderError::Unsupported {
             dialect: self.name(),
-            op: format!(
-                "create foreign key {}{}({}) to `{}` MATCH FULL",
-                foreign_key
-                    .name
-                    .as_deref()
-                    .map(|n| format!("`{n}` "))
-                    .unwrap_or_default(),
-                table.map(|t| format!("on `{t}` ")).unwrap_or_default(),
-                foreign_key.columns.join(", "),
-                foreign_key.ref_table,
-            ),
+            op: foreign_key_op(table, foreign_key, "MATCH FULL"),
             hint: "only PostgreSQL checks MATCH FULL: remove `match_full`, and make the key's columns \
                    NOT NULL (or add a check that they are all NULL or none) to get the same rule"
                 .to_owned(),
@@ -718,17 +708,10 @@ pub trait Dialect: Send + Sync {
     fn deferrable_unsupported(&self, table: Option<&str>, foreign_key: &ForeignKey) -> RenderError {
         RenderError::Unsupported {
             dialect: self.name(),
-            op: format!(
-                "create foreign key {}{}({}) to `{}` {}",
-                foreign_key
-                    .name
-                    .as_deref()
-                    .map(|n| format!("`{n}` "))
-                    .unwrap_or_default(),
-                table.map(|t| format!("on `{t}` ")).unwrap_or_default(),
-                foreign_key.columns.join(", "),
-                foreign_key.ref_table,
-                foreign_key.deferrable.as_sql().unwrap_or_default()
+            op: foreign_key_op(
+                table,
+                foreign_key,
+                foreign_key.deferrable.as_sql().unwrap_or_default(),
             ),
             hint: "MySQL and MariaDB check foreign keys at each row and have no deferrable ones: remove \
                    `deferrable`/`initially_deferred`, and insert rows in an order that satisfies the key"
@@ -1095,6 +1078,21 @@ pub(crate) fn default_add_constraint_sql<D: Dialect + ?Sized>(
         "ALTER TABLE {} ADD {clause}",
         d.quote(&op.table)
     )])
+}
+
+/// "create foreign key `fk` on `t` (a, b) to `u` CLAUSE", for refusals.
+fn foreign_key_op(table: Option<&str>, foreign_key: &ForeignKey, clause: &str) -> String {
+    format!(
+        "create foreign key {}{}({}) to `{}` {clause}",
+        foreign_key
+            .name
+            .as_deref()
+            .map(|n| format!("`{n}` "))
+            .unwrap_or_default(),
+        table.map(|t| format!("on `{t}` ")).unwrap_or_default(),
+        foreign_key.columns.join(", "),
+        foreign_key.ref_table,
+    )
 }
 
 /// What [`Dialect::op_sql`] does unless a dialect overrides it: one method per op.
