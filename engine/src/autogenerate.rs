@@ -7,11 +7,11 @@ use std::collections::HashSet;
 
 use retort::model::RenameHints;
 use retort::ops::{AddColumn, AlterColumn, AlterEnum, DropColumn, Op};
-use retort::schema::{Schema, ServerDefault, Table};
+use retort::schema::{Index, Schema, ServerDefault, Table};
 use retort::{Connection, Migrations};
 
 use crate::backend;
-use crate::compare::compare;
+use crate::compare::{compare, same_index_definition};
 use crate::config::Config;
 use crate::dialect::Dialect;
 use crate::error::Result;
@@ -84,6 +84,7 @@ pub fn compare_database(
     dialect.unsupported_columns(models)?;
     let live = introspect::read(conn, filter)?;
     let models = as_the_server_keeps_defaults(conn, &live, &without_excluded(models, filter))?;
+    let models = as_the_server_keeps_indexes(conn, &live, &models)?;
     let comparison = compare(&live, &models, hints, dialect);
     let warnings = warnings(&comparison.ops, dialect, Some(conn))?;
     Ok(Changes {
@@ -144,6 +145,64 @@ fn as_the_server_keeps_defaults(
             {
                 column.default = Some(had);
             }
+        }
+    }
+    Ok(out)
+}
+
+/// `models`, where an index's expressions or predicate differ in text from a
+/// database index's but the database would keep them as the same (PostgreSQL
+/// prints `lower(email)` as `lower(email::text)`): the database's text of them,
+/// so the comparison settles after one upgrade. One round trip for every such
+/// index at once.
+fn as_the_server_keeps_indexes(
+    conn: &mut Connection,
+    live: &Schema,
+    models: &Schema,
+) -> Result<Schema> {
+    let session = backend::of(conn);
+    let dialect = session.dialect();
+    let mut asked: Vec<(&Table, &Index)> = Vec::new();
+    for table in models.tables.values() {
+        let Some(have_table) = live.table(&table.name) else {
+            continue;
+        };
+        for want in &table.indexes {
+            let written = want.predicate.is_some() || want.columns.iter().any(|k| k.expression);
+            if written
+                && !have_table
+                    .indexes
+                    .iter()
+                    .any(|have| same_index_definition(dialect, want, have))
+            {
+                asked.push((table, want));
+            }
+        }
+    }
+    let Some(kept) = session.stored_indexes(conn, &asked)? else {
+        return Ok(models.clone());
+    };
+    let mut out = models.clone();
+    for ((table, want), kept) in asked.into_iter().zip(kept) {
+        let Some(kept) = kept else {
+            continue;
+        };
+        let Some(have) = live.table(&table.name).and_then(|t| {
+            t.indexes
+                .iter()
+                .find(|have| same_index_definition(dialect, &kept, have))
+        }) else {
+            continue;
+        };
+        if let Some(index) = out
+            .tables
+            .get_mut(&table.name)
+            .and_then(|t| t.indexes.iter_mut().find(|i| i.name == want.name))
+        {
+            for (key, had) in index.columns.iter_mut().zip(&have.columns) {
+                key.column.clone_from(&had.column);
+            }
+            index.predicate.clone_from(&have.predicate);
         }
     }
     Ok(out)

@@ -677,11 +677,9 @@ fn model_item(
                 _ => attrs.push(quote!(unique)),
             }
         }
-        if let Some(ix) = table
-            .indexes
-            .iter()
-            .find(|i| i.columns.len() == 1 && i.columns[0] == *c && !i.unique)
-        {
+        if let Some(ix) = table.indexes.iter().find(|i| {
+            i.columns.len() == 1 && i.columns[0].column == *c && !i.unique && i.is_plain()
+        }) {
             if ix.name == naming::index(t, &[c]) {
                 attrs.push(quote!(index));
             } else {
@@ -751,17 +749,53 @@ fn model_item(
         }
     }
     for ix in &table.indexes {
-        if ix.columns.len() == 1 && !ix.unique {
+        if ix.columns.len() == 1 && !ix.unique && ix.is_plain() {
             continue;
         }
-        let cols = field_list(&ix.columns);
+        let keys = ix.columns.iter().map(|k| {
+            let mut key = if k.expression {
+                let sql = &k.column;
+                quote!(#sql)
+            } else {
+                let f = ident(field_of(t, &k.column).expect("a column of the table"));
+                quote!(#f)
+            };
+            if let Some(n) = k.length {
+                let n = proc_macro2::Literal::u32_unsuffixed(n);
+                key.extend(quote!((#n)));
+            }
+            if k.descending {
+                key.extend(quote!(desc));
+            }
+            match k.normalized_nulls() {
+                Some(retort::schema::NullsOrder::First) => key.extend(quote!(nulls_first)),
+                Some(retort::schema::NullsOrder::Last) => key.extend(quote!(nulls_last)),
+                None => {}
+            }
+            if let Some(op) = &k.opclass {
+                key.extend(quote!(opclass = #op));
+            }
+            key
+        });
         let n = &ix.name;
-        let unique = if ix.unique {
-            quote!(, unique)
-        } else {
-            quote!()
-        };
-        struct_attrs.push(quote!(index(name = #n, columns(#(#cols),*) #unique)));
+        let mut parts = vec![quote!(name = #n), quote!(columns(#(#keys),*))];
+        if ix.unique {
+            parts.push(quote!(unique));
+        }
+        if let Some(method) = &ix.using {
+            parts.push(quote!(using = #method));
+        }
+        if !ix.include.is_empty() {
+            let cols = field_list(&ix.include);
+            parts.push(quote!(include(#(#cols),*)));
+        }
+        if ix.nulls_not_distinct {
+            parts.push(quote!(nulls_not_distinct));
+        }
+        if let Some(predicate) = &ix.predicate {
+            parts.push(quote!(where = #predicate));
+        }
+        struct_attrs.push(quote!(index(#(#parts),*)));
     }
     for fk in &table.foreign_keys {
         if fk.columns.len() == 1 && field_fk.get(fk.columns[0].as_str()) == Some(&fk) {

@@ -12,8 +12,8 @@ use retort::ops::{
     RenameTable,
 };
 use retort::schema::{
-    Check, Column, Constraint, ConstraintKind, FkAction, ForeignKey, Index, ServerDefault, SqlType,
-    Table, Unique, Value,
+    Check, Column, Constraint, ConstraintKind, FkAction, ForeignKey, Index, IndexKey, NullsOrder,
+    ServerDefault, SqlType, Table, Unique, Value,
 };
 
 /// What goes into a revision file besides its ops.
@@ -740,10 +740,54 @@ fn unique_expr(unique: &Unique) -> TokenStream {
 
 fn index_expr(index: &Index) -> TokenStream {
     let name = &index.name;
-    let columns = &index.columns;
-    let mut out = quote! { Index::new(#name, [#(#columns),*]) };
+    let mut out = if index.columns.iter().all(IndexKey::is_plain) {
+        let columns = index.columns.iter().map(|k| &k.column);
+        quote! { Index::new(#name, [#(#columns),*]) }
+    } else {
+        let keys = index.columns.iter().map(index_key_expr);
+        quote! { Index::new(#name, [#(#keys),*]) }
+    };
     if index.unique {
         out.extend(quote! { .unique() });
+    }
+    if let Some(method) = &index.using {
+        out.extend(quote! { .using(#method) });
+    }
+    if !index.include.is_empty() {
+        let include = &index.include;
+        out.extend(quote! { .include([#(#include),*]) });
+    }
+    if index.nulls_not_distinct {
+        out.extend(quote! { .nulls_not_distinct() });
+    }
+    if let Some(predicate) = &index.predicate {
+        out.extend(quote! { .partial(#predicate) });
+    }
+    out
+}
+
+/// `IndexKey::column("created_at").desc().nulls_last()`, `IndexKey::expr("lower(email)")`.
+fn index_key_expr(key: &IndexKey) -> TokenStream {
+    let column = &key.column;
+    let mut out = if key.expression {
+        quote! { IndexKey::expr(#column) }
+    } else {
+        quote! { IndexKey::column(#column) }
+    };
+    if let Some(n) = key.length {
+        let n = proc_macro2::Literal::u32_unsuffixed(n);
+        out.extend(quote! { .length(#n) });
+    }
+    if let Some(op) = &key.opclass {
+        out.extend(quote! { .opclass(#op) });
+    }
+    if key.descending {
+        out.extend(quote! { .desc() });
+    }
+    match key.nulls {
+        Some(NullsOrder::First) => out.extend(quote! { .nulls_first() }),
+        Some(NullsOrder::Last) => out.extend(quote! { .nulls_last() }),
+        None => {}
     }
     out
 }
@@ -947,6 +991,33 @@ mod tests {
         // A short revision stays one function.
         let short = revision_file(&header(), &Changes::default(), &[]).unwrap();
         assert!(!short.contains("upgrade_1"), "{short}");
+    }
+
+    #[test]
+    fn an_index_renders_every_attribute_as_builder_calls() {
+        let index = Index::new(
+            "ix_orders_open",
+            [
+                IndexKey::column("placed_at").desc().nulls_last(),
+                IndexKey::expr("lower(email)"),
+                IndexKey::column("code")
+                    .opclass("text_pattern_ops")
+                    .length(4),
+            ],
+        )
+        .unique()
+        .using("btree")
+        .include(["total"])
+        .nulls_not_distinct()
+        .partial("status = 'open'");
+        let text = index_expr(&index).to_string().replace(' ', "");
+        let expected = "Index::new(\"ix_orders_open\",[IndexKey::column(\"placed_at\").desc().nulls_last(),\
+             IndexKey::expr(\"lower(email)\"),IndexKey::column(\"code\").length(4).opclass(\"text_pattern_ops\")])\
+             .unique().using(\"btree\").include([\"total\"]).nulls_not_distinct().partial(\"status='open'\")";
+        assert_eq!(text, expected.replace(' ', ""));
+        // Plain keys stay plain strings.
+        let plain = index_expr(&Index::new("ix_a", ["a", "b"])).to_string();
+        assert_eq!(plain.replace(' ', ""), "Index::new(\"ix_a\",[\"a\",\"b\"])");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
+use syn::parse::Parse as _;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, LitBool, LitInt, LitStr};
 
@@ -53,12 +54,151 @@ impl<'c, T> Attr<'c, T> {
     }
 }
 
-/// `index(name = "...", columns(a, b), unique)` on the struct.
+/// `index(name = "...", columns(a desc, "lower(b)"), unique, where = "...",
+/// using = "gin", include(c), nulls_not_distinct)` on the struct.
 pub struct IndexAttr {
     pub span: Span,
     pub name: Option<LitStr>,
-    pub columns: Vec<Ident>,
-    pub unique: bool,
+    pub keys: Vec<KeyAttr>,
+    pub unique: Option<Span>,
+    /// `where = "…"`.
+    pub predicate: Option<LitStr>,
+    /// `using = "…"`.
+    pub using: Option<LitStr>,
+    /// `include(a, b)`.
+    pub include: Vec<Ident>,
+    /// `nulls_not_distinct`.
+    pub nulls_not_distinct: Option<Span>,
+}
+
+impl IndexAttr {
+    /// The fields its keys name (expressions left out).
+    pub fn fields(&self) -> Vec<Ident> {
+        self.keys
+            .iter()
+            .filter_map(|k| match &k.target {
+                IndexTarget::Field(f) => Some(f.clone()),
+                IndexTarget::Expr(_) => None,
+            })
+            .collect()
+    }
+}
+
+/// What an index key is: a field, or an SQL expression written as a string.
+pub enum IndexTarget {
+    Field(Ident),
+    Expr(LitStr),
+}
+
+/// One entry of a struct index's `columns(..)`: `created_at desc nulls_last`,
+/// `title(20)`, `"lower(email)"`, `tags opclass = "jsonb_path_ops"`.
+pub struct KeyAttr {
+    pub target: IndexTarget,
+    pub length: Option<LitInt>,
+    pub descending: bool,
+    /// `Some(true)`: nulls first; `Some(false)`: nulls last.
+    pub nulls_first: Option<bool>,
+    pub opclass: Option<LitStr>,
+}
+
+impl syn::parse::Parse for KeyAttr {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let target = if input.peek(LitStr) {
+            let lit: LitStr = input.parse()?;
+            if lit.value().trim().is_empty() {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "an index expression is SQL, not empty: columns(\"lower(email)\")",
+                ));
+            }
+            IndexTarget::Expr(lit)
+        } else {
+            let ident: Ident = input.call(syn::ext::IdentExt::parse_any).map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected a field name or an SQL expression in a string: \
+                     columns(created_at desc, \"lower(email)\")",
+                )
+            })?;
+            IndexTarget::Field(ident)
+        };
+        let mut key = KeyAttr {
+            target,
+            length: None,
+            descending: false,
+            nulls_first: None,
+            opclass: None,
+        };
+        if input.peek(syn::token::Paren) {
+            let content;
+            syn::parenthesized!(content in input);
+            let n: LitInt = content.parse()?;
+            if n.base10_parse::<u32>().ok().filter(|n| *n > 0).is_none() {
+                return Err(syn::Error::new(
+                    n.span(),
+                    "a prefix length counts characters: a whole number above 0, title(20)",
+                ));
+            }
+            if let IndexTarget::Expr(lit) = &key.target {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "a prefix length applies to a column, not to an expression",
+                ));
+            }
+            key.length = Some(n);
+        }
+        let mut seen_order = false;
+        while !input.is_empty() && !input.peek(syn::Token![,]) {
+            let word: Ident = input.call(syn::ext::IdentExt::parse_any)?;
+            match word.to_string().as_str() {
+                "asc" | "desc" if !seen_order => {
+                    seen_order = true;
+                    key.descending = word == "desc";
+                }
+                "nulls_first" | "nulls_last" if key.nulls_first.is_none() => {
+                    key.nulls_first = Some(word == "nulls_first");
+                }
+                "nulls" if key.nulls_first.is_none() => {
+                    let which: Ident = input.parse()?;
+                    match which.to_string().as_str() {
+                        "first" => key.nulls_first = Some(true),
+                        "last" => key.nulls_first = Some(false),
+                        _ => {
+                            return Err(syn::Error::new(
+                                which.span(),
+                                "write `nulls first` or `nulls last`",
+                            ))
+                        }
+                    }
+                }
+                "opclass" if key.opclass.is_none() => {
+                    input.parse::<syn::Token![=]>()?;
+                    key.opclass = Some(input.parse()?);
+                }
+                "asc" | "desc" | "nulls_first" | "nulls_last" | "nulls" | "opclass" => {
+                    let what = match word.to_string().as_str() {
+                        "asc" | "desc" => "its order (asc / desc)",
+                        "opclass" => "its operator class",
+                        _ => "where its NULLs go",
+                    };
+                    return Err(syn::Error::new(
+                        word.span(),
+                        format!("this key says {what} twice; keep one"),
+                    ));
+                }
+                _ => {
+                    return Err(syn::Error::new(
+                        word.span(),
+                        format!(
+                            "unknown index key option `{word}`; expected asc, desc, nulls_first, \
+                             nulls_last or opclass = \"...\" (separate keys with commas)"
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(key)
+    }
 }
 
 /// `unique(name = "...", columns(a, b))` on the struct.
@@ -438,8 +578,12 @@ fn index_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAttr> {
     let mut index = IndexAttr {
         span: meta.path.span(),
         name: None,
-        columns: Vec::new(),
-        unique: false,
+        keys: Vec::new(),
+        unique: None,
+        predicate: None,
+        using: None,
+        include: Vec::new(),
+        nulls_not_distinct: None,
     };
     let mut saw_columns = false;
     meta.parse_nested_meta(|inner| {
@@ -447,18 +591,64 @@ fn index_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<IndexAttr> {
             index.name = Some(inner.value()?.parse()?);
         } else if inner.path.is_ident(COLUMNS) {
             saw_columns = true;
-            field_list(&inner, &mut index.columns)?;
+            let content;
+            syn::parenthesized!(content in inner.input);
+            let keys = content.parse_terminated(KeyAttr::parse, syn::Token![,])?;
+            index.keys.extend(keys);
         } else if inner.path.is_ident(UNIQUE) {
-            index.unique = true;
+            index.unique = Some(inner.path.span());
+        } else if inner.path.is_ident(WHERE) {
+            let lit: LitStr = inner.value()?.parse()?;
+            if lit.value().trim().is_empty() {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "a partial index's predicate is SQL, not empty: where = \"deleted_at IS NULL\"",
+                ));
+            }
+            index.predicate = Some(lit);
+        } else if inner.path.is_ident(USING) {
+            let lit: LitStr = inner.value()?.parse()?;
+            let method = lit.value();
+            if method.is_empty()
+                || !method
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "an index method is a name: using = \"gin\" (or gist, brin, hash, btree)",
+                ));
+            }
+            index.using = Some(lit);
+        } else if inner.path.is_ident(INCLUDE) {
+            field_list(&inner, &mut index.include)?;
+        } else if inner.path.is_ident(NULLS_NOT_DISTINCT) {
+            index.nulls_not_distinct = Some(inner.path.span());
         } else {
             return Err(unknown_key(&inner, INDEX_KEYS, "struct index(..)"));
         }
         Ok(())
     })?;
-    if !saw_columns || index.columns.is_empty() {
+    if !saw_columns || index.keys.is_empty() {
         return Err(syn::Error::new(
             index.span,
             "index(..) needs its fields: index(name = \"...\", columns(a, b))",
+        ));
+    }
+    if let (Some(span), None) = (index.nulls_not_distinct, index.unique) {
+        return Err(syn::Error::new(
+            span,
+            "nulls_not_distinct is for a unique index: add `unique` to this index(..)",
+        ));
+    }
+    let expression = index.keys.iter().find_map(|k| match &k.target {
+        IndexTarget::Expr(lit) => Some(lit.span()),
+        IndexTarget::Field(_) => None,
+    });
+    if let (Some(span), None) = (expression, &index.name) {
+        return Err(syn::Error::new(
+            span,
+            "an index over an expression needs a name: index(name = \"ix_...\", columns(..))",
         ));
     }
     Ok(index)

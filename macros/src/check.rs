@@ -7,6 +7,7 @@ use crate::ast::{DefaultValue, Field, KeyTarget, Model};
 use crate::ctxt::Ctxt;
 use crate::types::Kind;
 use retort_vocab::FkAction;
+use syn::Ident;
 
 pub fn check(cx: &Ctxt, model: &Model<'_>) {
     check_names(cx, model);
@@ -209,10 +210,18 @@ fn check_renames(cx: &Ctxt, model: &Model<'_>) {
 /// Struct-level indexes, unique constraints and foreign keys name existing
 /// fields, each once.
 fn check_indexes(cx: &Ctxt, model: &Model<'_>) {
-    let lists = model
+    let index_lists: Vec<Vec<Ident>> = model
         .indexes
         .iter()
-        .map(|i| ("index", &i.columns))
+        .map(|i| {
+            let mut fields = i.fields();
+            fields.extend(i.include.iter().cloned());
+            fields
+        })
+        .collect();
+    let lists = index_lists
+        .iter()
+        .map(|columns| ("index", columns))
         .chain(model.uniques.iter().map(|u| ("unique", &u.columns)))
         .chain(
             model
@@ -366,7 +375,7 @@ fn check_constraint_names(cx: &Ctxt, model: &Model<'_>) {
         names.push(match &index.name {
             Some(n) => (n.value(), n.span(), None),
             None => (
-                format!("ix_{table}_{}", joined(&index.columns)),
+                format!("ix_{table}_{}", joined(&index.fields())),
                 index.span,
                 Some("name = \"...\""),
             ),

@@ -3,9 +3,10 @@
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::DeriveInput;
+use syn::{DeriveInput, LitStr};
 
 use crate::ast::{DefaultValue, Field, KeyTarget, Model, ReferenceTarget};
+use crate::attr::IndexTarget;
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::types::Kind;
@@ -57,16 +58,54 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
             Some(lit) => quote!(::core::option::Option::Some(#lit)),
             None => quote!(::core::option::Option::None),
         };
-        let columns = index.columns.iter().map(|c| {
-            let field = model.field(c).expect("checked");
-            field.column.clone()
+        let keys = index.keys.iter().map(|k| {
+            let (column, expression) = match &k.target {
+                IndexTarget::Field(f) => (model.field(f).expect("checked").column.clone(), false),
+                IndexTarget::Expr(lit) => (lit.value(), true),
+            };
+            let descending = k.descending;
+            let nulls = match k.nulls_first {
+                Some(true) => quote!(::core::option::Option::Some(
+                    ::retort::schema::NullsOrder::First
+                )),
+                Some(false) => quote!(::core::option::Option::Some(
+                    ::retort::schema::NullsOrder::Last
+                )),
+                None => quote!(::core::option::Option::None),
+            };
+            let opclass = option_str(k.opclass.as_ref().map(LitStr::value));
+            let length = match &k.length {
+                Some(n) => quote!(::core::option::Option::Some(#n)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote! {
+                ::retort::model::IndexKeyMeta {
+                    column: #column,
+                    expression: #expression,
+                    descending: #descending,
+                    nulls: #nulls,
+                    opclass: #opclass,
+                    length: #length,
+                }
+            }
         });
-        let unique = index.unique;
+        let unique = index.unique.is_some();
+        let predicate = option_str(index.predicate.as_ref().map(LitStr::value));
+        let using = option_str(index.using.as_ref().map(|l| l.value().to_ascii_lowercase()));
+        let include = index
+            .include
+            .iter()
+            .map(|c| model.field(c).expect("checked").column.clone());
+        let nulls_not_distinct = index.nulls_not_distinct.is_some();
         quote! {
             ::retort::model::IndexMeta {
                 name: #name,
-                columns: &[#(#columns),*],
+                keys: &[#(#keys),*],
                 unique: #unique,
+                predicate: #predicate,
+                using: #using,
+                include: &[#(#include),*],
+                nulls_not_distinct: #nulls_not_distinct,
             }
         }
     });

@@ -37,7 +37,15 @@ pub const FIELD_KEYS: &[&str] = &[
     CHECK,
 ];
 /// Keys allowed inside `index(..)`.
-pub const INDEX_KEYS: &[&str] = &[NAME, COLUMNS, UNIQUE];
+pub const INDEX_KEYS: &[&str] = &[
+    NAME,
+    COLUMNS,
+    UNIQUE,
+    WHERE,
+    USING,
+    INCLUDE,
+    NULLS_NOT_DISTINCT,
+];
 /// Keys allowed inside a struct's `unique(..)`.
 pub const UNIQUE_KEYS: &[&str] = &[NAME, COLUMNS];
 /// Keys allowed inside a field's `unique(..)` and `index(..)`.
@@ -83,6 +91,14 @@ pub const ON_UPDATE: &str = "on_update";
 pub const AUTOINCREMENT: &str = "autoincrement";
 pub const NAME: &str = "name";
 pub const COLUMNS: &str = "columns";
+/// `where = "…"` on a struct index: a partial index.
+pub const WHERE: &str = "where";
+/// `using = "gin"` on a struct index.
+pub const USING: &str = "using";
+/// `include(a, b)` on a struct index.
+pub const INCLUDE: &str = "include";
+/// `nulls_not_distinct` on a unique struct index.
+pub const NULLS_NOT_DISTINCT: &str = "nulls_not_distinct";
 
 /// The enum attribute namespace: `#[db_enum(..)]`.
 pub const DB_ENUM: &str = "db_enum";

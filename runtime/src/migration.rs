@@ -96,7 +96,7 @@ pub mod prelude {
     pub use crate::row;
     pub use crate::schema::{
         Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Index,
-        ServerDefault, SqlType, Table, Unique, Value,
+        IndexKey, ServerDefault, SqlType, Table, Unique, Value,
     };
 
     /// What `upgrade` and `downgrade` return: `?` works on Retort's errors, diesel's,

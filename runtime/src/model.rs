@@ -7,7 +7,8 @@ use std::fmt;
 use once_cell::sync::OnceCell;
 
 use crate::schema::{
-    naming, Check, Column, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
+    naming, Check, Column, ForeignKey, Index, IndexKey, NullsOrder, Schema, ServerDefault, SqlType,
+    Table, Unique,
 };
 use crate::schema::{Deferrable, FkAction};
 
@@ -219,10 +220,48 @@ pub enum KeyReference {
 pub struct IndexMeta {
     /// Index name (`None`: `ix_<table>_<columns>`).
     pub name: Option<&'static str>,
-    /// Column names (already mapped from field names).
-    pub columns: &'static [&'static str],
+    /// Its keys, in order (columns already mapped from field names).
+    pub keys: &'static [IndexKeyMeta],
     /// `unique`.
     pub unique: bool,
+    /// `where = "…"`: a partial index's predicate.
+    pub predicate: Option<&'static str>,
+    /// `using = "gin"`: the index method.
+    pub using: Option<&'static str>,
+    /// `include(a, b)`: non-key columns.
+    pub include: &'static [&'static str],
+    /// `nulls_not_distinct`.
+    pub nulls_not_distinct: bool,
+}
+
+/// One key of a struct-level index: `created_at desc nulls_last`, `"lower(email)"`.
+#[derive(Debug)]
+pub struct IndexKeyMeta {
+    /// The column, or the expression's SQL when `expression`.
+    pub column: &'static str,
+    /// Written as a string: an SQL expression.
+    pub expression: bool,
+    /// `desc`.
+    pub descending: bool,
+    /// `nulls_first` / `nulls_last`.
+    pub nulls: Option<NullsOrder>,
+    /// `opclass = "…"`.
+    pub opclass: Option<&'static str>,
+    /// `column(n)`: MySQL's prefix length.
+    pub length: Option<u32>,
+}
+
+impl IndexKeyMeta {
+    fn key(&self) -> IndexKey {
+        IndexKey {
+            column: self.column.to_owned(),
+            expression: self.expression,
+            descending: self.descending,
+            nulls: self.nulls,
+            opclass: self.opclass.map(str::to_owned),
+            length: self.length,
+        }
+    }
 }
 
 /// A model's column, as the derive emits it for each field
@@ -666,11 +705,20 @@ fn table_from_model(
     for index in model.indexes {
         let name = match index.name {
             Some(name) => name.to_owned(),
-            None => naming::index(model.table, index.columns),
+            None => {
+                let columns: Vec<&str> = index.keys.iter().map(|k| k.column).collect();
+                naming::index(model.table, &columns)
+            }
         };
-        let mut ix = Index::new(name, index.columns.iter().copied());
-        ix.unique = index.unique;
-        table.indexes.push(ix);
+        table.indexes.push(Index {
+            name,
+            columns: index.keys.iter().map(IndexKeyMeta::key).collect(),
+            unique: index.unique,
+            predicate: index.predicate.map(str::to_owned),
+            using: index.using.map(str::to_owned),
+            include: index.include.iter().map(|c| (*c).to_owned()).collect(),
+            nulls_not_distinct: index.nulls_not_distinct,
+        });
     }
     if errors.is_empty() {
         Ok(table)
@@ -697,10 +745,12 @@ fn is_key(target: &ModelMeta, columns: &[String]) -> bool {
             .uniques
             .iter()
             .any(|u| set(u.columns.iter().copied()) == wanted)
-        || target
-            .indexes
-            .iter()
-            .any(|i| i.unique && set(i.columns.iter().copied()) == wanted)
+        || target.indexes.iter().any(|i| {
+            i.unique
+                && i.predicate.is_none()
+                && i.keys.iter().all(|k| !k.expression)
+                && set(i.keys.iter().map(|k| k.column)) == wanted
+        })
 }
 
 /// A struct-level foreign key's target table and columns.

@@ -804,7 +804,12 @@ impl Op {
                 if o.index.unique { "unique " } else { "" },
                 o.index.name,
                 o.table,
-                o.index.columns.join(", ")
+                o.index
+                    .columns
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Op::DropIndex(o) => format!("remove index `{}` on `{}`", o.name, o.table),
             Op::AddConstraint(o) => format!(

@@ -160,7 +160,10 @@ fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, String)>
             table.columns.remove(position);
             // As PostgreSQL does: what is built on the column goes with it.
             let mentions = |cols: &[String]| cols.iter().any(|c| c == name);
-            table.indexes.retain(|i| !mentions(&i.columns));
+            table.indexes.retain(|i| {
+                !i.columns.iter().any(|k| !k.expression && k.column == *name)
+                    && !mentions(&i.include)
+            });
             table.uniques.retain(|u| !mentions(&u.columns));
             table.foreign_keys.retain(|f| !mentions(&f.columns));
             if mentions(&table.primary_key) {
@@ -176,7 +179,13 @@ fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, String)>
                     format!("table `{t}` already has an index `{}`", index.name),
                 );
             }
-            check_columns(table, &index.columns, op)?;
+            let mut named: Vec<String> = index
+                .column_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            named.extend(index.include.iter().cloned());
+            check_columns(table, &named, op)?;
             table.indexes.push(index.clone());
         }
         Op::DropIndex(DropIndex { name, .. }) => {
@@ -375,10 +384,16 @@ fn alter_column(
         }
     };
     rename(&mut table.primary_key);
-    table
-        .indexes
-        .iter_mut()
-        .for_each(|i| rename(&mut i.columns));
+    table.indexes.iter_mut().for_each(|i| {
+        for k in i
+            .columns
+            .iter_mut()
+            .filter(|k| !k.expression && k.column == old)
+        {
+            k.column = new.clone();
+        }
+        rename(&mut i.include);
+    });
     table
         .uniques
         .iter_mut()

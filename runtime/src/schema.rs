@@ -690,23 +690,36 @@ impl Unique {
 pub struct Index {
     /// The index's name (`ix_<table>_<columns>` when the model gives none).
     pub name: String,
-    /// Columns, in order.
-    pub columns: Vec<String>,
+    /// Its keys, in order: columns or expressions, each with its order.
+    pub columns: Vec<IndexKey>,
     /// `true` for a unique index.
     pub unique: bool,
+    /// `WHERE …`: a partial index's predicate, as SQL (PostgreSQL, SQLite).
+    pub predicate: Option<String>,
+    /// The index method (`USING gin`; PostgreSQL's `gin`, `gist`, `brin`, `hash`,
+    /// MySQL's `hash`). `None`: the database's default (a B-tree).
+    pub using: Option<String>,
+    /// `INCLUDE (…)`: columns stored in the index but not keys (PostgreSQL).
+    pub include: Vec<String>,
+    /// `NULLS NOT DISTINCT`: a unique index where NULLs collide (PostgreSQL 15).
+    pub nulls_not_distinct: bool,
 }
 
 impl Index {
-    /// A non-unique index.
+    /// A non-unique index over `columns` (column names, or [`IndexKey`]s).
     pub fn new<I, S>(name: impl Into<String>, columns: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: Into<IndexKey>,
     {
         Index {
             name: name.into(),
             columns: columns.into_iter().map(Into::into).collect(),
             unique: false,
+            predicate: None,
+            using: None,
+            include: Vec::new(),
+            nulls_not_distinct: false,
         }
     }
 
@@ -714,6 +727,195 @@ impl Index {
     pub fn unique(mut self) -> Self {
         self.unique = true;
         self
+    }
+
+    /// A partial index: only rows where `predicate` (SQL) holds.
+    pub fn partial(mut self, predicate: impl Into<String>) -> Self {
+        self.predicate = Some(predicate.into());
+        self
+    }
+
+    /// The index method: `gin`, `gist`, `brin`, `hash` (PostgreSQL), `hash` (MySQL).
+    pub fn using(mut self, method: impl Into<String>) -> Self {
+        self.using = Some(method.into());
+        self
+    }
+
+    /// Non-key columns stored in the index (PostgreSQL's `INCLUDE`).
+    pub fn include<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.include = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15): two NULLs collide in a unique index.
+    pub fn nulls_not_distinct(mut self) -> Self {
+        self.nulls_not_distinct = true;
+        self
+    }
+
+    /// The names of the columns its keys are (expressions left out).
+    pub fn column_names(&self) -> Vec<&str> {
+        self.columns
+            .iter()
+            .filter(|k| !k.expression)
+            .map(|k| k.column.as_str())
+            .collect()
+    }
+
+    /// Whether it is a plain index over columns: no expression, no order, no
+    /// predicate, no method, nothing included (what a unique constraint is).
+    pub fn is_plain(&self) -> bool {
+        self.columns.iter().all(IndexKey::is_plain)
+            && self.predicate.is_none()
+            && self.using.is_none()
+            && self.include.is_empty()
+            && !self.nulls_not_distinct
+    }
+}
+
+/// Where NULLs sort in an index key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NullsOrder {
+    /// `NULLS FIRST`.
+    First,
+    /// `NULLS LAST`.
+    Last,
+}
+
+/// One key of an index: a column or an SQL expression, with its order,
+/// NULLs placement, operator class and (MySQL) prefix length.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexKey {
+    /// The column's name, or the expression's SQL when `expression`.
+    pub column: String,
+    /// `column` is an SQL expression (`lower(email)`), not a column name.
+    pub expression: bool,
+    /// `DESC`.
+    pub descending: bool,
+    /// `NULLS FIRST` / `NULLS LAST` (PostgreSQL); `None`: the database's default
+    /// for the direction (last ascending, first descending).
+    pub nulls: Option<NullsOrder>,
+    /// A PostgreSQL operator class (`text_pattern_ops`, `jsonb_path_ops`).
+    pub opclass: Option<String>,
+    /// MySQL's prefix length: the first `n` characters of the column.
+    pub length: Option<u32>,
+}
+
+impl IndexKey {
+    /// A column, ascending.
+    pub fn column(name: impl Into<String>) -> Self {
+        IndexKey {
+            column: name.into(),
+            expression: false,
+            descending: false,
+            nulls: None,
+            opclass: None,
+            length: None,
+        }
+    }
+
+    /// An SQL expression (`lower(email)`), ascending.
+    pub fn expr(sql: impl Into<String>) -> Self {
+        IndexKey {
+            expression: true,
+            ..IndexKey::column(sql)
+        }
+    }
+
+    /// Descending.
+    pub fn desc(mut self) -> Self {
+        self.descending = true;
+        self
+    }
+
+    /// `NULLS FIRST`.
+    pub fn nulls_first(mut self) -> Self {
+        self.nulls = Some(NullsOrder::First);
+        self
+    }
+
+    /// `NULLS LAST`.
+    pub fn nulls_last(mut self) -> Self {
+        self.nulls = Some(NullsOrder::Last);
+        self
+    }
+
+    /// A PostgreSQL operator class.
+    pub fn opclass(mut self, name: impl Into<String>) -> Self {
+        self.opclass = Some(name.into());
+        self
+    }
+
+    /// MySQL's prefix length.
+    pub fn length(mut self, n: u32) -> Self {
+        self.length = Some(n);
+        self
+    }
+
+    /// A column, ascending, nothing else.
+    pub fn is_plain(&self) -> bool {
+        !self.expression
+            && !self.descending
+            && self.nulls.is_none()
+            && self.opclass.is_none()
+            && self.length.is_none()
+    }
+
+    /// The NULLs placement that is the default for its direction made `None`,
+    /// so `desc nulls first` and `desc` are one key.
+    pub fn normalized_nulls(&self) -> Option<NullsOrder> {
+        match (self.descending, self.nulls) {
+            (false, Some(NullsOrder::Last)) | (true, Some(NullsOrder::First)) => None,
+            (_, n) => n,
+        }
+    }
+}
+
+/// As SQL writes it: `created_at DESC NULLS LAST`, `(lower(email))`, `title(20)`.
+impl fmt::Display for IndexKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.expression {
+            write!(f, "({})", self.column)?;
+        } else {
+            f.write_str(&self.column)?;
+        }
+        if let Some(n) = self.length {
+            write!(f, "({n})")?;
+        }
+        if let Some(op) = &self.opclass {
+            write!(f, " {op}")?;
+        }
+        if self.descending {
+            f.write_str(" DESC")?;
+        }
+        match self.nulls {
+            Some(NullsOrder::First) => f.write_str(" NULLS FIRST")?,
+            Some(NullsOrder::Last) => f.write_str(" NULLS LAST")?,
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+impl From<&str> for IndexKey {
+    fn from(column: &str) -> Self {
+        IndexKey::column(column)
+    }
+}
+
+impl From<String> for IndexKey {
+    fn from(column: String) -> Self {
+        IndexKey::column(column)
+    }
+}
+
+impl From<&String> for IndexKey {
+    fn from(column: &String) -> Self {
+        IndexKey::column(column.as_str())
     }
 }
 

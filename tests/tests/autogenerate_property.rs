@@ -11,6 +11,7 @@ use retort::Backend;
 use retort_engine::command;
 use retort_tests::support::{comparable, summaries};
 use retort_tests::{on_every_backend, TestDb};
+use std::cell::Cell;
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -148,8 +149,13 @@ fn add_some_constraints(rng: &mut Rng, t: &mut Table) {
         ));
     }
     if rng.chance(50) && t.get_index(&format!("ix_{name}_{c}")).is_none() {
-        t.indexes
-            .push(Index::new(format!("ix_{name}_{c}"), [c.clone()]));
+        let mut index = Index::new(format!("ix_{name}_{c}"), [c.clone()]);
+        // Descending keys everywhere; partial indexes where the database has them.
+        index.columns[0].descending = rng.chance(30);
+        if PARTIAL_INDEXES.with(Cell::get) && rng.chance(25) {
+            index = index.partial(format!("{c} IS NOT NULL"));
+        }
+        t.indexes.push(index);
     } else if !t.uniques.iter().any(|u| u.columns == [c.clone()]) {
         t.uniques
             .push(Unique::new(format!("uq_{name}_{c}"), [c.clone()]));
@@ -223,7 +229,8 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
             if plain.len() > 1 {
                 let c = rng.pick(&plain).clone();
                 t.columns.retain(|x| x.name != c);
-                t.indexes.retain(|i| !i.columns.contains(&c));
+                t.indexes
+                    .retain(|i| !i.columns.iter().any(|k| k.column == c));
                 t.uniques.retain(|u| !u.columns.contains(&c));
                 t.checks.retain(|k| !k.expr.starts_with(&format!("{c} ")));
             }
@@ -239,7 +246,9 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
             let i = *rng.pick(&plain);
             let constrained = {
                 let n = &t.columns[i].name;
-                t.indexes.iter().any(|x| x.columns.contains(n))
+                t.indexes
+                    .iter()
+                    .any(|x| x.columns.iter().any(|k| k.column == *n))
                     || t.uniques.iter().any(|x| x.columns.contains(n))
                     || t.checks
                         .iter()
@@ -297,7 +306,13 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
     }
 }
 
+thread_local! {
+    /// Whether the database under test has partial indexes (not MySQL).
+    static PARTIAL_INDEXES: Cell<bool> = const { Cell::new(false) };
+}
+
 fn random_changes_round_trip(db: &TestDb) {
+    PARTIAL_INDEXES.with(|p| p.set(db.backend != Backend::Mysql));
     let cases = if db.backend == Backend::Sqlite {
         60
     } else {

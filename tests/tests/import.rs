@@ -83,6 +83,26 @@ fn import_writes_models_baseline_and_stamp(db: &TestDb) {
     if db.backend != retort::Backend::Mysql {
         assert!(source.contains("initially_deferred"), "{source}");
     }
+    // Partial, expression, ordered and covering indexes, and prefix lengths,
+    // in the database's text of their SQL.
+    let squeezed: String = source.split_whitespace().collect();
+    let indexes: &[&str] = match db.backend {
+        retort::Backend::Postgres => &[
+            "index(name=\"items_maker_lower_type\",columns(maker_id,\"lower(type)\"),unique,where=\"flags\")",
+            "index(name=\"items_price_desc\",columns(pricedescnulls_last),include(flags))",
+        ],
+        retort::Backend::Sqlite => &[
+            "index(name=\"items_maker_lower_type\",columns(maker_id,\"lower(\\\"type\\\")\"),unique,where=\"flags\")",
+            "index(name=\"items_price_desc\",columns(pricedesc))",
+        ],
+        retort::Backend::Mysql => &[
+            "index(name=\"items_country_desc\",columns(countrydesc,region_code))",
+            "index(name=\"makers_name_prefix\",columns(name(8)))",
+        ],
+    };
+    for index in indexes {
+        assert!(squeezed.contains(index), "`{index}` in:\n{source}");
+    }
     assert!(!source.contains("AlembicVersion"), "{source}");
     assert_eq!(report.other_tools.len(), 1);
     assert_eq!(report.other_tools[0].tool, "Alembic");

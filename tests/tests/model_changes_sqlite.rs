@@ -216,7 +216,7 @@ fn every_attribute_round_trips_through_sqlite() {
     let index = |name: &str| items.get_index(name).unwrap();
     assert!(index("ix_line_items_order_ref_position").unique);
     assert_eq!(
-        index("ix_line_items_order_ref_position").columns,
+        index("ix_line_items_order_ref_position").column_names(),
         ["order_ref", "position"]
     );
     assert!(!index("ix_line_items_day").unique);

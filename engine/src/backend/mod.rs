@@ -136,6 +136,19 @@ pub trait Session: Send + Sync {
         Ok(None)
     }
 
+    /// The indexes the database would keep for each `(table, index)` of the models
+    /// (expressions and predicates as it prints them), read back as introspection
+    /// reads them: `None` where the database cannot be asked (they are then
+    /// compared as written).
+    fn stored_indexes(
+        &self,
+        conn: &mut Connection,
+        asked: &[(&retort::schema::Table, &retort::schema::Index)],
+    ) -> retort::Result<Option<Vec<Option<retort::schema::Index>>>> {
+        let _ = (conn, asked);
+        Ok(None)
+    }
+
     /// The setting that limits how many locks one transaction may take, as the
     /// server reports it (for [`Condition::OutOfLocks`]).
     fn lock_limit(&self, conn: &mut Connection) -> Option<String> {

@@ -92,6 +92,14 @@ impl Session for Postgres {
         introspect::postgres::stored_defaults(conn, self.dialect(), columns)
     }
 
+    fn stored_indexes(
+        &self,
+        conn: &mut Connection,
+        asked: &[(&retort::schema::Table, &retort::schema::Index)],
+    ) -> retort::Result<Option<Vec<Option<retort::schema::Index>>>> {
+        introspect::postgres::stored_indexes(conn, self.dialect(), asked)
+    }
+
     fn lock_limit(&self, conn: &mut Connection) -> Option<String> {
         #[derive(diesel::QueryableByName)]
         struct Setting {

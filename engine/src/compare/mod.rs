@@ -20,6 +20,8 @@
 mod enums;
 mod table;
 
+pub(crate) use table::same_index_definition;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use retort::model::RenameHints;
@@ -220,7 +222,15 @@ fn unpin_referenced_keys(current: &Schema, target: &Schema, start: usize, ops: &
                 table,
                 existing: Some(index),
                 ..
-            }) if index.unique => Some((table.clone(), index.columns.clone())),
+            }) if index.unique
+                && index.predicate.is_none()
+                && index.columns.iter().all(|k| !k.expression) =>
+            {
+                Some((
+                    table.clone(),
+                    index.columns.iter().map(|k| k.column.clone()).collect(),
+                ))
+            }
             _ => None,
         }
     };

@@ -16,8 +16,8 @@ use retort::ops::{
     RenameConstraint, SetComment,
 };
 use retort::schema::{
-    naming, normalize_sql, Check, Column, Constraint, ConstraintKind, ForeignKey, Index, Table,
-    Unique,
+    naming, normalize_sql, Check, Column, Constraint, ConstraintKind, ForeignKey, Index, IndexKey,
+    Table, Unique,
 };
 
 /// Compares `current` with `target` (same table name). `renames` maps new
@@ -43,9 +43,7 @@ pub(super) fn compare(
         w.columns == h.columns && (names_match(&w.name, &h.name) || conventional_unique(t, w))
     };
     let same_index = |t: &str, w: &Index, h: &Index| {
-        w.columns == h.columns
-            && w.unique == h.unique
-            && (w.name == h.name || conventional_index(t, w))
+        same_index_definition(d, w, h) && (w.name == h.name || conventional_index(t, w))
     };
     let mut current = current.clone();
     // Names count only where the model gave one: an object carrying the naming
@@ -59,12 +57,12 @@ pub(super) fn compare(
     // the other way round.
     let index_is_unique = |want: &Index, have: &Unique| {
         want.unique
-            && want.columns == have.columns
+            && plain_over(want, &have.columns)
             && (have.name.as_deref().is_none_or(|n| n == want.name) || conventional_index(&t, want))
     };
     let unique_is_index = |want: &Unique, have: &Index| {
         have.unique
-            && want.columns == have.columns
+            && plain_over(have, &want.columns)
             && (want.name.as_deref().is_none_or(|n| n == have.name)
                 || conventional_unique(&t, want))
     };
@@ -135,7 +133,7 @@ pub(super) fn compare(
             let found = current
                 .indexes
                 .iter()
-                .find(|h| h.columns == w.columns && h.unique == w.unique && !index_kept(target, h));
+                .find(|h| same_index_definition(d, w, h) && !index_kept(target, h));
             if let Some(h) = found {
                 renames.push(rename(None, &h.name, &w.name));
             }
@@ -434,7 +432,49 @@ fn conventional_unique(table: &str, unique: &Unique) -> bool {
 
 /// Whether the model's index has the name the convention gives it.
 fn conventional_index(table: &str, index: &Index) -> bool {
-    index.name == naming::index(table, &strs(&index.columns))
+    index.name == naming::index(table, &index.column_names())
+}
+
+/// Whether two indexes are one definition as `dialect` keeps them (names aside):
+/// keys with their order, NULLs placement, operator class and prefix, unique,
+/// predicate, method, included columns, `NULLS NOT DISTINCT`. Expressions and
+/// predicates compare in the normalised form of [`normalize_sql`]; the models'
+/// are first replaced by the server's own form of them where they differ in
+/// text (`autogenerate`).
+pub(crate) fn same_index_definition(dialect: &dyn Dialect, a: &Index, b: &Index) -> bool {
+    let (a, b) = (dialect.stored_index(a), dialect.stored_index(b));
+    let sql = |x: &Option<String>| x.as_deref().map(normalize_sql);
+    let mut include = (a.include.clone(), b.include.clone());
+    include.0.sort();
+    include.1.sort();
+    a.unique == b.unique
+        && a.columns.len() == b.columns.len()
+        && a.columns
+            .iter()
+            .zip(&b.columns)
+            .all(|(x, y)| same_key(x, y))
+        && sql(&a.predicate) == sql(&b.predicate)
+        && a.using == b.using
+        && include.0 == include.1
+        && a.nulls_not_distinct == b.nulls_not_distinct
+}
+
+fn same_key(a: &IndexKey, b: &IndexKey) -> bool {
+    let column = if a.expression || b.expression {
+        normalize_sql(&a.column) == normalize_sql(&b.column)
+    } else {
+        a.column == b.column
+    };
+    column
+        && a.descending == b.descending
+        && a.normalized_nulls() == b.normalized_nulls()
+        && a.opclass == b.opclass
+        && a.length == b.length
+}
+
+/// A plain index over exactly `columns`, in order (what a unique constraint is).
+fn plain_over(index: &Index, columns: &[String]) -> bool {
+    index.is_plain() && index.columns.iter().map(|k| &k.column).eq(columns.iter())
 }
 
 /// Named checks compare by name: each database prints the expression its own way.

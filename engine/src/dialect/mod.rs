@@ -19,10 +19,31 @@ use retort::ops::{
     RenameConstraint, RenameTable, SetComment,
 };
 use retort::schema::{
-    Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Schema,
-    ServerDefault, SqlType, Table, Unique, Value,
+    Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Index, IndexKey,
+    NullsOrder, Schema, ServerDefault, SqlType, Table, Unique, Value,
 };
 use retort::{Backend, RenderError};
+
+/// What a database has of an index's features ([`Dialect::index_support`]).
+#[derive(Clone, Copy, Debug)]
+pub struct IndexSupport {
+    /// `WHERE …` (partial indexes).
+    pub partial: bool,
+    /// Expression keys.
+    pub expressions: bool,
+    /// `NULLS FIRST` / `NULLS LAST` on a key.
+    pub nulls_order: bool,
+    /// Operator classes on a key.
+    pub opclass: bool,
+    /// Prefix lengths `column(n)`.
+    pub prefix_length: bool,
+    /// `INCLUDE (…)`.
+    pub include: bool,
+    /// `NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
+    /// The methods `USING` accepts, lower case (empty: no `USING`).
+    pub methods: &'static [&'static str],
+}
 
 /// One statement and the values its placeholders take, in order (borrowed from
 /// the op).
@@ -100,6 +121,9 @@ pub trait Dialect: Send + Sync {
                 if let Some(fk) = table.foreign_keys.iter().find(|fk| fk.match_full) {
                     return Err(self.match_full_unsupported(Some(&table.name), fk));
                 }
+            }
+            for index in &table.indexes {
+                self.supports_index(&table.name, index)?;
             }
             if !self.supports_deferrable_foreign_keys() {
                 if let Some(fk) = table
@@ -493,11 +517,15 @@ pub trait Dialect: Send + Sync {
                 .into_iter()
                 .partition(|i| i.unique);
             out.indexes = plain;
-            out.uniques.extend(unique.into_iter().map(|i| Unique {
+            let (constraints, others): (Vec<_>, Vec<_>) =
+                unique.into_iter().partition(Index::is_plain);
+            out.indexes.extend(others);
+            out.uniques.extend(constraints.into_iter().map(|i| Unique {
+                columns: i.columns.into_iter().map(|k| k.column).collect(),
                 name: Some(i.name),
-                columns: i.columns,
             }));
         }
+        out.indexes = out.indexes.iter().map(|i| self.stored_index(i)).collect();
         for fk in &mut out.foreign_keys {
             fk.on_delete = self.stored_fk_action(fk.on_delete);
             fk.on_update = self.stored_fk_action(fk.on_update);
@@ -842,16 +870,192 @@ pub trait Dialect: Send + Sync {
         )])
     }
 
-    /// `CREATE [UNIQUE] INDEX`.
+    /// `CREATE [UNIQUE] INDEX name ON table [USING m] (keys) [INCLUDE (…)]
+    /// [NULLS NOT DISTINCT] [WHERE …]`, what the database has of it (refused
+    /// otherwise, [`Dialect::supports_index`]).
     fn create_index_sql(&self, op: &CreateIndex) -> Result<Vec<String>, RenderError> {
         self.check_identifier("index", &op.index.name)?;
-        Ok(vec![format!(
-            "CREATE {}INDEX {} ON {} ({})",
-            if op.index.unique { "UNIQUE " } else { "" },
-            self.quote(&op.index.name),
-            self.quote(&op.table),
-            self.quote_list(&op.index.columns)
-        )])
+        self.supports_index(&op.table, &op.index)?;
+        let index = &op.index;
+        let keys: Vec<String> = index
+            .columns
+            .iter()
+            .map(|k| self.index_key_sql(k))
+            .collect();
+        // MySQL's full-text and spatial indexes are kinds, not methods.
+        let kind = match index
+            .using
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("fulltext") => "FULLTEXT ",
+            Some("spatial") => "SPATIAL ",
+            _ if index.unique => "UNIQUE ",
+            _ => "",
+        };
+        let method = index
+            .using
+            .as_deref()
+            .filter(|_| !matches!(kind, "FULLTEXT " | "SPATIAL "));
+        let mut sql = if self.index_method_before_on() {
+            let using = method
+                .map(|m| format!(" USING {}", m.to_ascii_uppercase()))
+                .unwrap_or_default();
+            format!(
+                "CREATE {kind}INDEX {}{using} ON {} ({})",
+                self.quote(&index.name),
+                self.quote(&op.table),
+                keys.join(", ")
+            )
+        } else {
+            format!(
+                "CREATE {kind}INDEX {} ON {}{} ({})",
+                self.quote(&index.name),
+                self.quote(&op.table),
+                method
+                    .map(|m| format!(" USING {}", m.to_ascii_lowercase()))
+                    .unwrap_or_default(),
+                keys.join(", ")
+            )
+        };
+        if !index.include.is_empty() {
+            sql.push_str(&format!(" INCLUDE ({})", self.quote_list(&index.include)));
+        }
+        if index.nulls_not_distinct {
+            sql.push_str(" NULLS NOT DISTINCT");
+        }
+        if let Some(predicate) = &index.predicate {
+            sql.push_str(&format!(" WHERE {predicate}"));
+        }
+        Ok(vec![sql])
+    }
+
+    /// One key of `CREATE INDEX`: `"created_at" DESC NULLS LAST`, `(lower(email))`,
+    /// `"title"(20)`, `"tags" jsonb_path_ops`.
+    fn index_key_sql(&self, key: &IndexKey) -> String {
+        let mut out = if key.expression {
+            format!("({})", key.column)
+        } else {
+            self.quote(&key.column)
+        };
+        if let Some(n) = key.length {
+            out.push_str(&format!("({n})"));
+        }
+        if let Some(op) = &key.opclass {
+            out.push(' ');
+            out.push_str(op);
+        }
+        if key.descending {
+            out.push_str(" DESC");
+        }
+        match key.nulls {
+            Some(NullsOrder::First) => out.push_str(" NULLS FIRST"),
+            Some(NullsOrder::Last) => out.push_str(" NULLS LAST"),
+            None => {}
+        }
+        out
+    }
+
+    /// Whether `USING method` goes before `ON` (MySQL) rather than after the
+    /// table (PostgreSQL).
+    fn index_method_before_on(&self) -> bool {
+        false
+    }
+
+    /// What this database has of an index's features.
+    fn index_support(&self) -> IndexSupport;
+
+    /// `index` refused where this database lacks one of its features, naming the
+    /// table, the index, the model attribute and what to write instead.
+    fn supports_index(&self, table: &str, index: &Index) -> Result<(), RenderError> {
+        let has = self.index_support();
+        let refuse = |attribute: &str, hint: &str| {
+            Err(RenderError::Unsupported {
+                dialect: self.name(),
+                op: format!(
+                    "create index `{}` on `{table}` with {attribute}",
+                    index.name
+                ),
+                hint: hint.to_owned(),
+            })
+        };
+        if index.predicate.is_some() && !has.partial {
+            return refuse(
+                "`where = ..` (a partial index)",
+                "MySQL and MariaDB have no partial indexes: index the whole columns, or a \
+                 generated column that is NULL where the predicate does not hold",
+            );
+        }
+        if index.columns.iter().any(|k| k.expression) && !has.expressions {
+            return refuse(
+                "an expression key",
+                "Retort does not write MySQL 8's functional key parts (MariaDB has none): \
+                 add a generated column holding the expression and index it",
+            );
+        }
+        if index.columns.iter().any(|k| k.nulls.is_some()) && !has.nulls_order {
+            return refuse(
+                "`nulls_first` / `nulls_last`",
+                "only PostgreSQL places NULLs in an index: here they sort first ascending and \
+                 last descending; remove nulls_first / nulls_last",
+            );
+        }
+        if index.columns.iter().any(|k| k.opclass.is_some()) && !has.opclass {
+            return refuse(
+                "`opclass = ..`",
+                "operator classes are PostgreSQL's: remove opclass",
+            );
+        }
+        if index.columns.iter().any(|k| k.length.is_some()) && !has.prefix_length {
+            return refuse(
+                "a prefix length `column(n)`",
+                "prefix lengths are MySQL's: index the whole column, or an expression \
+                 (\"substr(title, 1, 20)\")",
+            );
+        }
+        if !index.include.is_empty() && !has.include {
+            return refuse(
+                "`include(..)` (a covering index)",
+                "INCLUDE is PostgreSQL's: add the columns as the index's last keys",
+            );
+        }
+        if index.nulls_not_distinct && !has.nulls_not_distinct {
+            return refuse(
+                "`nulls_not_distinct`",
+                "NULLS NOT DISTINCT is PostgreSQL's (15 and later): make the columns NOT NULL, \
+                 or index coalesce(..) of them",
+            );
+        }
+        if let Some(method) = &index.using {
+            if !has.methods.contains(&method.to_ascii_lowercase().as_str()) {
+                let hint = if has.methods.is_empty() {
+                    "this database has one index method: remove using".to_owned()
+                } else {
+                    format!(
+                        "this database's index methods are {}",
+                        has.methods.join(", ")
+                    )
+                };
+                return refuse(&format!("`using = \"{method}\"`"), &hint);
+            }
+        }
+        Ok(())
+    }
+
+    /// An index as this database keeps it: the default NULLs placement and the
+    /// default method (`btree`) left out, method and operator class in lower case.
+    fn stored_index(&self, index: &Index) -> Index {
+        let mut out = index.clone();
+        for key in &mut out.columns {
+            key.nulls = key.normalized_nulls();
+            key.opclass = key.opclass.as_ref().map(|o| o.to_ascii_lowercase());
+        }
+        out.using = out
+            .using
+            .map(|m| m.to_ascii_lowercase())
+            .filter(|m| m != "btree");
+        out
     }
 
     /// `DROP INDEX`.

@@ -2,12 +2,14 @@
 //! whole column repeated. DDL commits implicitly, so a revision is not atomic
 //! here: the runner updates the version table after each revision instead.
 
-use super::{normalise_type_name, parse_decimal_args, Dialect, RenderError};
+use super::{normalise_type_name, parse_decimal_args, Dialect, IndexSupport, RenderError};
 use retort::ops::{
     AddConstraint, AlterColumn, DropConstraint, DropIndex, Op, RenameConstraint, RenameTable,
     SetComment,
 };
-use retort::schema::{Column, Constraint, ConstraintKind, FkAction, ServerDefault, SqlType, Table};
+use retort::schema::{
+    Column, Constraint, ConstraintKind, FkAction, Index, ServerDefault, SqlType, Table,
+};
 use retort::Backend;
 
 /// The MySQL/MariaDB dialect.
@@ -15,6 +17,37 @@ use retort::Backend;
 pub struct Mysql;
 
 impl Dialect for Mysql {
+    fn index_support(&self) -> IndexSupport {
+        IndexSupport {
+            partial: false,
+            expressions: false,
+            nulls_order: false,
+            opclass: false,
+            prefix_length: true,
+            include: false,
+            nulls_not_distinct: false,
+            methods: &["btree", "hash", "fulltext", "spatial"],
+        }
+    }
+
+    fn index_method_before_on(&self) -> bool {
+        true
+    }
+
+    /// InnoDB keeps every index a B-tree (`USING HASH` is accepted and ignored)
+    /// but full-text and spatial ones.
+    fn stored_index(&self, index: &Index) -> Index {
+        let mut out = index.clone();
+        out.using = out
+            .using
+            .map(|m| m.to_ascii_lowercase())
+            .filter(|m| m == "fulltext" || m == "spatial");
+        for key in &mut out.columns {
+            key.nulls = key.normalized_nulls();
+        }
+        out
+    }
+
     fn keeps_comments(&self) -> bool {
         true
     }
@@ -312,7 +345,14 @@ impl Dialect for Mysql {
                         cols.len() >= fk.columns.len() && cols[..fk.columns.len()] == fk.columns[..]
                     };
                     let covered = starts(&t.primary_key)
-                        || t.indexes.iter().any(|i| starts(&i.columns))
+                        || t.indexes.iter().any(|i| {
+                            starts(
+                                &i.columns
+                                    .iter()
+                                    .map(|k| k.column.clone())
+                                    .collect::<Vec<_>>(),
+                            )
+                        })
                         || t.uniques.iter().any(|u| starts(&u.columns));
                     if !covered {
                         // A key MySQL named itself (`items_ibfk_1`) got an index named

@@ -1,6 +1,8 @@
 //! PostgreSQL: transactional DDL, identity columns, `ALTER COLUMN … TYPE … USING`.
 
-use super::{normalise_type_name, parse_standard_type, Dialect, EnumSql, RenderError};
+use super::{
+    normalise_type_name, parse_standard_type, Dialect, EnumSql, IndexSupport, RenderError,
+};
 use retort::ops::{AlterColumn, AlterEnum, Op, RenameConstraint, SetComment};
 use retort::schema::{Column, ConstraintKind, SqlType, Table};
 use retort::Backend;
@@ -10,6 +12,19 @@ use retort::Backend;
 pub struct Postgres;
 
 impl Dialect for Postgres {
+    fn index_support(&self) -> IndexSupport {
+        IndexSupport {
+            partial: true,
+            expressions: true,
+            nulls_order: true,
+            opclass: true,
+            prefix_length: false,
+            include: true,
+            nulls_not_distinct: true,
+            methods: &["btree", "hash", "gin", "gist", "brin", "spgist"],
+        }
+    }
+
     fn keeps_comments(&self) -> bool {
         true
     }

@@ -5,7 +5,7 @@
 //! revision with foreign keys checked at the end instead of enforced per
 //! statement, so the rebuild neither cascades nor fails half-way.
 
-use super::{normalise_type_name, parse_standard_type, Dialect, RenderError};
+use super::{normalise_type_name, parse_standard_type, Dialect, IndexSupport, RenderError};
 use retort::ops::{AddColumn, AddConstraint, AlterColumn, Batch, DropColumn, DropConstraint, Op};
 use retort::schema::{Column, ServerDefault, SqlType, Table};
 use retort::Backend;
@@ -15,6 +15,19 @@ use retort::Backend;
 pub struct Sqlite;
 
 impl Dialect for Sqlite {
+    fn index_support(&self) -> IndexSupport {
+        IndexSupport {
+            partial: true,
+            expressions: true,
+            nulls_order: false,
+            opclass: false,
+            prefix_length: false,
+            include: false,
+            nulls_not_distinct: false,
+            methods: &[],
+        }
+    }
+
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }
@@ -327,7 +340,9 @@ fn built_on(table: &Table, column: &str) -> bool {
     let mentions = |cols: &[String]| cols.iter().any(|c| c == column);
     mentions(&table.primary_key)
         || table.uniques.iter().any(|u| mentions(&u.columns))
-        || table.indexes.iter().any(|i| mentions(&i.columns))
+        || table.indexes.iter().any(|i| {
+            i.predicate.is_some() || i.columns.iter().any(|k| k.expression || k.column == column)
+        })
         || table.foreign_keys.iter().any(|f| mentions(&f.columns))
         || !table.checks.is_empty()
 }

@@ -75,9 +75,11 @@ impl Filter {
             table
                 .uniques
                 .retain(|u| !u.columns.iter().any(gone) && !named_out(u.name.as_deref()));
-            table
-                .indexes
-                .retain(|i| !i.columns.iter().any(gone) && !named_out(Some(&i.name)));
+            table.indexes.retain(|i| {
+                !i.columns.iter().any(|k| !k.expression && gone(&k.column))
+                    && !i.include.iter().any(gone)
+                    && !named_out(Some(&i.name))
+            });
             table.foreign_keys.retain(|f| {
                 !f.columns.iter().any(gone)
                     && !f

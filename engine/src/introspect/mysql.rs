@@ -12,8 +12,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    Check, Column, Deferrable, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table,
-    Unique,
+    Check, Column, Deferrable, FkAction, ForeignKey, Index, IndexKey, Schema, ServerDefault,
+    SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -47,6 +47,15 @@ struct IndexRow {
     is_unique: String,
     #[diesel(sql_type = Nullable<Text>)]
     column_name: Option<String>,
+    /// A prefix length.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Integer>)]
+    sub_part: Option<i32>,
+    /// `A`, `D` (descending) or NULL.
+    #[diesel(sql_type = Nullable<Text>)]
+    collation: Option<String>,
+    /// `BTREE`, `HASH`, `FULLTEXT`, `SPATIAL`.
+    #[diesel(sql_type = Text)]
+    index_type: String,
 }
 
 #[derive(QueryableByName)]
@@ -97,7 +106,9 @@ pub(crate) fn introspect(
     ))?;
     let indexes: Vec<IndexRow> = conn.query(&format!(
         "SELECT CAST(TABLE_NAME AS CHAR) AS table_name, CAST(INDEX_NAME AS CHAR) AS index_name, \
-             IF(NON_UNIQUE = 0, 'Y', 'N') AS is_unique, CAST(COLUMN_NAME AS CHAR) AS column_name \
+             IF(NON_UNIQUE = 0, 'Y', 'N') AS is_unique, CAST(COLUMN_NAME AS CHAR) AS column_name, \
+             CAST(SUB_PART AS SIGNED) AS sub_part, CAST(COLLATION AS CHAR) AS collation, \
+             CAST(INDEX_TYPE AS CHAR) AS index_type \
              FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND {} \
              ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
         only("TABLE_NAME")
@@ -167,27 +178,49 @@ pub(crate) fn introspect(
             }),
         }
     }
-    let mut grouped: Vec<(String, String, bool, Vec<String>)> = Vec::new();
+    let mut grouped: Vec<(String, Index)> = Vec::new();
     for row in indexes {
+        let key = row.column_name.map(|column| {
+            let mut key = IndexKey::column(column);
+            key.descending = row.collation.as_deref() == Some("D");
+            key.length = row.sub_part.and_then(|n| u32::try_from(n).ok());
+            key
+        });
         match grouped.last_mut() {
-            Some(last) if last.0 == row.table_name && last.1 == row.index_name => {
-                last.3.extend(row.column_name)
+            Some((table, index)) if *table == row.table_name && index.name == row.index_name => {
+                index.columns.extend(key)
             }
-            _ => grouped.push((
-                row.table_name,
-                row.index_name,
-                row.is_unique == "Y",
-                row.column_name.into_iter().collect(),
-            )),
+            _ => {
+                let mut index = Index::new(row.index_name, key);
+                index.unique = row.is_unique == "Y";
+                index.using = Some(row.index_type.to_ascii_lowercase())
+                    .filter(|m| m == "fulltext" || m == "spatial");
+                grouped.push((row.table_name, index));
+            }
         }
     }
-    for (table_name, index_name, unique, columns) in grouped {
+    for (table_name, mut index) in grouped {
         let Some(table) = out.get_mut(&table_name) else {
             continue;
         };
+        // A key on a TEXT or BLOB column written without a length gets the
+        // longest prefix the server allows (768 characters of utf8mb4): that is
+        // the index the model wrote.
+        for key in &mut index.columns {
+            let long = table
+                .get_column(&key.column)
+                .is_some_and(|c| matches!(c.sql_type, SqlType::Text | SqlType::Blob));
+            if long && matches!(key.length, Some(768 | 1024 | 3072)) {
+                key.length = None;
+            }
+        }
+        let unique = index.unique;
+        let plain = index.is_plain();
+        let columns: Vec<String> = index.columns.iter().map(|k| k.column.clone()).collect();
+        let index_name = index.name.clone();
         if index_name == "PRIMARY" {
             table.primary_key = columns;
-        } else if unique {
+        } else if unique && plain {
             // MySQL keeps a unique constraint as a unique index.
             table.uniques.push(Unique {
                 name: Some(index_name),
@@ -200,11 +233,7 @@ pub(crate) fn introspect(
         }) {
             // (An index named after a foreign key, or after the first column of an
             // unnamed one, is the one MySQL made for it.)
-            table.indexes.push(Index {
-                name: index_name,
-                columns,
-                unique,
-            });
+            table.indexes.push(index);
         }
     }
     for row in checks {

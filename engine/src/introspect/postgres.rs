@@ -12,8 +12,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    Check, Column, Deferrable, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table,
-    Unique,
+    Check, Column, Deferrable, FkAction, ForeignKey, Index, IndexKey, NullsOrder, Schema,
+    ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -81,6 +81,7 @@ struct ConstraintRow {
     definition: String,
 }
 
+/// One key (or included column) of an index.
 #[derive(QueryableByName)]
 struct IndexRow {
     #[diesel(sql_type = Text)]
@@ -89,9 +90,94 @@ struct IndexRow {
     index_name: String,
     #[diesel(sql_type = Bool)]
     is_unique: bool,
-    /// A JSON array of names.
+    /// A key rather than an `INCLUDE` column.
+    #[diesel(sql_type = Bool)]
+    is_key: bool,
+    /// The column, or `None` for an expression.
+    #[diesel(sql_type = Nullable<Text>)]
+    column_name: Option<String>,
+    /// `pg_get_indexdef` of the key: the expression's text.
     #[diesel(sql_type = Text)]
-    columns: String,
+    key_sql: String,
+    /// `indoption`: 1 DESC, 2 NULLS FIRST.
+    #[diesel(sql_type = Nullable<diesel::sql_types::SmallInt>)]
+    options: Option<i16>,
+    /// A non-default operator class.
+    #[diesel(sql_type = Nullable<Text>)]
+    opclass: Option<String>,
+    #[diesel(sql_type = Text)]
+    method: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    predicate: Option<String>,
+    #[diesel(sql_type = Bool)]
+    nulls_not_distinct: bool,
+}
+
+/// One row per key and included column of every index of the relations that
+/// `relations` (a condition on `c`, the table, and `n`, its schema) selects;
+/// primary keys and the indexes of constraints left out.
+pub(crate) fn index_query(relations: &str) -> String {
+    format!(
+        "SELECT c.relname::text AS table_name, i.relname::text AS index_name, ix.indisunique AS is_unique, \
+         k.n <= ix.indnkeyatts AS is_key, \
+         CASE WHEN ix.indkey[k.n - 1] <> 0 THEN a.attname::text END AS column_name, \
+         pg_catalog.pg_get_indexdef(ix.indexrelid, k.n, true) AS key_sql, \
+         CASE WHEN k.n <= ix.indnkeyatts THEN ix.indoption[k.n - 1] END AS options, \
+         CASE WHEN NOT oc.opcdefault THEN oc.opcname::text END AS opclass, \
+         am.amname::text AS method, \
+         pg_catalog.pg_get_expr(ix.indpred, ix.indrelid, true) AS predicate, \
+         COALESCE((to_jsonb(ix) ->> 'indnullsnotdistinct')::bool, false) AS nulls_not_distinct \
+         FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
+         JOIN pg_catalog.pg_am am ON am.oid = i.relam \
+         JOIN pg_catalog.pg_class c ON c.oid = ix.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         CROSS JOIN LATERAL generate_series(1, ix.indnatts::int) AS k(n) \
+         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = ix.indkey[k.n - 1] \
+         LEFT JOIN pg_catalog.pg_opclass oc ON k.n <= ix.indnkeyatts AND oc.oid = ix.indclass[k.n - 1] \
+         WHERE NOT ix.indisprimary AND {relations} \
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('u', 'p', 'x')) \
+         ORDER BY c.relname, i.relname, k.n"
+    )
+}
+
+/// Indexes (table name, index) from [`index_query`]'s rows.
+fn indexes_of(rows: Vec<IndexRow>) -> Vec<(String, Index)> {
+    let mut out: Vec<(String, Index)> = Vec::new();
+    for row in rows {
+        let fresh = out
+            .last()
+            .is_none_or(|(t, i)| *t != row.table_name || i.name != row.index_name);
+        if fresh {
+            let mut index = Index::new(row.index_name.clone(), Vec::<IndexKey>::new());
+            index.unique = row.is_unique;
+            index.predicate = row.predicate.clone();
+            index.using = Some(row.method.clone()).filter(|m| m != "btree");
+            index.nulls_not_distinct = row.nulls_not_distinct;
+            out.push((row.table_name.clone(), index));
+        }
+        let Some((_, index)) = out.last_mut() else {
+            continue;
+        };
+        if !row.is_key {
+            index.include.push(row.column_name.unwrap_or(row.key_sql));
+            continue;
+        }
+        let mut key = match row.column_name {
+            Some(column) => IndexKey::column(column),
+            None => IndexKey::expr(row.key_sql),
+        };
+        let options = row.options.unwrap_or(0);
+        key.descending = options & 1 != 0;
+        let nulls_first = options & 2 != 0;
+        key.nulls = Some(if nulls_first {
+            NullsOrder::First
+        } else {
+            NullsOrder::Last
+        });
+        key.nulls = key.normalized_nulls();
+        key.opclass = row.opclass;
+        index.columns.push(key);
+    }
+    out
 }
 
 /// Names of `attnums` of relation `rel`, in array order, as a JSON array (so the
@@ -149,17 +235,7 @@ pub(crate) fn introspect(
             names("con.confkey", "con.confrelid"),
         ),
     )?;
-    let indexes: Vec<IndexRow> = conn.query(&format!(
-            "SELECT c.relname::text AS table_name, i.relname::text AS index_name, ix.indisunique AS is_unique, \
-             {} AS columns \
-             FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class i ON i.oid = ix.indexrelid \
-             JOIN pg_catalog.pg_class c ON c.oid = ix.indrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE NOT ix.indisprimary AND {tables} \
-             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = ix.indexrelid AND k.contype IN ('u', 'p', 'x')) \
-             ORDER BY c.relname, i.relname",
-            names("ix.indkey::int2[]", "c.oid"),
-        ),
-    )?;
+    let indexes: Vec<IndexRow> = conn.query(&index_query(&tables))?;
 
     let mut out: BTreeMap<String, Table> = BTreeMap::new();
     for row in columns {
@@ -225,14 +301,9 @@ pub(crate) fn introspect(
             }
         }
     }
-    for row in indexes {
-        // An expression index has no column names to compare; it is left out.
-        if let Some(table) = out.get_mut(&row.table_name) {
-            table.indexes.push(Index {
-                name: row.index_name,
-                columns: json_names(&row.columns),
-                unique: row.is_unique,
-            });
+    for (table, index) in indexes_of(indexes) {
+        if let Some(table) = out.get_mut(&table) {
+            table.indexes.push(index);
         }
     }
     // The key's columns are never NULL.
@@ -324,6 +395,66 @@ pub(crate) fn stored_defaults(
                     .find(|r| r.name == name)
                     .and_then(|r| r.expr.as_deref())
                     .and_then(|text| parse_default(text, &c.sql_type))
+            })
+            .collect(),
+    ))
+}
+
+/// The indexes PostgreSQL keeps for each `(table, index)`: every index made on
+/// an empty temporary table of its table's columns, read back with
+/// [`index_query`], in a transaction that drops them. `None` when the server
+/// refuses one (or a transaction is already open): the texts are compared then.
+pub(crate) fn stored_indexes(
+    conn: &mut Connection,
+    dialect: &dyn Dialect,
+    asked: &[(&Table, &Index)],
+) -> Result<Option<Vec<Option<Index>>>> {
+    if asked.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let read = conn.transaction(|conn| {
+        for (i, (table, index)) in asked.iter().enumerate() {
+            let columns: Vec<String> = table
+                .columns
+                .iter()
+                .map(|c| format!("{} {}", dialect.quote(&c.name), dialect.type_name(c)))
+                .collect();
+            let temp = format!("retort_ix_{i}");
+            conn.execute(&format!(
+                "CREATE TEMPORARY TABLE {temp} ({}) ON COMMIT DROP",
+                columns.join(", ")
+            ))?;
+            let op = retort::ops::CreateIndex {
+                table: temp.clone(),
+                index: Index {
+                    name: format!("{temp}_ix"),
+                    ..(*index).clone()
+                },
+            };
+            let sql = dialect.create_index_sql(&op).map_err(retort::Error::from)?;
+            for statement in sql {
+                conn.execute(&statement)?;
+            }
+        }
+        conn.query::<IndexRow>(&index_query(
+            "n.oid = pg_catalog.pg_my_temp_schema() AND c.relname LIKE 'retort\\_ix\\_%'",
+        ))
+    });
+    let rows = match read {
+        Ok(rows) => rows,
+        Err(e) => {
+            log::info!("the server could not say how it keeps the models' indexes: {e}");
+            return Ok(None);
+        }
+    };
+    let kept = indexes_of(rows);
+    Ok(Some(
+        (0..asked.len())
+            .map(|i| {
+                let name = format!("retort_ix_{i}_ix");
+                kept.iter()
+                    .find(|(_, ix)| ix.name == name)
+                    .map(|(_, ix)| ix.clone())
             })
             .collect(),
     ))

@@ -11,7 +11,7 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    strip_outer_parens, Check, Column, Deferrable, FkAction, ForeignKey, Index, Schema,
+    strip_outer_parens, Check, Column, Deferrable, FkAction, ForeignKey, Index, IndexKey, Schema,
     ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
@@ -46,6 +46,16 @@ struct IndexRow {
     origin: String,
     #[diesel(sql_type = Nullable<Text>)]
     column_name: Option<String>,
+    /// `-2` for an expression key.
+    #[diesel(sql_type = BigInt)]
+    cid: i64,
+    #[diesel(sql_type = BigInt)]
+    seqno: i64,
+    #[diesel(sql_type = BigInt)]
+    descending: i64,
+    /// The `CREATE INDEX` text (`NULL` for the indexes of constraints).
+    #[diesel(sql_type = Nullable<Text>)]
+    index_sql: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -88,9 +98,10 @@ pub(crate) fn introspect(
     )?;
     let indexes: Vec<IndexRow> = conn.query(&format!(
             "SELECT m.name AS table_name, il.name AS index_name, il.\"unique\" AS is_unique, il.origin AS origin, \
-             ii.name AS column_name \
-             FROM sqlite_master AS m, pragma_index_list(m.name) AS il, pragma_index_info(il.name) AS ii \
-             WHERE {filter} ORDER BY m.name, il.name, ii.seqno"
+             ii.name AS column_name, ii.cid AS cid, ii.seqno AS seqno, ii.\"desc\" AS descending, \
+             (SELECT s.sql FROM sqlite_master AS s WHERE s.type = 'index' AND s.name = il.name) AS index_sql \
+             FROM sqlite_master AS m, pragma_index_list(m.name) AS il, pragma_index_xinfo(il.name) AS ii \
+             WHERE {filter} AND ii.key = 1 ORDER BY m.name, il.name, ii.seqno"
         ),
     )?;
     let foreign_keys: Vec<ForeignKeyRow> = conn.query(&format!(
@@ -151,22 +162,42 @@ pub(crate) fn introspect(
     }
 
     // Indexes: group rows by index, keep order.
-    let mut grouped: Vec<(String, String, bool, String, Vec<String>)> = Vec::new();
+    let mut grouped: Vec<(String, String, Index)> = Vec::new();
+    let mut parts: (Vec<String>, Option<String>) = (Vec::new(), None);
     for row in indexes {
-        match grouped.last_mut() {
-            Some(last) if last.0 == row.table_name && last.1 == row.index_name => {
-                last.4.extend(row.column_name);
-            }
-            _ => grouped.push((
-                row.table_name,
-                row.index_name,
-                row.is_unique != 0,
-                row.origin,
-                row.column_name.into_iter().collect(),
-            )),
+        let fresh = grouped
+            .last()
+            .is_none_or(|(t, _, i)| *t != row.table_name || i.name != row.index_name);
+        if fresh {
+            parts = row
+                .index_sql
+                .as_deref()
+                .map(sqlite_ddl::index_parts)
+                .unwrap_or_default();
+            let mut index = Index::new(row.index_name.clone(), Vec::<IndexKey>::new());
+            index.unique = row.is_unique != 0;
+            index.predicate = parts.1.clone();
+            grouped.push((row.table_name.clone(), row.origin.clone(), index));
         }
+        let Some((_, _, index)) = grouped.last_mut() else {
+            continue;
+        };
+        let mut key = match (row.cid, row.column_name) {
+            (-2, _) | (_, None) => {
+                let text = usize::try_from(row.seqno)
+                    .ok()
+                    .and_then(|i| parts.0.get(i))
+                    .cloned()
+                    .unwrap_or_default();
+                IndexKey::expr(text)
+            }
+            (_, Some(column)) => IndexKey::column(column),
+        };
+        key.descending = row.descending != 0;
+        index.columns.push(key);
     }
-    for (table_name, index_name, unique, origin, cols) in grouped {
+    for (table_name, origin, index) in grouped {
+        let cols: Vec<String> = index.columns.iter().map(|k| k.column.clone()).collect();
         let Some(table) = tables.get_mut(&table_name) else {
             continue;
         };
@@ -179,11 +210,7 @@ pub(crate) fn introspect(
                     columns: cols,
                 });
             }
-            _ => table.indexes.push(Index {
-                name: index_name,
-                columns: cols,
-                unique,
-            }),
+            _ => table.indexes.push(index),
         }
     }
 

@@ -70,6 +70,46 @@ impl Token {
     }
 }
 
+/// What a `CREATE INDEX` statement's text tells that the pragmas do not: each
+/// key's text without its `COLLATE` and order words (an expression as written,
+/// outer parentheses dropped), and the `WHERE` predicate of a partial index.
+pub fn index_parts(sql: &str) -> (Vec<String>, Option<String>) {
+    let (tokens, spans) = tokenize(sql);
+    let chars: Vec<char> = sql.chars().collect();
+    let text = |from: usize, to: usize| chars[from..to].iter().collect::<String>();
+    let items = body_items(&tokens);
+    let keys = items
+        .iter()
+        .map(|range| {
+            let mut end = range.end;
+            while end > range.start
+                && (tokens[end - 1].is_keyword("ASC") || tokens[end - 1].is_keyword("DESC"))
+            {
+                end -= 1;
+            }
+            if end >= range.start + 2 && tokens[end - 2].is_keyword("COLLATE") {
+                end -= 2;
+            }
+            if end == range.start {
+                return String::new();
+            }
+            let key = text(spans[range.start].0, spans[end - 1].1);
+            retort::schema::strip_outer_parens(key.trim()).to_owned()
+        })
+        .collect();
+    let after = items.last().map_or(tokens.len(), |r| r.end);
+    let predicate = (after..tokens.len())
+        .find(|&i| tokens[i].is_keyword("WHERE"))
+        .map(|i| {
+            text(spans[i].1, chars.len())
+                .trim()
+                .trim_end_matches(';')
+                .trim()
+                .to_owned()
+        });
+    (keys, predicate)
+}
+
 /// Tokens with the character range each covers.
 fn tokenize(sql: &str) -> (Vec<Token>, Vec<(usize, usize)>) {
     let chars: Vec<char> = sql.chars().collect();
