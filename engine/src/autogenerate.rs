@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use retort::model::RenameHints;
 use retort::ops::{AddColumn, AlterColumn, AlterEnum, DropColumn, Op};
-use retort::schema::{Index, Schema, ServerDefault, Table};
+use retort::schema::{normalize_sql, Column, Index, Schema, ServerDefault, Table};
 use retort::{Connection, Migrations};
 
 use crate::backend;
@@ -85,6 +85,7 @@ pub fn compare_database(
     let live = introspect::read(conn, filter)?;
     let models = as_the_server_keeps_defaults(conn, &live, &without_excluded(models, filter))?;
     let models = as_the_server_keeps_indexes(conn, &live, &models)?;
+    let models = as_the_server_keeps_generated(conn, &live, &models)?;
     let comparison = compare(&live, &models, hints, dialect);
     let warnings = warnings(&comparison.ops, dialect, Some(conn))?;
     Ok(Changes {
@@ -203,6 +204,64 @@ fn as_the_server_keeps_indexes(
                 key.column.clone_from(&had.column);
             }
             index.predicate.clone_from(&have.predicate);
+        }
+    }
+    Ok(out)
+}
+
+/// `models`, where a generated column's expression differs in text from the
+/// database's but the database would keep it as the same (MariaDB quotes every
+/// name, PostgreSQL adds casts and parentheses): the database's text of it. One
+/// round trip (PostgreSQL) or one probe table per such column (MySQL).
+fn as_the_server_keeps_generated(
+    conn: &mut Connection,
+    live: &Schema,
+    models: &Schema,
+) -> Result<Schema> {
+    let session = backend::of(conn);
+    let mut asked: Vec<(&Table, &Column)> = Vec::new();
+    for table in models.tables.values() {
+        let Some(have_table) = live.table(&table.name) else {
+            continue;
+        };
+        for want in &table.columns {
+            let (Some(w), Some(h)) = (
+                &want.generated,
+                have_table
+                    .get_column(&want.name)
+                    .and_then(|c| c.generated.as_ref()),
+            ) else {
+                continue;
+            };
+            if w.stored == h.stored && normalize_sql(&w.expr) != normalize_sql(&h.expr) {
+                asked.push((table, want));
+            }
+        }
+    }
+    if asked.is_empty() {
+        return Ok(models.clone());
+    }
+    let Some(kept) = session.stored_generated(conn, &asked)? else {
+        return Ok(models.clone());
+    };
+    let mut out = models.clone();
+    for ((table, want), kept) in asked.into_iter().zip(kept) {
+        let (Some(kept), Some(have)) = (
+            kept,
+            live.table(&table.name)
+                .and_then(|t| t.get_column(&want.name))
+                .and_then(|c| c.generated.clone()),
+        ) else {
+            continue;
+        };
+        if normalize_sql(&kept.expr) == normalize_sql(&have.expr) {
+            if let Some(column) = out
+                .tables
+                .get_mut(&table.name)
+                .and_then(|t| t.columns.iter_mut().find(|c| c.name == want.name))
+            {
+                column.generated = Some(have);
+            }
         }
     }
     Ok(out)

@@ -667,6 +667,13 @@ fn model_item(
         if column.on_update_now {
             attrs.push(quote!(on_update = now()));
         }
+        if let Some(generated) = &column.generated {
+            let expr = &generated.expr;
+            attrs.push(quote!(generated = #expr));
+            if generated.stored {
+                attrs.push(quote!(stored));
+            }
+        }
         if let Some(u) = table
             .uniques
             .iter()

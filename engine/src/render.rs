@@ -623,6 +623,10 @@ fn column_expr(column: &Column) -> TokenStream {
     if column.on_update_now {
         out.extend(quote! { .on_update_now() });
     }
+    if let Some(generated) = &column.generated {
+        let (expr, stored) = (&generated.expr, generated.stored);
+        out.extend(quote! { .generated(#expr, #stored) });
+    }
     if let Some(comment) = &column.comment {
         out.extend(quote! { .comment(#comment) });
     }
@@ -991,6 +995,16 @@ mod tests {
         // A short revision stays one function.
         let short = revision_file(&header(), &Changes::default(), &[]).unwrap();
         assert!(!short.contains("upgrade_1"), "{short}");
+    }
+
+    #[test]
+    fn a_generated_column_renders_its_expression_and_kind() {
+        let column = Column::new("total", SqlType::BigInt).generated("price * quantity", true);
+        let text = column_expr(&column).to_string().replace(' ', "");
+        assert_eq!(
+            text,
+            "Column::new(\"total\",SqlType::BigInt).generated(\"price*quantity\",true)"
+        );
     }
 
     #[test]

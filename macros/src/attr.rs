@@ -293,6 +293,10 @@ pub struct FieldAttrs {
     /// `on_update = now()`: MySQL's `ON UPDATE CURRENT_TIMESTAMP` (not a foreign
     /// key action).
     pub on_update_now: Option<Span>,
+    /// `generated = "…"`: a generated column's expression.
+    pub generated: Option<LitStr>,
+    /// `stored`: the generated column is computed on write and kept.
+    pub stored: Option<Span>,
     pub on_delete: Option<LitStr>,
     pub on_update: Option<LitStr>,
     pub autoincrement: Option<LitBool>,
@@ -675,6 +679,8 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut renamed_from = Attr::none(cx, RENAMED_FROM);
     let mut diesel_type = Attr::none(cx, DIESEL_TYPE);
     let mut check = Attr::none(cx, CHECK);
+    let mut generated = Attr::none(cx, GENERATED);
+    let mut stored = Attr::none(cx, STORED);
     for attr in attrs.iter().filter(|a| is_model(a)) {
         let result = attr.parse_nested_meta(|meta| {
             let span = meta.path.span();
@@ -717,6 +723,18 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 RENAMED_FROM => renamed_from.set(span, meta.value()?.parse::<LitStr>()?),
                 DIESEL_TYPE => diesel_type.set(span, meta.value()?.parse::<syn::Type>()?),
                 CHECK => check.set(span, meta.value()?.parse::<LitStr>()?),
+                GENERATED => {
+                    let lit = meta.value()?.parse::<LitStr>()?;
+                    if lit.value().trim().is_empty() {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "a generated column's expression is SQL, not empty: \
+                             generated = \"price * quantity\"",
+                        ));
+                    }
+                    generated.set(span, lit)
+                }
+                STORED => stored.set(span, ()),
                 TABLE => {
                     return Err(
                         meta.error("#[model(table = ..)] belongs on the struct, not on a field")
@@ -757,6 +775,8 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         renamed_from: renamed_from.get().map(|(_, v)| v),
         diesel_type: diesel_type.get().map(|(_, v)| v),
         check: check.get().map(|(_, v)| v),
+        generated: generated.get().map(|(_, v)| v),
+        stored: stored.get().map(|(s, ())| s),
     }
 }
 

@@ -300,6 +300,7 @@ fn check_foreign_keys(cx: &Ctxt, model: &Model<'_>) {
         }
     }
     for field in &model.fields {
+        check_generated(cx, field);
         if let Some(span) = field.attrs.on_update_now {
             let timestamp = matches!(field.kind, Some(Kind::Timestamp | Kind::TimestampTz));
             if field.attrs.references.is_some() {
@@ -674,5 +675,46 @@ fn check_autoincrement(cx: &Ctxt, field: &Field<'_>) {
             lit,
             "#[model(autoincrement = true)] applies to an integer primary key only",
         );
+    }
+}
+
+/// A generated column is computed by the database: no default, key, counter or
+/// foreign key of its own; `stored` goes with `generated`.
+fn check_generated(cx: &Ctxt, field: &Field<'_>) {
+    let a = &field.attrs;
+    let Some(generated) = &a.generated else {
+        if let Some(span) = a.stored {
+            cx.syn_error(syn::Error::new(
+                span,
+                "stored applies to a generated column: add generated = \"<SQL expression>\"",
+            ));
+        }
+        return;
+    };
+    let conflicts = [
+        (
+            a.default.as_ref().map(syn::spanned::Spanned::span),
+            "a default",
+        ),
+        (a.primary_key, "a primary key"),
+        (a.autoincrement.as_ref().map(|l| l.span), "autoincrement"),
+        (
+            a.references.as_ref().map(syn::spanned::Spanned::span),
+            "a foreign key",
+        ),
+        (a.on_update_now, "on_update = now()"),
+    ];
+    for (span, what) in conflicts {
+        if let Some(span) = span {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "`{}` is generated (generated = {:?}): the database computes it, so it cannot have {what}; \
+                     remove one of them",
+                    field.ident,
+                    generated.value()
+                ),
+            ));
+        }
     }
 }

@@ -627,6 +627,8 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     let renamed_from = option_str(field.attrs.renamed_from.as_ref().map(|l| l.value()));
     let comment = option_str(field.doc.clone());
     let on_update_now = field.attrs.on_update_now.is_some();
+    let generated = option_str(field.attrs.generated.as_ref().map(LitStr::value));
+    let stored = field.attrs.stored.is_some();
     let db_enum = if field.db_enum {
         // Spanned at the field's type: a type that is neither known nor a
         // `DbEnum` gets the trait's message there.
@@ -660,6 +662,8 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             db_enum: #db_enum,
             comment: #comment,
             on_update_now: #on_update_now,
+            generated: #generated,
+            generated_stored: #stored,
         }
     }
 }

@@ -35,6 +35,8 @@ pub const FIELD_KEYS: &[&str] = &[
     RENAMED_FROM,
     DIESEL_TYPE,
     CHECK,
+    GENERATED,
+    STORED,
 ];
 /// Keys allowed inside `index(..)`.
 pub const INDEX_KEYS: &[&str] = &[
@@ -91,6 +93,10 @@ pub const ON_UPDATE: &str = "on_update";
 pub const AUTOINCREMENT: &str = "autoincrement";
 pub const NAME: &str = "name";
 pub const COLUMNS: &str = "columns";
+/// `generated = "price * quantity"` on a field: a generated column.
+pub const GENERATED: &str = "generated";
+/// `stored` next to `generated`: computed on write and kept.
+pub const STORED: &str = "stored";
 /// `where = "…"` on a struct index: a partial index.
 pub const WHERE: &str = "where";
 /// `using = "gin"` on a struct index.

@@ -7,8 +7,8 @@ use std::fmt;
 use once_cell::sync::OnceCell;
 
 use crate::schema::{
-    naming, Check, Column, ForeignKey, Index, IndexKey, NullsOrder, Schema, ServerDefault, SqlType,
-    Table, Unique,
+    naming, Check, Column, ForeignKey, Generated, Index, IndexKey, NullsOrder, Schema,
+    ServerDefault, SqlType, Table, Unique,
 };
 use crate::schema::{Deferrable, FkAction};
 
@@ -110,6 +110,10 @@ pub struct ColumnMeta {
     pub comment: Option<&'static str>,
     /// `on_update = now()`: MySQL's `ON UPDATE CURRENT_TIMESTAMP`.
     pub on_update_now: bool,
+    /// `generated = "…"`: a generated column's expression.
+    pub generated: Option<&'static str>,
+    /// `stored`: the generated column is kept, not computed on read.
+    pub generated_stored: bool,
 }
 
 /// What `#[derive(DbEnum)]` knows about an enum, as static data.
@@ -633,6 +637,10 @@ fn table_from_model(
             autoincrement,
             comment: meta.comment.map(str::to_owned),
             on_update_now: meta.on_update_now,
+            generated: meta.generated.map(|expr| Generated {
+                expr: expr.to_owned(),
+                stored: meta.generated_stored,
+            }),
         });
         if meta.unique {
             table.uniques.push(Unique::new(
@@ -949,6 +957,8 @@ mod tests {
             db_enum: None,
             comment: None,
             on_update_now: false,
+            generated: None,
+            generated_stored: false,
         }
     }
 
@@ -1006,6 +1016,8 @@ mod tests {
                 db_enum: None,
                 comment: None,
                 on_update_now: false,
+                generated: None,
+                generated_stored: false,
             },
         ],
         indexes: &[],

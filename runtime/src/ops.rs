@@ -355,6 +355,7 @@ impl AlterColumn {
             autoincrement: self.autoincrement.unwrap_or(existing.autoincrement),
             comment: existing.comment.clone(),
             on_update_now: self.on_update_now.unwrap_or(existing.on_update_now),
+            generated: existing.generated.clone(),
         }
     }
 
@@ -714,6 +715,10 @@ impl Op {
     pub fn data_loss(&self) -> Option<String> {
         match self {
             Op::DropTable(o) => Some(format!("removes table `{}` and all its rows", o.name)),
+            // A generated column's values come back with it.
+            Op::DropColumn(DropColumn {
+                existing: Some(c), ..
+            }) if c.generated.is_some() => None,
             Op::DropColumn(o) => Some(format!(
                 "removes column `{}.{}` and its values",
                 o.table, o.name

@@ -219,6 +219,18 @@ pub struct Column {
     /// MySQL's `ON UPDATE CURRENT_TIMESTAMP`: every `UPDATE` of the row sets the
     /// column to the current time (`on_update = now()`).
     pub on_update_now: bool,
+    /// A generated (computed) column: the database computes its value from the
+    /// row's other columns.
+    pub generated: Option<Generated>,
+}
+
+/// A generated column's definition: `GENERATED ALWAYS AS (expr) STORED|VIRTUAL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Generated {
+    /// The SQL expression, over the row's other columns.
+    pub expr: String,
+    /// Computed on write and kept (`STORED`), rather than on read (`VIRTUAL`).
+    pub stored: bool,
 }
 
 impl Column {
@@ -232,7 +244,18 @@ impl Column {
             autoincrement: false,
             comment: None,
             on_update_now: false,
+            generated: None,
         }
+    }
+
+    /// A generated column: `expr` computed on read (`VIRTUAL`) or, `stored`, on
+    /// write.
+    pub fn generated(mut self, expr: impl Into<String>, stored: bool) -> Self {
+        self.generated = Some(Generated {
+            expr: expr.into(),
+            stored,
+        });
+        self
     }
 
     /// Allows NULL.

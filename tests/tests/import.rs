@@ -100,6 +100,13 @@ fn import_writes_models_baseline_and_stamp(db: &TestDb) {
             "index(name=\"makers_name_prefix\",columns(name(8)))",
         ],
     };
+    // A generated column keeps the server's text of its expression.
+    assert!(squeezed.contains("generated="), "{source}");
+    assert_eq!(
+        squeezed.contains(",stored)"),
+        db.backend == retort::Backend::Postgres,
+        "{source}"
+    );
     for index in indexes {
         assert!(squeezed.contains(index), "`{index}` in:\n{source}");
     }

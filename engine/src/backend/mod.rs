@@ -149,6 +149,18 @@ pub trait Session: Send + Sync {
         Ok(None)
     }
 
+    /// The generation the database would keep for each `(table, column)` of the
+    /// models (a generated column's expression as it prints it), read back as
+    /// introspection reads it: `None` where the database cannot be asked.
+    fn stored_generated(
+        &self,
+        conn: &mut Connection,
+        asked: &[(&retort::schema::Table, &retort::schema::Column)],
+    ) -> retort::Result<Option<Vec<Option<retort::schema::Generated>>>> {
+        let _ = (conn, asked);
+        Ok(None)
+    }
+
     /// The setting that limits how many locks one transaction may take, as the
     /// server reports it (for [`Condition::OutOfLocks`]).
     fn lock_limit(&self, conn: &mut Connection) -> Option<String> {

@@ -86,6 +86,15 @@ impl Session for Mysql {
         introspect::probe_defaults(conn, self.dialect(), columns)
     }
 
+    /// A probe table per generated column, as for defaults.
+    fn stored_generated(
+        &self,
+        conn: &mut Connection,
+        asked: &[(&retort::schema::Table, &retort::schema::Column)],
+    ) -> retort::Result<Option<Vec<Option<retort::schema::Generated>>>> {
+        introspect::probe_generated(conn, self.dialect(), asked)
+    }
+
     fn introspect(&self, conn: &mut Connection, filter: &Filter) -> retort::Result<Schema> {
         introspect::mysql::introspect(conn, self, filter)
     }

@@ -100,6 +100,14 @@ impl Session for Postgres {
         introspect::postgres::stored_indexes(conn, self.dialect(), asked)
     }
 
+    fn stored_generated(
+        &self,
+        conn: &mut Connection,
+        asked: &[(&retort::schema::Table, &retort::schema::Column)],
+    ) -> retort::Result<Option<Vec<Option<retort::schema::Generated>>>> {
+        introspect::postgres::stored_generated(conn, self.dialect(), asked)
+    }
+
     fn lock_limit(&self, conn: &mut Connection) -> Option<String> {
         #[derive(diesel::QueryableByName)]
         struct Setting {

@@ -16,8 +16,8 @@ use retort::ops::{
     RenameConstraint, SetComment,
 };
 use retort::schema::{
-    naming, normalize_sql, Check, Column, Constraint, ConstraintKind, ForeignKey, Index, IndexKey,
-    Table, Unique,
+    naming, normalize_sql, Check, Column, Constraint, ConstraintKind, ForeignKey, Generated, Index,
+    IndexKey, Table, Unique,
 };
 
 /// Compares `current` with `target` (same table name). `renames` maps new
@@ -95,6 +95,46 @@ pub(super) fn compare(
                 current.apply(&op).expect("the column exists");
                 out.ops.push(op);
             }
+        }
+    }
+
+    // A column whose generation changed (a generated column's expression or
+    // kind, or a column that becomes or stops being generated) is dropped and
+    // added again, as no database alters it in place; what is built on it first.
+    let regenerate: Vec<String> = target
+        .columns
+        .iter()
+        .filter(|want| {
+            current
+                .get_column(&want.name)
+                .is_some_and(|have| !same_generation(&want.generated, &have.generated))
+        })
+        .map(|c| c.name.clone())
+        .collect();
+    if !regenerate.is_empty() {
+        let on = |c: &String| regenerate.contains(c);
+        let (gone, kept): (Vec<Index>, Vec<Index>) = std::mem::take(&mut current.indexes)
+            .into_iter()
+            .partition(|i| i.columns.iter().any(|k| on(&k.column)) || i.include.iter().any(on));
+        current.indexes = kept;
+        for index in gone {
+            out.ops.push(Op::DropIndex(DropIndex {
+                table: t.clone(),
+                name: index.name.clone(),
+                existing: Some(index),
+            }));
+        }
+        let (gone, kept): (Vec<Unique>, Vec<Unique>) = std::mem::take(&mut current.uniques)
+            .into_iter()
+            .partition(|u| u.columns.iter().any(on));
+        current.uniques = kept;
+        for unique in gone {
+            drop_constraint(
+                &t,
+                unique.name.as_deref(),
+                Constraint::Unique(unique.clone()),
+                out,
+            );
         }
     }
 
@@ -232,12 +272,12 @@ pub(super) fn compare(
     let dropped: Vec<&Column> = current
         .columns
         .iter()
-        .filter(|c| target.get_column(&c.name).is_none())
+        .filter(|c| target.get_column(&c.name).is_none() || regenerate.contains(&c.name))
         .collect();
     let added: Vec<&Column> = target
         .columns
         .iter()
-        .filter(|c| current.get_column(&c.name).is_none())
+        .filter(|c| current.get_column(&c.name).is_none() || regenerate.contains(&c.name))
         .collect();
     for column in &dropped {
         out.ops.push(Op::DropColumn(DropColumn {
@@ -252,7 +292,7 @@ pub(super) fn compare(
             column: (*column).clone(),
         }));
     }
-    for old in &dropped {
+    for old in dropped.iter().filter(|c| !regenerate.contains(&c.name)) {
         let old_type = d.canonical_type(&current, old);
         for new in added
             .iter()
@@ -269,6 +309,9 @@ pub(super) fn compare(
         let Some(have) = current.get_column(&want.name) else {
             continue;
         };
+        if regenerate.contains(&want.name) {
+            continue;
+        }
         // Compared as stored; the op carries the model's own column.
         let (stored_want, stored_have) = (
             d.stored_column(target, want),
@@ -413,6 +456,19 @@ fn same_foreign_key(
 
 fn strs(columns: &[String]) -> Vec<&str> {
     columns.iter().map(String::as_str).collect()
+}
+
+/// Whether two columns are generated alike: both plain, or the same kind over
+/// the same expression (as [`normalize_sql`] spells it; the models' text is
+/// first replaced by the server's own where it differs, `autogenerate`).
+fn same_generation(a: &Option<Generated>, b: &Option<Generated>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.stored == b.stored && normalize_sql(&a.expr) == normalize_sql(&b.expr)
+        }
+        _ => false,
+    }
 }
 
 /// Whether the model's foreign key has the name the convention gives it.

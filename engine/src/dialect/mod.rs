@@ -152,6 +152,20 @@ pub trait Dialect: Send + Sync {
                     .to_owned(),
             });
         }
+        if let Some(generated) = &column.generated {
+            if !generated.stored && !self.supports_virtual_columns() {
+                return Err(RenderError::Unsupported {
+                    dialect: self.name(),
+                    op: format!(
+                        "create generated column `{}.{}` computed on read (VIRTUAL)",
+                        table.name, column.name
+                    ),
+                    hint: "PostgreSQL (before 18) computes generated columns on write only: add \
+                           `stored` next to generated = \"...\""
+                        .to_owned(),
+                });
+            }
+        }
         if column.on_update_now && self.on_update_now_clause().is_none() {
             return Err(RenderError::Unsupported {
                 dialect: self.name(),
@@ -449,6 +463,9 @@ pub trait Dialect: Send + Sync {
         if self.inline_primary_key() && self.is_inline_key(table, column) {
             out.nullable = false;
         }
+        if column.generated.is_some() && !self.generated_not_null() {
+            out.nullable = true;
+        }
         out
     }
 
@@ -584,7 +601,18 @@ pub trait Dialect: Send + Sync {
         self.check_identifier("column", &column.name)?;
         self.supports_column(table, column)?;
         let mut sql = format!("{} {}", self.quote(&column.name), self.type_name(column));
-        if !column.nullable {
+        if let Some(generated) = &column.generated {
+            sql.push_str(&format!(
+                " GENERATED ALWAYS AS ({}) {}",
+                generated.expr,
+                if generated.stored {
+                    "STORED"
+                } else {
+                    "VIRTUAL"
+                }
+            ));
+        }
+        if !column.nullable && (column.generated.is_none() || self.generated_not_null()) {
             sql.push_str(" NOT NULL");
         }
         if self.is_inline_key(table, column) {
@@ -623,6 +651,18 @@ pub trait Dialect: Send + Sync {
             self.quote(&op.name),
             self.quote(&op.new_name)
         )])
+    }
+
+    /// Whether a generated column can be `NOT NULL` (not on MariaDB, so not on
+    /// the MySQL dialect: such a column is nullable there).
+    fn generated_not_null(&self) -> bool {
+        true
+    }
+
+    /// Whether generated columns computed on read (`VIRTUAL`) exist here
+    /// (MySQL, SQLite; PostgreSQL only from 18).
+    fn supports_virtual_columns(&self) -> bool {
+        true
     }
 
     /// What makes every `UPDATE` set a column to the current time, after its

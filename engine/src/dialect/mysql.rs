@@ -34,6 +34,11 @@ impl Dialect for Mysql {
         true
     }
 
+    /// MariaDB refuses `NOT NULL` on a generated column.
+    fn generated_not_null(&self) -> bool {
+        false
+    }
+
     /// InnoDB keeps every index a B-tree (`USING HASH` is accepted and ignored)
     /// but full-text and spatial ones.
     fn stored_index(&self, index: &Index) -> Index {

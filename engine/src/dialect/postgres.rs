@@ -12,6 +12,10 @@ use retort::Backend;
 pub struct Postgres;
 
 impl Dialect for Postgres {
+    fn supports_virtual_columns(&self) -> bool {
+        false
+    }
+
     fn index_support(&self) -> IndexSupport {
         IndexSupport {
             partial: true,

@@ -274,8 +274,10 @@ impl Sqlite {
         table_def.name = temp.clone();
         let mut sql = vec!["PRAGMA legacy_alter_table = ON".to_owned()];
         sql.extend(self.create_table_sql(&table_def)?);
+        // Generated columns compute their own values.
         let copied: Vec<(String, String)> = sources
             .iter()
+            .filter(|(n, _)| new.get_column(n).is_some_and(|c| c.generated.is_none()))
             .filter_map(|(n, src)| src.clone().map(|s| (n.clone(), s)))
             .collect();
         if !copied.is_empty() {
@@ -327,6 +329,10 @@ fn require<'a>(current: Option<&'a Table>, op: &Op) -> Result<&'a Table, RenderE
 /// SQLite's `ADD COLUMN` refuses NOT NULL without a default, a non-constant default,
 /// and anything that counts up.
 fn can_add_in_place(column: &Column) -> bool {
+    // SQLite adds a virtual generated column in place, never a stored one.
+    if let Some(generated) = &column.generated {
+        return !generated.stored && column.nullable;
+    }
     let constant_default = matches!(
         column.default,
         None | Some(ServerDefault::Number(_) | ServerDefault::Bool(_) | ServerDefault::Text(_))
@@ -338,7 +344,13 @@ fn can_add_in_place(column: &Column) -> bool {
 /// unique constraint, an index, a foreign key, or the table has checks.
 fn built_on(table: &Table, column: &str) -> bool {
     let mentions = |cols: &[String]| cols.iter().any(|c| c == column);
-    mentions(&table.primary_key)
+    // A generated column's expression may read the column.
+    let computed = table
+        .columns
+        .iter()
+        .any(|c| c.generated.is_some() && c.name != column);
+    computed
+        || mentions(&table.primary_key)
         || table.uniques.iter().any(|u| mentions(&u.columns))
         || table.indexes.iter().any(|i| {
             i.predicate.is_some() || i.columns.iter().any(|k| k.expression || k.column == column)

@@ -237,6 +237,68 @@ pub(crate) fn probe_defaults(
     ))
 }
 
+/// A table named `name` with `table`'s plain columns (nullable, no default, key
+/// or counter) and `column`: what a generated column's expression is made in to
+/// ask the server how it keeps it.
+pub(crate) fn generation_probe(name: &str, table: &Table, column: &Column) -> Table {
+    let mut probe = Table::new(name);
+    for c in table
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none() && c.name != column.name)
+    {
+        probe.columns.push(Column {
+            nullable: true,
+            default: None,
+            autoincrement: false,
+            comment: None,
+            on_update_now: false,
+            ..c.clone()
+        });
+    }
+    probe.columns.push(Column {
+        comment: None,
+        ..column.clone()
+    });
+    probe
+}
+
+/// The generation MySQL keeps for each `(table, column)`: a probe table per
+/// column (MySQL's catalog shows no temporary table), read as introspection
+/// reads any table and dropped. `None` when the server refuses one.
+pub(crate) fn probe_generated(
+    conn: &mut Connection,
+    dialect: &dyn crate::dialect::Dialect,
+    asked: &[(&Table, &Column)],
+) -> Result<Option<Vec<Option<retort::schema::Generated>>>> {
+    const PROBE: &str = "retort_generated_probe";
+    let drop = format!("DROP TABLE IF EXISTS {}", dialect.quote(PROBE));
+    let mut out = Vec::new();
+    for (table, column) in asked {
+        conn.execute(&drop)?;
+        let probe = generation_probe(PROBE, table, column);
+        let created = dialect
+            .create_table_sql(&probe)
+            .map_err(retort::Error::from)
+            .and_then(|sql| sql.iter().try_for_each(|s| conn.execute(s)));
+        if let Err(e) = created {
+            log::info!("the server could not say how it keeps a generated column: {e}");
+            conn.execute(&drop)?;
+            return Ok(None);
+        }
+        let read = self::table(conn, PROBE);
+        conn.execute(&drop)?;
+        let Some(read) = read? else {
+            return Ok(None);
+        };
+        out.push(
+            read.get_column(&column.name)
+                .and_then(|c| c.generated.clone()),
+        );
+    }
+    Ok(Some(out))
+}
+
 /// Whether a table exists (one catalog query).
 pub fn has_table(conn: &mut Connection, name: &str) -> Result<bool> {
     backend::has_table(conn, name)

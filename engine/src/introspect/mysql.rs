@@ -12,8 +12,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    Check, Column, Deferrable, FkAction, ForeignKey, Index, IndexKey, Schema, ServerDefault,
-    SqlType, Table, Unique,
+    Check, Column, Deferrable, FkAction, ForeignKey, Generated, Index, IndexKey, Schema,
+    ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -31,6 +31,9 @@ struct ColumnRow {
     default_value: Option<String>,
     #[diesel(sql_type = Text)]
     extra: String,
+    /// A generated column's expression.
+    #[diesel(sql_type = Nullable<Text>)]
+    generation: Option<String>,
     #[diesel(sql_type = Text)]
     comment: String,
     #[diesel(sql_type = Text)]
@@ -96,6 +99,7 @@ pub(crate) fn introspect(
         "SELECT CAST(TABLE_NAME AS CHAR) AS table_name, CAST(COLUMN_NAME AS CHAR) AS column_name, \
              CAST(COLUMN_TYPE AS CHAR) AS column_type, CAST(IS_NULLABLE AS CHAR) AS is_nullable, \
              CAST(COLUMN_DEFAULT AS CHAR) AS default_value, CAST(EXTRA AS CHAR) AS extra, \
+             CAST(NULLIF(GENERATION_EXPRESSION, '') AS CHAR) AS generation, \
              CAST(COLUMN_COMMENT AS CHAR) AS comment, \
              CAST(COALESCE((SELECT t.TABLE_COMMENT FROM information_schema.TABLES t \
                WHERE t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME), '') AS CHAR) AS table_comment \
@@ -140,9 +144,17 @@ pub(crate) fn introspect(
             .or_insert_with(|| Table::new(&row.table_name));
         let sql_type = dialect.parse_type(&row.column_type);
         let extra = row.extra.to_ascii_lowercase();
+        let generated = row
+            .generation
+            .filter(|_| extra.contains("virtual generated") || extra.contains("stored generated"))
+            .map(|expr| Generated {
+                expr,
+                stored: extra.contains("stored generated"),
+            });
         let default = row
             .default_value
             .as_deref()
+            .filter(|_| generated.is_none())
             .and_then(|d| parse_default(d, &sql_type, extra.contains("default_generated")));
         // MySQL keeps no comment as an empty one.
         let some = |text: String| (!text.is_empty()).then_some(text);
@@ -155,6 +167,7 @@ pub(crate) fn introspect(
             autoincrement: extra.contains("auto_increment"),
             comment: some(row.comment),
             on_update_now: extra.contains("on update current_timestamp"),
+            generated,
         });
     }
     for row in foreign_keys {

@@ -12,8 +12,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    Check, Column, Deferrable, FkAction, ForeignKey, Index, IndexKey, NullsOrder, Schema,
-    ServerDefault, SqlType, Table, Unique,
+    Check, Column, Deferrable, FkAction, ForeignKey, Generated, Index, IndexKey, NullsOrder,
+    Schema, ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -31,6 +31,9 @@ struct ColumnRow {
     default_value: Option<String>,
     #[diesel(sql_type = Text)]
     identity: String,
+    /// `s` for a generated (stored) column.
+    #[diesel(sql_type = Text)]
+    generated: String,
     /// The enum type's name, for a column of an enum type.
     #[diesel(sql_type = Nullable<Text>)]
     enum_name: Option<String>,
@@ -201,7 +204,7 @@ pub(crate) fn introspect(
     let columns: Vec<ColumnRow> = conn.query(&format!(
             "SELECT c.relname::text AS table_name, a.attname::text AS column_name, \
              format_type(a.atttypid, a.atttypmod) AS column_type, a.attnotnull AS not_null, \
-             pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity, \
+             pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity, a.attgenerated::text AS generated, \
              CASE WHEN t.typtype = 'e' THEN t.typname::text END AS enum_name, \
              CASE WHEN t.typtype = 'e' THEN {} END AS enum_values, \
              col_description(c.oid, a.attnum) AS comment, \
@@ -253,8 +256,15 @@ pub(crate) fn introspect(
             .default_value
             .as_deref()
             .is_some_and(|d| d.starts_with("nextval("));
+        let generated = match (&row.default_value, row.generated.as_str()) {
+            (Some(expr), "s") => Some(Generated {
+                expr: expr.clone(),
+                stored: true,
+            }),
+            _ => None,
+        };
         let default = match &row.default_value {
-            Some(d) if !serial => parse_default(d, &sql_type),
+            Some(d) if !serial && generated.is_none() => parse_default(d, &sql_type),
             _ => None,
         };
         table.comment = row.table_comment;
@@ -266,6 +276,7 @@ pub(crate) fn introspect(
             autoincrement: serial || !row.identity.is_empty(),
             comment: row.comment,
             on_update_now: false,
+            generated,
         });
     }
     for row in constraints {
@@ -455,6 +466,64 @@ pub(crate) fn stored_indexes(
                 kept.iter()
                     .find(|(_, ix)| ix.name == name)
                     .map(|(_, ix)| ix.clone())
+            })
+            .collect(),
+    ))
+}
+
+/// The generation PostgreSQL keeps for each `(table, column)`: the column made
+/// in an empty temporary table of its table's plain columns, its expression read
+/// back, in a transaction that drops them. `None` when the server refuses one.
+pub(crate) fn stored_generated(
+    conn: &mut Connection,
+    dialect: &dyn Dialect,
+    asked: &[(&Table, &Column)],
+) -> Result<Option<Vec<Option<Generated>>>> {
+    #[derive(QueryableByName)]
+    struct GeneratedRow {
+        #[diesel(sql_type = Text)]
+        table_name: String,
+        #[diesel(sql_type = Text)]
+        expr: String,
+    }
+    if asked.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let read = conn.transaction(|conn| {
+        for (i, (table, column)) in asked.iter().enumerate() {
+            let probe = super::generation_probe(&format!("retort_gen_{i}"), table, column);
+            let sql = dialect.create_table_sql(&probe).map_err(retort::Error::from)?;
+            for statement in sql {
+                let temporary = statement
+                    .replacen("CREATE TABLE", "CREATE TEMPORARY TABLE", 1);
+                conn.execute(&temporary)?;
+            }
+        }
+        conn.query::<GeneratedRow>(
+            "SELECT c.relname::text AS table_name, pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS expr \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid \
+             JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
+             WHERE c.relnamespace = pg_catalog.pg_my_temp_schema() AND a.attgenerated = 's' \
+             AND c.relname LIKE 'retort\\_gen\\_%'",
+        )
+    });
+    let rows = match read {
+        Ok(rows) => rows,
+        Err(e) => {
+            log::info!("the server could not say how it keeps the models' generated columns: {e}");
+            return Ok(None);
+        }
+    };
+    Ok(Some(
+        (0..asked.len())
+            .map(|i| {
+                let name = format!("retort_gen_{i}");
+                rows.iter()
+                    .find(|r| r.table_name == name)
+                    .map(|r| Generated {
+                        expr: r.expr.clone(),
+                        stored: true,
+                    })
             })
             .collect(),
     ))

@@ -11,8 +11,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    strip_outer_parens, Check, Column, Deferrable, FkAction, ForeignKey, Index, IndexKey, Schema,
-    ServerDefault, SqlType, Table, Unique,
+    strip_outer_parens, Check, Column, Deferrable, FkAction, ForeignKey, Generated, Index,
+    IndexKey, Schema, ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -93,7 +93,8 @@ pub(crate) fn introspect(
     let columns: Vec<ColumnRow> = conn.query(&format!(
             "SELECT m.name AS table_name, m.sql AS table_sql, p.name AS column_name, p.type AS column_type, \
              p.\"notnull\" AS not_null, p.dflt_value AS default_value, p.pk AS pk \
-             FROM sqlite_master AS m, pragma_table_info(m.name) AS p WHERE {filter} ORDER BY m.name, p.cid"
+             FROM sqlite_master AS m, pragma_table_xinfo(m.name) AS p WHERE {filter} AND p.hidden IN (0, 2, 3) \
+             ORDER BY m.name, p.cid"
         ),
     )?;
     let indexes: Vec<IndexRow> = conn.query(&format!(
@@ -136,6 +137,10 @@ pub(crate) fn introspect(
             .default_value
             .as_deref()
             .and_then(|d| parse_default(d, &sql_type));
+        let generated = ddls
+            .get(&row.table_name)
+            .and_then(|d| d.generated(&row.column_name))
+            .map(|(expr, stored)| Generated { expr, stored });
         table.columns.push(Column {
             name: row.column_name,
             sql_type,
@@ -144,6 +149,7 @@ pub(crate) fn introspect(
             autoincrement: false,
             comment: None,
             on_update_now: false,
+            generated,
         });
     }
     for (name, mut keys) in key_positions {

@@ -14,6 +14,8 @@ pub struct TableDdl {
     pub checks: Vec<(Option<String>, String)>,
     /// Whether `AUTOINCREMENT` appears.
     pub autoincrement: bool,
+    /// `(column, expression, stored)` of each generated column.
+    pub generated: Vec<(String, String, bool)>,
 }
 
 impl TableDdl {
@@ -32,6 +34,14 @@ impl TableDdl {
             .find(|(c, _)| c == columns)
             .map(|(_, d)| *d)
             .unwrap_or_default()
+    }
+
+    /// The expression of generated column `column`, and whether it is stored.
+    pub fn generated(&self, column: &str) -> Option<(String, bool)> {
+        self.generated
+            .iter()
+            .find(|(c, _, _)| c == column)
+            .map(|(_, e, s)| (e.clone(), *s))
     }
 
     /// The name of the foreign key from exactly `columns`.
@@ -267,8 +277,11 @@ pub fn parse(sql: &str) -> TableDdl {
                 i += 2;
                 continue;
             }
-            if token.is_keyword("CHECK") && item.get(i + 1) == Some(&Token::Open) {
-                // The expression is the text between CHECK's parentheses.
+            // `CHECK (expr)`, and a column's `[GENERATED ALWAYS] AS (expr) [STORED|VIRTUAL]`.
+            let check = token.is_keyword("CHECK");
+            let generated = token.is_keyword("AS") && column.is_some();
+            if (check || generated) && item.get(i + 1) == Some(&Token::Open) {
+                // The expression is the text between the parentheses.
                 let mut depth = 0usize;
                 let mut close = item.len() - 1;
                 for (j, t) in item.iter().enumerate().skip(i + 1) {
@@ -287,7 +300,13 @@ pub fn parse(sql: &str) -> TableDdl {
                 let from = spans[range.start + i + 1].1;
                 let to = spans[range.start + close].0;
                 let expr: String = chars[from..to].iter().collect();
-                ddl.checks.push((name.take(), expr.trim().to_owned()));
+                if check {
+                    ddl.checks.push((name.take(), expr.trim().to_owned()));
+                } else if let Some(c) = column {
+                    let stored = item.get(close + 1).is_some_and(|t| t.is_keyword("STORED"));
+                    ddl.generated
+                        .push((c.to_owned(), expr.trim().to_owned(), stored));
+                }
                 i = close + 1;
                 continue;
             }
