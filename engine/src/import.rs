@@ -667,6 +667,9 @@ fn model_item(
         if column.on_update_now {
             attrs.push(quote!(on_update = now()));
         }
+        if let Some(collation) = &column.collation {
+            attrs.push(quote!(collation = #collation));
+        }
         if let Some(generated) = &column.generated {
             let expr = &generated.expr;
             attrs.push(quote!(generated = #expr));

@@ -516,6 +516,11 @@ fn alter_changes(alter: &AlterColumn) -> TokenStream {
     if let Some(u) = alter.on_update_now {
         out.extend(quote! { .on_update_now(#u) });
     }
+    match &alter.collation {
+        Some(Some(c)) => out.extend(quote! { .collation(Some(#c)) }),
+        Some(None) => out.extend(quote! { .collation(None) }),
+        None => {}
+    }
     if let Some(a) = alter.autoincrement {
         out.extend(quote! { .autoincrement(#a) });
     }
@@ -622,6 +627,9 @@ fn column_expr(column: &Column) -> TokenStream {
     }
     if column.on_update_now {
         out.extend(quote! { .on_update_now() });
+    }
+    if let Some(collation) = &column.collation {
+        out.extend(quote! { .collation(#collation) });
     }
     if let Some(generated) = &column.generated {
         let (expr, stored) = (&generated.expr, generated.stored);
@@ -1005,6 +1013,12 @@ mod tests {
             text,
             "Column::new(\"total\",SqlType::BigInt).generated(\"price*quantity\",true)"
         );
+        let column = Column::new("code", SqlType::Text).collation("C");
+        let text = column_expr(&column).to_string().replace(' ', "");
+        assert_eq!(text, "Column::new(\"code\",SqlType::Text).collation(\"C\")");
+        let alter = AlterColumn::new("codes", "code").collation(None);
+        let text = alter_expr(&alter).to_string().replace(' ', "");
+        assert!(text.ends_with(".collation(None)"), "{text}");
     }
 
     #[test]

@@ -297,6 +297,8 @@ pub struct FieldAttrs {
     pub generated: Option<LitStr>,
     /// `stored`: the generated column is computed on write and kept.
     pub stored: Option<Span>,
+    /// `collation = "…"`.
+    pub collation: Option<LitStr>,
     pub on_delete: Option<LitStr>,
     pub on_update: Option<LitStr>,
     pub autoincrement: Option<LitBool>,
@@ -681,6 +683,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut check = Attr::none(cx, CHECK);
     let mut generated = Attr::none(cx, GENERATED);
     let mut stored = Attr::none(cx, STORED);
+    let mut collation = Attr::none(cx, COLLATION);
     for attr in attrs.iter().filter(|a| is_model(a)) {
         let result = attr.parse_nested_meta(|meta| {
             let span = meta.path.span();
@@ -735,6 +738,22 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                     generated.set(span, lit)
                 }
                 STORED => stored.set(span, ()),
+                COLLATION => {
+                    let lit = meta.value()?.parse::<LitStr>()?;
+                    let name = lit.value();
+                    if name.is_empty()
+                        || !name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'))
+                    {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "a collation is a name the database knows: collation = \"C\" (PostgreSQL), \
+                             \"utf8mb4_bin\" (MySQL), \"NOCASE\" (SQLite)",
+                        ));
+                    }
+                    collation.set(span, lit)
+                }
                 TABLE => {
                     return Err(
                         meta.error("#[model(table = ..)] belongs on the struct, not on a field")
@@ -777,6 +796,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         check: check.get().map(|(_, v)| v),
         generated: generated.get().map(|(_, v)| v),
         stored: stored.get().map(|(s, ())| s),
+        collation: collation.get().map(|(_, v)| v),
     }
 }
 

@@ -301,6 +301,20 @@ fn check_foreign_keys(cx: &Ctxt, model: &Model<'_>) {
     }
     for field in &model.fields {
         check_generated(cx, field);
+        if let Some(lit) = &field.attrs.collation {
+            let text = matches!(field.kind, Some(Kind::String)) || field.attrs.sql_type.is_some();
+            if !text {
+                cx.syn_error(syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "collation = {:?} on `{}`: a collation orders and compares text, so it applies \
+                         to a String field (or one with sql_type = \"...\")",
+                        lit.value(),
+                        field.ident
+                    ),
+                ));
+            }
+        }
         if let Some(span) = field.attrs.on_update_now {
             let timestamp = matches!(field.kind, Some(Kind::Timestamp | Kind::TimestampTz));
             if field.attrs.references.is_some() {

@@ -629,6 +629,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     let on_update_now = field.attrs.on_update_now.is_some();
     let generated = option_str(field.attrs.generated.as_ref().map(LitStr::value));
     let stored = field.attrs.stored.is_some();
+    let collation = option_str(field.attrs.collation.as_ref().map(LitStr::value));
     let db_enum = if field.db_enum {
         // Spanned at the field's type: a type that is neither known nor a
         // `DbEnum` gets the trait's message there.
@@ -664,6 +665,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             on_update_now: #on_update_now,
             generated: #generated,
             generated_stored: #stored,
+            collation: #collation,
         }
     }
 }

@@ -37,6 +37,7 @@ pub const FIELD_KEYS: &[&str] = &[
     CHECK,
     GENERATED,
     STORED,
+    COLLATION,
 ];
 /// Keys allowed inside `index(..)`.
 pub const INDEX_KEYS: &[&str] = &[
@@ -95,6 +96,8 @@ pub const NAME: &str = "name";
 pub const COLUMNS: &str = "columns";
 /// `generated = "price * quantity"` on a field: a generated column.
 pub const GENERATED: &str = "generated";
+/// `collation = "C"` on a text field.
+pub const COLLATION: &str = "collation";
 /// `stored` next to `generated`: computed on write and kept.
 pub const STORED: &str = "stored";
 /// `where = "…"` on a struct index: a partial index.

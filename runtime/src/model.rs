@@ -114,6 +114,8 @@ pub struct ColumnMeta {
     pub generated: Option<&'static str>,
     /// `stored`: the generated column is kept, not computed on read.
     pub generated_stored: bool,
+    /// `collation = "…"`.
+    pub collation: Option<&'static str>,
 }
 
 /// What `#[derive(DbEnum)]` knows about an enum, as static data.
@@ -641,6 +643,7 @@ fn table_from_model(
                 expr: expr.to_owned(),
                 stored: meta.generated_stored,
             }),
+            collation: meta.collation.map(str::to_owned),
         });
         if meta.unique {
             table.uniques.push(Unique::new(
@@ -959,6 +962,7 @@ mod tests {
             on_update_now: false,
             generated: None,
             generated_stored: false,
+            collation: None,
         }
     }
 
@@ -1018,6 +1022,7 @@ mod tests {
                 on_update_now: false,
                 generated: None,
                 generated_stored: false,
+                collation: None,
             },
         ],
         indexes: &[],

@@ -275,6 +275,9 @@ pub struct AlterColumn {
     /// Whether every `UPDATE` sets it to the current time after (`None`: as
     /// before): MySQL's `ON UPDATE CURRENT_TIMESTAMP`.
     pub on_update_now: Option<bool>,
+    /// The collation after: `Some(None)` goes back to the default (`None`: as
+    /// before).
+    pub collation: Option<Option<String>>,
     /// The column's name after (`None`: not renamed).
     pub new_name: Option<String>,
     /// The column as it was: what the reverse restores, and what MySQL's
@@ -317,6 +320,12 @@ impl AlterColumn {
         self
     }
 
+    /// The collation after (`None`: the default).
+    pub fn collation(mut self, collation: Option<&str>) -> Self {
+        self.collation = Some(collation.map(str::to_owned));
+        self
+    }
+
     /// Whether it counts up (PostgreSQL identity, MySQL `AUTO_INCREMENT`).
     pub fn autoincrement(mut self, autoincrement: bool) -> Self {
         self.autoincrement = Some(autoincrement);
@@ -356,6 +365,10 @@ impl AlterColumn {
             comment: existing.comment.clone(),
             on_update_now: self.on_update_now.unwrap_or(existing.on_update_now),
             generated: existing.generated.clone(),
+            collation: match &self.collation {
+                Some(c) => c.clone(),
+                None => existing.collation.clone(),
+            },
         }
     }
 
@@ -367,6 +380,7 @@ impl AlterColumn {
             && self.default.is_none()
             && self.autoincrement.is_none()
             && self.on_update_now.is_none()
+            && self.collation.is_none()
     }
 }
 
@@ -574,6 +588,7 @@ impl Op {
                     default: alter.default.as_ref().map(|_| existing.default.clone()),
                     autoincrement: alter.autoincrement.map(|_| existing.autoincrement),
                     on_update_now: alter.on_update_now.map(|_| existing.on_update_now),
+                    collation: alter.collation.as_ref().map(|_| existing.collation.clone()),
                     new_name: alter.new_name.as_ref().map(|_| existing.name.clone()),
                     existing: Some(after),
                 })
@@ -793,6 +808,12 @@ impl Op {
                         }
                         .to_owned(),
                     );
+                }
+                if let Some(c) = &o.collation {
+                    parts.push(match c {
+                        Some(c) => format!("collation {c}"),
+                        None => "default collation".to_owned(),
+                    });
                 }
                 if let Some(n) = &o.new_name {
                     parts.push(format!("renamed to `{n}`"));

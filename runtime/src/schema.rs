@@ -222,6 +222,9 @@ pub struct Column {
     /// A generated (computed) column: the database computes its value from the
     /// row's other columns.
     pub generated: Option<Generated>,
+    /// The column's collation (`C`, `utf8mb4_bin`, `NOCASE`); `None`: the
+    /// table's or database's default.
+    pub collation: Option<String>,
 }
 
 /// A generated column's definition: `GENERATED ALWAYS AS (expr) STORED|VIRTUAL`.
@@ -245,7 +248,14 @@ impl Column {
             comment: None,
             on_update_now: false,
             generated: None,
+            collation: None,
         }
+    }
+
+    /// Sets the collation.
+    pub fn collation(mut self, collation: impl Into<String>) -> Self {
+        self.collation = Some(collation.into());
+        self
     }
 
     /// A generated column: `expr` computed on read (`VIRTUAL`) or, `stored`, on

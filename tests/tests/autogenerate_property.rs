@@ -82,6 +82,12 @@ fn default_for(rng: &mut Rng, ty: &SqlType) -> Option<ServerDefault> {
     })
 }
 
+/// A collation of the database under test for a text column, sometimes.
+fn collation_for(rng: &mut Rng, ty: &SqlType) -> Option<String> {
+    let text = matches!(ty, SqlType::Text | SqlType::Varchar(_));
+    (text && rng.chance(20)).then(|| COLLATION.with(Cell::get).to_owned())
+}
+
 fn column(rng: &mut Rng, name: String) -> Column {
     let ty = rng.pick(TYPES).clone();
     let default = default_for(rng, &ty);
@@ -93,11 +99,12 @@ fn column(rng: &mut Rng, name: String) -> Column {
         name,
         nullable: rng.chance(50),
         default,
-        sql_type: ty,
         autoincrement: false,
         comment,
         on_update_now: false,
         generated: None,
+        collation: collation_for(rng, &ty),
+        sql_type: ty,
     }
 }
 
@@ -271,7 +278,15 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
                         .any(|k| k.expr.starts_with(&format!("{n} ")))
             };
             let c = &mut t.columns[i];
-            match rng.below(3) {
+            match rng.below(4) {
+                // A collation set or removed.
+                3 => {
+                    let ty = c.sql_type.clone();
+                    c.collation = match c.collation {
+                        Some(_) => None,
+                        None => collation_for(rng, &ty),
+                    };
+                }
                 // Widening keeps every value; only on unconstrained columns.
                 0 if !constrained => {
                     let wider = match c.sql_type {
@@ -326,10 +341,19 @@ thread_local! {
     /// Whether the database under test is not MySQL: it has partial indexes, and
     /// a generated column may read the key.
     static PARTIAL_INDEXES: Cell<bool> = const { Cell::new(false) };
+    /// A collation the database under test has, other than its default.
+    static COLLATION: Cell<&'static str> = const { Cell::new("C") };
 }
 
 fn random_changes_round_trip(db: &TestDb) {
     PARTIAL_INDEXES.with(|p| p.set(db.backend != Backend::Mysql));
+    COLLATION.with(|c| {
+        c.set(match db.backend {
+            Backend::Postgres => "C",
+            Backend::Mysql => "utf8mb4_bin",
+            Backend::Sqlite => "NOCASE",
+        })
+    });
     let cases = if db.backend == Backend::Sqlite {
         60
     } else {

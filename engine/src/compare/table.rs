@@ -331,6 +331,13 @@ pub(super) fn compare(
         if stored_want.on_update_now != stored_have.on_update_now {
             alter = alter.on_update_now(want.on_update_now);
         }
+        let same_collation = match (&stored_want.collation, &stored_have.collation) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            (a, b) => a == b,
+        };
+        if !same_collation {
+            alter = alter.collation(want.collation.as_deref());
+        }
         let same_default = match (&stored_want.default, &stored_have.default) {
             (Some(a), Some(b)) => a.same_as(b),
             (None, None) => true,
@@ -344,6 +351,7 @@ pub(super) fn compare(
             || alter.default.is_some()
             || alter.autoincrement.is_some()
             || alter.on_update_now.is_some()
+            || alter.collation.is_some()
         {
             out.ops.push(Op::AlterColumn(alter));
         }

@@ -601,6 +601,10 @@ pub trait Dialect: Send + Sync {
         self.check_identifier("column", &column.name)?;
         self.supports_column(table, column)?;
         let mut sql = format!("{} {}", self.quote(&column.name), self.type_name(column));
+        if let Some(collation) = &column.collation {
+            sql.push_str(" COLLATE ");
+            sql.push_str(&self.quote(collation));
+        }
         if let Some(generated) = &column.generated {
             sql.push_str(&format!(
                 " GENERATED ALWAYS AS ({}) {}",

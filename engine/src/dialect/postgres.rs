@@ -263,12 +263,35 @@ impl Dialect for Postgres {
         let table = self.quote(&alter.table);
         let column = self.quote(&alter.name);
         let mut actions = Vec::new();
+        if let Some(collation) = alter
+            .collation
+            .as_ref()
+            .filter(|_| alter.sql_type.is_none())
+        {
+            // The same type under another collation.
+            let existing = existing.ok_or_else(|| RenderError::NoTable {
+                op: Op::AlterColumn(alter.clone()).summary(),
+                table: alter.table.clone(),
+            })?;
+            actions.push(format!(
+                "ALTER COLUMN {column} TYPE {} COLLATE {}",
+                self.type_name(existing),
+                self.quote(collation.as_deref().unwrap_or("default"))
+            ));
+        }
         if let Some(sql_type) = &alter.sql_type {
             let mut target = existing
                 .cloned()
                 .unwrap_or_else(|| Column::new(alter.name.clone(), sql_type.clone()));
             target.sql_type = sql_type.clone();
-            let ty = self.type_name(&target);
+            let mut ty = self.type_name(&target);
+            let collation = match &alter.collation {
+                Some(c) => c.clone(),
+                None => target.collation.clone(),
+            };
+            if let Some(c) = collation {
+                ty = format!("{ty} COLLATE {}", self.quote(&c));
+            }
             // A default of the old type may not cast to the new one (text to an
             // enum): dropped first, then set again as the new type's.
             let kept_default = existing.and_then(|c| c.default.as_ref());

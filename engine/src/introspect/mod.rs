@@ -361,6 +361,8 @@ fn absorb_json_checks(table: &mut Table) {
     for column in &mut table.columns {
         if json.contains(&column.name) {
             column.sql_type = SqlType::Json;
+            // MariaDB's `JSON` comes in utf8mb4_bin: the type's, not the model's.
+            column.collation = None;
         }
     }
 }

@@ -34,6 +34,9 @@ struct ColumnRow {
     /// A generated column's expression.
     #[diesel(sql_type = Nullable<Text>)]
     generation: Option<String>,
+    /// The column's collation where it is not its table's.
+    #[diesel(sql_type = Nullable<Text>)]
+    collation: Option<String>,
     #[diesel(sql_type = Text)]
     comment: String,
     #[diesel(sql_type = Text)]
@@ -100,6 +103,8 @@ pub(crate) fn introspect(
              CAST(COLUMN_TYPE AS CHAR) AS column_type, CAST(IS_NULLABLE AS CHAR) AS is_nullable, \
              CAST(COLUMN_DEFAULT AS CHAR) AS default_value, CAST(EXTRA AS CHAR) AS extra, \
              CAST(NULLIF(GENERATION_EXPRESSION, '') AS CHAR) AS generation, \
+             CAST(IF(c.COLLATION_NAME <> (SELECT t.TABLE_COLLATION FROM information_schema.TABLES t \
+               WHERE t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME), c.COLLATION_NAME, NULL) AS CHAR) AS collation, \
              CAST(COLUMN_COMMENT AS CHAR) AS comment, \
              CAST(COALESCE((SELECT t.TABLE_COMMENT FROM information_schema.TABLES t \
                WHERE t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME), '') AS CHAR) AS table_comment \
@@ -143,6 +148,10 @@ pub(crate) fn introspect(
             .entry(row.table_name.clone())
             .or_insert_with(|| Table::new(&row.table_name));
         let sql_type = dialect.parse_type(&row.column_type);
+        // MariaDB's JSON is LONGTEXT in utf8mb4_bin, a collation no model wrote.
+        let collation = row
+            .collation
+            .filter(|_| matches!(sql_type, SqlType::Text | SqlType::Varchar(_)));
         let extra = row.extra.to_ascii_lowercase();
         let generated = row
             .generation
@@ -168,6 +177,7 @@ pub(crate) fn introspect(
             comment: some(row.comment),
             on_update_now: extra.contains("on update current_timestamp"),
             generated,
+            collation,
         });
     }
     for row in foreign_keys {

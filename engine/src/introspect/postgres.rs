@@ -34,6 +34,9 @@ struct ColumnRow {
     /// `s` for a generated (stored) column.
     #[diesel(sql_type = Text)]
     generated: String,
+    /// The column's collation where it is not its type's default.
+    #[diesel(sql_type = Nullable<Text>)]
+    collation: Option<String>,
     /// The enum type's name, for a column of an enum type.
     #[diesel(sql_type = Nullable<Text>)]
     enum_name: Option<String>,
@@ -205,6 +208,8 @@ pub(crate) fn introspect(
             "SELECT c.relname::text AS table_name, a.attname::text AS column_name, \
              format_type(a.atttypid, a.atttypmod) AS column_type, a.attnotnull AS not_null, \
              pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity, a.attgenerated::text AS generated, \
+             CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN \
+               (SELECT co.collname::text FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) END AS collation, \
              CASE WHEN t.typtype = 'e' THEN t.typname::text END AS enum_name, \
              CASE WHEN t.typtype = 'e' THEN {} END AS enum_values, \
              col_description(c.oid, a.attnum) AS comment, \
@@ -277,6 +282,7 @@ pub(crate) fn introspect(
             comment: row.comment,
             on_update_now: false,
             generated,
+            collation: row.collation,
         });
     }
     for row in constraints {

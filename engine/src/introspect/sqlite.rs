@@ -141,6 +141,9 @@ pub(crate) fn introspect(
             .get(&row.table_name)
             .and_then(|d| d.generated(&row.column_name))
             .map(|(expr, stored)| Generated { expr, stored });
+        let collation = ddls
+            .get(&row.table_name)
+            .and_then(|d| d.collation(&row.column_name));
         table.columns.push(Column {
             name: row.column_name,
             sql_type,
@@ -149,6 +152,7 @@ pub(crate) fn introspect(
             autoincrement: false,
             comment: None,
             on_update_now: false,
+            collation,
             generated,
         });
     }

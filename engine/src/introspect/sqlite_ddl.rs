@@ -16,6 +16,8 @@ pub struct TableDdl {
     pub autoincrement: bool,
     /// `(column, expression, stored)` of each generated column.
     pub generated: Vec<(String, String, bool)>,
+    /// `(column, collation)` of each column with a `COLLATE`.
+    pub collations: Vec<(String, String)>,
 }
 
 impl TableDdl {
@@ -42,6 +44,14 @@ impl TableDdl {
             .iter()
             .find(|(c, _, _)| c == column)
             .map(|(_, e, s)| (e.clone(), *s))
+    }
+
+    /// The collation of `column`, where it has one.
+    pub fn collation(&self, column: &str) -> Option<String> {
+        self.collations
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, n)| n.clone())
     }
 
     /// The name of the foreign key from exactly `columns`.
@@ -309,6 +319,13 @@ pub fn parse(sql: &str) -> TableDdl {
                 }
                 i = close + 1;
                 continue;
+            }
+            if let (true, Some(c), Some(name)) = (
+                token.is_keyword("COLLATE"),
+                column,
+                item.get(i + 1).and_then(Token::name),
+            ) {
+                ddl.collations.push((c.to_owned(), name.to_owned()));
             }
             // A table's `FOREIGN KEY (..) REFERENCES ..`, or a column's `REFERENCES ..`.
             let column_level_reference = token.is_keyword("REFERENCES")
