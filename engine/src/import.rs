@@ -670,6 +670,25 @@ fn model_item(
         if let Some(collation) = &column.collation {
             attrs.push(quote!(collation = #collation));
         }
+        let identity = column
+            .identity
+            .and_then(retort::schema::Identity::normalized)
+            .filter(|_| pk && single_pk);
+        if let Some(identity) = identity {
+            let mut parts = Vec::new();
+            if identity.always {
+                parts.push(quote!(always));
+            }
+            if let Some(n) = identity.start {
+                let n = proc_macro2::Literal::i64_unsuffixed(n);
+                parts.push(quote!(start = #n));
+            }
+            if let Some(n) = identity.increment {
+                let n = proc_macro2::Literal::i64_unsuffixed(n);
+                parts.push(quote!(increment = #n));
+            }
+            attrs.push(quote!(identity(#(#parts),*)));
+        }
         if let Some(generated) = &column.generated {
             let expr = &generated.expr;
             attrs.push(quote!(generated = #expr));

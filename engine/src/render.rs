@@ -12,8 +12,8 @@ use retort::ops::{
     RenameTable,
 };
 use retort::schema::{
-    Check, Column, Constraint, ConstraintKind, FkAction, ForeignKey, Index, IndexKey, NullsOrder,
-    ServerDefault, SqlType, Table, Unique, Value,
+    Check, Column, Constraint, ConstraintKind, FkAction, ForeignKey, Identity, Index, IndexKey,
+    NullsOrder, ServerDefault, SqlType, Table, Unique, Value,
 };
 
 /// What goes into a revision file besides its ops.
@@ -516,6 +516,14 @@ fn alter_changes(alter: &AlterColumn) -> TokenStream {
     if let Some(u) = alter.on_update_now {
         out.extend(quote! { .on_update_now(#u) });
     }
+    match &alter.identity {
+        Some(Some(i)) => {
+            let i = identity_expr(i);
+            out.extend(quote! { .identity(Some(#i)) });
+        }
+        Some(None) => out.extend(quote! { .identity(None) }),
+        None => {}
+    }
     match &alter.collation {
         Some(Some(c)) => out.extend(quote! { .collation(Some(#c)) }),
         Some(None) => out.extend(quote! { .collation(None) }),
@@ -631,6 +639,10 @@ fn column_expr(column: &Column) -> TokenStream {
     if let Some(collation) = &column.collation {
         out.extend(quote! { .collation(#collation) });
     }
+    if let Some(identity) = &column.identity {
+        let identity = identity_expr(identity);
+        out.extend(quote! { .identity(#identity) });
+    }
     if let Some(generated) = &column.generated {
         let (expr, stored) = (&generated.expr, generated.stored);
         out.extend(quote! { .generated(#expr, #stored) });
@@ -639,6 +651,20 @@ fn column_expr(column: &Column) -> TokenStream {
         out.extend(quote! { .comment(#comment) });
     }
     out
+}
+
+/// `Identity { always: true, start: Some(1000), increment: None }`.
+fn identity_expr(identity: &Identity) -> TokenStream {
+    let always = identity.always;
+    let opt = |n: Option<i64>| match n {
+        Some(n) => {
+            let n = proc_macro2::Literal::i64_unsuffixed(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    let (start, increment) = (opt(identity.start), opt(identity.increment));
+    quote! { Identity { always: #always, start: #start, increment: #increment } }
 }
 
 fn sql_type_expr(ty: &SqlType) -> TokenStream {
@@ -1016,6 +1042,18 @@ mod tests {
         let column = Column::new("code", SqlType::Text).collation("C");
         let text = column_expr(&column).to_string().replace(' ', "");
         assert_eq!(text, "Column::new(\"code\",SqlType::Text).collation(\"C\")");
+        let column = Column::new("id", SqlType::BigInt).identity(Identity {
+            always: true,
+            start: Some(1000),
+            increment: None,
+        });
+        let text = column_expr(&column).to_string().replace(' ', "");
+        assert!(
+            text.ends_with(
+                ".autoincrement().identity(Identity{always:true,start:Some(1000),increment:None})"
+            ),
+            "{text}"
+        );
         let alter = AlterColumn::new("codes", "code").collation(None);
         let text = alter_expr(&alter).to_string().replace(' ', "");
         assert!(text.ends_with(".collation(None)"), "{text}");

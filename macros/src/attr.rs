@@ -84,6 +84,63 @@ impl IndexAttr {
     }
 }
 
+/// A field's `identity(always, start = 1000, increment = 10)`.
+pub struct IdentityAttr {
+    pub span: Span,
+    pub always: bool,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+}
+
+fn identity_attr(meta: &ParseNestedMeta<'_>) -> syn::Result<IdentityAttr> {
+    let mut identity = IdentityAttr {
+        span: meta.path.span(),
+        always: false,
+        start: None,
+        increment: None,
+    };
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(
+            "identity(..) says how the key counts: identity(always), identity(start = 1000), \
+             identity(increment = 10), or several of them",
+        ));
+    }
+    let number = |inner: &ParseNestedMeta<'_>| -> syn::Result<i64> {
+        let expr: Expr = inner.value()?.parse()?;
+        let (negative, lit) = match &expr {
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => (true, &*u.expr),
+            other => (false, other),
+        };
+        match lit {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(n),
+                ..
+            }) => {
+                let n = n.base10_parse::<i64>()?;
+                Ok(if negative { -n } else { n })
+            }
+            _ => Err(syn::Error::new(expr.span(), "expected a whole number")),
+        }
+    };
+    meta.parse_nested_meta(|inner| {
+        let key = path_name(&inner);
+        match key.as_str() {
+            "always" => identity.always = true,
+            "start" => identity.start = Some(number(&inner)?),
+            "increment" => {
+                let n = number(&inner)?;
+                if n == 0 {
+                    return Err(inner.error("an identity counts by a step other than 0"));
+                }
+                identity.increment = Some(n);
+            }
+            _ => return Err(unknown_key(&inner, IDENTITY_KEYS, "field identity(..)")),
+        }
+        Ok(())
+    })?;
+    Ok(identity)
+}
+
 /// What an index key is: a field, or an SQL expression written as a string.
 pub enum IndexTarget {
     Field(Ident),
@@ -299,6 +356,8 @@ pub struct FieldAttrs {
     pub stored: Option<Span>,
     /// `collation = "…"`.
     pub collation: Option<LitStr>,
+    /// `identity(always, start = .., increment = ..)`.
+    pub identity: Option<IdentityAttr>,
     pub on_delete: Option<LitStr>,
     pub on_update: Option<LitStr>,
     pub autoincrement: Option<LitBool>,
@@ -684,6 +743,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
     let mut generated = Attr::none(cx, GENERATED);
     let mut stored = Attr::none(cx, STORED);
     let mut collation = Attr::none(cx, COLLATION);
+    let mut identity = Attr::none(cx, IDENTITY);
     for attr in attrs.iter().filter(|a| is_model(a)) {
         let result = attr.parse_nested_meta(|meta| {
             let span = meta.path.span();
@@ -738,6 +798,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                     generated.set(span, lit)
                 }
                 STORED => stored.set(span, ()),
+                IDENTITY => identity.set(span, identity_attr(&meta)?),
                 COLLATION => {
                     let lit = meta.value()?.parse::<LitStr>()?;
                     let name = lit.value();
@@ -797,6 +858,7 @@ pub fn field_attrs(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
         generated: generated.get().map(|(_, v)| v),
         stored: stored.get().map(|(s, ())| s),
         collation: collation.get().map(|(_, v)| v),
+        identity: identity.get().map(|(_, v)| v),
     }
 }
 

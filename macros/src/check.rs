@@ -299,8 +299,29 @@ fn check_foreign_keys(cx: &Ctxt, model: &Model<'_>) {
             }
         }
     }
+    let keys = model
+        .fields
+        .iter()
+        .filter(|f| f.attrs.primary_key.is_some())
+        .count();
     for field in &model.fields {
         check_generated(cx, field);
+        if let Some(identity) = &field.attrs.identity {
+            let counts = field.attrs.primary_key.is_some()
+                && keys == 1
+                && field.kind.is_some_and(Kind::is_integer)
+                && field.attrs.autoincrement.as_ref().is_none_or(|a| a.value);
+            if !counts {
+                cx.syn_error(syn::Error::new(
+                    identity.span,
+                    format!(
+                        "identity(..) on `{}`: identity options are how an autoincrementing key counts, \
+                         so they go on the model's single integer primary key (without autoincrement = false)",
+                        field.ident
+                    ),
+                ));
+            }
+        }
         if let Some(lit) = &field.attrs.collation {
             let text = matches!(field.kind, Some(Kind::String)) || field.attrs.sql_type.is_some();
             if !text {

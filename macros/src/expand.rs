@@ -630,6 +630,22 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
     let generated = option_str(field.attrs.generated.as_ref().map(LitStr::value));
     let stored = field.attrs.stored.is_some();
     let collation = option_str(field.attrs.collation.as_ref().map(LitStr::value));
+    let identity = match &field.attrs.identity {
+        Some(i) => {
+            let always = i.always;
+            let opt = |n: Option<i64>| match n {
+                Some(n) => quote!(::core::option::Option::Some(#n)),
+                None => quote!(::core::option::Option::None),
+            };
+            let (start, increment) = (opt(i.start), opt(i.increment));
+            quote!(::core::option::Option::Some(::retort::schema::Identity {
+                always: #always,
+                start: #start,
+                increment: #increment,
+            }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let db_enum = if field.db_enum {
         // Spanned at the field's type: a type that is neither known nor a
         // `DbEnum` gets the trait's message there.
@@ -666,6 +682,7 @@ fn column_meta(field: &Field<'_>) -> TokenStream {
             generated: #generated,
             generated_stored: #stored,
             collation: #collation,
+            identity: #identity,
         }
     }
 }

@@ -38,6 +38,7 @@ pub const FIELD_KEYS: &[&str] = &[
     GENERATED,
     STORED,
     COLLATION,
+    IDENTITY,
 ];
 /// Keys allowed inside `index(..)`.
 pub const INDEX_KEYS: &[&str] = &[
@@ -96,6 +97,10 @@ pub const NAME: &str = "name";
 pub const COLUMNS: &str = "columns";
 /// `generated = "price * quantity"` on a field: a generated column.
 pub const GENERATED: &str = "generated";
+/// `identity(always, start = 1000, increment = 10)` on an autoincrementing key.
+pub const IDENTITY: &str = "identity";
+/// Keys allowed inside a field's `identity(..)`.
+pub const IDENTITY_KEYS: &[&str] = &["always", "start", "increment"];
 /// `collation = "C"` on a text field.
 pub const COLLATION: &str = "collation";
 /// `stored` next to `generated`: computed on write and kept.

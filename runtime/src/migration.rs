@@ -95,8 +95,8 @@ pub mod prelude {
     pub use crate::revision::Revision;
     pub use crate::row;
     pub use crate::schema::{
-        Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Index,
-        IndexKey, ServerDefault, SqlType, Table, Unique, Value,
+        Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Identity,
+        Index, IndexKey, ServerDefault, SqlType, Table, Unique, Value,
     };
 
     /// What `upgrade` and `downgrade` return: `?` works on Retort's errors, diesel's,

@@ -7,7 +7,7 @@ use std::fmt;
 use once_cell::sync::OnceCell;
 
 use crate::schema::{
-    naming, Check, Column, ForeignKey, Generated, Index, IndexKey, NullsOrder, Schema,
+    naming, Check, Column, ForeignKey, Generated, Identity, Index, IndexKey, NullsOrder, Schema,
     ServerDefault, SqlType, Table, Unique,
 };
 use crate::schema::{Deferrable, FkAction};
@@ -116,6 +116,8 @@ pub struct ColumnMeta {
     pub generated_stored: bool,
     /// `collation = "…"`.
     pub collation: Option<&'static str>,
+    /// `identity(always, start = .., increment = ..)`.
+    pub identity: Option<Identity>,
 }
 
 /// What `#[derive(DbEnum)]` knows about an enum, as static data.
@@ -644,6 +646,7 @@ fn table_from_model(
                 stored: meta.generated_stored,
             }),
             collation: meta.collation.map(str::to_owned),
+            identity: meta.identity,
         });
         if meta.unique {
             table.uniques.push(Unique::new(
@@ -963,6 +966,7 @@ mod tests {
             generated: None,
             generated_stored: false,
             collation: None,
+            identity: None,
         }
     }
 
@@ -1023,6 +1027,7 @@ mod tests {
                 generated: None,
                 generated_stored: false,
                 collation: None,
+                identity: None,
             },
         ],
         indexes: &[],

@@ -8,7 +8,7 @@
 //! hand without it is simply irreversible.
 
 use crate::schema::{
-    Column, Constraint, ConstraintKind, Index, ServerDefault, SqlType, Table, Value,
+    Column, Constraint, ConstraintKind, Identity, Index, ServerDefault, SqlType, Table, Value,
 };
 
 /// One schema change.
@@ -278,6 +278,8 @@ pub struct AlterColumn {
     /// The collation after: `Some(None)` goes back to the default (`None`: as
     /// before).
     pub collation: Option<Option<String>>,
+    /// The identity options after (`Some(None)`: the defaults; `None`: as before).
+    pub identity: Option<Option<Identity>>,
     /// The column's name after (`None`: not renamed).
     pub new_name: Option<String>,
     /// The column as it was: what the reverse restores, and what MySQL's
@@ -326,6 +328,12 @@ impl AlterColumn {
         self
     }
 
+    /// The identity options after (`None`: by default, from 1, by 1).
+    pub fn identity(mut self, identity: Option<Identity>) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
     /// Whether it counts up (PostgreSQL identity, MySQL `AUTO_INCREMENT`).
     pub fn autoincrement(mut self, autoincrement: bool) -> Self {
         self.autoincrement = Some(autoincrement);
@@ -369,6 +377,7 @@ impl AlterColumn {
                 Some(c) => c.clone(),
                 None => existing.collation.clone(),
             },
+            identity: self.identity.unwrap_or(existing.identity),
         }
     }
 
@@ -381,6 +390,7 @@ impl AlterColumn {
             && self.autoincrement.is_none()
             && self.on_update_now.is_none()
             && self.collation.is_none()
+            && self.identity.is_none()
     }
 }
 
@@ -589,6 +599,7 @@ impl Op {
                     autoincrement: alter.autoincrement.map(|_| existing.autoincrement),
                     on_update_now: alter.on_update_now.map(|_| existing.on_update_now),
                     collation: alter.collation.as_ref().map(|_| existing.collation.clone()),
+                    identity: alter.identity.map(|_| existing.identity),
                     new_name: alter.new_name.as_ref().map(|_| existing.name.clone()),
                     existing: Some(after),
                 })
@@ -808,6 +819,19 @@ impl Op {
                         }
                         .to_owned(),
                     );
+                }
+                if let Some(i) = &o.identity {
+                    parts.push(match i {
+                        Some(i) => format!(
+                            "identity {}{}{}",
+                            if i.always { "always" } else { "by default" },
+                            i.start.map(|s| format!(", start {s}")).unwrap_or_default(),
+                            i.increment
+                                .map(|s| format!(", increment {s}"))
+                                .unwrap_or_default()
+                        ),
+                        None => "default identity".to_owned(),
+                    });
                 }
                 if let Some(c) = &o.collation {
                     parts.push(match c {

@@ -225,6 +225,34 @@ pub struct Column {
     /// The column's collation (`C`, `utf8mb4_bin`, `NOCASE`); `None`: the
     /// table's or database's default.
     pub collation: Option<String>,
+    /// How an autoincrementing column counts (PostgreSQL identity options);
+    /// `None`: the database's default (by default, from 1, by 1).
+    pub identity: Option<Identity>,
+}
+
+/// A PostgreSQL identity column's options: `GENERATED ALWAYS|BY DEFAULT AS
+/// IDENTITY (START WITH s INCREMENT BY i)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// `ALWAYS`: an `INSERT` may not give the value (`BY DEFAULT` may).
+    pub always: bool,
+    /// `START WITH` (`None`: 1).
+    pub start: Option<i64>,
+    /// `INCREMENT BY` (`None`: 1).
+    pub increment: Option<i64>,
+}
+
+impl Identity {
+    /// The options with the database's defaults left out; `None` when nothing
+    /// is left (`BY DEFAULT`, from 1, by 1).
+    pub fn normalized(self) -> Option<Identity> {
+        let out = Identity {
+            always: self.always,
+            start: self.start.filter(|s| *s != 1),
+            increment: self.increment.filter(|i| *i != 1),
+        };
+        (out != Identity::default()).then_some(out)
+    }
 }
 
 /// A generated column's definition: `GENERATED ALWAYS AS (expr) STORED|VIRTUAL`.
@@ -249,7 +277,15 @@ impl Column {
             on_update_now: false,
             generated: None,
             collation: None,
+            identity: None,
         }
+    }
+
+    /// Counts up with these identity options (PostgreSQL); makes it autoincrement.
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.autoincrement = true;
+        self.identity = Some(identity);
+        self
     }
 
     /// Sets the collation.

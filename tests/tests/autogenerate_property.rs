@@ -104,6 +104,7 @@ fn column(rng: &mut Rng, name: String) -> Column {
         on_update_now: false,
         generated: None,
         collation: collation_for(rng, &ty),
+        identity: None,
         sql_type: ty,
     }
 }

@@ -338,6 +338,12 @@ pub(super) fn compare(
         if !same_collation {
             alter = alter.collation(want.collation.as_deref());
         }
+        if stored_want.autoincrement
+            && stored_have.autoincrement
+            && stored_want.identity != stored_have.identity
+        {
+            alter = alter.identity(want.identity);
+        }
         let same_default = match (&stored_want.default, &stored_have.default) {
             (Some(a), Some(b)) => a.same_as(b),
             (None, None) => true,
@@ -352,6 +358,7 @@ pub(super) fn compare(
             || alter.autoincrement.is_some()
             || alter.on_update_now.is_some()
             || alter.collation.is_some()
+            || alter.identity.is_some()
         {
             out.ops.push(Op::AlterColumn(alter));
         }

@@ -19,8 +19,8 @@ use retort::ops::{
     RenameConstraint, RenameTable, SetComment,
 };
 use retort::schema::{
-    Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Index, IndexKey,
-    NullsOrder, Schema, ServerDefault, SqlType, Table, Unique, Value,
+    Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Identity, Index,
+    IndexKey, NullsOrder, Schema, ServerDefault, SqlType, Table, Unique, Value,
 };
 use retort::{Backend, RenderError};
 
@@ -162,6 +162,21 @@ pub trait Dialect: Send + Sync {
                     ),
                     hint: "PostgreSQL (before 18) computes generated columns on write only: add \
                            `stored` next to generated = \"...\""
+                        .to_owned(),
+                });
+            }
+        }
+        if let Some(identity) = column.identity.and_then(Identity::normalized) {
+            if self.identity_sql(&identity).is_none() {
+                return Err(RenderError::Unsupported {
+                    dialect: self.name(),
+                    op: format!(
+                        "create column `{}.{}` with identity(..) options",
+                        table.name, column.name
+                    ),
+                    hint: "identity options are PostgreSQL's: MySQL counts from the table's \
+                           AUTO_INCREMENT and the server's auto_increment_increment, SQLite from its \
+                           sqlite_sequence; remove identity(..), and set those with op.execute if it matters"
                         .to_owned(),
                 });
             }
@@ -460,6 +475,10 @@ pub trait Dialect: Send + Sync {
         };
         out.default = column.default.as_ref().map(ServerDefault::normalized);
         out.autoincrement = self.stored_autoincrement(table, &out);
+        out.identity = column
+            .identity
+            .and_then(Identity::normalized)
+            .filter(|_| out.autoincrement);
         if self.inline_primary_key() && self.is_inline_key(table, column) {
             out.nullable = false;
         }
@@ -620,7 +639,10 @@ pub trait Dialect: Send + Sync {
             sql.push_str(" NOT NULL");
         }
         if self.is_inline_key(table, column) {
-            sql.push_str(self.autoincrement_clause());
+            match column.identity.and_then(Identity::normalized) {
+                Some(identity) => sql.push_str(&self.identity_sql(&identity).unwrap_or_default()),
+                None => sql.push_str(self.autoincrement_clause()),
+            }
         }
         if let Some(default) = &column.default {
             sql.push_str(" DEFAULT ");
@@ -655,6 +677,14 @@ pub trait Dialect: Send + Sync {
             self.quote(&op.name),
             self.quote(&op.new_name)
         )])
+    }
+
+    /// The clause of an identity column with these options (PostgreSQL's
+    /// ` GENERATED ALWAYS AS IDENTITY (START WITH 1000)`); `None`: this database
+    /// has no identity options.
+    fn identity_sql(&self, identity: &Identity) -> Option<String> {
+        let _ = identity;
+        None
     }
 
     /// Whether a generated column can be `NOT NULL` (not on MariaDB, so not on

@@ -178,6 +178,7 @@ pub(crate) fn introspect(
             on_update_now: extra.contains("on update current_timestamp"),
             generated,
             collation,
+            identity: None,
         });
     }
     for row in foreign_keys {

@@ -12,8 +12,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    Check, Column, Deferrable, FkAction, ForeignKey, Generated, Index, IndexKey, NullsOrder,
-    Schema, ServerDefault, SqlType, Table, Unique,
+    Check, Column, Deferrable, FkAction, ForeignKey, Generated, Identity, Index, IndexKey,
+    NullsOrder, Schema, ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -37,6 +37,11 @@ struct ColumnRow {
     /// The column's collation where it is not its type's default.
     #[diesel(sql_type = Nullable<Text>)]
     collation: Option<String>,
+    /// An identity column's `START WITH` and `INCREMENT BY`.
+    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    identity_start: Option<i64>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::BigInt>)]
+    identity_increment: Option<i64>,
     /// The enum type's name, for a column of an enum type.
     #[diesel(sql_type = Nullable<Text>)]
     enum_name: Option<String>,
@@ -210,6 +215,7 @@ pub(crate) fn introspect(
              pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity, a.attgenerated::text AS generated, \
              CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN \
                (SELECT co.collname::text FROM pg_catalog.pg_collation co WHERE co.oid = a.attcollation) END AS collation, \
+             s.seqstart AS identity_start, s.seqincrement AS identity_increment, \
              CASE WHEN t.typtype = 'e' THEN t.typname::text END AS enum_name, \
              CASE WHEN t.typtype = 'e' THEN {} END AS enum_values, \
              col_description(c.oid, a.attnum) AS comment, \
@@ -218,6 +224,9 @@ pub(crate) fn introspect(
              JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
              JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
              LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum \
+             LEFT JOIN pg_catalog.pg_depend dep ON a.attidentity <> '' AND dep.refobjid = c.oid \
+               AND dep.refobjsubid = a.attnum AND dep.classid = 'pg_catalog.pg_class'::regclass AND dep.deptype = 'i' \
+             LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid \
              WHERE {tables} ORDER BY c.relname, a.attnum",
             LABELS.replace("{oid}", "t.oid")
         ),
@@ -283,6 +292,13 @@ pub(crate) fn introspect(
             on_update_now: false,
             generated,
             collation: row.collation,
+            identity: Identity {
+                always: row.identity == "a",
+                start: row.identity_start,
+                increment: row.identity_increment,
+            }
+            .normalized()
+            .filter(|_| !row.identity.is_empty()),
         });
     }
     for row in constraints {

@@ -154,6 +154,7 @@ pub(crate) fn introspect(
             on_update_now: false,
             collation,
             generated,
+            identity: None,
         });
     }
     for (name, mut keys) in key_positions {
