@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use retort::schema::naming::NamingConvention;
 use retort::{DatabaseUrl, Migrations};
 
 use crate::error::Result;
@@ -126,6 +127,8 @@ pub struct Config {
     /// The environment variable whose value overrides the URL (`DATABASE_URL`
     /// unless configured; `None`: none).
     pub url_env: Option<String>,
+    /// The names of what the models leave unnamed (`[naming_convention]`).
+    pub naming: NamingConvention,
 }
 
 impl Config {
@@ -146,7 +149,29 @@ impl Config {
             run: RunOptions::default(),
             database: "main".to_owned(),
             url_env: Some("DATABASE_URL".to_owned()),
+            naming: NamingConvention::default(),
         }
+    }
+
+    /// The models of this database, named after the project's convention (set
+    /// for the process first; a second, different convention is refused).
+    pub fn models(&self) -> crate::error::Result<&'static retort::schema::Schema> {
+        self.install_naming()?;
+        Ok(retort::model::registered_schema_for(&self.database)?)
+    }
+
+    /// Makes the project's naming convention the process's (before any model's
+    /// schema is built); a second, different one is refused.
+    pub fn install_naming(&self) -> crate::error::Result<()> {
+        retort::schema::naming::set_convention(self.naming.clone()).map_err(|current| {
+            crate::error::Error::ConfigFile {
+                path: PathBuf::from("Retort.toml"),
+                reason: format!(
+                    "this process already names objects after another naming convention \
+                     ({current:?}); run one project per process"
+                ),
+            }
+        })
     }
 
     /// Sets the database URL explicitly.

@@ -26,6 +26,8 @@ use serde::Deserialize;
 use retort::project::Project;
 use retort_vocab::project::{versions_folder, SINGLE_DATABASE, VERSIONS_WITH_DATABASES};
 
+use retort::schema::naming::NamingConvention;
+
 use crate::config::{Config, TransactionMode};
 use crate::error::{Error, Result};
 
@@ -54,9 +56,21 @@ struct DatabaseSection {
     settings: Settings,
 }
 
+/// `[naming_convention]`: SQLAlchemy's keys and tokens.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NamingSection {
+    ix: Option<String>,
+    uq: Option<String>,
+    ck: Option<String>,
+    fk: Option<String>,
+    pk: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
+    naming_convention: Option<NamingSection>,
     #[serde(flatten)]
     defaults: Settings,
     #[serde(default)]
@@ -69,6 +83,7 @@ struct FileConfig {
 pub struct ProjectFile {
     path: PathBuf,
     databases: Vec<DatabaseSettings>,
+    naming: NamingConvention,
 }
 
 /// One database of `Retort.toml`, with the file's defaults applied.
@@ -157,9 +172,11 @@ impl ProjectFile {
                 }
             })
             .collect();
+        let naming = naming_convention(file.naming_convention.unwrap_or_default()).map_err(bad)?;
         Ok(ProjectFile {
             path: path.to_path_buf(),
             databases,
+            naming,
         })
     }
 
@@ -167,6 +184,56 @@ impl ProjectFile {
     pub fn databases(&self) -> &[DatabaseSettings] {
         &self.databases
     }
+
+    /// The project's naming convention (Retort's own where the file says nothing).
+    pub fn naming(&self) -> &NamingConvention {
+        &self.naming
+    }
+}
+
+/// `[naming_convention]` over Retort's own, each template's tokens checked.
+fn naming_convention(section: NamingSection) -> std::result::Result<NamingConvention, String> {
+    let mut out = NamingConvention::default();
+    let given = [
+        ("ix", section.ix, &mut out.index),
+        ("uq", section.uq, &mut out.unique),
+        ("ck", section.ck, &mut out.check),
+        ("fk", section.fk, &mut out.foreign_key),
+    ];
+    for (key, template, slot) in given {
+        if let Some(template) = template {
+            check_template(key, &template)?;
+            *slot = template;
+        }
+    }
+    if let Some(template) = section.pk {
+        check_template("pk", &template)?;
+        out.primary_key = Some(template);
+    }
+    Ok(out)
+}
+
+fn check_template(key: &str, template: &str) -> std::result::Result<(), String> {
+    if template.trim().is_empty() {
+        return Err(format!("naming_convention.{key} is empty"));
+    }
+    if let Some(token) = NamingConvention::unknown_token(template) {
+        return Err(format!(
+            "naming_convention.{key} = {template:?}: unknown token `%({token})s`; the tokens are {}",
+            retort::schema::naming::TOKENS
+                .iter()
+                .map(|t| format!("%({t})s"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !template.contains("%(table_name)s") && key != "pk" {
+        return Err(format!(
+            "naming_convention.{key} = {template:?} has no %(table_name)s: two tables would give \
+             their {key} objects the same name"
+        ));
+    }
+    Ok(())
 }
 
 impl DatabaseSettings {
@@ -207,6 +274,7 @@ pub fn configs(project: &Project) -> Result<Vec<Config>> {
         }
         let s = &db.settings;
         let mut config = Config::new(migrations);
+        config.naming = file.naming().clone();
         config.database = db.name.clone();
         config.url_env = db.url_env.clone();
         config.default_url = db.url.clone();
@@ -301,6 +369,43 @@ mod tests {
             err.contains("a top-level `versions` applies to a single database"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_naming_convention_is_read_and_checked() {
+        let (_d, p) = project(
+            "url = \"sqlite://x.db\"\n[naming_convention]\nix = \"%(table_name)s_%(column_0_N_name)s_idx\"\n\
+             pk = \"pk_%(table_name)s\"\n",
+            "versions",
+        );
+        let config = &configs(&p).unwrap()[0];
+        assert_eq!(
+            config.naming.index,
+            "%(table_name)s_%(column_0_N_name)s_idx"
+        );
+        assert_eq!(
+            config.naming.primary_key.as_deref(),
+            Some("pk_%(table_name)s")
+        );
+        // What the file leaves out stays Retort's own.
+        assert_eq!(config.naming.unique, NamingConvention::default().unique);
+        let (_d, p) = project(
+            "[naming_convention]\nuq = \"uq_%(table)s_%(column_0_name)s\"\n",
+            "versions",
+        );
+        let err = configs(&p).unwrap_err().to_string();
+        assert!(
+            err.contains("naming_convention.uq") && err.contains("unknown token `%(table)s`"),
+            "{err}"
+        );
+        let (_d, p) = project(
+            "[naming_convention]\nfk = \"fk_%(column_0_name)s\"\n",
+            "versions",
+        );
+        let err = configs(&p).unwrap_err().to_string();
+        assert!(err.contains("has no %(table_name)s"), "{err}");
+        let (_d, p) = project("[naming_convention]\nix_name = \"x\"\n", "versions");
+        assert!(configs(&p).is_err());
     }
 
     #[test]

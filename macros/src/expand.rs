@@ -147,8 +147,8 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
             }
         });
     let checks = model.checks.iter().map(|c| {
-        let (name, sql) = (&c.name, &c.sql);
-        quote! { ::retort::model::CheckMeta { name: #name, sql: #sql } }
+        let (name, sql, generated) = (&c.name, &c.sql, c.generated);
+        quote! { ::retort::model::CheckMeta { name: #name, sql: #sql, generated: #generated } }
     });
     let renamed_from = option_str(model.renamed_from.as_ref().map(|l| l.value()));
     let keys: Vec<&syn::Type> = model

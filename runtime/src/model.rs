@@ -61,6 +61,9 @@ pub struct CheckMeta {
     pub name: &'static str,
     /// The SQL condition.
     pub sql: &'static str,
+    /// The model left it unnamed: `name` is `ck_<table>_<suffix>`, named again
+    /// after the project's naming convention.
+    pub generated: bool,
 }
 
 /// One field of a model.
@@ -618,6 +621,8 @@ fn table_from_model(
     table.comment = model.comment.map(str::to_owned);
     let pk = primary_key_of(model);
     table.primary_key = pk.iter().map(|c| c.name.to_owned()).collect();
+    let key: Vec<&str> = pk.iter().map(|c| c.name).collect();
+    table.primary_key_name = naming::convention_primary_key(model.table, &key);
     for meta in model.columns {
         let single_key = pk.len() == 1 && meta.primary_key;
         let autoincrement = meta
@@ -714,7 +719,12 @@ fn table_from_model(
         }
     }
     for check in model.checks {
-        table.checks.push(Check::new(check.name, check.sql));
+        let prefix = format!("ck_{}_", model.table);
+        let name = match check.name.strip_prefix(&prefix) {
+            Some(suffix) if check.generated => naming::check(model.table, suffix),
+            _ => check.name.to_owned(),
+        };
+        table.checks.push(Check::new(name, check.sql));
     }
     for index in model.indexes {
         let name = match index.name {

@@ -1477,32 +1477,138 @@ macro_rules! row {
     };
 }
 
-/// Naming conventions used by the derive and by autogenerate (the ones SQLAlchemy
-/// recommends), so names are stable across databases.
+/// The names Retort gives what a model leaves unnamed, after the project's
+/// naming convention (SQLAlchemy's `naming_convention`): set once per process
+/// with [`naming::set_convention`] before the models' schema is built (the engine
+/// does so from `Retort.toml`'s `[naming_convention]`); Retort's own by default,
+/// so names are stable across databases.
 pub mod naming {
-    /// `ix_<table>_<col>[_<col>…]`.
+
+    use once_cell::sync::OnceCell;
+
+    /// Templates for each kind of generated name, in SQLAlchemy's tokens:
+    /// `%(table_name)s`, `%(column_0_name)s`, `%(column_0_N_name)s` (every column,
+    /// joined by `_`), `%(column_0N_name)s` (joined without separator),
+    /// `%(referred_table_name)s` (foreign keys), `%(constraint_name)s` (checks:
+    /// the column the condition names first, `check` when none).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct NamingConvention {
+        /// Indexes (`ix`): `ix_%(table_name)s_%(column_0_N_name)s`.
+        pub index: String,
+        /// Unique constraints (`uq`): `uq_%(table_name)s_%(column_0_N_name)s`.
+        pub unique: String,
+        /// Check constraints (`ck`): `ck_%(table_name)s_%(constraint_name)s`.
+        pub check: String,
+        /// Foreign keys (`fk`):
+        /// `fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s`.
+        pub foreign_key: String,
+        /// Primary keys (`pk`); `None`: the database names them (`users_pkey`).
+        pub primary_key: Option<String>,
+    }
+
+    impl Default for NamingConvention {
+        fn default() -> Self {
+            NamingConvention {
+                index: "ix_%(table_name)s_%(column_0_N_name)s".to_owned(),
+                unique: "uq_%(table_name)s_%(column_0_N_name)s".to_owned(),
+                check: "ck_%(table_name)s_%(constraint_name)s".to_owned(),
+                foreign_key: "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s"
+                    .to_owned(),
+                primary_key: None,
+            }
+        }
+    }
+
+    /// The tokens a template may use.
+    pub const TOKENS: &[&str] = &[
+        "table_name",
+        "column_0_name",
+        "column_0_N_name",
+        "column_0N_name",
+        "referred_table_name",
+        "constraint_name",
+    ];
+
+    impl NamingConvention {
+        /// The first unknown `%(token)s` of a template, or an unclosed one.
+        pub fn unknown_token(template: &str) -> Option<String> {
+            let mut rest = template;
+            while let Some(at) = rest.find("%(") {
+                let after = &rest[at + 2..];
+                let Some(close) = after.find(")s") else {
+                    return Some(after.to_owned());
+                };
+                let token = &after[..close];
+                if !TOKENS.contains(&token) {
+                    return Some(token.to_owned());
+                }
+                rest = &after[close + 2..];
+            }
+            None
+        }
+    }
+
+    fn fill(template: &str, table: &str, columns: &[&str], referred: &str, name: &str) -> String {
+        template
+            .replace("%(table_name)s", table)
+            .replace("%(column_0_N_name)s", &columns.join("_"))
+            .replace("%(column_0N_name)s", &columns.concat())
+            .replace("%(column_0_name)s", columns.first().copied().unwrap_or(""))
+            .replace("%(referred_table_name)s", referred)
+            .replace("%(constraint_name)s", name)
+    }
+
+    static CONVENTION: OnceCell<NamingConvention> = OnceCell::new();
+
+    /// Sets the process's naming convention. Once set it stays: setting another
+    /// one afterwards is refused (the models' names are already built with the
+    /// first), with the one in force.
+    pub fn set_convention(convention: NamingConvention) -> Result<(), NamingConvention> {
+        let current = CONVENTION.get_or_init(|| convention.clone());
+        if *current == convention {
+            Ok(())
+        } else {
+            Err(current.clone())
+        }
+    }
+
+    /// The convention in force (Retort's own unless [`set_convention`] said otherwise).
+    pub fn convention() -> &'static NamingConvention {
+        CONVENTION.get_or_init(NamingConvention::default)
+    }
+
+    /// An index's name: `ix_<table>_<col>[_<col>…]` by default.
     pub fn index(table: &str, columns: &[&str]) -> String {
-        format!("ix_{table}_{}", columns.join("_"))
+        fill(&convention().index, table, columns, "", "")
     }
 
-    /// `uq_<table>_<col>[_<col>…]`.
+    /// A unique constraint's name: `uq_<table>_<col>[_<col>…]` by default.
     pub fn unique(table: &str, columns: &[&str]) -> String {
-        format!("uq_{table}_{}", columns.join("_"))
+        fill(&convention().unique, table, columns, "", "")
     }
 
-    /// `ck_<table>_<name>`.
+    /// A check's name from the column it names first (`name`): `ck_<table>_<name>`
+    /// by default.
     pub fn check(table: &str, name: &str) -> String {
-        format!("ck_{table}_{name}")
+        fill(&convention().check, table, &[name], "", name)
     }
 
-    /// `pk_<table>`.
+    /// `pk_<table>`: the name Retort gives a primary key it names itself.
     pub fn primary_key(table: &str) -> String {
         format!("pk_{table}")
     }
 
-    /// `fk_<table>_<col>_<ref_table>`.
+    /// The convention's primary key name, if it has one.
+    pub fn convention_primary_key(table: &str, columns: &[&str]) -> Option<String> {
+        convention()
+            .primary_key
+            .as_deref()
+            .map(|t| fill(t, table, columns, "", ""))
+    }
+
+    /// A foreign key's name: `fk_<table>_<col>[_<col>…]_<ref_table>` by default.
     pub fn foreign_key(table: &str, columns: &[&str], ref_table: &str) -> String {
-        format!("fk_{table}_{}_{ref_table}", columns.join("_"))
+        fill(&convention().foreign_key, table, columns, ref_table, "")
     }
 }
 

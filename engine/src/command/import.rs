@@ -60,6 +60,7 @@ pub struct ImportReport {
 /// database Retort manages: the models file is written first, the baseline only
 /// into an empty history.
 pub fn import(config: &Config, options: &ImportOptions) -> Result<ImportReport> {
+    config.install_naming()?;
     let mut conn = connect(config)?;
     let versions = version_table(config);
     let current = versions.read(&mut conn)?;

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use super::{open, version_table, write, Opened};
 use crate::autogenerate::{self, Changes};
 use crate::config::Config;
+use retort::model::registered_hints_for;
 use retort::model::RenameHints;
-use retort::model::{registered_hints_for, registered_schema_for};
 use retort::ops::Op;
 use retort::schema::Schema;
 use retort::Connection;
@@ -338,7 +338,7 @@ pub(super) fn pending(
     hints.rename_constraints = rename_constraints;
     autogenerate::compare_database(
         &mut opened.conn,
-        registered_schema_for(&config.database)?,
+        config.models()?,
         &hints,
         &autogenerate::table_filter(config),
     )

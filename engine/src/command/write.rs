@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::graph::{RevisionError, RevisionMap};
 use crate::render::{revision_file, RevisionHeader};
-use retort::model::{registered_hints_for, registered_schema_for};
+use retort::model::registered_hints_for;
 use retort::ops::reverse_all;
 
 /// A revision file written by `revision`, `autogenerate` or `merge`.
@@ -92,14 +92,14 @@ pub fn autogenerate(
     let changes = if options.offline {
         let dialect = offline_session(config, options.dialect)?.dialect();
         dialect
-            .unsupported_columns(registered_schema_for(&config.database)?)
+            .unsupported_columns(config.models()?)
             .map_err(retort::Error::from)?;
         let (history, notes) = autogenerate::history_schema(&config.migrations, dialect, None)?;
         let mut hints = registered_hints_for(&config.database).clone();
         hints.rename_constraints = options.rename_constraints;
         let mut changes = autogenerate::compare_schemas(
             &history,
-            registered_schema_for(&config.database)?,
+            config.models()?,
             &hints,
             dialect,
             &autogenerate::table_filter(config),
