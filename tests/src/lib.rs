@@ -221,6 +221,21 @@ impl TestDb {
         config.database = database.to_owned();
         config
     }
+    /// The ops that take this database to `models`, as autogenerate compares
+    /// them (Retort's own tables left out, no rename hints).
+    pub fn compare(
+        &self,
+        models: &retort::schema::Schema,
+    ) -> retort_engine::Result<Vec<retort::ops::Op>> {
+        let mut conn = self.connect();
+        retort_engine::autogenerate::compare_database(
+            &mut conn,
+            models,
+            &retort::model::RenameHints::default(),
+            &support::user_tables(),
+        )
+        .map(|c| c.ops)
+    }
 
     /// A connection to this database.
     pub fn connect(&self) -> Connection {

@@ -5,7 +5,8 @@
 
 use retort::ops::reverse_all;
 use retort::schema::{
-    Check, Column, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table, Unique,
+    Check, Column, Deferrable, FkAction, ForeignKey, Index, Schema, ServerDefault, SqlType, Table,
+    Unique,
 };
 use retort::Backend;
 use retort_engine::command;
@@ -82,6 +83,20 @@ fn default_for(rng: &mut Rng, ty: &SqlType) -> Option<ServerDefault> {
     })
 }
 
+/// When a foreign key is checked: at each statement mostly; deferrable or
+/// deferred sometimes where the database has it (not MySQL).
+fn deferral(rng: &mut Rng) -> Deferrable {
+    if !PARTIAL_INDEXES.with(Cell::get) {
+        return Deferrable::No;
+    }
+    *rng.pick(&[
+        Deferrable::No,
+        Deferrable::No,
+        Deferrable::Immediate,
+        Deferrable::Deferred,
+    ])
+}
+
 /// A collation of the database under test for a text column, sometimes.
 fn collation_for(rng: &mut Rng, ty: &SqlType) -> Option<String> {
     let text = matches!(ty, SqlType::Text | SqlType::Varchar(_));
@@ -144,7 +159,8 @@ fn table(rng: &mut Rng, name: &str, others: &[String]) -> Table {
                 target.clone(),
                 ["id"],
             )
-            .on_delete(action),
+            .on_delete(action)
+            .deferrable(deferral(rng)),
         );
     }
     add_some_constraints(rng, &mut t);
@@ -329,6 +345,8 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
                 } else {
                     FkAction::Cascade
                 };
+                // And, where keys can wait, when it is checked.
+                fk.deferrable = deferral(rng);
             } else {
                 t.indexes.clear();
                 t.uniques.clear();
@@ -339,8 +357,8 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
 }
 
 thread_local! {
-    /// Whether the database under test is not MySQL: it has partial indexes, and
-    /// a generated column may read the key.
+    /// Whether the database under test is not MySQL: it has partial indexes and
+    /// deferrable foreign keys, and a generated column may read the key.
     static PARTIAL_INDEXES: Cell<bool> = const { Cell::new(false) };
     /// A collation the database under test has, other than its default.
     static COLLATION: Cell<&'static str> = const { Cell::new("C") };

@@ -3,12 +3,11 @@
 //! altered (`alter_column(..).collation(..)`), reversed, on each database with a
 //! collation of its own (PostgreSQL `C`, MariaDB `utf8mb4_bin`, SQLite `NOCASE`).
 
-use retort::model::{registered_schema_for, RenameHints};
-use retort::ops::{reverse_all, Op};
-use retort::schema::Schema;
+use retort::model::registered_schema_for;
+use retort::ops::reverse_all;
 use retort::{Backend, Model};
-use retort_engine::{autogenerate, command};
-use retort_tests::support::{comparable, summaries, user_tables};
+use retort_engine::command;
+use retort_tests::support::{comparable, summaries};
 use retort_tests::{on_every_backend, TestDb};
 
 /// Codes sorted byte by byte.
@@ -54,12 +53,6 @@ pub struct SqliteCode {
     pub label: Option<String>,
 }
 
-fn compare(db: &TestDb, models: &Schema) -> retort_engine::Result<Vec<Op>> {
-    let mut conn = db.connect();
-    autogenerate::compare_database(&mut conn, models, &RenameHints::default(), &user_tables())
-        .map(|c| c.ops)
-}
-
 fn collations(db: &TestDb) {
     let _ = (PgCode::meta(), MysqlCode::meta(), SqliteCode::meta());
     let (database, collation) = match db.backend {
@@ -69,9 +62,9 @@ fn collations(db: &TestDb) {
     };
     let models = registered_schema_for(database).unwrap();
     let mut conn = db.connect();
-    let create = compare(db, models).unwrap();
+    let create = db.compare(models).unwrap();
     command::apply(&mut conn, &create).unwrap();
-    let again = compare(db, models).unwrap();
+    let again = db.compare(models).unwrap();
     assert!(again.is_empty(), "{:#?}", summaries(&again));
     let live = db.schema();
     let table = &live.tables["co_codes"];
@@ -117,13 +110,13 @@ fn collations(db: &TestDb) {
         .find(|c| c.name == "code")
         .unwrap()
         .collation = None;
-    let change = compare(db, &plain).unwrap();
+    let change = db.compare(&plain).unwrap();
     assert_eq!(
         summaries(&change),
         ["alter column `co_codes.code`: default collation"]
     );
     command::apply(&mut conn, &change).unwrap();
-    let settled = compare(db, &plain).unwrap();
+    let settled = db.compare(&plain).unwrap();
     assert!(settled.is_empty(), "{:#?}", summaries(&settled));
     assert_eq!(
         db.schema().tables["co_codes"]
@@ -134,7 +127,7 @@ fn collations(db: &TestDb) {
     );
     command::apply(&mut conn, &reverse_all(&change).unwrap()).unwrap();
     assert_eq!(comparable(db.schema()), before);
-    assert!(compare(db, models).unwrap().is_empty());
+    assert!(db.compare(models).unwrap().is_empty());
 
     command::apply(&mut conn, &reverse_all(&create).unwrap()).unwrap();
     assert!(db.tables().is_empty());

@@ -4,12 +4,12 @@
 //! right moment, read back, changed and restored on PostgreSQL and SQLite;
 //! refused on MySQL/MariaDB with the key and the database named.
 
-use retort::model::{registered_schema_for, RenameHints};
+use retort::model::registered_schema_for;
 use retort::ops::reverse_all;
-use retort::schema::{Deferrable, Schema};
+use retort::schema::Deferrable;
 use retort::{Backend, Model};
-use retort_engine::{autogenerate, command};
-use retort_tests::support::{summaries, user_tables};
+use retort_engine::command;
+use retort_tests::support::summaries;
 use retort_tests::{on_every_backend, TestDb};
 
 /// An author.
@@ -62,12 +62,6 @@ pub struct Pair {
     pub edition: i32,
 }
 
-fn compare(db: &TestDb, models: &Schema) -> retort_engine::Result<Vec<retort::ops::Op>> {
-    let mut conn = db.connect();
-    autogenerate::compare_database(&mut conn, models, &RenameHints::default(), &user_tables())
-        .map(|c| c.ops)
-}
-
 fn deferrable_foreign_keys(db: &TestDb) {
     let models = registered_schema_for("deferrable").unwrap();
     let _ = (Author::meta(), Book::meta(), Pair::meta());
@@ -80,7 +74,7 @@ fn deferrable_foreign_keys(db: &TestDb) {
     assert_eq!(books.foreign_keys[1].deferrable, Deferrable::Immediate);
 
     if db.backend == Backend::Mysql {
-        let err = compare(db, models).unwrap_err().to_string();
+        let err = db.compare(models).unwrap_err().to_string();
         assert!(
             err.contains("`fk_df_authors_first_book_df_books` on `df_authors`")
                 && err.contains("DEFERRABLE INITIALLY DEFERRED")
@@ -90,10 +84,10 @@ fn deferrable_foreign_keys(db: &TestDb) {
         return;
     }
 
-    let create = compare(db, models).unwrap();
+    let create = db.compare(models).unwrap();
     let mut conn = db.connect();
     command::apply(&mut conn, &create).unwrap();
-    let again = compare(db, models).unwrap();
+    let again = db.compare(models).unwrap();
     assert!(again.is_empty(), "{:#?}", summaries(&again));
 
     // Deferred: an author whose first book comes later in the transaction.
@@ -118,7 +112,7 @@ fn deferrable_foreign_keys(db: &TestDb) {
     // No longer deferred: that key only is dropped and added again; reversible.
     let mut immediate = models.clone();
     immediate.tables.get_mut("df_authors").unwrap().foreign_keys[0].deferrable = Deferrable::No;
-    let change = compare(db, &immediate).unwrap();
+    let change = db.compare(&immediate).unwrap();
     assert_eq!(
         summaries(&change),
         [
@@ -127,9 +121,9 @@ fn deferrable_foreign_keys(db: &TestDb) {
         ]
     );
     command::apply(&mut conn, &change).unwrap();
-    assert!(compare(db, &immediate).unwrap().is_empty());
+    assert!(db.compare(&immediate).unwrap().is_empty());
     command::apply(&mut conn, &reverse_all(&change).unwrap()).unwrap();
-    let back = compare(db, models).unwrap();
+    let back = db.compare(models).unwrap();
     assert!(back.is_empty(), "{:#?}", summaries(&back));
 }
 
@@ -173,17 +167,17 @@ fn match_full_foreign_keys(db: &TestDb) {
     let _ = (MfShipment::meta(), MfPair::meta());
     assert!(models.tables["mf_shipments"].foreign_keys[0].match_full);
     if db.backend != Backend::Postgres {
-        let err = compare(db, models).unwrap_err().to_string();
+        let err = db.compare(models).unwrap_err().to_string();
         assert!(
             err.contains("MATCH FULL") && err.contains("only PostgreSQL checks MATCH FULL"),
             "{err}"
         );
         return;
     }
-    let create = compare(db, models).unwrap();
+    let create = db.compare(models).unwrap();
     let mut conn = db.connect();
     command::apply(&mut conn, &create).unwrap();
-    assert!(compare(db, models).unwrap().is_empty());
+    assert!(db.compare(models).unwrap().is_empty());
     conn.execute("INSERT INTO mf_pairs VALUES (1, 1)").unwrap();
     conn.execute("INSERT INTO mf_shipments VALUES (1, 1, 1), (2, NULL, NULL)")
         .unwrap();
@@ -192,7 +186,7 @@ fn match_full_foreign_keys(db: &TestDb) {
         .is_err());
     let mut simple = models.clone();
     simple.tables.get_mut("mf_shipments").unwrap().foreign_keys[0].match_full = false;
-    let change = compare(db, &simple).unwrap();
+    let change = db.compare(&simple).unwrap();
     assert_eq!(change.len(), 2, "{:#?}", summaries(&change));
     command::apply(&mut conn, &change).unwrap();
     conn.execute("INSERT INTO mf_shipments VALUES (3, 1, NULL)")

@@ -5,12 +5,12 @@
 //! and added again with what is built on it, and the reverse restores the
 //! catalog and the values. PostgreSQL refuses a column computed on read.
 
-use retort::model::{registered_schema_for, RenameHints};
-use retort::ops::{reverse_all, Op};
-use retort::schema::{Generated, Schema};
+use retort::model::registered_schema_for;
+use retort::ops::reverse_all;
+use retort::schema::Generated;
 use retort::{Backend, Model};
-use retort_engine::{autogenerate, command};
-use retort_tests::support::{comparable, summaries, user_tables};
+use retort_engine::command;
+use retort_tests::support::{comparable, summaries};
 use retort_tests::{on_every_backend, TestDb};
 
 /// Order lines with a stored total.
@@ -58,12 +58,6 @@ pub struct Person {
     pub full: Option<String>,
 }
 
-fn compare(db: &TestDb, models: &Schema) -> retort_engine::Result<Vec<Op>> {
-    let mut conn = db.connect();
-    autogenerate::compare_database(&mut conn, models, &RenameHints::default(), &user_tables())
-        .map(|c| c.ops)
-}
-
 fn totals(db: &TestDb) -> Vec<String> {
     db.strings(if db.backend == Backend::Postgres {
         "SELECT total::text AS v FROM gc_lines ORDER BY id"
@@ -86,9 +80,9 @@ fn stored_generated_columns(db: &TestDb) {
         })
     );
     let mut conn = db.connect();
-    let create = compare(db, models).unwrap();
+    let create = db.compare(models).unwrap();
     command::apply(&mut conn, &create).unwrap();
-    let again = compare(db, models).unwrap();
+    let again = db.compare(models).unwrap();
     assert!(again.is_empty(), "{:#?}", summaries(&again));
     let live = db.schema();
     let total = live.tables["gc_lines"].get_column("total").unwrap();
@@ -129,7 +123,7 @@ fn stored_generated_columns(db: &TestDb) {
         expr: "price * quantity * 2".into(),
         stored: true,
     });
-    let change = compare(db, &doubled).unwrap();
+    let change = db.compare(&doubled).unwrap();
     assert_eq!(
         summaries(&change),
         [
@@ -145,7 +139,7 @@ fn stored_generated_columns(db: &TestDb) {
     );
     command::apply(&mut conn, &change).unwrap();
     assert_eq!(totals(db), ["24"]);
-    let settled = compare(db, &doubled).unwrap();
+    let settled = db.compare(&doubled).unwrap();
     assert!(settled.is_empty(), "{:#?}", summaries(&settled));
     command::apply(&mut conn, &reverse_all(&change).unwrap()).unwrap();
     assert_eq!(comparable(db.schema()), before);
@@ -163,7 +157,7 @@ fn stored_generated_columns(db: &TestDb) {
         .find(|c| c.name == "label")
         .unwrap()
         .generated = None;
-    let change = compare(db, &plain).unwrap();
+    let change = db.compare(&plain).unwrap();
     assert_eq!(
         summaries(&change),
         [
@@ -197,7 +191,7 @@ fn virtual_generated_columns(db: &TestDb) {
         });
     }
     if db.backend == Backend::Postgres {
-        let err = compare(db, &models).unwrap_err().to_string();
+        let err = db.compare(&models).unwrap_err().to_string();
         assert!(
             err.contains("`gc_people.full`") && err.contains("add `stored`"),
             "{err}"
@@ -205,9 +199,9 @@ fn virtual_generated_columns(db: &TestDb) {
         return;
     }
     let mut conn = db.connect();
-    let create = compare(db, &models).unwrap();
+    let create = db.compare(&models).unwrap();
     command::apply(&mut conn, &create).unwrap();
-    let again = compare(db, &models).unwrap();
+    let again = db.compare(&models).unwrap();
     assert!(again.is_empty(), "{:#?}", summaries(&again));
     let full = db.schema().tables["gc_people"]
         .get_column("full")

@@ -3,12 +3,12 @@
 //! (START WITH .. INCREMENT BY ..)`, created, enforced, read back, altered in
 //! place and restored; refused on MySQL/MariaDB and SQLite, naming the column.
 
-use retort::model::{registered_schema_for, RenameHints};
-use retort::ops::{reverse_all, Op};
-use retort::schema::{Identity, Schema};
+use retort::model::registered_schema_for;
+use retort::ops::reverse_all;
+use retort::schema::Identity;
 use retort::{Backend, Model};
-use retort_engine::{autogenerate, command};
-use retort_tests::support::{comparable, summaries, user_tables};
+use retort_engine::command;
+use retort_tests::support::{comparable, summaries};
 use retort_tests::{on_every_backend, TestDb};
 
 /// Invoices numbered from 1000 by tens, by the database only.
@@ -20,12 +20,6 @@ pub struct Invoice {
     pub id: i64,
     /// Whose.
     pub customer: String,
-}
-
-fn compare(db: &TestDb, models: &Schema) -> retort_engine::Result<Vec<Op>> {
-    let mut conn = db.connect();
-    autogenerate::compare_database(&mut conn, models, &RenameHints::default(), &user_tables())
-        .map(|c| c.ops)
 }
 
 fn identity_options(db: &TestDb) {
@@ -42,7 +36,7 @@ fn identity_options(db: &TestDb) {
         })
     );
     if db.backend != Backend::Postgres {
-        let err = compare(db, models).unwrap_err().to_string();
+        let err = db.compare(models).unwrap_err().to_string();
         assert!(
             err.contains("`id_invoices.id`") && err.contains("identity options are PostgreSQL's"),
             "{err}"
@@ -50,9 +44,9 @@ fn identity_options(db: &TestDb) {
         return;
     }
     let mut conn = db.connect();
-    let create = compare(db, models).unwrap();
+    let create = db.compare(models).unwrap();
     command::apply(&mut conn, &create).unwrap();
-    let again = compare(db, models).unwrap();
+    let again = db.compare(models).unwrap();
     assert!(again.is_empty(), "{:#?}", summaries(&again));
     assert_eq!(
         db.schema().tables["id_invoices"]
@@ -84,18 +78,18 @@ fn identity_options(db: &TestDb) {
         .find(|c| c.name == "id")
         .unwrap()
         .identity = None;
-    let change = compare(db, &plain).unwrap();
+    let change = db.compare(&plain).unwrap();
     assert_eq!(
         summaries(&change),
         ["alter column `id_invoices.id`: default identity"]
     );
     command::apply(&mut conn, &change).unwrap();
-    assert!(compare(db, &plain).unwrap().is_empty());
+    assert!(db.compare(&plain).unwrap().is_empty());
     conn.execute("INSERT INTO id_invoices (id, customer) VALUES (5, 'c')")
         .unwrap();
     command::apply(&mut conn, &reverse_all(&change).unwrap()).unwrap();
     assert_eq!(comparable(db.schema()), before);
-    assert!(compare(db, models).unwrap().is_empty());
+    assert!(db.compare(models).unwrap().is_empty());
 
     command::apply(&mut conn, &reverse_all(&create).unwrap()).unwrap();
     assert!(db.tables().is_empty());

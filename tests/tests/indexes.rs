@@ -7,13 +7,13 @@
 //! database lacks is refused with the index, the attribute and the database
 //! named.
 
-use retort::model::{registered_schema_for, RenameHints};
+use retort::model::registered_schema_for;
 use retort::ops::{reverse_all, CreateIndex, Op};
 use retort::schema::{Index, IndexKey, NullsOrder, Schema};
 use retort::{Backend, Model};
+use retort_engine::command;
 use retort_engine::dialect::{Dialect, Mysql, Postgres, Sqlite};
-use retort_engine::{autogenerate, command};
-use retort_tests::support::{comparable, summaries, user_tables};
+use retort_tests::support::{comparable, summaries};
 use retort_tests::{on_every_backend, TestDb};
 
 /// Orders, with everything PostgreSQL's indexes can say.
@@ -117,12 +117,6 @@ pub struct MysqlArticle {
 
 /// One edit to an index, named.
 type Change = (&'static str, Box<dyn Fn(&mut Index)>);
-
-fn compare(db: &TestDb, models: &Schema) -> retort_engine::Result<Vec<Op>> {
-    let mut conn = db.connect();
-    autogenerate::compare_database(&mut conn, models, &RenameHints::default(), &user_tables())
-        .map(|c| c.ops)
-}
 
 fn models(backend: Backend) -> &'static Schema {
     let _ = (PgOrder::meta(), SqliteOrder::meta(), MysqlArticle::meta());
@@ -325,7 +319,7 @@ fn foreign_models_are_refused(db: &TestDb) {
         Backend::Mysql => &[Backend::Postgres, Backend::Sqlite],
     };
     for &backend in lacking {
-        let err = compare(db, models(backend)).map(|ops| summaries(&ops));
+        let err = db.compare(models(backend)).map(|ops| summaries(&ops));
         let err = match err {
             Err(e) => e.to_string(),
             Ok(ops) => panic!("{backend:?}'s model accepted on {:?}: {ops:#?}", db.backend),
@@ -341,9 +335,9 @@ on_every_backend!(foreign_models_are_refused);
 fn indexes_round_trip(db: &TestDb) {
     let models = models(db.backend);
     let mut conn = db.connect();
-    let create = compare(db, models).unwrap();
+    let create = db.compare(models).unwrap();
     command::apply(&mut conn, &create).unwrap();
-    let again = compare(db, models).unwrap();
+    let again = db.compare(models).unwrap();
     assert!(again.is_empty(), "{:#?}", summaries(&again));
     let live = db.schema();
 
@@ -503,7 +497,7 @@ fn indexes_round_trip(db: &TestDb) {
             }
         }
         let name = touched.unwrap_or_else(|| panic!("{what}: no index changed"));
-        let ops = compare(db, &edited).unwrap();
+        let ops = db.compare(&edited).unwrap();
         assert_eq!(summaries(&ops).len(), 2, "{what}: {:#?}", summaries(&ops));
         assert!(
             matches!(&ops[0], Op::DropIndex(d) if d.name == name)
@@ -512,11 +506,11 @@ fn indexes_round_trip(db: &TestDb) {
             summaries(&ops)
         );
         command::apply(&mut conn, &ops).unwrap_or_else(|e| panic!("{what}: {e}"));
-        let settled = compare(db, &edited).unwrap();
+        let settled = db.compare(&edited).unwrap();
         assert!(settled.is_empty(), "{what}: {:#?}", summaries(&settled));
         command::apply(&mut conn, &reverse_all(&ops).unwrap()).unwrap();
         assert_eq!(comparable(db.schema()), before, "{what}: the downgrade");
-        assert!(compare(db, models).unwrap().is_empty(), "{what}");
+        assert!(db.compare(models).unwrap().is_empty(), "{what}");
     }
 
     command::apply(&mut conn, &reverse_all(&create).unwrap()).unwrap();

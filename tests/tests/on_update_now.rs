@@ -4,12 +4,11 @@
 //! SQLite, naming the column and the database.
 
 use chrono::NaiveDateTime;
-use retort::model::{registered_schema_for, RenameHints};
+use retort::model::registered_schema_for;
 use retort::ops::reverse_all;
-use retort::schema::Schema;
 use retort::{Backend, Model};
-use retort_engine::{autogenerate, command};
-use retort_tests::support::{summaries, user_tables};
+use retort_engine::command;
+use retort_tests::support::summaries;
 use retort_tests::{on_every_backend, TestDb};
 
 /// A document and when it last changed.
@@ -26,18 +25,12 @@ pub struct Document {
     pub updated_at: NaiveDateTime,
 }
 
-fn compare(db: &TestDb, models: &Schema) -> retort_engine::Result<Vec<retort::ops::Op>> {
-    let mut conn = db.connect();
-    autogenerate::compare_database(&mut conn, models, &RenameHints::default(), &user_tables())
-        .map(|c| c.ops)
-}
-
 fn updated_at_follows_updates(db: &TestDb) {
     let models = registered_schema_for("on_update_now").unwrap();
     let _ = Document::meta();
     assert!(models.tables["ou_documents"].columns[2].on_update_now);
     if db.backend != Backend::Mysql {
-        let err = compare(db, models).unwrap_err().to_string();
+        let err = db.compare(models).unwrap_err().to_string();
         assert!(
             err.contains("`ou_documents.updated_at` ON UPDATE CURRENT_TIMESTAMP")
                 && err.contains("only MySQL/MariaDB set a column on every UPDATE"),
@@ -45,10 +38,10 @@ fn updated_at_follows_updates(db: &TestDb) {
         );
         return;
     }
-    let create = compare(db, models).unwrap();
+    let create = db.compare(models).unwrap();
     let mut conn = db.connect();
     command::apply(&mut conn, &create).unwrap();
-    assert!(compare(db, models).unwrap().is_empty());
+    assert!(db.compare(models).unwrap().is_empty());
     conn.execute(
         "INSERT INTO ou_documents (id, body, updated_at) VALUES (1, 'a', '2001-01-01 00:00:00')",
     )
@@ -61,19 +54,19 @@ fn updated_at_follows_updates(db: &TestDb) {
     // Off: that column alone is altered (the default kept); back on by the downgrade.
     let mut off = models.clone();
     off.tables.get_mut("ou_documents").unwrap().columns[2].on_update_now = false;
-    let change = compare(db, &off).unwrap();
+    let change = db.compare(&off).unwrap();
     assert_eq!(
         summaries(&change),
         ["alter column `ou_documents.updated_at`: no longer set on update"]
     );
     command::apply(&mut conn, &change).unwrap();
-    assert!(compare(db, &off).unwrap().is_empty());
+    assert!(db.compare(&off).unwrap().is_empty());
     conn.execute("UPDATE ou_documents SET updated_at = '2001-01-01 00:00:00'")
         .unwrap();
     conn.execute("UPDATE ou_documents SET body = 'c'").unwrap();
     assert_eq!(year(), ["2001"]);
     command::apply(&mut conn, &reverse_all(&change).unwrap()).unwrap();
-    assert!(compare(db, models).unwrap().is_empty());
+    assert!(db.compare(models).unwrap().is_empty());
 }
 
 on_every_backend!(updated_at_follows_updates);
