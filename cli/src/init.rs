@@ -450,6 +450,15 @@ versions = "versions"
 # PostgreSQL schema to work in (default: the server's search_path).
 # schema = "public"
 
+# The names of what the models leave unnamed, with SQLAlchemy's naming_convention
+# keys and tokens (these are the defaults; pk is unset: the database names keys).
+# [naming_convention]
+# ix = "ix_%(table_name)s_%(column_0_N_name)s"
+# uq = "uq_%(table_name)s_%(column_0_N_name)s"
+# ck = "ck_%(table_name)s_%(constraint_name)s"
+# fk = "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s"
+# pk = "pk_%(table_name)s"
+
 # Several databases: one [[databases]] table each, in the order commands run them,
 # and #[model(database = "analytics")] on the models of the others.
 # [[databases]]

@@ -269,16 +269,19 @@ pub(super) fn compare(
     }
 
     // Columns.
-    let dropped: Vec<&Column> = current
+    // Generated columns go before the columns they may read, and come after them.
+    let mut dropped: Vec<&Column> = current
         .columns
         .iter()
         .filter(|c| target.get_column(&c.name).is_none() || regenerate.contains(&c.name))
         .collect();
-    let added: Vec<&Column> = target
+    dropped.sort_by_key(|c| c.generated.is_none());
+    let mut added: Vec<&Column> = target
         .columns
         .iter()
         .filter(|c| current.get_column(&c.name).is_none() || regenerate.contains(&c.name))
         .collect();
+    added.sort_by_key(|c| c.generated.is_some());
     for column in &dropped {
         out.ops.push(Op::DropColumn(DropColumn {
             table: t.clone(),
