@@ -240,6 +240,32 @@ fn create_index_sql_per_database() {
     );
 }
 
+/// On MySQL a unique index is a unique constraint; `USING HASH`, which InnoDB
+/// ignores, does not make it another object.
+#[test]
+fn a_hash_unique_index_is_the_unique_constraint_on_mysql() {
+    use retort::schema::{Column, SqlType, Table, Unique};
+    let table = |t: Table| {
+        let mut s = Schema::default();
+        s.insert(
+            t.column(Column::new("id", SqlType::Integer))
+                .column(Column::new("a", SqlType::Integer))
+                .primary_key(["id"]),
+        );
+        s
+    };
+    let live = table(Table::new("t").unique(Unique::new("uq_t_a", ["a"])));
+    let model = table(Table::new("t").index(Index::new("uq_t_a", ["a"]).unique().using("hash")));
+    let changes = retort_engine::autogenerate::compare_schemas(
+        &live,
+        &model,
+        &retort::model::RenameHints::default(),
+        &Mysql,
+        &retort_engine::introspect::Filter::default(),
+    );
+    assert!(changes.ops.is_empty(), "{:#?}", summaries(&changes.ops));
+}
+
 /// Each database refuses what it does not have, naming the index, the
 /// attribute and itself.
 #[test]

@@ -57,12 +57,12 @@ pub(super) fn compare(
     // the other way round.
     let index_is_unique = |want: &Index, have: &Unique| {
         want.unique
-            && plain_over(want, &have.columns)
+            && plain_over(d, want, &have.columns)
             && (have.name.as_deref().is_none_or(|n| n == want.name) || conventional_index(&t, want))
     };
     let unique_is_index = |want: &Unique, have: &Index| {
         have.unique
-            && plain_over(have, &want.columns)
+            && plain_over(d, have, &want.columns)
             && (want.name.as_deref().is_none_or(|n| n == have.name)
                 || conventional_unique(&t, want))
     };
@@ -547,7 +547,8 @@ fn same_key(a: &IndexKey, b: &IndexKey) -> bool {
 }
 
 /// A plain index over exactly `columns`, in order (what a unique constraint is).
-fn plain_over(index: &Index, columns: &[String]) -> bool {
+fn plain_over(dialect: &dyn Dialect, index: &Index, columns: &[String]) -> bool {
+    let index = dialect.stored_index(index);
     index.is_plain() && index.columns.iter().map(|k| &k.column).eq(columns.iter())
 }
 

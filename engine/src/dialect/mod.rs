@@ -553,8 +553,9 @@ pub trait Dialect: Send + Sync {
                 .into_iter()
                 .partition(|i| i.unique);
             out.indexes = plain;
-            let (constraints, others): (Vec<_>, Vec<_>) =
-                unique.into_iter().partition(Index::is_plain);
+            let (constraints, others): (Vec<_>, Vec<_>) = unique
+                .into_iter()
+                .partition(|i| self.stored_index(i).is_plain());
             out.indexes.extend(others);
             out.uniques.extend(constraints.into_iter().map(|i| Unique {
                 columns: i.columns.into_iter().map(|k| k.column).collect(),
