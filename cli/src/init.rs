@@ -430,6 +430,8 @@ versions = "versions"
 
 # The table that records the database's revision (its log is <name>_log).
 # version_table = "retort_version"
+# PostgreSQL: the schema that table and its log live in (created when missing).
+# version_table_schema = "meta"
 
 # Tables autogenerate, check and drift leave alone (* matches any run of characters).
 # exclude_tables = ["spatial_ref_sys", "legacy_*"]
@@ -449,6 +451,9 @@ versions = "versions"
 
 # PostgreSQL schema to work in (default: the server's search_path).
 # schema = "public"
+# PostgreSQL schemas this project owns besides that one (models say
+# #[model(schema = "billing")]): read even when no model names them any more.
+# include_schemas = ["billing"]
 
 # The names of what the models leave unnamed, with SQLAlchemy's naming_convention
 # keys and tokens (these are the defaults; pk is unset: the database names keys).

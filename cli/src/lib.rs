@@ -73,6 +73,10 @@ pub struct Cli {
     /// PostgreSQL schema to work in (default: the server's search_path).
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<String>,
+    /// Read this PostgreSQL schema's tables too in autogenerate, check, drift and
+    /// import, besides those the models name (repeatable; `include_schemas`).
+    #[arg(long, global = true, value_name = "SCHEMA")]
+    pub include_schema: Vec<String>,
     /// Seconds to wait for another migration run on the same database (default 60).
     #[arg(long, global = true, value_name = "SECONDS")]
     pub lock_timeout: Option<u64>,
@@ -507,6 +511,11 @@ fn apply_options(cli: &Cli, config: &mut Config) {
         .extend(cli.exclude_object.iter().cloned());
     if cli.schema.is_some() {
         config.schema = cli.schema.clone();
+    }
+    for schema in &cli.include_schema {
+        if !config.include_schemas.contains(schema) {
+            config.include_schemas.push(schema.clone());
+        }
     }
     if let Some(seconds) = cli.lock_timeout {
         config.run.lock_timeout = Duration::from_secs(seconds);

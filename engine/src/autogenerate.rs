@@ -63,6 +63,7 @@ pub fn table_filter(config: &Config) -> Filter {
         exclude_columns: config.exclude_columns.clone(),
         exclude_objects: config.exclude_objects.clone(),
         ignore_comments: !config.comments,
+        schemas: config.include_schemas.clone(),
     }
 }
 
@@ -80,13 +81,15 @@ pub fn compare_database(
     hints: &RenameHints,
     filter: &Filter,
 ) -> Result<Changes> {
-    let dialect = backend::of(conn).dialect();
+    let session = backend::of(conn);
+    let dialect = session.dialect();
     dialect.unsupported_columns(models)?;
-    let live = introspect::read(conn, filter)?;
-    let models = as_the_server_keeps_defaults(conn, &live, &without_excluded(models, filter))?;
+    let (models, hints, filter) = in_current_schema(conn, models, hints, filter)?;
+    let live = introspect::read(conn, &filter)?;
+    let models = as_the_server_keeps_defaults(conn, &live, &without_excluded(&models, &filter))?;
     let models = as_the_server_keeps_indexes(conn, &live, &models)?;
     let models = as_the_server_keeps_generated(conn, &live, &models)?;
-    let comparison = compare(&live, &models, hints, dialect);
+    let comparison = compare(&live, &models, &hints, dialect);
     let warnings = warnings(&comparison.ops, dialect, Some(conn))?;
     Ok(Changes {
         ops: comparison.ops,
@@ -95,6 +98,55 @@ pub fn compare_database(
         notes: Vec::new(),
         edited: Vec::new(),
     })
+}
+
+/// The models, hints and filter as the connection names tables: the schemas the
+/// models name are read besides the current one, and a model that names the
+/// current schema (`public.invoices` on a `public` connection) is its bare
+/// table, as introspection reads it.
+fn in_current_schema(
+    conn: &mut Connection,
+    models: &Schema,
+    hints: &RenameHints,
+    filter: &Filter,
+) -> Result<(Schema, RenameHints, Filter)> {
+    let mut filter = filter.clone();
+    let named = models.schemas();
+    let mentioned = hints.tables.values().any(|old| old.contains('.'));
+    if named.is_empty() && !mentioned {
+        return Ok((models.clone(), hints.clone(), filter));
+    }
+    let current = backend::of(conn).current_schema(conn)?;
+    let strip = |name: &str| match (retort::schema::split_schema(name), &current) {
+        ((Some(s), bare), Some(c)) if s == c => bare.to_owned(),
+        _ => name.to_owned(),
+    };
+    let models = match &current {
+        Some(c) => models.unqualified_in(c),
+        None => models.clone(),
+    };
+    let mut hints = hints.clone();
+    hints.tables = hints
+        .tables
+        .iter()
+        .map(|(new, old)| (strip(new), strip(old)))
+        .collect();
+    hints.columns = hints
+        .columns
+        .iter()
+        .map(|((table, column), old)| ((strip(table), column.clone()), old.clone()))
+        .collect();
+    for schema in models.schemas().into_iter().chain(
+        hints
+            .tables
+            .values()
+            .filter_map(|old| retort::schema::split_schema(old).0.map(str::to_owned)),
+    ) {
+        if !filter.schemas.contains(&schema) {
+            filter.schemas.push(schema);
+        }
+    }
+    Ok((models, hints, filter))
 }
 
 /// `models`, where a default written as SQL differs in text from the database's
@@ -443,7 +495,7 @@ pub(crate) fn count_where(
     let d = backend::of(conn).dialect();
     let sql = format!(
         "SELECT COUNT(*) AS n FROM {} WHERE {condition}",
-        d.quote(table)
+        d.quote_table(table)
     );
     Ok(conn.query::<Count>(&sql)?.first().map_or(0, |c| c.n))
 }

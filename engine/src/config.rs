@@ -119,6 +119,11 @@ pub struct Config {
     pub comments: bool,
     /// PostgreSQL schema to work in (`SET search_path`); default: the server's.
     pub schema: Option<String>,
+    /// PostgreSQL schemas the project owns besides the current one
+    /// (`include_schemas`): autogenerate, `check` and `drift` read their tables
+    /// even when no model names the schema any more, so a table whose last model
+    /// is gone is dropped. The schemas the models name are always read.
+    pub include_schemas: Vec<String>,
     /// Lock timeout and transaction mode of `upgrade`, `downgrade`, `stamp`.
     pub run: RunOptions,
     /// The database's name (`main` unless `Retort.toml` names several); models
@@ -146,6 +151,7 @@ impl Config {
             exclude_objects: Vec::new(),
             comments: true,
             schema: None,
+            include_schemas: Vec::new(),
             run: RunOptions::default(),
             database: "main".to_owned(),
             url_env: Some("DATABASE_URL".to_owned()),

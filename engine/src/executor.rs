@@ -445,6 +445,10 @@ impl Executor for StepExecutor<'_> {
         self.dialect.quote(ident)
     }
 
+    fn quote_table(&self, name: &str) -> String {
+        self.dialect.quote_table(name)
+    }
+
     fn is_offline(&self) -> bool {
         !matches!(self.sink, Sink::Execute(_))
     }

@@ -595,8 +595,12 @@ fn model_item(
     let field_of =
         |table: &str, column: &str| names.fields.get(&(table.to_owned(), column.to_owned()));
     let mut struct_attrs: Vec<TokenStream> = Vec::new();
-    if format!("{}s", struct_name.to_snake_case()) != *t {
-        struct_attrs.push(quote!(table = #t));
+    let (schema, bare) = retort::schema::split_schema(t);
+    if format!("{}s", struct_name.to_snake_case()) != bare {
+        struct_attrs.push(quote!(table = #bare));
+    }
+    if let Some(schema) = schema {
+        struct_attrs.push(quote!(schema = #schema));
     }
     if database != "main" {
         struct_attrs.push(quote!(database = #database));
@@ -606,6 +610,20 @@ fn model_item(
     let struct_docs = comment_docs(table.comment.as_deref());
     let single_pk = table.primary_key.len() == 1;
     let mut no_diesel: Vec<String> = Vec::new();
+    if let Some(other) = names
+        .structs
+        .keys()
+        .find(|o| *o != t && retort::schema::split_schema(o).1 == bare)
+    {
+        no_diesel.push(format!(
+            "`{other}` has the same name in another schema, and diesel's table! modules would collide"
+        ));
+    }
+    if let Some(schema) = schema.filter(|s| syn::parse_str::<Ident>(s).is_err()) {
+        no_diesel.push(format!(
+            "schema `{schema}` is not a Rust identifier, which diesel's table! needs"
+        ));
+    }
     match table.columns.len() {
         0..=32 => {}
         n @ 33..=128 => no_diesel.push(format!(
@@ -868,7 +886,7 @@ fn model_item(
         }
     }
     if let (Backend::Postgres, Some(n)) = (backend, &table.primary_key_name) {
-        if *n != format!("{t}_pkey") && *n != naming::primary_key(t) {
+        if *n != format!("{bare}_pkey") && *n != naming::primary_key(t) {
             let note = format!("`{t}`'s primary key is named `{n}`; a model's key takes the database's default name");
             out.approximations.push(note);
         }

@@ -39,6 +39,8 @@ struct Settings {
     url_env: Option<String>,
     versions: Option<String>,
     version_table: Option<String>,
+    version_table_schema: Option<String>,
+    include_schemas: Option<Vec<String>>,
     exclude_tables: Option<Vec<String>>,
     exclude_columns: Option<Vec<String>>,
     exclude_objects: Option<Vec<String>>,
@@ -136,6 +138,30 @@ impl ProjectFile {
                     section.name
                 )));
             }
+            let schema = section
+                .settings
+                .version_table_schema
+                .as_ref()
+                .or(d.version_table_schema.as_ref());
+            if let Some(problem) = schema.and_then(|s| schema_problem(s)) {
+                return Err(bad(format!(
+                    "version_table_schema of `{}`: {problem}",
+                    section.name
+                )));
+            }
+            let included = section
+                .settings
+                .include_schemas
+                .as_ref()
+                .or(d.include_schemas.as_ref());
+            for schema in included.into_iter().flatten() {
+                if let Some(problem) = schema_problem(schema) {
+                    return Err(bad(format!(
+                        "include_schemas of `{}`: {problem}",
+                        section.name
+                    )));
+                }
+            }
         }
         let databases = sections
             .into_iter()
@@ -160,6 +186,10 @@ impl ProjectFile {
                     name: section.name,
                     settings: Settings {
                         version_table: s.version_table.or_else(|| d.version_table.clone()),
+                        version_table_schema: s
+                            .version_table_schema
+                            .or_else(|| d.version_table_schema.clone()),
+                        include_schemas: s.include_schemas.or_else(|| d.include_schemas.clone()),
                         exclude_tables: s.exclude_tables.or_else(|| d.exclude_tables.clone()),
                         exclude_columns: s.exclude_columns.or_else(|| d.exclude_columns.clone()),
                         exclude_objects: s.exclude_objects.or_else(|| d.exclude_objects.clone()),
@@ -281,11 +311,15 @@ pub fn configs(project: &Project) -> Result<Vec<Config>> {
         if let Some(table) = &s.version_table {
             config.version_table = table.clone();
         }
+        if let Some(schema) = &s.version_table_schema {
+            config.version_table = format!("{schema}.{}", config.version_table);
+        }
         config.exclude_tables = s.exclude_tables.clone().unwrap_or_default();
         config.exclude_columns = s.exclude_columns.clone().unwrap_or_default();
         config.exclude_objects = s.exclude_objects.clone().unwrap_or_default();
         config.comments = s.comments.unwrap_or(true);
         config.schema = s.schema.clone();
+        config.include_schemas = s.include_schemas.clone().unwrap_or_default();
         if let Some(seconds) = s.lock_timeout {
             config.run.lock_timeout = Duration::from_secs(seconds);
         }
@@ -308,6 +342,26 @@ fn version_table_problem(name: &str) -> Option<String> {
         ))
     } else if name.contains('\0') {
         Some("the name holds a NUL character".to_owned())
+    } else if let Some((schema, _)) = name.split_once('.') {
+        Some(format!(
+            "`{name}` holds a dot; for a version table in PostgreSQL schema `{schema}` write \
+             version_table_schema = \"{schema}\""
+        ))
+    } else {
+        None
+    }
+}
+
+/// What is wrong with `version_table_schema`: one PostgreSQL schema name.
+fn schema_problem(name: &str) -> Option<String> {
+    if name.trim().is_empty() {
+        Some("the name is empty (leave it out for the connection's current schema)".to_owned())
+    } else if name.contains('.') || name.contains('\0') {
+        Some(format!(
+            "`{name}` is not one schema name (it holds a dot or a NUL)"
+        ))
+    } else if name.len() > 63 {
+        Some(format!("`{name}` is longer than PostgreSQL's 63 bytes"))
     } else {
         None
     }
@@ -369,6 +423,35 @@ mod tests {
             err.contains("a top-level `versions` applies to a single database"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn schemas_are_read_and_checked() {
+        let (_d, p) = project(
+            "url = \"postgres://x\"\nversion_table_schema = \"meta\"\ninclude_schemas = [\"billing\", \"audit\"]\n",
+            "versions",
+        );
+        let config = &configs(&p).unwrap()[0];
+        assert_eq!(config.version_table, "meta.retort_version");
+        assert_eq!(config.include_schemas, ["billing", "audit"]);
+        for (text, says) in [
+            (
+                "version_table = \"meta.v\"\n",
+                "write version_table_schema = \"meta\"",
+            ),
+            (
+                "version_table_schema = \"\"\n",
+                "version_table_schema of `main`: the name is empty",
+            ),
+            (
+                "include_schemas = [\"a.b\"]\n",
+                "include_schemas of `main`: `a.b` is not one schema name",
+            ),
+        ] {
+            let (_d, p) = project(text, "versions");
+            let err = configs(&p).unwrap_err().to_string();
+            assert!(err.contains(says), "{text}: {err}");
+        }
     }
 
     #[test]

@@ -88,7 +88,7 @@ impl VersionTable<'_> {
         let d = backend::of(conn).dialect();
         let sql = format!(
             "SELECT revision, direction, statements, failure FROM {}",
-            d.quote(&self.step_name())
+            d.quote_table(&self.step_name())
         );
         Ok(conn.query::<Unfinished>(&sql)?.into_iter().next())
     }
@@ -121,7 +121,7 @@ impl VersionTable<'_> {
     ) -> String {
         format!(
             "INSERT INTO {} (revision, direction, statements) VALUES ({}, {}, 0)",
-            dialect.quote(&self.step_name()),
+            dialect.quote_table(&self.step_name()),
             dialect.string_literal(revision),
             dialect.string_literal(direction)
         )
@@ -131,7 +131,7 @@ impl VersionTable<'_> {
     pub(crate) fn count_statement_sql(&self, dialect: &dyn Dialect) -> String {
         format!(
             "UPDATE {t} SET {s} = {s} + 1",
-            t = dialect.quote(&self.step_name()),
+            t = dialect.quote_table(&self.step_name()),
             s = dialect.quote("statements")
         )
     }
@@ -140,14 +140,14 @@ impl VersionTable<'_> {
     pub(crate) fn fail_step_sql(&self, dialect: &dyn Dialect, failure: &str) -> String {
         format!(
             "UPDATE {} SET failure = {}",
-            dialect.quote(&self.step_name()),
+            dialect.quote_table(&self.step_name()),
             dialect.string_literal(failure)
         )
     }
 
     /// The step is over (done, reverted, or marked done).
     pub(crate) fn end_step_sql(&self, dialect: &dyn Dialect) -> String {
-        format!("DELETE FROM {}", dialect.quote(&self.step_name()))
+        format!("DELETE FROM {}", dialect.quote_table(&self.step_name()))
     }
 
     /// The revisions the database is at (one row per head; empty at base). A
@@ -175,7 +175,7 @@ impl VersionTable<'_> {
     pub(crate) fn read_rows(&self, conn: &mut Connection) -> Result<Vec<String>> {
         let sql = format!(
             "SELECT version_num FROM {} ORDER BY version_num",
-            backend::of(conn).dialect().quote(self.name)
+            backend::of(conn).dialect().quote_table(self.name)
         );
         let rows: Vec<VersionRow> = conn.query(&sql)?;
         Ok(rows.into_iter().map(|r| r.version_num).collect())
@@ -190,7 +190,7 @@ impl VersionTable<'_> {
         let sql = format!(
             "SELECT revision, direction, checksum, {} AS applied_at, duration_ms FROM {} ORDER BY {}",
             d.as_text("applied_at"),
-            d.quote(&self.log_name()),
+            d.quote_table(&self.log_name()),
             d.quote("id")
         );
         Ok(conn.query(&sql)?)
@@ -212,7 +212,15 @@ impl VersionTable<'_> {
 
     /// `CREATE TABLE IF NOT EXISTS` for both tables.
     pub fn create_sql(&self, dialect: &dyn Dialect) -> Result<Vec<String>> {
-        let mut sql = vec![dialect.version_table_sql(self.name)];
+        let mut sql = Vec::new();
+        if let (Some(schema), _) = retort::schema::split_schema(self.name) {
+            dialect.supports_schema_of(self.name)?;
+            sql.push(format!(
+                "CREATE SCHEMA IF NOT EXISTS {}",
+                dialect.quote(schema)
+            ));
+        }
+        sql.push(dialect.version_table_sql(self.name));
         for create in dialect.create_table_sql(&self.log_table())? {
             sql.push(create.replacen("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1));
         }
@@ -226,7 +234,7 @@ impl VersionTable<'_> {
         before: &[String],
         after: &[String],
     ) -> Vec<String> {
-        let table = dialect.quote(self.name);
+        let table = dialect.quote_table(self.name);
         let mut sql = Vec::new();
         let gone: Vec<&String> = before.iter().filter(|r| !after.contains(r)).collect();
         let new: Vec<&String> = after.iter().filter(|r| !before.contains(r)).collect();
@@ -265,7 +273,7 @@ impl VersionTable<'_> {
     ) -> String {
         format!(
             "INSERT INTO {} (revision, direction, checksum, duration_ms) VALUES ({}, {}, {}, {millis})",
-            dialect.quote(&self.log_name()),
+            dialect.quote_table(&self.log_name()),
             dialect.string_literal(revision),
             dialect.string_literal(direction),
             dialect.string_literal(checksum),
@@ -315,7 +323,7 @@ pub fn other_tools(conn: &mut Connection) -> Result<Vec<OtherTool>> {
             let sql = format!(
                 "SELECT {} AS version_num FROM {}",
                 d.as_text("version_num"),
-                d.quote(table)
+                d.quote_table(table)
             );
             conn.query::<Version>(&sql)
                 .map(|rows| rows.into_iter().map(|r| r.version_num).collect())

@@ -28,6 +28,9 @@ pub struct Model<'a> {
     pub diesel: bool,
     /// The project database the table is in.
     pub database: String,
+    /// `schema = "billing"`: the PostgreSQL schema the table is in (`None`: the
+    /// connection's current schema).
+    pub schema: Option<syn::LitStr>,
     /// The struct's doc comment: the table's comment.
     pub doc: Option<String>,
 }
@@ -170,8 +173,28 @@ impl<'a> Model<'a> {
             database: attrs
                 .database
                 .map_or_else(|| "main".to_owned(), |l| l.value()),
+            schema: attrs.schema,
             doc: doc_comment(&input.attrs),
         })
+    }
+
+    /// The table's name as the registry knows it: `schema.table` when a schema
+    /// is given.
+    pub fn qualified_table(&self) -> String {
+        match &self.schema {
+            Some(schema) => format!("{}.{}", schema.value(), self.table),
+            None => self.table.clone(),
+        }
+    }
+
+    /// `renamed_from = "old"`: the old table in the model's schema; a name with
+    /// a dot (`public.invoices`) names its schema.
+    pub fn old_table(&self, renamed_from: &syn::LitStr) -> String {
+        let old = renamed_from.value();
+        match &self.schema {
+            Some(schema) if !old.contains('.') => format!("{}.{old}", schema.value()),
+            _ => old,
+        }
     }
 
     pub fn field(&self, ident: &Ident) -> Option<&Field<'a>> {

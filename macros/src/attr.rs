@@ -322,6 +322,8 @@ pub struct StructAttrs {
     pub renamed_from: Option<LitStr>,
     pub diesel: Option<LitBool>,
     pub database: Option<LitStr>,
+    /// `schema = "billing"`: the PostgreSQL schema the table is in.
+    pub schema: Option<LitStr>,
 }
 
 /// Field-level attributes.
@@ -412,6 +414,7 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
     let mut renamed_from = Attr::none(cx, RENAMED_FROM);
     let mut diesel = Attr::none(cx, DIESEL);
     let mut database = Attr::none(cx, DATABASE);
+    let mut schema = Attr::none(cx, SCHEMA);
     let mut indexes = Vec::new();
     let mut uniques = Vec::new();
     let mut foreign_keys = Vec::new();
@@ -435,6 +438,9 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
             } else if meta.path.is_ident(DATABASE) {
                 let lit: LitStr = meta.value()?.parse()?;
                 database.set(meta.path.span(), lit);
+            } else if meta.path.is_ident(SCHEMA) {
+                let lit: LitStr = meta.value()?.parse()?;
+                schema.set(meta.path.span(), lit);
             } else if meta.path.is_ident(DIESEL) {
                 let lit: LitBool = meta.value()?.parse()?;
                 diesel.set(meta.path.span(), lit);
@@ -468,6 +474,7 @@ pub fn struct_attrs(cx: &Ctxt, attrs: &[Attribute]) -> StructAttrs {
         renamed_from: renamed_from.get().map(|(_, v)| v),
         diesel: diesel.get().map(|(_, v)| v),
         database: database.get().map(|(_, v)| v),
+        schema: schema.get().map(|(_, v)| v),
     }
 }
 

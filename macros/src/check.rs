@@ -33,6 +33,34 @@ pub fn check(cx: &Ctxt, model: &Model<'_>) {
     }
 }
 
+/// `schema = "billing"`: a name PostgreSQL takes, and an identifier where the
+/// diesel `table!` names it.
+fn check_schema(cx: &Ctxt, model: &Model<'_>, schema: &syn::LitStr) {
+    let name = schema.value();
+    let problem = if name.trim().is_empty() {
+        Some("#[model(schema = ..)] cannot be empty: leave it out for the connection's current schema".to_owned())
+    } else if name.contains('.') || name.contains('"') {
+        Some(format!(
+            "schema `{name}` cannot hold a dot or a double quote: it is one PostgreSQL schema name"
+        ))
+    } else if name.len() > MAX_NAME {
+        Some(format!(
+            "schema `{name}` is {} bytes long; PostgreSQL allows {MAX_NAME}: choose a shorter name",
+            name.len()
+        ))
+    } else if model.diesel && syn::parse_str::<syn::Ident>(&name).is_err() {
+        Some(format!(
+            "schema `{name}` is not a Rust identifier, which diesel's table! needs: choose a name \
+             like `billing`, or turn the diesel items off with #[model(diesel = false)]"
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        cx.syn_error(syn::Error::new(schema.span(), message));
+    }
+}
+
 /// Table and column names are not empty, and no column name is used twice.
 fn check_names(cx: &Ctxt, model: &Model<'_>) {
     if model.table.trim().is_empty() {
@@ -40,6 +68,19 @@ fn check_names(cx: &Ctxt, model: &Model<'_>) {
             model.table_span,
             "#[model(table = ..)] cannot be empty",
         ));
+    } else if model.table.contains('.') {
+        cx.syn_error(syn::Error::new(
+            model.table_span,
+            format!(
+                "a table name cannot hold a dot: for a table in another PostgreSQL schema write \
+                 #[model(schema = \"{}\", table = \"{}\")]",
+                model.table.split('.').next().unwrap_or_default(),
+                model.table.split_once('.').map_or("", |(_, t)| t)
+            ),
+        ));
+    }
+    if let Some(schema) = &model.schema {
+        check_schema(cx, model, schema);
     }
     let mut seen: BTreeMap<&str, &Field<'_>> = BTreeMap::new();
     for field in &model.fields {
@@ -182,12 +223,12 @@ fn check_diesel_types(cx: &Ctxt, model: &Model<'_>) {
 /// `renamed_from` names something else than the current name.
 fn check_renames(cx: &Ctxt, model: &Model<'_>) {
     if let Some(lit) = &model.renamed_from {
-        if lit.value() == model.table {
+        if model.old_table(lit) == model.qualified_table() {
             cx.error_spanned_by(
                 lit,
                 format!(
                     "the table is already called `{}`; remove renamed_from",
-                    model.table
+                    model.qualified_table()
                 ),
             );
         }

@@ -51,7 +51,7 @@ fn fallback(input: &DeriveInput, errors: syn::Error) -> TokenStream {
 fn impl_model(model: &Model<'_>) -> TokenStream {
     let ident = model.ident;
     let name = ident.to_string();
-    let table = &model.table;
+    let table = model.qualified_table();
     let columns = model.fields.iter().map(column_meta);
     let indexes = model.indexes.iter().map(|index| {
         let name = match &index.name {
@@ -150,7 +150,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
         let (name, sql, generated) = (&c.name, &c.sql, c.generated);
         quote! { ::retort::model::CheckMeta { name: #name, sql: #sql, generated: #generated } }
     });
-    let renamed_from = option_str(model.renamed_from.as_ref().map(|l| l.value()));
+    let renamed_from = option_str(model.renamed_from.as_ref().map(|l| model.old_table(l)));
     let keys: Vec<&syn::Type> = model
         .fields
         .iter()
@@ -414,6 +414,14 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
     } else {
         quote!()
     };
+    // `billing.invoices`: diesel qualifies the table with its schema.
+    let schema = match &model.schema {
+        Some(lit) => {
+            let ident = Ident::new(&lit.value(), lit.span());
+            quote!(#ident.)
+        }
+        None => quote!(),
+    };
     let keys = model
         .fields
         .iter()
@@ -571,7 +579,7 @@ fn diesel_items(model: &Model<'_>) -> TokenStream {
             ::diesel::table! {
                 #imports
                 #sql_name
-                #module (#(#keys),*) {
+                #schema #module (#(#keys),*) {
                     #(#columns)*
                 }
             }

@@ -13,6 +13,7 @@ pub const STRUCT_KEYS: &[&str] = &[
     RENAMED_FROM,
     DIESEL,
     DATABASE,
+    SCHEMA,
 ];
 /// Keys allowed on a field.
 pub const FIELD_KEYS: &[&str] = &[
@@ -74,6 +75,7 @@ pub const SQL: &str = "sql";
 pub const RENAMED_FROM: &str = "renamed_from";
 pub const DIESEL: &str = "diesel";
 pub const DATABASE: &str = "database";
+pub const SCHEMA: &str = "schema";
 pub const DIESEL_TYPE: &str = "diesel_type";
 pub const INDEX: &str = "index";
 pub const PRIMARY_KEY: &str = "primary_key";

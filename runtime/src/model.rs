@@ -33,7 +33,8 @@ pub trait Model {
 pub struct ModelMeta {
     /// Full Rust path of the struct (`shop::models::User`), for error messages.
     pub rust_path: &'static str,
-    /// Table name.
+    /// Table name: `schema.table` for a table in another PostgreSQL schema
+    /// (`#[model(schema = "billing")]`).
     pub table: &'static str,
     /// Columns, in field order.
     pub columns: &'static [ColumnMeta],
@@ -719,7 +720,7 @@ fn table_from_model(
         }
     }
     for check in model.checks {
-        let prefix = format!("ck_{}_", model.table);
+        let prefix = format!("ck_{}_", crate::schema::split_schema(model.table).1);
         let name = match check.name.strip_prefix(&prefix) {
             Some(suffix) if check.generated => naming::check(model.table, suffix),
             _ => check.name.to_owned(),

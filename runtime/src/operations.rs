@@ -43,6 +43,10 @@ pub trait Executor {
     /// An identifier quoted for this database (`"order"`, `` `order` ``).
     fn quote(&self, ident: &str) -> String;
 
+    /// A table name quoted for this database: `billing.invoices` is
+    /// `"billing"."invoices"` on PostgreSQL.
+    fn quote_table(&self, name: &str) -> String;
+
     /// Whether the SQL is printed instead of run (`--sql`).
     fn is_offline(&self) -> bool;
 }
@@ -74,6 +78,13 @@ impl<'a> Operations<'a> {
     /// [`Operations::execute`]: `op.quote("order")`.
     pub fn quote(&self, ident: &str) -> String {
         self.executor.quote(ident)
+    }
+
+    /// A table name quoted for this database, schema included where it has one
+    /// (`op.quote_table("billing.invoices")` is `"billing"."invoices"` on
+    /// PostgreSQL).
+    pub fn quote_table(&self, name: &str) -> String {
+        self.executor.quote_table(name)
     }
 
     /// Whether this step prints SQL instead of running it (`--sql`).

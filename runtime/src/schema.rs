@@ -33,6 +33,43 @@ impl Schema {
         self.tables.get(name)
     }
 
+    /// The PostgreSQL schemas its tables name (`billing` of `billing.invoices`),
+    /// each once, in order.
+    pub fn schemas(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in self.tables.keys() {
+            if let (Some(schema), _) = split_schema(name) {
+                if !out.iter().any(|s| s == schema) {
+                    out.push(schema.to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// The same schema with `schema.` taken off the names of the tables in
+    /// `schema` (and the foreign keys to them): what a database whose current
+    /// schema is `schema` calls them.
+    pub fn unqualified_in(&self, schema: &str) -> Schema {
+        let strip = |name: &str| match split_schema(name) {
+            (Some(s), bare) if s == schema => bare.to_owned(),
+            _ => name.to_owned(),
+        };
+        let mut out = Schema {
+            tables: BTreeMap::new(),
+            enums: self.enums.clone(),
+        };
+        for table in self.tables.values() {
+            let mut table = table.clone();
+            table.name = strip(&table.name);
+            for fk in &mut table.foreign_keys {
+                fk.ref_table = strip(&fk.ref_table);
+            }
+            out.tables.insert(table.name.clone(), table);
+        }
+        out
+    }
+
     /// The columns whose type is the enum `name`, as `(table, column)`.
     pub fn enum_users(&self, name: &str) -> Vec<(String, String)> {
         let mut users = Vec::new();
@@ -654,6 +691,17 @@ impl fmt::Display for ServerDefault {
             ServerDefault::NewUuid => f.write_str("gen_random_uuid()"),
             ServerDefault::Sql(expr) => write!(f, "sql({expr:?})"),
         }
+    }
+}
+
+/// A table name split into its PostgreSQL schema and the name within it:
+/// `billing.invoices` is `(Some("billing"), "invoices")`, `users` is
+/// `(None, "users")` (the connection's current schema). A dot in a table's name
+/// always separates the schema: `#[model(schema = "billing")]` writes it so.
+pub fn split_schema(name: &str) -> (Option<&str>, &str) {
+    match name.split_once('.') {
+        Some((schema, table)) if !schema.is_empty() && !table.is_empty() => (Some(schema), table),
+        _ => (None, name),
     }
 }
 
@@ -1548,7 +1596,11 @@ pub mod naming {
         }
     }
 
+    /// `%(table_name)s` and `%(referred_table_name)s` are the names within their
+    /// schemas, as SQLAlchemy's are.
     fn fill(template: &str, table: &str, columns: &[&str], referred: &str, name: &str) -> String {
+        let (_, table) = super::split_schema(table);
+        let (_, referred) = super::split_schema(referred);
         template
             .replace("%(table_name)s", table)
             .replace("%(column_0_N_name)s", &columns.join("_"))
@@ -1595,7 +1647,7 @@ pub mod naming {
 
     /// `pk_<table>`: the name Retort gives a primary key it names itself.
     pub fn primary_key(table: &str) -> String {
-        format!("pk_{table}")
+        format!("pk_{}", super::split_schema(table).1)
     }
 
     /// The convention's primary key name, if it has one.

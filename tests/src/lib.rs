@@ -524,6 +524,12 @@ CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW;
 CREATE TRIGGER items_touch BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();
 COMMENT ON TABLE makers IS 'Who makes items';
 COMMENT ON COLUMN makers.code IS 'Short code, as printed on labels';
+CREATE SCHEMA billing;
+CREATE TABLE billing.invoices (id SERIAL PRIMARY KEY, maker_id INTEGER NOT NULL REFERENCES makers(id),
+  total NUMERIC(10, 2) NOT NULL DEFAULT 0);
+CREATE INDEX invoices_maker_idx ON billing.invoices (maker_id);
+CREATE TABLE billing.invoice_lines (id SERIAL PRIMARY KEY,
+  invoice_id INTEGER NOT NULL REFERENCES billing.invoices(id) ON DELETE CASCADE);
 "#
             ),
             retort::Backend::Mysql => format!(

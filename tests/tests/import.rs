@@ -23,7 +23,11 @@ fn import_writes_models_baseline_and_stamp(db: &TestDb) {
          INSERT INTO alembic_version VALUES ('1975ea83b712');\n",
     );
     let before = db.schema();
-    let config = db.config(Migrations::EMPTY);
+    let mut config = db.config(Migrations::EMPTY);
+    if db.backend == retort::Backend::Postgres {
+        // Schema `billing`'s tables too.
+        config.include_schemas = vec!["billing".into()];
+    }
     let models_file = config.versions_dir.parent().unwrap().join("src/models.rs");
     let options = ImportOptions {
         models_file: models_file.clone(),
@@ -34,9 +38,10 @@ fn import_writes_models_baseline_and_stamp(db: &TestDb) {
     // The models: one per keyed table, with what could not be said listed.
     let source = std::fs::read_to_string(&models_file).unwrap();
     assert_eq!(report.models.source, source);
-    // PostgreSQL's has `tickets` too (identity options, a collation).
+    // PostgreSQL's has `tickets` too (identity options, a collation) and two
+    // tables in schema `billing`.
     let keyed = if db.backend == retort::Backend::Postgres {
-        8
+        10
     } else {
         7
     };
@@ -106,8 +111,17 @@ fn import_writes_models_baseline_and_stamp(db: &TestDb) {
             "index(name=\"makers_name_prefix\",columns(name(8)))",
         ],
     };
-    // Identity options and collations (PostgreSQL's).
+    // Identity options and collations (PostgreSQL's), and tables in another
+    // schema, keys across schemas included.
     if db.backend == retort::Backend::Postgres {
+        for expected in [
+            "#[model(table=\"invoices\",schema=\"billing\")]pubstructBillingInvoice{",
+            "#[model(table=\"invoice_lines\",schema=\"billing\")]pubstructBillingInvoiceLine{",
+            "references=BillingInvoice,on_delete=\"cascade\"",
+            "#[model(references=Maker",
+        ] {
+            assert!(squeezed.contains(expected), "{expected} in {source}");
+        }
         assert!(squeezed.contains("identity(always,start=500)"), "{source}");
         assert!(squeezed.contains("collation=\"C\""), "{source}");
     }

@@ -103,6 +103,10 @@ fn imported_models_build_and_match_their_database() {
         db.run_client(&alembic_seed(db.backend));
         let mut config = db.config(Migrations::EMPTY);
         config.versions_dir = dir.join(format!("versions_{bin}"));
+        if db.backend == Backend::Postgres {
+            // The tables of schema `billing` too (`include_schemas`).
+            config.include_schemas = vec!["billing".into()];
+        }
         let options = ImportOptions {
             models_file: dir.join(format!("src/models_{bin}.rs")),
             ..ImportOptions::default()

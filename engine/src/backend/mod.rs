@@ -62,6 +62,13 @@ pub trait Session: Send + Sync {
         Err("--schema applies to PostgreSQL only")
     }
 
+    /// The schema unqualified table names are in (PostgreSQL's
+    /// `current_schema()`); `None` where tables have no schemas.
+    fn current_schema(&self, conn: &mut Connection) -> retort::Result<Option<String>> {
+        let _ = conn;
+        Ok(None)
+    }
+
     /// Why a revision cannot be one transaction here (its DDL commits at once);
     /// `None` where DDL is transactional.
     fn autocommit_reason(&self) -> Option<&'static str> {

@@ -33,7 +33,7 @@ impl Session for Postgres {
         };
         Some(format!(
             "SELECT 1 / (SELECT CASE WHEN {expected} THEN 1 ELSE 0 END FROM {}) AS retort_version_guard",
-            d.quote(table)
+            d.quote_table(table)
         ))
     }
 
@@ -72,11 +72,26 @@ impl Session for Postgres {
         lock_query(conn, &sql).map(|_| ())
     }
 
+    fn current_schema(&self, conn: &mut Connection) -> retort::Result<Option<String>> {
+        #[derive(diesel::QueryableByName)]
+        struct Current {
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            name: Option<String>,
+        }
+        Ok(conn
+            .query::<Current>("SELECT current_schema()::text AS name")?
+            .into_iter()
+            .next()
+            .and_then(|c| c.name))
+    }
+
     fn has_table_sql(&self, name: &str) -> String {
+        let (schema, table) = retort::schema::split_schema(name);
         format!(
             "SELECT COUNT(*) AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() AND c.relname = {}",
-            self.string_literal(name)
+             WHERE c.relkind IN ('r', 'p') AND n.nspname = {} AND c.relname = {}",
+            schema.map_or_else(|| "current_schema()".to_owned(), |s| self.string_literal(s)),
+            self.string_literal(table)
         )
     }
 

@@ -18,6 +18,7 @@ use retort::ops::{
     CreateTable, DropColumn, DropConstraint, DropEnum, DropIndex, DropTable, Execute, Op,
     RenameConstraint, RenameTable, SetComment,
 };
+use retort::schema::split_schema;
 use retort::schema::{
     Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Identity, Index,
     IndexKey, NullsOrder, Schema, ServerDefault, SqlType, Table, Unique, Value,
@@ -114,6 +115,7 @@ pub trait Dialect: Send + Sync {
     /// PostgreSQL), as the error autogenerate, `check` and rendering give.
     fn unsupported_columns(&self, schema: &Schema) -> Result<(), RenderError> {
         for table in schema.tables.values() {
+            self.supports_schema_of(&table.name)?;
             for column in &table.columns {
                 self.supports_column(table, column)?;
             }
@@ -345,7 +347,7 @@ pub trait Dialect: Send + Sync {
                     let olds: Vec<String> = renames.iter().map(|(old, _)| old.clone()).collect();
                     out.statements.push(format!(
                         "UPDATE {} SET {c} = CASE {c}{cases} END WHERE {c} IN ({})",
-                        self.quote(table_name),
+                        self.quote_table(table_name),
                         self.enum_values_sql(&olds)
                     ));
                 }
@@ -384,6 +386,34 @@ pub trait Dialect: Send + Sync {
     /// Quotes an identifier: `"a""b"`.
     fn quote(&self, ident: &str) -> String {
         format!("\"{}\"", ident.replace('"', "\"\""))
+    }
+
+    /// Whether tables live in schemas a name can qualify (`billing.invoices`):
+    /// PostgreSQL. Elsewhere a model with `schema = ..` is refused.
+    fn supports_schemas(&self) -> bool {
+        false
+    }
+
+    /// Quotes a table name; `billing.invoices` is `"billing"."invoices"` where
+    /// [`Dialect::supports_schemas`].
+    fn quote_table(&self, name: &str) -> String {
+        match split_schema(name) {
+            (Some(schema), table) if self.supports_schemas() => {
+                format!("{}.{}", self.quote(schema), self.quote(table))
+            }
+            _ => self.quote(name),
+        }
+    }
+
+    /// Quotes the name of an index of `table`: schema-qualified where the index
+    /// lives in the table's schema and is named on its own (`DROP INDEX`).
+    fn quote_index(&self, table: &str, index: &str) -> String {
+        match split_schema(table) {
+            (Some(schema), _) if self.supports_schemas() => {
+                format!("{}.{}", self.quote(schema), self.quote(index))
+            }
+            _ => self.quote(index),
+        }
     }
 
     /// Quotes a string literal: `'it''s'`.
@@ -674,7 +704,7 @@ pub trait Dialect: Send + Sync {
         self.check_identifier("constraint", &op.new_name)?;
         Ok(vec![format!(
             "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
-            self.quote(&op.table),
+            self.quote_table(&op.table),
             self.quote(&op.name),
             self.quote(&op.new_name)
         )])
@@ -757,7 +787,7 @@ pub trait Dialect: Send + Sync {
         sql.push_str(&format!(
             "FOREIGN KEY ({}) REFERENCES {} ({})",
             self.quote_list(&foreign_key.columns),
-            self.quote(&foreign_key.ref_table),
+            self.quote_table(&foreign_key.ref_table),
             self.quote_list(&foreign_key.ref_columns)
         ));
         if foreign_key.match_full {
@@ -853,7 +883,18 @@ pub trait Dialect: Send + Sync {
 
     /// `CREATE TABLE` with columns, key, uniques, checks and foreign keys.
     fn create_table_sql(&self, table: &Table) -> Result<Vec<String>, RenderError> {
-        self.check_identifier("table", &table.name)?;
+        let (schema, bare) = split_schema(&table.name);
+        self.check_identifier("table", bare)?;
+        let mut out = Vec::new();
+        if let Some(schema) = schema {
+            self.supports_schema_of(&table.name)?;
+            self.check_identifier("schema", schema)?;
+            // Alembic leaves this to the user; a model naming a schema expects it.
+            out.push(format!(
+                "CREATE SCHEMA IF NOT EXISTS {}",
+                self.quote(schema)
+            ));
+        }
         if table.columns.is_empty() {
             return Err(RenderError::Unsupported {
                 dialect: self.name(),
@@ -887,23 +928,77 @@ pub trait Dialect: Send + Sync {
             (Some(comment), true) => format!(" COMMENT={}", self.string_literal(comment)),
             _ => String::new(),
         };
-        let mut out = vec![format!(
+        out.push(format!(
             "CREATE TABLE {} (\n    {}\n){options}",
-            self.quote(&table.name),
+            self.quote_table(&table.name),
             parts.join(",\n    ")
-        )];
+        ));
         out.extend(self.table_comments_sql(table)?);
         Ok(out)
     }
 
     /// `ALTER TABLE … RENAME TO …`.
+    /// A table moved to another schema (`billing.invoices` from `invoices`) is
+    /// `SET SCHEMA` first, then renamed if its name changes too.
     fn rename_table_sql(&self, op: &RenameTable) -> Result<Vec<String>, RenderError> {
-        self.check_identifier("table", &op.new_name)?;
-        Ok(vec![format!(
-            "ALTER TABLE {} RENAME TO {}",
-            self.quote(&op.name),
-            self.quote(&op.new_name)
-        )])
+        let (old_schema, old_bare) = split_schema(&op.name);
+        let (new_schema, new_bare) = split_schema(&op.new_name);
+        self.check_identifier("table", new_bare)?;
+        self.supports_schema_of(&op.name)?;
+        self.supports_schema_of(&op.new_name)?;
+        let mut out = Vec::new();
+        let mut current = op.name.clone();
+        if old_schema != new_schema {
+            match new_schema {
+                Some(schema) => {
+                    out.push(format!(
+                        "CREATE SCHEMA IF NOT EXISTS {}",
+                        self.quote(schema)
+                    ));
+                    out.push(format!(
+                        "ALTER TABLE {} SET SCHEMA {}",
+                        self.quote_table(&op.name),
+                        self.quote(schema)
+                    ));
+                    current = format!("{schema}.{old_bare}");
+                }
+                // Back to the connection's current schema, which has no name
+                // here: DDL takes no function, a DO block does.
+                None => {
+                    out.push(format!(
+                        "DO $retort$ BEGIN EXECUTE format('ALTER TABLE %s SET SCHEMA %I', {}, current_schema()); END $retort$",
+                        self.string_literal(&self.quote_table(&op.name))
+                    ));
+                    current = old_bare.to_owned();
+                }
+            }
+        }
+        if old_bare != new_bare {
+            out.push(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                self.quote_table(&current),
+                self.quote(new_bare)
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Refuses a schema-qualified table name where tables have no schemas.
+    fn supports_schema_of(&self, table: &str) -> Result<(), RenderError> {
+        match split_schema(table) {
+            (Some(schema), _) if !self.supports_schemas() => Err(RenderError::Unsupported {
+                dialect: self.name(),
+                op: format!("use table `{table}` in schema `{schema}`"),
+                hint: format!(
+                    "only PostgreSQL keeps tables in schemas; {} has one namespace per database: \
+                     remove schema = \"{schema}\" (from the model, or version_table_schema from \
+                     Retort.toml); a table in another database is a model with database = .. \
+                     and a [[databases]] entry in Retort.toml",
+                    self.name()
+                ),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// `ALTER TABLE … ADD COLUMN …`.
@@ -915,7 +1010,7 @@ pub trait Dialect: Send + Sync {
         let host = Table::new(op.table.clone());
         let mut out = vec![format!(
             "ALTER TABLE {} ADD COLUMN {}",
-            self.quote(&op.table),
+            self.quote_table(&op.table),
             self.column_sql(&host, &op.column)?
         )];
         if op.column.comment.is_some() && !self.inline_comments() {
@@ -940,7 +1035,7 @@ pub trait Dialect: Send + Sync {
     ) -> Result<Vec<String>, RenderError> {
         Ok(vec![format!(
             "ALTER TABLE {} DROP COLUMN {}",
-            self.quote(&op.table),
+            self.quote_table(&op.table),
             self.quote(&op.name)
         )])
     }
@@ -980,14 +1075,14 @@ pub trait Dialect: Send + Sync {
             format!(
                 "CREATE {kind}INDEX {}{using} ON {} ({})",
                 self.quote(&index.name),
-                self.quote(&op.table),
+                self.quote_table(&op.table),
                 keys.join(", ")
             )
         } else {
             format!(
                 "CREATE {kind}INDEX {} ON {}{} ({})",
                 self.quote(&index.name),
-                self.quote(&op.table),
+                self.quote_table(&op.table),
                 method
                     .map(|m| format!(" USING {}", m.to_ascii_lowercase()))
                     .unwrap_or_default(),
@@ -1135,7 +1230,10 @@ pub trait Dialect: Send + Sync {
 
     /// `DROP INDEX`.
     fn drop_index_sql(&self, op: &DropIndex) -> Result<Vec<String>, RenderError> {
-        Ok(vec![format!("DROP INDEX {}", self.quote(&op.name))])
+        Ok(vec![format!(
+            "DROP INDEX {}",
+            self.quote_index(&op.table, &op.name)
+        )])
     }
 
     /// `ALTER TABLE … ADD CONSTRAINT …`.
@@ -1155,7 +1253,7 @@ pub trait Dialect: Send + Sync {
     ) -> Result<Vec<String>, RenderError> {
         Ok(vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
-            self.quote(&op.table),
+            self.quote_table(&op.table),
             self.quote(&op.name)
         )])
     }
@@ -1255,9 +1353,9 @@ pub trait Dialect: Send + Sync {
     fn version_table_sql(&self, table: &str) -> String {
         format!(
             "CREATE TABLE IF NOT EXISTS {} (\n    {} VARCHAR(32) NOT NULL,\n    CONSTRAINT {} PRIMARY KEY ({})\n)",
-            self.quote(table),
+            self.quote_table(table),
             self.quote("version_num"),
-            self.quote(&format!("{table}_pkc")),
+            self.quote(&format!("{}_pkc", split_schema(table).1)),
             self.quote("version_num")
         )
     }
@@ -1286,7 +1384,7 @@ fn bulk_insert_statements<'a, D: Dialect + ?Sized>(
     }
     let head = format!(
         "INSERT INTO {} ({}) VALUES ",
-        d.quote(&op.table),
+        d.quote_table(&op.table),
         d.quote_list(&op.columns)
     );
     let (mut max_rows, max_bytes) = d.bulk_insert_limits();
@@ -1355,7 +1453,7 @@ pub(crate) fn default_add_constraint_sql<D: Dialect + ?Sized>(
     };
     Ok(vec![format!(
         "ALTER TABLE {} ADD {clause}",
-        d.quote(&op.table)
+        d.quote_table(&op.table)
     )])
 }
 
@@ -1382,7 +1480,9 @@ pub(crate) fn default_op_sql<D: Dialect + ?Sized>(
 ) -> Result<Vec<String>, RenderError> {
     match op {
         Op::CreateTable(CreateTable { table }) => d.create_table_sql(table),
-        Op::DropTable(DropTable { name, .. }) => Ok(vec![format!("DROP TABLE {}", d.quote(name))]),
+        Op::DropTable(DropTable { name, .. }) => {
+            Ok(vec![format!("DROP TABLE {}", d.quote_table(name))])
+        }
         Op::RenameTable(op) => d.rename_table_sql(op),
         Op::AddColumn(op) => d.add_column_sql(op, current),
         Op::DropColumn(op) => d.drop_column_sql(op, current),

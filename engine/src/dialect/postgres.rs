@@ -69,13 +69,13 @@ impl Dialect for Postgres {
         Ok(vec![match op.kind {
             None => format!(
                 "ALTER INDEX {} RENAME TO {}",
-                self.quote(&op.name),
+                self.quote_index(&op.table, &op.name),
                 self.quote(&op.new_name)
             ),
             // A unique constraint's index is renamed with it.
             Some(_) => format!(
                 "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
-                self.quote(&op.table),
+                self.quote_table(&op.table),
                 self.quote(&op.name),
                 self.quote(&op.new_name)
             ),
@@ -88,8 +88,8 @@ impl Dialect for Postgres {
         _current: Option<&Table>,
     ) -> Result<Vec<String>, RenderError> {
         let target = match &op.column {
-            Some(c) => format!("COLUMN {}.{}", self.quote(&op.table), self.quote(c)),
-            None => format!("TABLE {}", self.quote(&op.table)),
+            Some(c) => format!("COLUMN {}.{}", self.quote_table(&op.table), self.quote(c)),
+            None => format!("TABLE {}", self.quote_table(&op.table)),
         };
         let comment = op
             .comment
@@ -136,6 +136,10 @@ impl Dialect for Postgres {
             ("TIMESTAMP WITHOUT TIME ZONE", None) => SqlType::Timestamp,
             _ => parse_standard_type(name),
         }
+    }
+
+    fn supports_schemas(&self) -> bool {
+        true
     }
 
     fn supports_arrays(&self) -> bool {
@@ -214,7 +218,7 @@ impl Dialect for Postgres {
                 .find(|t| t.name == *table)
                 .and_then(|t| t.get_column(column))
                 .and_then(|c| c.default.clone().map(|d| (d, c.clone())));
-            let t = self.quote(table);
+            let t = self.quote_table(table);
             let c = self.quote(column);
             if default.is_some() {
                 out.statements
@@ -270,7 +274,7 @@ impl Dialect for Postgres {
     /// PostgreSQL names an unnamed primary key `<table>_pkey` (cut to 63 bytes).
     fn stored_primary_key_name(&self, table: &Table) -> Option<String> {
         table.primary_key_name.clone().or_else(|| {
-            let mut base = table.name.clone();
+            let mut base = retort::schema::split_schema(&table.name).1.to_owned();
             while base.len() + "_pkey".len() > 63 {
                 base.pop();
             }
@@ -283,7 +287,7 @@ impl Dialect for Postgres {
         alter: &AlterColumn,
         existing: Option<&Column>,
     ) -> Result<Vec<String>, RenderError> {
-        let table = self.quote(&alter.table);
+        let table = self.quote_table(&alter.table);
         let column = self.quote(&alter.name);
         let mut actions = Vec::new();
         if let Some(collation) = alter

@@ -33,6 +33,9 @@ pub struct Filter {
     /// Leave table and column comments out of the comparison (`comments = false`
     /// in `Retort.toml`).
     pub ignore_comments: bool,
+    /// PostgreSQL schemas read besides the current one (the schemas the models
+    /// name); their tables are read as `schema.table`.
+    pub schemas: Vec<String>,
 }
 
 impl Filter {
@@ -40,7 +43,7 @@ impl Filter {
     pub fn excludes_column(&self, table: &str, column: &str) -> bool {
         self.exclude_columns
             .iter()
-            .any(|pattern| match pattern.split_once('.') {
+            .any(|pattern| match pattern.rsplit_once('.') {
                 Some((t, c)) => glob_match(t, table) && glob_match(c, column),
                 None => glob_match(pattern, column),
             })

@@ -12,8 +12,8 @@ use retort::Connection;
 
 use crate::dialect::Dialect;
 use retort::schema::{
-    Check, Column, Deferrable, FkAction, ForeignKey, Generated, Identity, Index, IndexKey,
-    NullsOrder, Schema, ServerDefault, SqlType, Table, Unique,
+    split_schema, Check, Column, Deferrable, FkAction, ForeignKey, Generated, Identity, Index,
+    IndexKey, NullsOrder, Schema, ServerDefault, SqlType, Table, Unique,
 };
 use retort::Result;
 
@@ -124,12 +124,33 @@ struct IndexRow {
     nulls_not_distinct: bool,
 }
 
+/// The name a table of `pg_class` row `c` (schema `n`) is known by: bare in
+/// the current schema (and the session's temporary one), `schema.table` in any
+/// other.
+pub(crate) fn qualified(c: &str, n: &str) -> String {
+    format!(
+        "CASE WHEN {n}.nspname = current_schema() OR {n}.oid = pg_catalog.pg_my_temp_schema() \
+         THEN {c}.relname::text ELSE {n}.nspname::text || '.' || {c}.relname::text END"
+    )
+}
+
+/// The condition on `n` (a `pg_namespace` row) that selects the current schema
+/// and `schemas`.
+fn in_schemas(dialect: &dyn Dialect, schemas: &[&str]) -> String {
+    let mut condition = "n.nspname = current_schema()".to_owned();
+    if !schemas.is_empty() {
+        let list: Vec<String> = schemas.iter().map(|s| dialect.string_literal(s)).collect();
+        condition = format!("({condition} OR n.nspname IN ({}))", list.join(", "));
+    }
+    condition
+}
+
 /// One row per key and included column of every index of the relations that
 /// `relations` (a condition on `c`, the table, and `n`, its schema) selects;
 /// primary keys and the indexes of constraints left out.
 pub(crate) fn index_query(relations: &str) -> String {
     format!(
-        "SELECT c.relname::text AS table_name, i.relname::text AS index_name, ix.indisunique AS is_unique, \
+        "SELECT {} AS table_name, i.relname::text AS index_name, ix.indisunique AS is_unique, \
          k.n <= ix.indnkeyatts AS is_key, \
          CASE WHEN ix.indkey[k.n - 1] <> 0 THEN a.attname::text END AS column_name, \
          pg_catalog.pg_get_indexdef(ix.indexrelid, k.n, true) AS key_sql, \
@@ -146,7 +167,8 @@ pub(crate) fn index_query(relations: &str) -> String {
          LEFT JOIN pg_catalog.pg_opclass oc ON k.n <= ix.indnkeyatts AND oc.oid = ix.indclass[k.n - 1] \
          WHERE NOT ix.indisprimary AND {relations} \
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('u', 'p', 'x')) \
-         ORDER BY c.relname, i.relname, k.n"
+         ORDER BY table_name, i.relname, k.n",
+        qualified("c", "n")
     )
 }
 
@@ -205,12 +227,20 @@ pub(crate) fn introspect(
     dialect: &dyn Dialect,
     filter: &Filter,
 ) -> Result<Schema> {
+    // The current schema, the schemas the models name, and the one of a table
+    // read on its own.
+    let mut schemas: Vec<&str> = filter.schemas.iter().map(String::as_str).collect();
+    if let Some((Some(schema), _)) = filter.only.as_deref().map(split_schema) {
+        schemas.push(schema);
+    }
+    let name = qualified("c", "n");
     let tables = format!(
-        "c.relkind IN ('r', 'p') AND n.nspname = current_schema() AND {}",
-        filter.condition("c.relname", |n| dialect.string_literal(n))
+        "c.relkind IN ('r', 'p') AND {} AND {}",
+        in_schemas(dialect, &schemas),
+        filter.condition(&format!("({name})"), |n| dialect.string_literal(n))
     );
     let columns: Vec<ColumnRow> = conn.query(&format!(
-            "SELECT c.relname::text AS table_name, a.attname::text AS column_name, \
+            "SELECT {name} AS table_name, a.attname::text AS column_name, \
              format_type(a.atttypid, a.atttypmod) AS column_type, a.attnotnull AS not_null, \
              pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity, a.attgenerated::text AS generated, \
              CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN \
@@ -227,7 +257,7 @@ pub(crate) fn introspect(
              LEFT JOIN pg_catalog.pg_depend dep ON a.attidentity <> '' AND dep.refobjid = c.oid \
                AND dep.refobjsubid = a.attnum AND dep.classid = 'pg_catalog.pg_class'::regclass AND dep.deptype = 'i' \
              LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid \
-             WHERE {tables} ORDER BY c.relname, a.attnum",
+             WHERE {tables} ORDER BY table_name, a.attnum",
             LABELS.replace("{oid}", "t.oid")
         ),
     )?;
@@ -239,16 +269,18 @@ pub(crate) fn introspect(
         LABELS.replace("{oid}", "t.oid")
     ))?;
     let constraints: Vec<ConstraintRow> = conn.query(&format!(
-            "SELECT c.relname::text AS table_name, con.conname::text AS name, con.contype::text AS kind, \
-             {} AS columns, rc.relname::text AS ref_table, \
+            "SELECT {name} AS table_name, con.conname::text AS name, con.contype::text AS kind, \
+             {} AS columns, {} AS ref_table, \
              {} AS ref_columns, \
              con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, \
              pg_get_constraintdef(con.oid) AS definition \
              FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
-             WHERE con.contype IN ('p', 'u', 'f', 'c') AND {tables} ORDER BY c.relname, con.conname",
+             LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
+             WHERE con.contype IN ('p', 'u', 'f', 'c') AND {tables} ORDER BY table_name, con.conname",
             names("con.conkey", "con.conrelid"),
+            qualified("rc", "rn"),
             names("con.confkey", "con.confrelid"),
         ),
     )?;
