@@ -221,12 +221,73 @@ fn add_some_constraints(rng: &mut Rng, t: &mut Table) {
     }
 }
 
+/// Sometimes, a foreign key over both columns of another table's composite
+/// unique constraint (struct-level `foreign_key(columns(a, b), references =
+/// T(a, b))`), its columns of the same types and collations.
+fn composite_key(rng: &mut Rng, s: &Schema, t: &mut Table) {
+    let targets: Vec<(&Table, &Unique)> = s
+        .tables
+        .values()
+        .filter(|o| o.name != t.name)
+        .filter_map(|o| {
+            o.uniques
+                .iter()
+                .find(|u| u.columns.len() == 2)
+                .map(|u| (o, u))
+        })
+        .collect();
+    if targets.is_empty() || !rng.chance(80) {
+        return;
+    }
+    let (target, unique) = *rng.pick(&targets);
+    let (bare, target_bare) = (split_schema(&t.name).1, split_schema(&target.name).1);
+    let mut columns = Vec::new();
+    for c in &unique.columns {
+        let Some(referenced) = target.get_column(c) else {
+            return;
+        };
+        let mut column =
+            Column::new(format!("{target_bare}_{c}"), referenced.sql_type.clone()).nullable();
+        column.collation = referenced.collation.clone();
+        if t.get_column(&column.name).is_some() {
+            return;
+        }
+        columns.push(column);
+    }
+    let names: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+    t.columns.extend(columns);
+    let action = *rng.pick(&[FkAction::NoAction, FkAction::Cascade, FkAction::SetNull]);
+    t.foreign_keys.push(
+        ForeignKey::new(
+            format!("fk_{bare}_{target_bare}_pair"),
+            names,
+            target.name.clone(),
+            unique.columns.clone(),
+        )
+        .on_delete(action)
+        .deferrable(deferral(rng)),
+    );
+}
+
+/// The columns of `table` other tables' foreign keys reference (besides `id`).
+fn referenced_columns(s: &Schema, table: &str) -> Vec<String> {
+    s.tables
+        .values()
+        .flat_map(|t| &t.foreign_keys)
+        .filter(|f| f.ref_table == table)
+        .flat_map(|f| f.ref_columns.iter().cloned())
+        .filter(|c| c != "id")
+        .collect()
+}
+
 fn schema(rng: &mut Rng) -> Schema {
     let mut s = Schema::new();
     let mut names = Vec::new();
     for i in 0..1 + rng.below(4) {
         let name = format!("{}t{i}", in_schema(rng));
-        s.insert(table(rng, &name, &names));
+        let mut t = table(rng, &name, &names);
+        composite_key(rng, &s, &mut t);
+        s.insert(t);
         names.push(name);
     }
     s
@@ -246,7 +307,8 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
         0 => {
             *serial += 1;
             let new = format!("{}n{serial}", in_schema(rng));
-            let t = table(rng, &new, &names);
+            let mut t = table(rng, &new, &names);
+            composite_key(rng, s, &mut t);
             s.insert(t);
         }
         1 if !referenced(s, &name) && s.tables.len() > 1 => {
@@ -261,11 +323,12 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
             s.tables.get_mut(&name).unwrap().columns.push(c);
         }
         3 => {
+            let pinned = referenced_columns(s, &name);
             let t = s.tables.get_mut(&name).unwrap();
             let plain: Vec<String> = t
                 .columns
                 .iter()
-                .filter(|c| c.name.starts_with('c'))
+                .filter(|c| c.name.starts_with('c') && !pinned.contains(&c.name))
                 .map(|c| c.name.clone())
                 .collect();
             if plain.len() > 1 {
@@ -278,6 +341,7 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
             }
         }
         4..=6 => {
+            let pinned = referenced_columns(s, &name);
             let t = s.tables.get_mut(&name).unwrap();
             let plain: Vec<usize> = (0..t.columns.len())
                 .filter(|i| t.columns[*i].name.starts_with('c'))
@@ -298,8 +362,9 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
             };
             let c = &mut t.columns[i];
             match rng.below(4) {
-                // A collation set or removed.
-                3 => {
+                // A collation set or removed (not under another table's key:
+                // MySQL wants both sides' collations equal).
+                3 if !pinned.contains(&c.name) => {
                     let ty = c.sql_type.clone();
                     c.collation = match c.collation {
                         Some(_) => None,
@@ -340,6 +405,7 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
             };
         }
         _ => {
+            let pinned = !referenced_columns(s, &name).is_empty();
             let t = s.tables.get_mut(&name).unwrap();
             if let Some(fk) = t.foreign_keys.first_mut() {
                 fk.on_delete = if fk.on_delete == FkAction::Cascade {
@@ -349,7 +415,7 @@ fn mutate(rng: &mut Rng, s: &mut Schema, serial: &mut usize) {
                 };
                 // And, where keys can wait, when it is checked.
                 fk.deferrable = deferral(rng);
-            } else {
+            } else if !pinned {
                 t.indexes.clear();
                 t.uniques.clear();
                 t.checks.clear();
