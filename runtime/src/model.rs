@@ -124,6 +124,39 @@ pub struct ColumnMeta {
     pub identity: Option<Identity>,
 }
 
+impl ColumnMeta {
+    /// Every option at its default: the derive writes a field's
+    /// `ColumnMeta { field, name, sql_type, <what the attributes set>, ..BASE }`,
+    /// so 1000 models type-check a few fields each instead of all of them.
+    pub const BASE: ColumnMeta = ColumnMeta {
+        field: "",
+        name: "",
+        sql_type: SqlType::Integer,
+        array: false,
+        nullable: false,
+        primary_key: false,
+        autoincrement: None,
+        unique: false,
+        unique_name: None,
+        index: false,
+        index_name: None,
+        default: None,
+        references: None,
+        fk_name: None,
+        on_delete: FkAction::NoAction,
+        on_update: FkAction::NoAction,
+        deferrable: Deferrable::No,
+        renamed_from: None,
+        db_enum: None,
+        comment: None,
+        on_update_now: false,
+        generated: None,
+        generated_stored: false,
+        collation: None,
+        identity: None,
+    };
+}
+
 /// What `#[derive(DbEnum)]` knows about an enum, as static data.
 #[derive(Debug)]
 pub struct EnumMeta {
