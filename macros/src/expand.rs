@@ -1,5 +1,6 @@
 //! Code generation for `#[derive(Model)]`: a static `ModelMeta`, the `Model` impl,
-//! and the `inventory` registration, all inside `const _: () = { .. };`.
+//! and the registration (a constructor, `inventory` on other targets), all
+//! inside `const _: () = { .. };`.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -180,6 +181,7 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
                 renamed_from: #renamed_from,
                 database: #database_name,
                 comment: #model_comment,
+                registry_next: ::retort::model::RegistryLink::NEW,
             };
 
             impl ::retort::Model for #ident {
@@ -189,6 +191,38 @@ fn impl_model(model: &Model<'_>) -> TokenStream {
                 }
             }
 
+            // Registered before `main` by a constructor (see
+            // `retort::model::Registration`); `inventory` elsewhere.
+            #[cfg(any(
+                target_os = "linux", target_os = "android", target_os = "freebsd",
+                target_os = "netbsd", target_os = "openbsd", target_os = "dragonfly",
+                target_os = "illumos", target_os = "macos", target_os = "ios", windows
+            ))]
+            #[used]
+            #[cfg_attr(
+                any(
+                    target_os = "linux", target_os = "android", target_os = "freebsd",
+                    target_os = "netbsd", target_os = "openbsd", target_os = "dragonfly",
+                    target_os = "illumos"
+                ),
+                unsafe(link_section = ".init_array")
+            )]
+            #[cfg_attr(
+                any(target_os = "macos", target_os = "ios"),
+                unsafe(link_section = "__DATA,__mod_init_func,mod_init_funcs")
+            )]
+            #[cfg_attr(windows, unsafe(link_section = ".CRT$XCU"))]
+            static __RETORT_CTOR: extern "C" fn() = {
+                extern "C" fn register() {
+                    ::retort::model::register(&__RETORT_META)
+                }
+                register
+            };
+            #[cfg(not(any(
+                target_os = "linux", target_os = "android", target_os = "freebsd",
+                target_os = "netbsd", target_os = "openbsd", target_os = "dragonfly",
+                target_os = "illumos", target_os = "macos", target_os = "ios", windows
+            )))]
             ::retort::__private::inventory::submit! {
                 ::retort::model::Registration(&__RETORT_META)
             }
