@@ -47,6 +47,10 @@ struct Args {
     /// Skip the build-time figures (each build of 1000 tables takes minutes).
     #[arg(long)]
     no_build_times: bool,
+    /// Only the edit loop (edit → revision written → applied, and the peers' with
+    /// `--peers`) and `check`: a few minutes, for measuring a change to the derive.
+    #[arg(long)]
+    edit_loop_only: bool,
     /// Small revisions applied and reverted.
     #[arg(long, default_value_t = 200)]
     small: usize,
@@ -188,7 +192,9 @@ fn bench(args: Args) -> Result<()> {
     for n in bench.args.sizes.clone() {
         bench.size(n)?;
     }
-    bench.bulk()?;
+    if !bench.args.edit_loop_only {
+        bench.bulk()?;
+    }
     if bench.args.diesel_widths {
         bench.diesel_widths(&root.join("widths"))?;
     }
@@ -234,7 +240,7 @@ impl Bench {
             packages.join(", ")
         );
         self.cargo_build(&packages)?;
-        if !self.args.no_build_times {
+        if !self.args.no_build_times && !self.args.edit_loop_only {
             // The dependencies of the reference crates, each with its features.
             for package in [
                 generate::models_package(generate::WARM),
@@ -307,7 +313,7 @@ impl Bench {
     /// Everything measured at `n` tables.
     fn size(&mut self, n: usize) -> Result<()> {
         eprintln!("== {n} tables ==");
-        if !self.args.no_build_times {
+        if !self.args.no_build_times && !self.args.edit_loop_only {
             self.build_times(n)?;
         }
         let bin = self.binary(n);
@@ -354,6 +360,9 @@ impl Bench {
         self.build_revisions(n, &format!("with the {n}-table revision"))?;
         if !self.args.no_build_times {
             self.edit_loop(n)?;
+        }
+        if self.args.edit_loop_only {
+            return Ok(());
         }
 
         for s in 0..self.servers.len() {
