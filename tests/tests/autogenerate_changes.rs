@@ -335,7 +335,8 @@ fn introspection_queries_do_not_grow_with_tables(db: &TestDb) {
         counts[0], counts[1],
         "queries at 10 and at 200 tables: {counts:?}"
     );
-    assert!(counts[0] <= 4, "{counts:?}");
+    // SQLite 3, PostgreSQL 4, MySQL 5 (tables' collations and comments apart).
+    assert!(counts[0] <= 5, "{counts:?}");
 }
 
 /// A table whose foreign key column has its own index: dropping it (the downgrade

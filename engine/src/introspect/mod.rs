@@ -1,5 +1,5 @@
 //! Reads a live database into a [`Schema`], with a fixed number of bulk catalog
-//! queries whatever the number of tables (SQLite: 3, PostgreSQL: 3, MySQL: 4).
+//! queries whatever the number of tables (SQLite: 3, PostgreSQL: 4, MySQL: 5).
 
 pub(crate) mod mysql;
 pub(crate) mod postgres;

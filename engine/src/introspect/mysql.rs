@@ -1,5 +1,5 @@
-//! MySQL/MariaDB introspection: four queries over `information_schema` for the
-//! current database (columns, indexes, foreign keys, checks), whatever the number
+//! MySQL/MariaDB introspection: five queries over `information_schema` for the
+//! current database (columns, tables, indexes, foreign keys, checks), whatever the number
 //! of tables.
 
 use std::collections::BTreeMap;
@@ -34,13 +34,22 @@ struct ColumnRow {
     /// A generated column's expression.
     #[diesel(sql_type = Nullable<Text>)]
     generation: Option<String>,
-    /// The column's collation where it is not its table's.
+    /// The column's collation (kept where it is not its table's).
     #[diesel(sql_type = Nullable<Text>)]
     collation: Option<String>,
     #[diesel(sql_type = Text)]
     comment: String,
+}
+
+/// A table's default collation and comment.
+#[derive(QueryableByName)]
+struct TableRow {
     #[diesel(sql_type = Text)]
-    table_comment: String,
+    table_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    collation: Option<String>,
+    #[diesel(sql_type = Text)]
+    comment: String,
 }
 
 #[derive(QueryableByName)]
@@ -103,16 +112,25 @@ pub(crate) fn introspect(
              CAST(COLUMN_TYPE AS CHAR) AS column_type, CAST(IS_NULLABLE AS CHAR) AS is_nullable, \
              CAST(COLUMN_DEFAULT AS CHAR) AS default_value, CAST(EXTRA AS CHAR) AS extra, \
              CAST(NULLIF(GENERATION_EXPRESSION, '') AS CHAR) AS generation, \
-             CAST(IF(c.COLLATION_NAME <> (SELECT t.TABLE_COLLATION FROM information_schema.TABLES t \
-               WHERE t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME), c.COLLATION_NAME, NULL) AS CHAR) AS collation, \
-             CAST(COLUMN_COMMENT AS CHAR) AS comment, \
-             CAST(COALESCE((SELECT t.TABLE_COMMENT FROM information_schema.TABLES t \
-               WHERE t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME), '') AS CHAR) AS table_comment \
+             CAST(c.COLLATION_NAME AS CHAR) AS collation, CAST(COLUMN_COMMENT AS CHAR) AS comment \
              FROM information_schema.COLUMNS c WHERE TABLE_SCHEMA = DATABASE() AND {} \
              AND TABLE_NAME NOT IN (SELECT TABLE_NAME FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()) \
              ORDER BY TABLE_NAME, ORDINAL_POSITION",
         only("TABLE_NAME")
     ))?;
+    // Each table's collation and comment in a query of their own: as
+    // subqueries per column, MariaDB opened a table per lookup (98 s at 1000
+    // tables); joined, 2 s; alone, 10 ms.
+    let tables: Vec<TableRow> = conn.query(&format!(
+        "SELECT CAST(TABLE_NAME AS CHAR) AS table_name, CAST(TABLE_COLLATION AS CHAR) AS collation, \
+             CAST(TABLE_COMMENT AS CHAR) AS comment FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND {}",
+        only("TABLE_NAME")
+    ))?;
+    let tables: BTreeMap<String, TableRow> = tables
+        .into_iter()
+        .map(|t| (t.table_name.clone(), t))
+        .collect();
     let indexes: Vec<IndexRow> = conn.query(&format!(
         "SELECT CAST(TABLE_NAME AS CHAR) AS table_name, CAST(INDEX_NAME AS CHAR) AS index_name, \
              IF(NON_UNIQUE = 0, 'Y', 'N') AS is_unique, CAST(COLUMN_NAME AS CHAR) AS column_name, \
@@ -149,8 +167,10 @@ pub(crate) fn introspect(
             .or_insert_with(|| Table::new(&row.table_name));
         let sql_type = dialect.parse_type(&row.column_type);
         // MariaDB's JSON is LONGTEXT in utf8mb4_bin, a collation no model wrote.
+        let facts = tables.get(&row.table_name);
         let collation = row
             .collation
+            .filter(|c| facts.and_then(|t| t.collation.as_ref()) != Some(c))
             .filter(|_| matches!(sql_type, SqlType::Text | SqlType::Varchar(_)));
         let extra = row.extra.to_ascii_lowercase();
         let generated = row
@@ -167,7 +187,7 @@ pub(crate) fn introspect(
             .and_then(|d| parse_default(d, &sql_type, extra.contains("default_generated")));
         // MySQL keeps no comment as an empty one.
         let some = |text: String| (!text.is_empty()).then_some(text);
-        table.comment = some(row.table_comment);
+        table.comment = facts.and_then(|t| some(t.comment.clone()));
         table.columns.push(Column {
             name: row.column_name,
             sql_type,
