@@ -204,6 +204,28 @@ pub enum Command {
     Show {
         /// The revision.
         revision: String,
+        /// The database whose locks to describe (default: the URL's).
+        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend)]
+        dialect: Option<Backend>,
+    },
+    /// Check revisions for changes that lock a busy table, rewrite it, lose data
+    /// or break the running code (squawk's rules and MySQL's): the revisions the
+    /// database has not applied, or with --offline those after --from. Exit 1 on
+    /// a finding no revision acknowledged (`op.acknowledge(rule, reason)`).
+    Lint {
+        /// No database: lint the history after --from (default: all of it).
+        #[arg(long)]
+        offline: bool,
+        /// With --offline: lint the revisions after this one.
+        #[arg(long, requires = "offline", value_name = "REV")]
+        from: Option<String>,
+        /// With --offline: the database to lint for (default: the URL's).
+        #[arg(long, value_name = "sqlite|postgres|mysql", value_parser = parse_backend, requires = "offline")]
+        dialect: Option<Backend>,
+        /// With --offline: the server's version (e.g. 16, 8.0.36, 10.11-mariadb;
+        /// default: a current release).
+        #[arg(long, value_name = "VERSION", requires = "offline")]
+        server_version: Option<String>,
     },
     /// List every revision, applied or pending, and the ones changed since applied.
     Status,
@@ -228,6 +250,10 @@ pub enum Command {
         /// need not be at head then.
         #[arg(long)]
         strict: bool,
+        /// Also lint the revisions not yet applied (as `lint` does) and fail on
+        /// what no revision acknowledged.
+        #[arg(long)]
+        safety: bool,
         /// Many databases.
         #[command(flatten)]
         fleet: FleetArgs,
@@ -696,8 +722,39 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Show { revision } => {
-            print_entry(&mut out, &command::show(config, &revision)?, true)
+        Command::Show { revision, dialect } => {
+            let entry = command::show(config, &revision)?;
+            print_entry(&mut out, &entry, true);
+            let ops = command::revision_ops(config, &entry.id, dialect)?;
+            let database = dialect
+                .or_else(|| config.database_url().ok().map(|u| u.backend))
+                .map(|b| format!(" (locks on {})", backend_name(b)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "    Upgrade{database}:");
+            if ops.is_empty() {
+                let _ = writeln!(out, "      nothing");
+            }
+            for op in &ops {
+                let _ = writeln!(out, "      - {}", op.summary);
+                if let Some(safety) = &op.safety {
+                    let _ = writeln!(out, "          {safety}");
+                }
+            }
+        }
+        Command::Lint {
+            offline,
+            from,
+            dialect,
+            server_version,
+        } => {
+            let options = command::LintOptions {
+                offline,
+                from,
+                dialect,
+                server: server_version,
+            };
+            let report = command::lint(config, &options)?;
+            return Ok(print_lint(&mut out, &report));
         }
         Command::Status => {
             let status = command::status(config)?;
@@ -739,7 +796,11 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
             let report = command::import(config, &options)?;
             print_import(&mut out, &report);
         }
-        Command::Check { fleet, strict } => {
+        Command::Check {
+            fleet,
+            strict,
+            safety,
+        } => {
             if let Some(code) = run_fleet(config, &fleet, FleetCommand::Check)? {
                 return Ok(code);
             }
@@ -751,14 +812,20 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
             for loss in &losses {
                 let _ = writeln!(out, "{}: {loss}", paint_out("destructive", "1;31"));
             }
-            let failed = !losses.is_empty();
+            let mut failed = !losses.is_empty();
+            if safety {
+                let report = command::lint(config, &command::LintOptions::default())?;
+                failed |= print_lint(&mut out, &report) != ExitCode::SUCCESS;
+            }
             return match command::check(config) {
-                // Not at head: with --strict the pending revisions were what to check.
-                Err(retort_engine::Error::NotUpToDate { current, head }) if strict => {
-                    let verdict = if failed {
-                        "the pending revisions above lose data"
-                    } else {
-                        "no pending revision loses data"
+                // Not at head: with --strict or --safety the pending revisions
+                // were what to check.
+                Err(retort_engine::Error::NotUpToDate { current, head }) if strict || safety => {
+                    let verdict = match (failed, safety) {
+                        (true, false) => "the pending revisions above lose data",
+                        (true, true) => "the pending revisions above have findings",
+                        (false, false) => "no pending revision loses data",
+                        (false, true) => "the pending revisions pass",
                     };
                     let _ = writeln!(
                         out,
@@ -933,6 +1000,74 @@ fn report_check(
     ExitCode::from(u8::from(
         failed || !changes.is_empty() || !changes.edited.is_empty(),
     ))
+}
+
+/// `lint`'s report: each finding with where it was written, the lock, the
+/// problem and the fix; acknowledged ones with their reason. Exit 1 when one is
+/// not acknowledged.
+fn print_lint(out: &mut impl Write, report: &command::LintReport) -> ExitCode {
+    let database = match (report.server.version, report.server.mariadb) {
+        (Some((a, b, c)), mariadb) => format!(
+            "{} {a}.{b}.{c}",
+            if mariadb {
+                "MariaDB"
+            } else {
+                backend_name(report.backend)
+            }
+        ),
+        (None, _) => format!("{} (a current release)", backend_name(report.backend)),
+    };
+    let mut acknowledged = 0;
+    for revision in &report.revisions {
+        for finding in &revision.findings {
+            let rule = finding.rule.map_or("acknowledge", |r| r.name());
+            let at = finding.at.clone().unwrap_or_else(|| revision.file.clone());
+            if let Some(reason) = &finding.acknowledged {
+                acknowledged += 1;
+                let _ = writeln!(
+                    out,
+                    "{at}: {} [{rule}] revision {}: {} (acknowledged: {reason})",
+                    paint_out("ok", "1;32"),
+                    revision.id,
+                    finding.op
+                );
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "{at}: {} [{rule}] revision {}: {}",
+                paint_out("error", "1;31"),
+                revision.id,
+                finding.op
+            );
+            if !finding.safety.is_empty() {
+                let _ = writeln!(out, "    lock: {}", finding.safety);
+            }
+            let _ = writeln!(out, "    problem: {}", finding.problem);
+            let _ = writeln!(out, "    fix: {}", finding.fix);
+        }
+    }
+    let failing = report.failing();
+    let _ = writeln!(
+        out,
+        "Linted {} revision(s) for {database}: {failing} finding(s), {acknowledged} acknowledged.",
+        report.revisions.len()
+    );
+    if failing > 0 {
+        let _ = writeln!(
+            out,
+            "Acknowledge one on purpose with op.acknowledge(\"<rule>\", \"<why>\") before the op, or leave a rule out with lint_exclude in Retort.toml."
+        );
+    }
+    ExitCode::from(u8::from(failing > 0))
+}
+
+fn backend_name(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+        Backend::Mysql => "MySQL/MariaDB",
+    }
 }
 
 /// `{prefix}add column …`, each op's warnings under it, then the suggestions.

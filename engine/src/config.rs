@@ -114,6 +114,8 @@ pub struct Config {
     /// Indexes, unique constraints, foreign keys and checks they leave alone, by
     /// name or `*` pattern.
     pub exclude_objects: Vec<String>,
+    /// Safety rules `lint` leaves out (`lint_exclude` in `Retort.toml`).
+    pub lint_exclude: Vec<crate::safety::Rule>,
     /// Compare (and autogenerate) table and column comments, from the models'
     /// doc comments (default); `comments = false` in `Retort.toml` turns it off.
     pub comments: bool,
@@ -149,6 +151,7 @@ impl Config {
             exclude_tables: Vec::new(),
             exclude_columns: Vec::new(),
             exclude_objects: Vec::new(),
+            lint_exclude: Vec::new(),
             comments: true,
             schema: None,
             include_schemas: Vec::new(),

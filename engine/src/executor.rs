@@ -16,6 +16,7 @@ use retort::{Backend, Connection, RenderError};
 
 use crate::dialect::{enum_columns_by_table, Dialect, EnumSql};
 use crate::introspect;
+use crate::safety::{self, NewTables, RecordedOp, Server};
 
 /// Where a step's SQL goes.
 pub enum Sink<'a> {
@@ -199,7 +200,13 @@ pub struct StepExecutor<'a> {
     sink: Sink<'a>,
     state: &'a mut SchemaState,
     raw_sql: bool,
-    recorded: Option<Vec<(Op, usize)>>,
+    recorded: Option<Vec<RecordedOp>>,
+    /// Where the next op was written.
+    at: Option<&'static std::panic::Location<'static>>,
+    /// `op.acknowledge(..)`s waiting for the next op.
+    acknowledged: Vec<(String, String)>,
+    /// Tables created by this step (their ops lock nobody out).
+    created: NewTables,
     progress: Option<Progress>,
     /// Statements sent online.
     sent: usize,
@@ -227,6 +234,9 @@ impl<'a> StepExecutor<'a> {
             state,
             raw_sql: false,
             recorded: None,
+            at: None,
+            acknowledged: Vec::new(),
+            created: NewTables::default(),
             progress: None,
             sent: 0,
             handed_out: false,
@@ -250,17 +260,18 @@ impl<'a> StepExecutor<'a> {
         self
     }
 
-    /// The ops carried out, when [`StepExecutor::recording`].
-    pub fn into_ops(self) -> Vec<Op> {
-        self.into_planned_ops()
-            .into_iter()
-            .map(|(op, _)| op)
-            .collect()
-    }
-
     /// The ops carried out, each with the number of statements it was (online,
     /// or planned with [`Sink::Plan`]), when [`StepExecutor::recording`].
     pub fn into_planned_ops(self) -> Vec<(Op, usize)> {
+        self.into_recorded()
+            .into_iter()
+            .map(|r| (r.op, r.statements))
+            .collect()
+    }
+
+    /// The ops carried out with where each was written and what the revision
+    /// acknowledged for it, when [`StepExecutor::recording`].
+    pub fn into_recorded(self) -> Vec<RecordedOp> {
         self.recorded.unwrap_or_default()
     }
 
@@ -392,6 +403,13 @@ impl Executor for StepExecutor<'_> {
                     None => self.dialect.op_sql(&op, current.as_ref())?,
                 };
                 produced = statements.len();
+                // What the op locks, for the reader of the script.
+                let new_table = self.created.holds(&op);
+                let safety =
+                    safety::classify(&op, self.dialect.backend(), &Server::default(), new_table);
+                if safety.is_notable() && !statements.is_empty() {
+                    out.push(format!("-- {safety}"));
+                }
                 out.extend(statements);
             }
             Sink::Plan(out) => {
@@ -413,8 +431,16 @@ impl Executor for StepExecutor<'_> {
             }
         }
         self.state.follow(&op);
+        self.created.follow(&op);
+        let at = self.at.take();
+        let acknowledged = std::mem::take(&mut self.acknowledged);
         if let Some(recorded) = &mut self.recorded {
-            recorded.push((op, produced));
+            recorded.push(RecordedOp {
+                op,
+                statements: produced,
+                at: at.map(|l| (l.file(), l.line())),
+                acknowledged,
+            });
         }
         Ok(())
     }
@@ -451,5 +477,13 @@ impl Executor for StepExecutor<'_> {
 
     fn is_offline(&self) -> bool {
         !matches!(self.sink, Sink::Execute(_))
+    }
+
+    fn locate(&mut self, at: &'static std::panic::Location<'static>) {
+        self.at = Some(at);
+    }
+
+    fn acknowledge(&mut self, rule: &str, reason: &str) {
+        self.acknowledged.push((rule.to_owned(), reason.to_owned()));
     }
 }

@@ -35,6 +35,7 @@ pub mod introspect;
 pub mod project;
 mod render;
 mod runner;
+pub mod safety;
 pub mod testing;
 mod versions;
 

@@ -44,6 +44,7 @@ struct Settings {
     exclude_tables: Option<Vec<String>>,
     exclude_columns: Option<Vec<String>>,
     exclude_objects: Option<Vec<String>>,
+    lint_exclude: Option<Vec<String>>,
     comments: Option<bool>,
     transaction: Option<TransactionMode>,
     lock_timeout: Option<u64>,
@@ -162,6 +163,20 @@ impl ProjectFile {
                     )));
                 }
             }
+            let lint_exclude = section
+                .settings
+                .lint_exclude
+                .as_ref()
+                .or(d.lint_exclude.as_ref());
+            for rule in lint_exclude.into_iter().flatten() {
+                if crate::safety::Rule::named(rule).is_none() {
+                    return Err(bad(format!(
+                        "lint_exclude of `{}`: `{rule}` is no rule; the rules are {}",
+                        section.name,
+                        crate::safety::Rule::names()
+                    )));
+                }
+            }
         }
         let databases = sections
             .into_iter()
@@ -193,6 +208,7 @@ impl ProjectFile {
                         exclude_tables: s.exclude_tables.or_else(|| d.exclude_tables.clone()),
                         exclude_columns: s.exclude_columns.or_else(|| d.exclude_columns.clone()),
                         exclude_objects: s.exclude_objects.or_else(|| d.exclude_objects.clone()),
+                        lint_exclude: s.lint_exclude.or_else(|| d.lint_exclude.clone()),
                         comments: s.comments.or(d.comments),
                         schema: s.schema.or_else(|| d.schema.clone()),
                         lock_timeout: s.lock_timeout.or(d.lock_timeout),
@@ -317,6 +333,12 @@ pub fn configs(project: &Project) -> Result<Vec<Config>> {
         config.exclude_tables = s.exclude_tables.clone().unwrap_or_default();
         config.exclude_columns = s.exclude_columns.clone().unwrap_or_default();
         config.exclude_objects = s.exclude_objects.clone().unwrap_or_default();
+        config.lint_exclude = s
+            .lint_exclude
+            .iter()
+            .flatten()
+            .filter_map(|name| crate::safety::Rule::named(name))
+            .collect();
         config.comments = s.comments.unwrap_or(true);
         config.schema = s.schema.clone();
         config.include_schemas = s.include_schemas.clone().unwrap_or_default();

@@ -31,6 +31,9 @@ pub struct RevisionHeader<'a> {
     pub message: &'a str,
     /// Creation time, as printed.
     pub created: &'a str,
+    /// The database the ops were compared on: each op that locks, rewrites,
+    /// destroys or breaks something there gets a comment saying so.
+    pub backend: Option<retort::Backend>,
 }
 
 /// Renders a whole revision file: `changes.ops` as the upgrade, with a
@@ -47,8 +50,19 @@ pub fn revision_file(
     for note in changes.suggestions.iter().chain(&changes.notes) {
         up.push(comment(&mut comments, format!("NOTE: {note}")));
     }
-    up.extend(body(&changes.ops, &changes.warnings, &mut comments));
-    let down = body(downgrade, &[], &mut comments);
+    let annotate = |ops: &[Op]| {
+        header
+            .backend
+            .map(|b| crate::safety::annotate(ops, b))
+            .unwrap_or_default()
+    };
+    up.extend(body(
+        &changes.ops,
+        &changes.warnings,
+        &annotate(&changes.ops),
+        &mut comments,
+    ));
+    let down = body(downgrade, &[], &annotate(downgrade), &mut comments);
     let id = header.id;
     let message = header.message;
     let parents = header.down_revisions;
@@ -224,10 +238,12 @@ fn comment(comments: &mut Vec<String>, text: String) -> Stmt<'static> {
     Stmt::Comment(comments.len() - 1)
 }
 
-/// Statements of one function, each op preceded by its warnings.
+/// Statements of one function, each op preceded by its warnings and what it
+/// locks.
 fn body<'a>(
     ops: &'a [Op],
     warnings: &[(usize, String)],
+    safety: &[(usize, String)],
     comments: &mut Vec<String>,
 ) -> Vec<Stmt<'a>> {
     if ops.is_empty() {
@@ -246,6 +262,9 @@ fn body<'a>(
             out.push(comment(comments, format!("WARNING: {warning}")));
         }
         if !redundant[i] {
+            for (_, note) in safety.iter().filter(|(at, _)| *at == i) {
+                out.push(comment(comments, note.clone()));
+            }
             out.push(Stmt::Op(op));
         }
     }
@@ -924,6 +943,7 @@ mod tests {
             depends_on: &[],
             message: "add \"things\"",
             created: "2026-11-25 08:30:00 UTC",
+            backend: None,
         }
     }
 

@@ -828,7 +828,7 @@ pub(crate) fn pending_ops(
     map: &RevisionMap,
     dialect: &'static dyn Dialect,
     current: &[String],
-) -> Result<Vec<(Node, Vec<retort::ops::Op>)>> {
+) -> Result<Vec<(Node, Vec<crate::safety::RecordedOp>)>> {
     let below = map.ancestors(current.iter().map(String::as_str));
     let mut state = SchemaState::replayed(Default::default());
     replay(
@@ -858,7 +858,7 @@ pub(crate) fn pending_ops(
                 });
             }
         }
-        out.push((node.clone(), executor.into_ops()));
+        out.push((node.clone(), executor.into_recorded()));
     }
     Ok(out)
 }

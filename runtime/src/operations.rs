@@ -49,6 +49,18 @@ pub trait Executor {
 
     /// Whether the SQL is printed instead of run (`--sql`).
     fn is_offline(&self) -> bool;
+
+    /// Where the next op was written (a line of the revision file), for what the
+    /// safety linter reports. Nothing by default.
+    fn locate(&mut self, at: &'static std::panic::Location<'static>) {
+        let _ = at;
+    }
+
+    /// A safety finding of `rule` accepted on purpose for the next op (see
+    /// [`Operations::acknowledge`]). Nothing by default.
+    fn acknowledge(&mut self, rule: &str, reason: &str) {
+        let _ = (rule, reason);
+    }
 }
 
 /// Schema operations for one revision step: what `upgrade` and `downgrade`
@@ -64,8 +76,19 @@ impl<'a> Operations<'a> {
     }
 
     /// Runs any op, as built by hand or by the other methods.
+    #[track_caller]
     pub fn run(&mut self, op: Op) -> Result<()> {
+        self.executor.locate(std::panic::Location::caller());
         self.executor.run(op)
+    }
+
+    /// Accepts a safety finding of `rule` (`retort lint`'s name for it, e.g.
+    /// `"ban-drop-column"`) on the next op, on purpose and for `reason`: the linter
+    /// lists it as acknowledged instead of failing. Chains:
+    /// `op.acknowledge("ban-drop-column", "unused since 2.3").drop_column("users", "legacy")?;`
+    pub fn acknowledge(&mut self, rule: &str, reason: &str) -> &mut Self {
+        self.executor.acknowledge(rule, reason);
+        self
     }
 
     /// Which database the step is for, for a revision that must differ by
@@ -120,11 +143,13 @@ impl<'a> Operations<'a> {
 
     /// `CREATE TABLE` with columns, primary key, unique constraints, checks and
     /// foreign keys.
+    #[track_caller]
     pub fn create_table(&mut self, table: Table) -> Result<()> {
         self.run(Op::CreateTable(CreateTable { table }))
     }
 
     /// `DROP TABLE`.
+    #[track_caller]
     pub fn drop_table(&mut self, name: &str) -> Result<()> {
         self.run(Op::DropTable(DropTable {
             name: name.to_owned(),
@@ -133,6 +158,7 @@ impl<'a> Operations<'a> {
     }
 
     /// Renames a table.
+    #[track_caller]
     pub fn rename_table(&mut self, name: &str, new_name: &str) -> Result<()> {
         self.run(Op::RenameTable(RenameTable {
             name: name.to_owned(),
@@ -141,11 +167,13 @@ impl<'a> Operations<'a> {
     }
 
     /// `ALTER TABLE … ADD COLUMN`.
+    #[track_caller]
     pub fn add_column(&mut self, table: &str, column: Column) -> Result<()> {
         self.run(Op::add_column(table, column))
     }
 
     /// `ALTER TABLE … DROP COLUMN`.
+    #[track_caller]
     pub fn drop_column(&mut self, table: &str, name: &str) -> Result<()> {
         self.run(Op::drop_column(table, name))
     }
@@ -154,6 +182,7 @@ impl<'a> Operations<'a> {
     /// `op.alter_column(AlterColumn::new("users", "age").sql_type(SqlType::Varchar(3)))`.
     /// What MySQL must repeat and SQLite must rebuild is looked up from the
     /// database unless `existing(..)` gives it.
+    #[track_caller]
     pub fn alter_column(&mut self, alter: AlterColumn) -> Result<()> {
         self.run(Op::AlterColumn(alter))
     }
@@ -161,6 +190,7 @@ impl<'a> Operations<'a> {
     /// Creates an enum type before its first column: PostgreSQL `CREATE TYPE
     /// name AS ENUM (…)`; nothing on MySQL and SQLite, where the column's type
     /// carries the values.
+    #[track_caller]
     pub fn create_enum<V: Into<String>>(
         &mut self,
         name: &str,
@@ -173,6 +203,7 @@ impl<'a> Operations<'a> {
     }
 
     /// Drops an enum type after its last column (PostgreSQL `DROP TYPE`).
+    #[track_caller]
     pub fn drop_enum(&mut self, name: &str) -> Result<()> {
         self.run(Op::DropEnum(DropEnum {
             name: name.to_owned(),
@@ -186,6 +217,7 @@ impl<'a> Operations<'a> {
     /// runs; on PostgreSQL, values only added run first and outside the step's
     /// transaction when nothing ran before them in it (`ADD VALUE IF NOT EXISTS`:
     /// a value added in a transaction cannot be used in it).
+    #[track_caller]
     pub fn alter_enum(&mut self, alter: AlterEnum) -> Result<()> {
         self.run(Op::AlterEnum(alter))
     }
@@ -193,6 +225,7 @@ impl<'a> Operations<'a> {
     /// Gives an index a new name: `op.rename_index("items", "items_name_idx",
     /// "ix_items_name")` (PostgreSQL `ALTER INDEX … RENAME TO`, MySQL `RENAME
     /// INDEX`).
+    #[track_caller]
     pub fn rename_index(&mut self, table: &str, name: &str, new_name: &str) -> Result<()> {
         self.run(Op::RenameConstraint(RenameConstraint {
             table: table.to_owned(),
@@ -206,6 +239,7 @@ impl<'a> Operations<'a> {
     /// ConstraintKind::Unique, "makers_code_key", "uq_makers_code")`
     /// (PostgreSQL `RENAME CONSTRAINT`; MySQL for unique constraints, which are
     /// indexes there).
+    #[track_caller]
     pub fn rename_constraint(
         &mut self,
         table: &str,
@@ -225,6 +259,7 @@ impl<'a> Operations<'a> {
     /// `create_table_comment`/`drop_table_comment`: `op.comment_table("users",
     /// Some("Who may log in"))`. PostgreSQL `COMMENT ON TABLE`, MySQL `COMMENT =`;
     /// nothing on SQLite.
+    #[track_caller]
     pub fn comment_table(&mut self, table: &str, comment: Option<&str>) -> Result<()> {
         self.run(Op::SetComment(SetComment {
             table: table.to_owned(),
@@ -238,6 +273,7 @@ impl<'a> Operations<'a> {
     /// `alter_column(.., comment=..)`: `op.comment_column("users", "email",
     /// Some("Where receipts go"))`. PostgreSQL `COMMENT ON COLUMN`, MySQL `MODIFY
     /// COLUMN` with the column as it is; nothing on SQLite.
+    #[track_caller]
     pub fn comment_column(
         &mut self,
         table: &str,
@@ -256,6 +292,7 @@ impl<'a> Operations<'a> {
     /// `op.drop_unnamed_constraint("items", Constraint::ForeignKey(ForeignKey::unnamed(["maker_id"], "makers", ["id"])))`.
     /// SQLite keeps such constraints (its table is rebuilt without it); the other
     /// databases name every constraint, so drop it by that name there.
+    #[track_caller]
     pub fn drop_unnamed_constraint(&mut self, table: &str, constraint: Constraint) -> Result<()> {
         self.run(Op::DropConstraint(crate::ops::DropConstraint {
             table: table.to_owned(),
@@ -266,31 +303,37 @@ impl<'a> Operations<'a> {
     }
 
     /// `CREATE [UNIQUE] INDEX`.
+    #[track_caller]
     pub fn create_index(&mut self, table: &str, index: Index) -> Result<()> {
         self.run(Op::create_index(table, index))
     }
 
     /// `DROP INDEX`.
+    #[track_caller]
     pub fn drop_index(&mut self, table: &str, name: &str) -> Result<()> {
         self.run(Op::drop_index(table, name))
     }
 
     /// Adds a foreign key (SQLite rebuilds the table).
+    #[track_caller]
     pub fn create_foreign_key(&mut self, table: &str, foreign_key: ForeignKey) -> Result<()> {
         self.add_constraint(table, Constraint::ForeignKey(foreign_key))
     }
 
     /// Adds a unique constraint.
+    #[track_caller]
     pub fn create_unique_constraint(&mut self, table: &str, unique: Unique) -> Result<()> {
         self.add_constraint(table, Constraint::Unique(unique))
     }
 
     /// Adds a check constraint.
+    #[track_caller]
     pub fn create_check_constraint(&mut self, table: &str, check: Check) -> Result<()> {
         self.add_constraint(table, Constraint::Check(check))
     }
 
     /// Adds a primary key (`name` is kept where the database keeps one).
+    #[track_caller]
     pub fn create_primary_key<I, S>(&mut self, table: &str, name: &str, columns: I) -> Result<()>
     where
         I: IntoIterator<Item = S>,
@@ -299,17 +342,20 @@ impl<'a> Operations<'a> {
         self.add_constraint(table, primary_key(name, columns))
     }
 
+    #[track_caller]
     fn add_constraint(&mut self, table: &str, constraint: Constraint) -> Result<()> {
         self.run(Op::add_constraint(table, constraint))
     }
 
     /// Drops a named constraint of the given kind.
+    #[track_caller]
     pub fn drop_constraint(&mut self, table: &str, name: &str, kind: ConstraintKind) -> Result<()> {
         self.run(Op::drop_constraint(table, name, kind))
     }
 
     /// Several changes to one table at once; on SQLite, one table rebuild for all
     /// of them (Alembic's `batch_alter_table`).
+    #[track_caller]
     pub fn batch_alter_table(
         &mut self,
         table: &str,
@@ -327,6 +373,7 @@ impl<'a> Operations<'a> {
     }
 
     /// Runs SQL verbatim (several statements separated by `;` are fine).
+    #[track_caller]
     pub fn execute(&mut self, sql: &str) -> Result<()> {
         self.execute_with(sql, Vec::new())
     }
@@ -334,6 +381,7 @@ impl<'a> Operations<'a> {
     /// Runs SQL with each `?` replaced by the next parameter, written as a literal
     /// by the dialect (quoted and escaped), so the same step prints with `--sql`:
     /// `op.execute_with("UPDATE products SET price = price * ? WHERE category = ?", row![1.1, "electronics"])`.
+    #[track_caller]
     pub fn execute_with(&mut self, sql: &str, params: Vec<Value>) -> Result<()> {
         self.run(Op::Execute(Execute {
             sql: sql.to_owned(),
@@ -343,6 +391,7 @@ impl<'a> Operations<'a> {
 
     /// Inserts rows, thousands per statement:
     /// `op.bulk_insert("users", &["username", "email"], vec![row!["admin", "admin@example.com"]])`.
+    #[track_caller]
     pub fn bulk_insert(
         &mut self,
         table: &str,

@@ -84,6 +84,11 @@ pub static BYPASS: Migrations = retort::revisions!("fixtures/bypass");
 /// (UUID, JSON and decimal columns) on an empty database.
 pub static TYPES: Migrations = retort::revisions!("fixtures/types");
 
+/// `5afe00000001` creates `accounts`, `payments`, `scratch` and the enum `tier`;
+/// each later revision breaks one safety rule (named in its message), then one
+/// acknowledges its finding and one acknowledges a rule that does not exist.
+pub static LINT: Migrations = retort::revisions!("fixtures/lint");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -105,6 +110,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "partial" => PARTIAL,
         "bypass" => BYPASS,
         "types" => TYPES,
+        "lint" => LINT,
         _ => return None,
     })
 }

@@ -271,7 +271,9 @@ pub fn pending_losses(config: &Config) -> Result<Vec<String>> {
     } = open(config)?;
     let dialect = backend::of(&conn).dialect();
     let mut out = Vec::new();
-    for (node, ops) in crate::runner::pending_ops(&config.migrations, &map, dialect, &current)? {
+    for (node, recorded) in crate::runner::pending_ops(&config.migrations, &map, dialect, &current)?
+    {
+        let ops: Vec<Op> = recorded.into_iter().map(|r| r.op).collect();
         for (_, loss) in autogenerate::losses(&ops, dialect) {
             out.push(format!("revision {} ({}): {loss}", node.id, node.file));
         }

@@ -14,6 +14,7 @@
 pub mod fleet;
 mod import;
 mod inspect;
+mod lint;
 mod write;
 
 pub use import::{import, ImportOptions, ImportReport};
@@ -21,6 +22,7 @@ pub use inspect::{
     apply, branches, check, diff, drift, heads, history, pending_losses, show, status,
     HistoryEntry, HistoryOptions, Status, StatusEntry,
 };
+pub use lint::{lint, revision_ops, LintOptions, LintReport, LintedRevision, ShownOp};
 pub use write::{
     autogenerate, merge, new_revision_id, revision, slug, uncompiled_files, GeneratedRevision,
     RevisionOptions,

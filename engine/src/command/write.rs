@@ -75,7 +75,15 @@ pub fn revision(
     let map = RevisionMap::of(&config.migrations)?;
     require_fresh_binary(config)?;
     let parents = parents(&map, options)?;
-    write_revision(config, &map, message, options, &parents, Changes::default())
+    write_revision(
+        config,
+        &map,
+        message,
+        options,
+        &parents,
+        Changes::default(),
+        false,
+    )
 }
 
 /// Compares the models with the database (which must be at head), or with the
@@ -116,7 +124,7 @@ pub fn autogenerate(
     if changes.is_empty() {
         return Ok(None);
     }
-    write_revision(config, &map, message, options, &parents, changes).map(Some)
+    write_revision(config, &map, message, options, &parents, changes, false).map(Some)
 }
 
 /// Writes a revision whose parents are `revisions` (ids, prefixes,
@@ -156,6 +164,7 @@ pub fn merge(
         &options,
         &parents,
         Changes::default(),
+        false,
     )
 }
 
@@ -173,6 +182,7 @@ pub(super) fn baseline_revision(
         &RevisionOptions::default(),
         &[],
         changes,
+        true,
     )
 }
 
@@ -183,6 +193,7 @@ fn write_revision(
     options: &RevisionOptions,
     parents: &[String],
     changes: Changes,
+    baseline: bool,
 ) -> Result<GeneratedRevision> {
     for label in &options.branch_labels {
         if let Some(owner) = map.labels().get(label) {
@@ -234,6 +245,14 @@ fn write_revision(
             depends_on: &depends,
             message,
             created: &created,
+            // A baseline describes tables that exist: nothing to lock.
+            backend: if baseline {
+                None
+            } else {
+                options
+                    .dialect
+                    .or_else(|| config.database_url().ok().map(|u| u.backend))
+            },
         },
         &changes,
         &down,

@@ -1,0 +1,195 @@
+//! `lint`: one fixture revision per safety rule (`tests/fixtures/lint`, each
+//! named after its rule), each firing exactly its rule on the databases where
+//! the rule applies; acknowledgements; `lint_exclude`; online, only the
+//! revisions the database has not applied, classified for the server it reads.
+
+use std::collections::BTreeMap;
+
+use retort::Backend;
+use retort_engine::command::{self, LintOptions, LintReport};
+use retort_engine::safety::Rule;
+use retort_engine::Config;
+use retort_tests::{on_every_backend, TestDb, LINT};
+
+fn offline(config: &Config, backend: Backend) -> LintReport {
+    let options = LintOptions {
+        offline: true,
+        dialect: Some(backend),
+        ..LintOptions::default()
+    };
+    command::lint(config, &options).unwrap()
+}
+
+fn offline_config() -> Config {
+    Config::new(LINT).url("sqlite://unused-by-offline-lint.db")
+}
+
+/// Revision id (last two digits) → the rules it breaks that no acknowledgement
+/// accepts (`?` for an acknowledgement naming no rule).
+fn failing(report: &LintReport) -> BTreeMap<String, Vec<String>> {
+    report
+        .revisions
+        .iter()
+        .map(|r| {
+            let rules = r
+                .findings
+                .iter()
+                .filter(|f| f.acknowledged.is_none())
+                .map(|f| f.rule.map_or("?".to_owned(), |r| r.name().to_owned()))
+                .collect();
+            (r.id[10..].to_owned(), rules)
+        })
+        .collect()
+}
+
+/// What each revision must break on `backend`: the rule its message names,
+/// where that rule applies to the database, or what the database does instead.
+fn expected(backend: Backend) -> BTreeMap<String, Vec<String>> {
+    let pg_only = ["03", "07", "13", "14", "15", "17", "18"];
+    let mut out = BTreeMap::new();
+    for migration in LINT.revisions {
+        let id = &migration.revision.id[10..];
+        let named = migration.revision.message.replace(' ', "-");
+        let rules: Vec<String> = match (backend, id) {
+            (_, "01" | "21") => vec![],
+            (_, "22") => vec!["ban-drop-column".into(), "?".into()],
+            (Backend::Postgres, _) => vec![named],
+            // SQLite rebuilds the table for these; its auto-numbered key is the
+            // 64-bit rowid.
+            (Backend::Sqlite, "03" | "07") => vec!["blocking-table-rewrite".into()],
+            (Backend::Sqlite, "16") => vec![],
+            (_, id) if pg_only.contains(&id) => vec![],
+            _ => vec![named],
+        };
+        out.insert(id.to_owned(), rules);
+    }
+    out
+}
+
+#[test]
+fn each_revision_breaks_exactly_its_rule_on_each_database() {
+    let config = offline_config();
+    for backend in [Backend::Postgres, Backend::Mysql, Backend::Sqlite] {
+        assert_eq!(
+            failing(&offline(&config, backend)),
+            expected(backend),
+            "{backend:?}"
+        );
+    }
+    // Every rule has its revision.
+    let fired: std::collections::BTreeSet<String> = failing(&offline(&config, Backend::Postgres))
+        .into_values()
+        .flatten()
+        .collect();
+    for rule in Rule::ALL {
+        assert!(fired.contains(rule.name()), "{rule} has no fixture");
+    }
+}
+
+#[test]
+fn findings_name_the_file_line_lock_and_fix() {
+    let report = offline(&offline_config(), Backend::Postgres);
+    let finding = |id: &str| {
+        report
+            .revisions
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap()
+            .findings[0]
+            .clone()
+    };
+    let required = finding("5afe00000002");
+    let at = required.at.as_deref().unwrap();
+    assert!(
+        at.ends_with("fixtures/lint/5afe00000002_adding_required_field.rs:8"),
+        "{at}"
+    );
+    assert_eq!(required.op, "add column `accounts.region`");
+    assert_eq!(
+        required.safety,
+        "ACCESS EXCLUSIVE on `accounts`: blocks reads and writes briefly; breaks code still using the old schema"
+    );
+    assert!(required
+        .problem
+        .contains("the ADD fails if the table has rows"));
+    assert!(required.fix.contains("backfill it, then make it NOT NULL"));
+
+    let index = finding("5afe00000013");
+    assert_eq!(
+        index.safety,
+        "SHARE on `charges`: blocks writes while it reads the whole table"
+    );
+    assert!(index.fix.contains("CONCURRENTLY"));
+
+    // Acknowledged: listed with its reason, not failing.
+    let acknowledged = finding("5afe00000021");
+    assert_eq!(acknowledged.rule, Some(Rule::BanDropColumn));
+    assert_eq!(
+        acknowledged.acknowledged.as_deref(),
+        Some("handle was never read")
+    );
+    assert!(acknowledged
+        .at
+        .unwrap()
+        .ends_with("5afe00000021_acknowledged.rs:9"));
+    // A misspelt rule is a finding of its own, and accepts nothing.
+    let typo = &report
+        .revisions
+        .iter()
+        .find(|r| r.id == "5afe00000022")
+        .unwrap()
+        .findings;
+    assert!(typo[1].problem.contains("\"ban-drop-colum\""), "{typo:?}");
+    assert!(typo[1].fix.contains("ban-drop-column"));
+    assert_eq!(report.failing(), 21);
+}
+
+#[test]
+fn lint_exclude_leaves_rules_out() {
+    let mut config = offline_config();
+    config.lint_exclude = vec![Rule::BanDropColumn, Rule::PreferTextField];
+    let failing = failing(&offline(&config, Backend::Postgres));
+    assert_eq!(failing["11"], Vec::<String>::new());
+    assert_eq!(failing["17"], Vec::<String>::new());
+    assert_eq!(failing["22"], ["?"]);
+    assert_eq!(failing["12"], ["ban-drop-table"]);
+}
+
+#[test]
+fn offline_from_a_revision_and_for_an_older_server() {
+    let config = offline_config();
+    let options = LintOptions {
+        offline: true,
+        from: Some("5afe00000019".into()),
+        dialect: Some(Backend::Postgres),
+        server: Some("10.5".into()),
+    };
+    let report = command::lint(&config, &options).unwrap();
+    let ids: Vec<&str> = report.revisions.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["5afe00000020", "5afe00000021", "5afe00000022"]);
+    assert_eq!(report.server.version, Some((10, 5, 0)));
+}
+
+fn online_lints_what_is_pending(db: &TestDb) {
+    let config = db.config(LINT);
+    command::upgrade(&config, "5afe00000010").unwrap();
+    let report = command::lint(&config, &LintOptions::default()).unwrap();
+    assert_eq!(report.backend, db.backend);
+    assert!(report.server.version.is_some(), "{:?}", report.server);
+    if db.backend == Backend::Mysql {
+        assert_eq!(
+            report.server.mariadb,
+            db.strings("SELECT VERSION() AS v")[0]
+                .to_lowercase()
+                .contains("mariadb")
+        );
+    }
+    let online = failing(&report);
+    let expected: BTreeMap<String, Vec<String>> = expected(db.backend)
+        .into_iter()
+        .filter(|(id, _)| id.as_str() > "10")
+        .collect();
+    assert_eq!(online, expected);
+}
+
+on_every_backend!(online_lints_what_is_pending);
