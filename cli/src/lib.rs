@@ -1021,7 +1021,11 @@ fn print_lint(out: &mut impl Write, report: &command::LintReport) -> ExitCode {
     for revision in &report.revisions {
         for finding in &revision.findings {
             let rule = finding.rule.map_or("acknowledge", |r| r.name());
-            let at = finding.at.clone().unwrap_or_else(|| revision.file.clone());
+            let at = finding
+                .at
+                .as_deref()
+                .map(relative_to_cwd)
+                .unwrap_or_else(|| revision.file.clone());
             if let Some(reason) = &finding.acknowledged {
                 acknowledged += 1;
                 let _ = writeln!(
@@ -1060,6 +1064,19 @@ fn print_lint(out: &mut impl Write, report: &command::LintReport) -> ExitCode {
         );
     }
     ExitCode::from(u8::from(failing > 0))
+}
+
+/// A path under the current folder without it (as compilers print them).
+fn relative_to_cwd(path: &str) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            std::path::Path::new(path)
+                .strip_prefix(cwd)
+                .ok()
+                .map(|p| p.display().to_string())
+        })
+        .unwrap_or_else(|| path.to_owned())
 }
 
 fn backend_name(backend: Backend) -> &'static str {

@@ -948,6 +948,48 @@ mod tests {
     }
 
     #[test]
+    fn ops_that_lock_or_lose_something_say_so_above_them() {
+        let ops = vec![
+            Op::CreateTable(CreateTable {
+                table: Table::new("fresh")
+                    .column(Column::new("id", SqlType::BigInt))
+                    .primary_key(["id"]),
+            }),
+            Op::CreateIndex(retort::ops::CreateIndex {
+                table: "fresh".into(),
+                index: retort::schema::Index::new("ix_fresh_id", ["id"]),
+            }),
+            Op::drop_column("users", "legacy"),
+        ];
+        let changes = Changes {
+            ops,
+            ..Changes::default()
+        };
+        let mut header = header();
+        header.backend = Some(retort::Backend::Postgres);
+        let text = revision_file(&header, &changes, &[]).unwrap();
+        // A new table and its index: nobody waits, nothing said.
+        assert!(
+            !text.contains("// PostgreSQL: ACCESS EXCLUSIVE on `fresh`"),
+            "{text}"
+        );
+        assert!(!text.contains("SHARE on `fresh`"), "{text}");
+        assert!(
+            text.contains(
+                "    // PostgreSQL: ACCESS EXCLUSIVE on `users`: blocks reads and writes briefly; destroys data; \
+                 breaks code still using the old schema (lint: ban-drop-column)\n    op.drop_column(\"users\", \"legacy\")?;"
+            ),
+            "{text}"
+        );
+        header.backend = Some(retort::Backend::Mysql);
+        let text = revision_file(&header, &changes, &[]).unwrap();
+        assert!(
+            text.contains("// MySQL/MariaDB: ALGORITHM=INSTANT on `users`: blocks neither reads nor writes; destroys data"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn unnamed_constraint_drops_carry_their_definition() {
         let drop = Op::DropConstraint(DropConstraint {
             table: "items".into(),

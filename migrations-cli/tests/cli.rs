@@ -474,3 +474,65 @@ fn import_writes_models_and_keeps_a_baseline_out_of_a_history() {
     let out = run(&db, &["current"]);
     assert_eq!(stdout(&out), "");
 }
+
+#[test]
+fn lint_show_and_check_safety() {
+    let db = db();
+    // Offline, for PostgreSQL: the shop's REAL → NUMERIC(10,2) rewrites `products`.
+    let out = run(&db, &["lint", "--offline", "--dialect", "postgres"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("25e2c721a6ba_prices_as_decimals.rs:17: error [changing-column-type] revision 25e2c721a6ba: alter column `products.price`: type NUMERIC(10,2)\n    lock: ACCESS EXCLUSIVE on `products`: blocks reads and writes while it rewrites the table; destroys data\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Linted 6 revision(s) for PostgreSQL (a current release):"),
+        "{text}"
+    );
+    assert!(!db.path.exists(), "--offline must not touch the database");
+    // After the revision: nothing left to lint but the later ones' type choices.
+    let out = run(
+        &db,
+        &[
+            "lint",
+            "--offline",
+            "--dialect",
+            "postgres",
+            "--from",
+            "25e2c721a6ba",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let out = run(&db, &["show", "25e2", "--dialect", "postgres"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("    Upgrade (locks on PostgreSQL):\n      - alter column `products.price`: type NUMERIC(10,2)\n          ACCESS EXCLUSIVE on `products`: blocks reads and writes while it rewrites the table; destroys data\n"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Online on SQLite, at base: the pending rebuild is a finding; at head,
+    // nothing is pending and check passes.
+    let out = run(&db, &["check", "--safety"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("[changing-column-type]"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("the pending revisions above have findings"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(run(&db, &["upgrade", "head"]).status.success());
+    let out = run(&db, &["check", "--safety"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Linted 0 revision(s) for SQLite"),
+        "{}",
+        stdout(&out)
+    );
+}
