@@ -449,6 +449,13 @@ versions = "versions"
 # Seconds to wait for another migration run on the same database.
 # lock_timeout = 60
 
+# How long a revision's statement waits for a table's lock (a step that runs out
+# is rolled back and tried again, ddl_lock_retries times), and how long one
+# statement may run. A revision's own (Revision::new(..).ddl_lock_timeout(..)) wins.
+# ddl_lock_timeout = "2s"
+# statement_timeout = "5m"
+# ddl_lock_retries = 3
+
 # PostgreSQL schema to work in (default: the server's search_path).
 # schema = "public"
 # PostgreSQL schemas this project owns besides that one (models say

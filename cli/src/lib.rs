@@ -80,6 +80,19 @@ pub struct Cli {
     /// Seconds to wait for another migration run on the same database (default 60).
     #[arg(long, global = true, value_name = "SECONDS")]
     pub lock_timeout: Option<u64>,
+    /// How long a revision's statement waits for a table's lock before the step
+    /// is retried (`500ms`, `2s`; PostgreSQL lock_timeout, MySQL
+    /// lock_wait_timeout; a revision's own wins).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = retort_engine::parse_duration)]
+    pub ddl_lock_timeout: Option<Duration>,
+    /// How long one statement may run (`30s`, `5m`; PostgreSQL statement_timeout,
+    /// MariaDB max_statement_time; a revision's own wins).
+    #[arg(long, global = true, value_name = "DURATION", value_parser = retort_engine::parse_duration)]
+    pub statement_timeout: Option<Duration>,
+    /// How many times a step that ran out of its lock timeout is tried again
+    /// (default 3, waiting 0.2 s, 0.4 s, 0.8 s…).
+    #[arg(long, global = true, value_name = "N")]
+    pub ddl_lock_retries: Option<u32>,
     /// One transaction per revision (default), one for the whole run
     /// (PostgreSQL, SQLite), or none around a revision (PostgreSQL, MySQL).
     #[arg(long, global = true, value_name = "MODE", value_parser = transaction_mode())]
@@ -548,6 +561,15 @@ fn apply_options(cli: &Cli, config: &mut Config) {
     }
     if let Some(mode) = cli.transaction {
         config.run.transactions = mode;
+    }
+    if let Some(timeout) = cli.ddl_lock_timeout {
+        config.run.ddl_lock_timeout = Some(timeout);
+    }
+    if let Some(timeout) = cli.statement_timeout {
+        config.run.statement_timeout = Some(timeout);
+    }
+    if let Some(retries) = cli.ddl_lock_retries {
+        config.run.ddl_lock_retries = retries;
     }
 }
 

@@ -39,6 +39,16 @@ pub struct RunOptions {
     pub lock_timeout: Duration,
     /// Transaction per revision, or one for the run.
     pub transactions: TransactionMode,
+    /// How long a statement of a step waits for a table's lock (PostgreSQL
+    /// `lock_timeout`, MySQL `lock_wait_timeout`) before the step is retried;
+    /// `None`: the server's setting. A revision's own wins.
+    pub ddl_lock_timeout: Option<Duration>,
+    /// How long one statement may run (PostgreSQL `statement_timeout`, MariaDB
+    /// `max_statement_time`); `None`: the server's. A revision's own wins.
+    pub statement_timeout: Option<Duration>,
+    /// How many times a step whose statement ran out of `ddl_lock_timeout` is
+    /// tried again, after 0.2 s, 0.4 s, 0.8 s… (at most 10 s) of waiting.
+    pub ddl_lock_retries: u32,
 }
 
 impl Default for RunOptions {
@@ -46,8 +56,46 @@ impl Default for RunOptions {
         RunOptions {
             lock_timeout: Duration::from_secs(60),
             transactions: TransactionMode::PerRevision,
+            ddl_lock_timeout: None,
+            statement_timeout: None,
+            ddl_lock_retries: 3,
         }
     }
+}
+
+impl RunOptions {
+    /// The wait before retry number `attempt` (from 1): 0.2 s doubled each time,
+    /// at most 10 s.
+    pub fn retry_delay(attempt: u32) -> Duration {
+        let millis = 200u64.saturating_mul(1u64 << attempt.saturating_sub(1).min(16));
+        Duration::from_millis(millis.min(10_000))
+    }
+}
+
+/// A duration as `Retort.toml` and the command line write it: a number and a
+/// unit, `500ms`, `2s`, `5m`, `1h` (`0`: no limit).
+pub fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; write e.g. 500ms, 2s, 5m"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        "" if value == 0.0 => 0.0,
+        other => {
+            return Err(format!(
+                "`{text}`: unknown unit `{other}`; write e.g. 500ms, 2s, 5m"
+            ))
+        }
+    };
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 impl TransactionMode {

@@ -93,6 +93,26 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// A statement of a step waited for a table's lock past its lock timeout, on
+    /// every attempt. The step was rolled back.
+    #[error(
+        "{direction} of revision {id} ({file}) could not get a table's lock within its lock timeout \
+         ({attempts} attempt(s)); nothing of the revision was kept: {source}. Another transaction holds \
+         the table: end or wait for it, raise ddl_lock_timeout or ddl_lock_retries, or run when the table is quiet"
+    )]
+    DdlLockTimeout {
+        /// Revision id.
+        id: String,
+        /// Revision file.
+        file: String,
+        /// Which way it ran.
+        direction: Direction,
+        /// How many times the step was tried.
+        attempts: u32,
+        /// The statement's error.
+        #[source]
+        source: BoxError,
+    },
     /// At the end of a step the version table was not where the run left it: a
     /// writer that does not take the run lock moved it meanwhile, and not past
     /// this revision. The step was rolled back.

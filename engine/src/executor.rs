@@ -14,6 +14,7 @@ use retort::ops::{AlterColumn, AlterEnum, Op};
 use retort::schema::{Schema, Table};
 use retort::{Backend, Connection, RenderError};
 
+use crate::backend::{Condition, Session};
 use crate::dialect::{enum_columns_by_table, Dialect, EnumSql};
 use crate::introspect;
 use crate::safety::{self, NewTables, RecordedOp, Server};
@@ -184,6 +185,36 @@ fn online_statements<'a>(
     })
 }
 
+/// One statement online, with its count where the step counts them: the
+/// statement and its count in one round trip (the count runs only if the
+/// statement did), a failure naming the statement alone.
+fn run_statement(
+    conn: &mut Connection,
+    sql: &str,
+    params: &[&retort::schema::Value],
+    count: Option<&str>,
+) -> retort::Result<()> {
+    match (count, params.is_empty()) {
+        (Some(count), true) => conn
+            .execute(&format!(
+                "{};\n{count}",
+                sql.trim_end().trim_end_matches(';')
+            ))
+            .map_err(|e| match e {
+                retort::Error::Sql { source, .. } => retort::Error::sql(sql, source),
+                other => other,
+            }),
+        (None, true) => conn.execute(sql),
+        (count, false) => {
+            conn.execute_params(sql, params)?;
+            if let Some(count) = count {
+                conn.execute(count)?;
+            }
+            Ok(())
+        }
+    }
+}
+
 fn renames_a_column(op: &Op) -> bool {
     match op {
         Op::AlterColumn(AlterColumn {
@@ -207,6 +238,9 @@ pub struct StepExecutor<'a> {
     acknowledged: Vec<(String, String)>,
     /// Tables created by this step (their ops lock nobody out).
     created: NewTables,
+    /// Without a transaction: a statement that runs out of its lock timeout is
+    /// tried again, at most this many times, the session telling the error.
+    retry: Option<(&'static dyn Session, u32)>,
     progress: Option<Progress>,
     /// Statements sent online.
     sent: usize,
@@ -237,6 +271,7 @@ impl<'a> StepExecutor<'a> {
             at: None,
             acknowledged: Vec::new(),
             created: NewTables::default(),
+            retry: None,
             progress: None,
             sent: 0,
             handed_out: false,
@@ -251,6 +286,14 @@ impl<'a> StepExecutor<'a> {
             skip,
             seen: 0,
         });
+        self
+    }
+
+    /// Tries a statement that ran out of its lock timeout again, up to
+    /// `retries` times (for steps without a transaction, where nothing is held
+    /// while it waits).
+    pub fn retrying(mut self, session: &'static dyn Session, retries: u32) -> Self {
+        self.retry = Some((session, retries));
         self
     }
 
@@ -371,28 +414,35 @@ impl Executor for StepExecutor<'_> {
                             continue;
                         }
                     }
-                    match (&self.progress, params.is_empty()) {
-                        // The statement and its count in one round trip: the count
-                        // runs only if the statement did.
-                        // A failure names the statement alone.
-                        (Some(progress), true) => conn
-                            .execute(&format!(
-                                "{};\n{}",
-                                sql.trim_end().trim_end_matches(';'),
-                                progress.count_sql
-                            ))
-                            .map_err(|e| match e {
-                                retort::Error::Sql { source, .. } => {
-                                    retort::Error::sql(sql, source)
+                    let count = self.progress.as_ref().map(|p| p.count_sql.as_str());
+                    let mut retries = 0;
+                    loop {
+                        match run_statement(conn, sql, params, count) {
+                            Ok(()) => break,
+                            Err(e) => match self.retry {
+                                Some((session, most))
+                                    if retries < most
+                                        && session.classify(&e) == Some(Condition::LockTimeout) =>
+                                {
+                                    retries += 1;
+                                    let delay = crate::config::RunOptions::retry_delay(retries);
+                                    log::warn!(
+                                        target: "retort::runner",
+                                        "a statement timed out waiting for a lock; retry {retries} of {most} in {:.1} s: {}",
+                                        delay.as_secs_f64(),
+                                        sql.lines().next().unwrap_or_default()
+                                    );
+                                    std::thread::sleep(delay);
                                 }
-                                other => other,
-                            })?,
-                        (None, true) => conn.execute(sql)?,
-                        (progress, false) => {
-                            conn.execute_params(sql, params)?;
-                            if let Some(progress) = progress {
-                                conn.execute(&progress.count_sql)?;
-                            }
+                                Some((session, _))
+                                    if session.classify(&e) == Some(Condition::LockTimeout) =>
+                                {
+                                    // It never got its lock: it did nothing.
+                                    self.sent -= 1;
+                                    return Err(e);
+                                }
+                                _ => return Err(e),
+                            },
                         }
                     }
                 }

@@ -40,7 +40,7 @@ pub mod testing;
 mod versions;
 
 pub use backend::connect;
-pub use config::{Config, RunOptions, TransactionMode};
+pub use config::{parse_duration, Config, RunOptions, TransactionMode};
 pub use error::{Error, Kept, Result, Stopped};
 pub use graph::{RevisionError, RevisionMap};
 pub use runner::{Repair, StepReport};

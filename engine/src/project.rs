@@ -48,6 +48,9 @@ struct Settings {
     comments: Option<bool>,
     transaction: Option<TransactionMode>,
     lock_timeout: Option<u64>,
+    ddl_lock_timeout: Option<String>,
+    statement_timeout: Option<String>,
+    ddl_lock_retries: Option<u32>,
     schema: Option<String>,
 }
 
@@ -163,6 +166,16 @@ impl ProjectFile {
                     )));
                 }
             }
+            for (key, value) in [
+                ("ddl_lock_timeout", &section.settings.ddl_lock_timeout),
+                ("statement_timeout", &section.settings.statement_timeout),
+                ("ddl_lock_timeout", &d.ddl_lock_timeout),
+                ("statement_timeout", &d.statement_timeout),
+            ] {
+                if let Some(Err(problem)) = value.as_deref().map(crate::config::parse_duration) {
+                    return Err(bad(format!("{key} of `{}`: {problem}", section.name)));
+                }
+            }
             let lint_exclude = section
                 .settings
                 .lint_exclude
@@ -212,6 +225,11 @@ impl ProjectFile {
                         comments: s.comments.or(d.comments),
                         schema: s.schema.or_else(|| d.schema.clone()),
                         lock_timeout: s.lock_timeout.or(d.lock_timeout),
+                        ddl_lock_timeout: s.ddl_lock_timeout.or_else(|| d.ddl_lock_timeout.clone()),
+                        statement_timeout: s
+                            .statement_timeout
+                            .or_else(|| d.statement_timeout.clone()),
+                        ddl_lock_retries: s.ddl_lock_retries.or(d.ddl_lock_retries),
                         transaction: s.transaction.or(d.transaction),
                         ..Settings::default()
                     },
@@ -347,6 +365,16 @@ pub fn configs(project: &Project) -> Result<Vec<Config>> {
         }
         if let Some(mode) = s.transaction {
             config.run.transactions = mode;
+        }
+        // Checked when the file was read.
+        let duration = |v: &Option<String>| {
+            v.as_deref()
+                .and_then(|t| crate::config::parse_duration(t).ok())
+        };
+        config.run.ddl_lock_timeout = duration(&s.ddl_lock_timeout);
+        config.run.statement_timeout = duration(&s.statement_timeout);
+        if let Some(retries) = s.ddl_lock_retries {
+            config.run.ddl_lock_retries = retries;
         }
         configs.push(config);
     }

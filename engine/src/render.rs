@@ -34,6 +34,9 @@ pub struct RevisionHeader<'a> {
     /// The database the ops were compared on: each op that locks, rewrites,
     /// destroys or breaks something there gets a comment saying so.
     pub backend: Option<retort::Backend>,
+    /// Whether the project runs revisions with a lock timeout (else the first
+    /// op that waits for a lock is noted as breaking `require-timeout-settings`).
+    pub lock_timeout: bool,
 }
 
 /// Renders a whole revision file: `changes.ops` as the upgrade, with a
@@ -53,7 +56,7 @@ pub fn revision_file(
     let annotate = |ops: &[Op]| {
         header
             .backend
-            .map(|b| crate::safety::annotate(ops, b))
+            .map(|b| crate::safety::annotate(ops, b, header.lock_timeout))
             .unwrap_or_default()
     };
     up.extend(body(
@@ -944,6 +947,7 @@ mod tests {
             message: "add \"things\"",
             created: "2026-11-25 08:30:00 UTC",
             backend: None,
+            lock_timeout: true,
         }
     }
 

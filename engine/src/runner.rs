@@ -85,6 +85,7 @@ pub fn run(
         direction,
         options,
         resume: None,
+        timeouts_set: Default::default(),
     };
     let result = run.all(conn, target).map_err(|e| run.explain(conn, e));
     if let Some(lock) = lock {
@@ -110,6 +111,8 @@ struct Run<'a> {
     options: RunOptions,
     /// The step being resumed (`repair --resume`): its statements that ran.
     resume: Option<&'a Unfinished>,
+    /// Timeouts set for the session by an earlier step, to put back.
+    timeouts_set: std::cell::Cell<bool>,
 }
 
 impl Run<'_> {
@@ -149,8 +152,10 @@ impl Run<'_> {
                 // run last read or wrote stand for it.
                 let mut known = self.checks_at_commit().then(|| current.clone());
                 for node in &path {
-                    let stepped = step_wrapped(self.session, conn, |conn| {
-                        self.step(conn, node, known.as_deref())
+                    let stepped = self.retrying(node, || {
+                        step_wrapped(self.session, conn, |conn| {
+                            self.step(conn, node, known.as_deref())
+                        })
                     });
                     match (stepped, &mut known) {
                         (Ok(done), known) => {
@@ -174,15 +179,97 @@ impl Run<'_> {
                 }
             }
             TransactionMode::All => {
-                let all = step_wrapped(self.session, conn, |conn| {
-                    path.iter()
-                        .map(|node| self.step(conn, node, None))
-                        .collect::<Result<Vec<_>>>()
+                let all = self.retrying(&path[0], || {
+                    step_wrapped(self.session, conn, |conn| {
+                        path.iter()
+                            .map(|node| self.step(conn, node, None))
+                            .collect::<Result<Vec<_>>>()
+                    })
                 })?;
                 reports.extend(all.into_iter().flatten().map(|(report, _)| report));
             }
         }
         Ok(reports)
+    }
+
+    /// Runs a step that rolls back whole when it fails (`attempt`) until it does
+    /// not fail for a lock timeout, at most `ddl_lock_retries` more times, waiting
+    /// longer each time; says so in the log. Out of retries, the error says what
+    /// held the step up. Steps without a transaction retry the statement instead
+    /// (see the executor).
+    fn retrying<T>(&self, first: &Node, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+        let mut retries = 0;
+        loop {
+            let error = match attempt() {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let timed_out = self.session.autocommit_reason().is_none()
+                && error
+                    .retort()
+                    .and_then(|e| self.session.classify(e))
+                    .is_some_and(|c| c == Condition::LockTimeout);
+            if !timed_out {
+                return Err(error);
+            }
+            if retries >= self.options.ddl_lock_retries {
+                return Err(match error {
+                    Error::Step {
+                        id,
+                        file,
+                        direction,
+                        source,
+                        ..
+                    } => Error::DdlLockTimeout {
+                        id,
+                        file,
+                        direction,
+                        attempts: retries + 1,
+                        source,
+                    },
+                    other => other,
+                });
+            }
+            retries += 1;
+            let delay = RunOptions::retry_delay(retries);
+            log::warn!(
+                target: "retort::runner",
+                "{} of {} timed out waiting for a lock; retry {retries} of {} in {:.1} s",
+                self.direction,
+                first.id,
+                self.options.ddl_lock_retries,
+                delay.as_secs_f64()
+            );
+            std::thread::sleep(delay);
+        }
+    }
+
+    /// The statements that set the step's timeouts (its revision's, else the
+    /// run's), when there are any to set or to put back.
+    fn set_timeouts(
+        &self,
+        conn: &mut Connection,
+        revision: &retort::revision::Revision,
+    ) -> Result<()> {
+        let lock = revision.ddl_lock_timeout.or(self.options.ddl_lock_timeout);
+        let statement = revision
+            .statement_timeout
+            .or(self.options.statement_timeout);
+        let any = lock.is_some() || statement.is_some();
+        if !any && !self.timeouts_set.get() {
+            return Ok(());
+        }
+        let transaction = !self.tracked();
+        let sql = self.session.timeouts_sql(lock, statement, transaction);
+        if !sql.is_empty() {
+            conn.execute(&sql.join(";\n"))?;
+        }
+        // `SET LOCAL` ends with its revision's transaction; anything else stays
+        // until set again.
+        let ends_with_step =
+            transaction && self.options.transactions == TransactionMode::PerRevision;
+        self.timeouts_set.set(any && !ends_with_step);
+        Ok(())
     }
 
     /// Whether steps check the version table with their bookkeeping, at the
@@ -294,6 +381,24 @@ impl Run<'_> {
                     .lock_limit(conn)
                     .unwrap_or_else(|| "?".to_owned()),
             },
+            // A step without a transaction whose first statement never got its
+            // lock (after the executor's retries).
+            (
+                Some(Condition::LockTimeout),
+                Error::Step {
+                    id,
+                    file,
+                    direction,
+                    kept: Kept::Nothing,
+                    source,
+                },
+            ) => Error::DdlLockTimeout {
+                id,
+                file,
+                direction,
+                attempts: self.options.ddl_lock_retries + 1,
+                source,
+            },
             (_, error) => error,
         }
     }
@@ -352,10 +457,13 @@ impl Run<'_> {
                     .start_step_sql(dialect, &node.id, direction.as_str()),
             )?;
         }
+        self.set_timeouts(conn, &migration.revision)?;
         let mut state = SchemaState::live();
         let mut executor = StepExecutor::new(dialect, Sink::Execute(conn), &mut state);
         if tracked {
-            executor = executor.counting(self.versions.count_statement_sql(dialect), skip);
+            executor = executor
+                .counting(self.versions.count_statement_sql(dialect), skip)
+                .retrying(self.session, self.options.ddl_lock_retries);
         }
         let ran = (migration.step(direction))(&mut Operations::new(&mut executor));
         let untouched = executor.touched_nothing();
@@ -700,6 +808,7 @@ fn repair_locked(
                 direction,
                 options,
                 resume: Some(&unfinished),
+                timeouts_set: Default::default(),
             };
             run.step(conn, &node, None)?;
             Ok(format!(

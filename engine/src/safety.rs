@@ -734,11 +734,14 @@ pub enum Rule {
     BlockingTableRewrite,
     /// Raw SQL that changes the schema and cannot be classified.
     UnclassifiedSql,
+    /// A lock others wait for taken with no lock timeout: while it waits behind
+    /// a long transaction, every query on the table waits behind it.
+    RequireTimeoutSettings,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 20] = [
         Rule::AddingRequiredField,
         Rule::AddingFieldWithVolatileDefault,
         Rule::AddingNotNullableField,
@@ -758,6 +761,7 @@ impl Rule {
         Rule::PreferTimestamptz,
         Rule::BlockingTableRewrite,
         Rule::UnclassifiedSql,
+        Rule::RequireTimeoutSettings,
     ];
 
     /// Its name in `Retort.toml`, `op.acknowledge(..)` and reports (squawk's
@@ -785,6 +789,7 @@ impl Rule {
             Rule::PreferTimestamptz => "prefer-timestamptz",
             Rule::BlockingTableRewrite => "blocking-table-rewrite",
             Rule::UnclassifiedSql => "unclassified-sql",
+            Rule::RequireTimeoutSettings => "require-timeout-settings",
         }
     }
 
@@ -805,10 +810,30 @@ impl fmt::Display for Rule {
     }
 }
 
+/// Whether `op` waits for a lock that others then queue behind, on a table in
+/// use: on PostgreSQL a lock that blocks anything, on MySQL any DDL (each takes
+/// an exclusive metadata lock, at least briefly).
+fn waits_for_lock(op: &Op, safety: &Safety, backend: Backend) -> bool {
+    if safety.new_table || safety.table.is_none() && !safety.unknown {
+        return false;
+    }
+    match backend {
+        Backend::Postgres => safety.blocks != Blocks::Nothing,
+        Backend::Mysql => match op {
+            Op::BulkInsert(_) => false,
+            Op::Execute(_) => safety.unknown,
+            _ => true,
+        },
+        Backend::Sqlite => false,
+    }
+}
+
 /// A comment for each op of a revision that locks, rewrites, destroys or
 /// breaks something on `backend` (a current server assumed): `(index into ops,
 /// text)`, the text naming the lint rules the op breaks.
-pub fn annotate(ops: &[Op], backend: Backend) -> Vec<(usize, String)> {
+///
+/// `lock_timeout`: whether the revision will run with one (see [`lint`]).
+pub fn annotate(ops: &[Op], backend: Backend, lock_timeout: bool) -> Vec<(usize, String)> {
     let recorded: Vec<RecordedOp> = ops
         .iter()
         .map(|op| RecordedOp {
@@ -818,7 +843,7 @@ pub fn annotate(ops: &[Op], backend: Backend) -> Vec<(usize, String)> {
             acknowledged: Vec::new(),
         })
         .collect();
-    let findings = lint(&recorded, backend, &Server::default(), &[]);
+    let findings = lint(&recorded, backend, &Server::default(), &[], lock_timeout);
     let mut created = NewTables::default();
     let mut out = Vec::new();
     for (i, op) in ops.iter().enumerate() {
@@ -910,14 +935,20 @@ pub struct Finding {
 
 /// The findings of one revision's ops, in order, acknowledged ones included
 /// (with their reason); an acknowledgement naming no rule is a finding too.
+///
+/// `lock_timeout`: whether the revision's statements wait for locks with a limit
+/// (its own `ddl_lock_timeout`, or the project's or run's); without one, the
+/// first op that takes a lock others wait for breaks `require-timeout-settings`.
 pub fn lint(
     ops: &[RecordedOp],
     backend: Backend,
     server: &Server,
     excluded: &[Rule],
+    lock_timeout: bool,
 ) -> Vec<Finding> {
     let mut created = NewTables::default();
     let mut out = Vec::new();
+    let mut waits_reported = lock_timeout || backend == Backend::Sqlite;
     for (index, recorded) in ops.iter().enumerate() {
         let op = &recorded.op;
         let at = recorded.at.map(|(file, line)| format!("{file}:{line}"));
@@ -929,7 +960,19 @@ pub fn lint(
         };
         for part in parts {
             let safety = classify(part, backend, server, new_table);
-            for (rule, problem, fix) in rules(part, &safety, backend) {
+            let mut broken = rules(part, &safety, backend);
+            if !waits_reported && waits_for_lock(part, &safety, backend) {
+                waits_reported = true;
+                broken.push((
+                    Rule::RequireTimeoutSettings,
+                    format!(
+                        "no lock timeout: while it waits for its lock on `{}` behind a long transaction, every query on the table waits behind it",
+                        safety.table.as_deref().unwrap_or("?")
+                    ),
+                    "set ddl_lock_timeout (Retort.toml, --ddl-lock-timeout, or Revision::new(..).ddl_lock_timeout(Duration::from_secs(2))); a step that runs out is rolled back and retried".to_owned(),
+                ));
+            }
+            for (rule, problem, fix) in broken {
                 if !excluded.contains(&rule) && !found.iter().any(|(r, ..)| *r == rule) {
                     found.push((rule, safety.to_string(), problem, fix));
                 }

@@ -491,10 +491,13 @@ fn lint_show_and_check_safety() {
         "{text}"
     );
     assert!(!db.path.exists(), "--offline must not touch the database");
-    // After the revision: nothing left to lint but the later ones' type choices.
+    assert!(text.contains("[require-timeout-settings]"), "{text}");
+    // After the revision, with a lock timeout: nothing left.
     let out = run(
         &db,
         &[
+            "--ddl-lock-timeout",
+            "2s",
             "lint",
             "--offline",
             "--dialect",

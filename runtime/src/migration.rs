@@ -98,6 +98,7 @@ pub mod prelude {
         Check, Column, Constraint, ConstraintKind, Deferrable, FkAction, ForeignKey, Identity,
         Index, IndexKey, ServerDefault, SqlType, Table, Unique, Value,
     };
+    pub use std::time::Duration;
 
     /// What `upgrade` and `downgrade` return: `?` works on Retort's errors, diesel's,
     /// and any other error type.

@@ -5,9 +5,13 @@
 //! merge), optional branch labels, and optional `depends_on`: revisions of other
 //! branches that must be applied first without being parents.
 
+use std::time::Duration;
+
 /// What a revision file declares about itself:
 /// `pub const REVISION: Revision = Revision::new("id", &["parent"], "message");`,
-/// optionally `.branch_labels(&["feature"])` and `.depends_on(&["other_id"])`.
+/// optionally `.branch_labels(&["feature"])`, `.depends_on(&["other_id"])`, and
+/// the timeouts its step runs with (`.ddl_lock_timeout(Duration::from_secs(2))`,
+/// `.statement_timeout(..)`), which win over the project's and the run's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Revision {
     /// Revision id (12 hex digits when generated).
@@ -20,6 +24,14 @@ pub struct Revision {
     pub branch_labels: &'static [&'static str],
     /// Revisions of other branches that must be applied before this one.
     pub depends_on: &'static [&'static str],
+    /// How long each statement of the step waits for a table's lock before it
+    /// fails (and the step is retried): PostgreSQL `lock_timeout`, MySQL
+    /// `lock_wait_timeout`. `Duration::ZERO`: no limit. `None`: the run's.
+    pub ddl_lock_timeout: Option<Duration>,
+    /// How long one statement of the step may run: PostgreSQL
+    /// `statement_timeout`, MariaDB `max_statement_time`. `Duration::ZERO`: no
+    /// limit. `None`: the run's.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Revision {
@@ -35,7 +47,21 @@ impl Revision {
             message,
             branch_labels: &[],
             depends_on: &[],
+            ddl_lock_timeout: None,
+            statement_timeout: None,
         }
+    }
+
+    /// The lock timeout of this revision's step (see [`Revision::ddl_lock_timeout`]).
+    pub const fn ddl_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.ddl_lock_timeout = Some(timeout);
+        self
+    }
+
+    /// The statement timeout of this revision's step (a long backfill's own).
+    pub const fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = Some(timeout);
+        self
     }
 
     /// Labels the branch this revision starts.

@@ -89,6 +89,11 @@ pub static TYPES: Migrations = retort::revisions!("fixtures/types");
 /// acknowledges its finding and one acknowledges a rule that does not exist.
 pub static LINT: Migrations = retort::revisions!("fixtures/lint");
 
+/// `b10c…01` creates `busy`; `…02` and `…03` add a column to it (`…03` with a
+/// lock timeout of its own, 150 ms); `…04` sleeps 3 s under a statement timeout
+/// of 300 ms (PostgreSQL, MySQL).
+pub static BLOCKED: Migrations = retort::revisions!("fixtures/blocked");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -111,6 +116,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "bypass" => BYPASS,
         "types" => TYPES,
         "lint" => LINT,
+        "blocked" => BLOCKED,
         _ => return None,
     })
 }

@@ -20,8 +20,15 @@ fn offline(config: &Config, backend: Backend) -> LintReport {
     command::lint(config, &options).unwrap()
 }
 
+/// The project runs revisions with a lock timeout: only `5afe00000023`, which
+/// turns it off, breaks `require-timeout-settings`.
 fn offline_config() -> Config {
-    Config::new(LINT).url("sqlite://unused-by-offline-lint.db")
+    with_timeout(Config::new(LINT).url("sqlite://unused-by-offline-lint.db"))
+}
+
+fn with_timeout(mut config: Config) -> Config {
+    config.run.ddl_lock_timeout = Some(std::time::Duration::from_secs(2));
+    config
 }
 
 /// Revision id (last two digits) → the rules it breaks that no acknowledgement
@@ -57,7 +64,9 @@ fn expected(backend: Backend) -> BTreeMap<String, Vec<String>> {
             // SQLite rebuilds the table for these; its auto-numbered key is the
             // 64-bit rowid.
             (Backend::Sqlite, "03" | "07") => vec!["blocking-table-rewrite".into()],
-            (Backend::Sqlite, "16") => vec![],
+            (Backend::Sqlite, "16" | "23") if id == "16" => vec![],
+            // SQLite waits for no table lock, and changes a default by a rebuild.
+            (Backend::Sqlite, "23") => vec!["blocking-table-rewrite".into()],
             (_, id) if pg_only.contains(&id) => vec![],
             _ => vec![named],
         };
@@ -141,7 +150,34 @@ fn findings_name_the_file_line_lock_and_fix() {
         .findings;
     assert!(typo[1].problem.contains("\"ban-drop-colum\""), "{typo:?}");
     assert!(typo[1].fix.contains("ban-drop-column"));
-    assert_eq!(report.failing(), 21);
+    assert_eq!(report.failing(), 22);
+}
+
+#[test]
+fn without_a_lock_timeout_the_first_op_that_waits_says_so() {
+    let config = Config::new(LINT).url("sqlite://unused-by-offline-lint.db");
+    let report = offline(&config, Backend::Postgres);
+    let postgres = failing(&report);
+    // Once per revision, besides the rule of the revision.
+    assert_eq!(
+        postgres["11"],
+        ["ban-drop-column", "require-timeout-settings"]
+    );
+    assert_eq!(
+        postgres["19"],
+        ["blocking-table-rewrite", "require-timeout-settings"]
+    );
+    // Adding a column to a table created in the same revision waits for nobody.
+    assert_eq!(postgres["16"], ["prefer-bigint-over-int"]);
+    // On MySQL even an instant change takes the metadata lock.
+    let mysql = failing(&offline(&config, Backend::Mysql));
+    assert_eq!(mysql["17"], ["require-timeout-settings"]);
+    // SQLite has no table locks to wait for.
+    let sqlite = failing(&offline(&config, Backend::Sqlite));
+    assert!(!sqlite
+        .values()
+        .flatten()
+        .any(|r| r == "require-timeout-settings"));
 }
 
 #[test]
@@ -166,12 +202,20 @@ fn offline_from_a_revision_and_for_an_older_server() {
     };
     let report = command::lint(&config, &options).unwrap();
     let ids: Vec<&str> = report.revisions.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, ["5afe00000020", "5afe00000021", "5afe00000022"]);
+    assert_eq!(
+        ids,
+        [
+            "5afe00000020",
+            "5afe00000021",
+            "5afe00000022",
+            "5afe00000023"
+        ]
+    );
     assert_eq!(report.server.version, Some((10, 5, 0)));
 }
 
 fn online_lints_what_is_pending(db: &TestDb) {
-    let config = db.config(LINT);
+    let config = with_timeout(db.config(LINT));
     command::upgrade(&config, "5afe00000010").unwrap();
     let report = command::lint(&config, &LintOptions::default()).unwrap();
     assert_eq!(report.backend, db.backend);

@@ -29,6 +29,10 @@ pub enum Condition {
     /// A transaction took more locks than the server allows (PostgreSQL's
     /// `max_locks_per_transaction`).
     OutOfLocks,
+    /// A statement waited for a table's lock longer than its lock timeout
+    /// (PostgreSQL `lock_timeout`, MySQL `lock_wait_timeout`): nothing it would
+    /// have done is done, and the step may be tried again.
+    LockTimeout,
 }
 
 /// A held run lock; [`Session::unlock`] gives it back.
@@ -179,6 +183,20 @@ pub trait Session: Send + Sync {
     fn classify(&self, error: &retort::Error) -> Option<Condition> {
         let _ = error;
         None
+    }
+
+    /// Statements that set how long a step's statements wait for a table's lock
+    /// and may run (`None`: the server's default; `Duration::ZERO`: no limit),
+    /// for the step's transaction (`local`) or the session. Nothing where the
+    /// database has no such settings (SQLite).
+    fn timeouts_sql(
+        &self,
+        lock: Option<std::time::Duration>,
+        statement: Option<std::time::Duration>,
+        local: bool,
+    ) -> Vec<String> {
+        let _ = (lock, statement, local);
+        Vec::new()
     }
 }
 

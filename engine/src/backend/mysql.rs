@@ -7,7 +7,7 @@ use std::time::Duration;
 use retort::schema::Schema;
 use retort::Connection;
 
-use super::{granted, lock_query, RunLock, Session};
+use super::{granted, lock_query, Condition, RunLock, Session};
 use crate::config::TransactionMode;
 use crate::dialect::{Dialect, Mysql};
 use crate::error::Result;
@@ -97,5 +97,46 @@ impl Session for Mysql {
 
     fn introspect(&self, conn: &mut Connection, filter: &Filter) -> retort::Result<Schema> {
         introspect::mysql::introspect(conn, self, filter)
+    }
+
+    /// ER_LOCK_WAIT_TIMEOUT (1205): "Lock wait timeout exceeded", for a
+    /// metadata lock (DDL) as for a row lock.
+    fn classify(&self, error: &retort::Error) -> Option<Condition> {
+        match error {
+            retort::Error::Sql {
+                source: diesel::result::Error::DatabaseError(_, info),
+                ..
+            } if info.message().contains("Lock wait timeout exceeded") => {
+                Some(Condition::LockTimeout)
+            }
+            _ => None,
+        }
+    }
+
+    /// `lock_wait_timeout` (metadata locks: what DDL waits for) and
+    /// `innodb_lock_wait_timeout` (row locks: a data migration's), in whole
+    /// seconds; MariaDB's `max_statement_time` (MySQL ignores the `/*M!` comment:
+    /// its `max_execution_time` limits SELECTs only).
+    fn timeouts_sql(
+        &self,
+        lock: Option<Duration>,
+        statement: Option<Duration>,
+        _local: bool,
+    ) -> Vec<String> {
+        let lock = match lock {
+            None => "DEFAULT".to_owned(),
+            // No limit: the largest the server takes (a year).
+            Some(d) if d.is_zero() => "31536000".to_owned(),
+            Some(d) => d.as_secs_f64().ceil().max(1.0).to_string(),
+        };
+        let statement = statement.map_or_else(
+            || "DEFAULT".to_owned(),
+            |d| format!("{:.3}", d.as_secs_f64()),
+        );
+        vec![
+            format!("SET SESSION lock_wait_timeout = {lock}"),
+            format!("SET SESSION innodb_lock_wait_timeout = {lock}"),
+            format!("/*M!100108 SET SESSION max_statement_time = {statement} */"),
+        ]
     }
 }

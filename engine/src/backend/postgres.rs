@@ -151,7 +151,33 @@ impl Session for Postgres {
             {
                 Some(Condition::OutOfLocks)
             }
+            // "canceling statement due to lock timeout" (SQLSTATE 55P03, which
+            // diesel does not pass on); lc_messages other than English would
+            // hide it.
+            retort::Error::Sql {
+                source: DieselError::DatabaseError(_, info),
+                ..
+            } if info.message().contains("lock timeout") => Some(Condition::LockTimeout),
             _ => None,
         }
+    }
+
+    fn timeouts_sql(
+        &self,
+        lock: Option<std::time::Duration>,
+        statement: Option<std::time::Duration>,
+        local: bool,
+    ) -> Vec<String> {
+        let set = if local { "SET LOCAL" } else { "SET" };
+        let value = |d: Option<std::time::Duration>| {
+            d.map_or_else(
+                || "DEFAULT".to_owned(),
+                |d| format!("'{}ms'", d.as_millis()),
+            )
+        };
+        vec![
+            format!("{set} lock_timeout = {}", value(lock)),
+            format!("{set} statement_timeout = {}", value(statement)),
+        ]
     }
 }

@@ -91,10 +91,21 @@ pub fn lint(config: &Config, options: &LintOptions) -> Result<LintReport> {
     let backend = dialect.backend();
     let mut revisions = Vec::new();
     for (node, recorded) in pending_ops(&config.migrations, &map, dialect, &current)? {
+        let revision = node.migration(&config.migrations).map(|m| m.revision);
+        let lock_timeout = revision
+            .and_then(|r| r.ddl_lock_timeout)
+            .or(config.run.ddl_lock_timeout)
+            .is_some_and(|t| !t.is_zero());
         revisions.push(LintedRevision {
             id: node.id.clone(),
             file: node.file.clone(),
-            findings: safety::lint(&recorded, backend, &server, &config.lint_exclude),
+            findings: safety::lint(
+                &recorded,
+                backend,
+                &server,
+                &config.lint_exclude,
+                lock_timeout,
+            ),
         });
     }
     Ok(LintReport {

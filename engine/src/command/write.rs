@@ -253,6 +253,7 @@ fn write_revision(
                     .dialect
                     .or_else(|| config.database_url().ok().map(|u| u.backend))
             },
+            lock_timeout: config.run.ddl_lock_timeout.is_some_and(|t| !t.is_zero()),
         },
         &changes,
         &down,
