@@ -53,19 +53,18 @@ pub fn revision_file(
     for note in changes.suggestions.iter().chain(&changes.notes) {
         up.push(comment(&mut comments, format!("NOTE: {note}")));
     }
-    let annotate = |ops: &[Op]| {
-        header
-            .backend
-            .map(|b| crate::safety::annotate(ops, b, header.lock_timeout))
-            .unwrap_or_default()
-    };
+    let safety = header
+        .backend
+        .map(|b| crate::safety::annotate(&changes.ops, b, header.lock_timeout))
+        .unwrap_or_default();
     up.extend(body(
         &changes.ops,
         &changes.warnings,
-        &annotate(&changes.ops),
+        &safety,
         &mut comments,
     ));
-    let down = body(downgrade, &[], &annotate(downgrade), &mut comments);
+    // A downgrade undoes: what it destroys is what the upgrade made.
+    let down = body(downgrade, &[], &[], &mut comments);
     let id = header.id;
     let message = header.message;
     let parents = header.down_revisions;

@@ -854,13 +854,17 @@ pub fn annotate(ops: &[Op], backend: Backend, lock_timeout: bool) -> Vec<(usize,
             .filter(|f| f.index == i)
             .filter_map(|f| f.rule.map(Rule::name))
             .collect();
-        if !safety.is_notable() && rules.is_empty() {
-            continue;
-        }
-        let mut text = format!("{}: {safety}", backend_name(backend));
-        if !rules.is_empty() {
-            text.push_str(&format!(" (lint: {})", rules.join(", ")));
-        }
+        let text = match (safety.is_notable(), rules.is_empty()) {
+            (false, true) => continue,
+            (true, true) => format!("{}: {safety}", backend_name(backend)),
+            (true, false) => format!(
+                "{}: {safety} (lint: {})",
+                backend_name(backend),
+                rules.join(", ")
+            ),
+            // A table created here: only what the lint says of its columns.
+            (false, false) => format!("{} (lint: {})", backend_name(backend), rules.join(", ")),
+        };
         out.push((i, text));
     }
     out
