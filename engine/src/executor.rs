@@ -185,6 +185,44 @@ fn online_statements<'a>(
     })
 }
 
+/// An index of this name left invalid by a concurrent build that did not finish
+/// (killed, cancelled, or a duplicate found by a unique one) is dropped, so the
+/// build can start again; said in the log.
+fn drop_invalid_index(
+    dialect: &dyn Dialect,
+    conn: &mut Connection,
+    table: &str,
+    name: &str,
+) -> retort::Result<()> {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let schema = match retort::schema::split_schema(table) {
+        (Some(schema), _) => dialect.string_literal(schema),
+        (None, _) => "current_schema()".to_owned(),
+    };
+    let sql = format!(
+        "SELECT count(*) AS n FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+         JOIN pg_namespace s ON s.oid = c.relnamespace \
+         WHERE NOT i.indisvalid AND c.relname = {} AND s.nspname = {schema}",
+        dialect.string_literal(name)
+    );
+    let invalid = conn.query::<Count>(&sql)?.first().is_some_and(|c| c.n > 0);
+    if invalid {
+        log::warn!(
+            target: "retort::runner",
+            "index `{name}` on `{table}` is invalid (a concurrent build did not finish): dropping it to build it again"
+        );
+        conn.execute(&format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {}",
+            dialect.quote_index(table, name)
+        ))?;
+    }
+    Ok(())
+}
+
 /// One statement online, with its count where the step counts them: the
 /// statement and its count in one round trip (the count runs only if the
 /// statement did), a failure naming the statement alone.
@@ -194,7 +232,14 @@ fn run_statement(
     params: &[&retort::schema::Value],
     count: Option<&str>,
 ) -> retort::Result<()> {
+    // Several statements in one round trip are one transaction to PostgreSQL,
+    // which a concurrent index build cannot run in.
+    let alone = safety::is_concurrent_index_sql(sql);
     match (count, params.is_empty()) {
+        (Some(count), true) if alone => {
+            conn.execute(sql)?;
+            conn.execute(count)
+        }
         (Some(count), true) => conn
             .execute(&format!(
                 "{};\n{count}",
@@ -238,6 +283,8 @@ pub struct StepExecutor<'a> {
     acknowledged: Vec<(String, String)>,
     /// Tables created by this step (their ops lock nobody out).
     created: NewTables,
+    /// An op that cannot run inside a transaction was printed or planned.
+    outside_transaction: bool,
     /// Without a transaction: a statement that runs out of its lock timeout is
     /// tried again, at most this many times, the session telling the error.
     retry: Option<(&'static dyn Session, u32)>,
@@ -272,6 +319,7 @@ impl<'a> StepExecutor<'a> {
             acknowledged: Vec::new(),
             created: NewTables::default(),
             retry: None,
+            outside_transaction: false,
             progress: None,
             sent: 0,
             handed_out: false,
@@ -322,6 +370,12 @@ impl<'a> StepExecutor<'a> {
     /// connection: the database is as it was before it.
     pub fn touched_nothing(&self) -> bool {
         self.sent == 0 && !self.handed_out
+    }
+
+    /// Whether the step printed or planned an op that cannot run inside a
+    /// transaction (PostgreSQL's `CONCURRENTLY`): its script has none.
+    pub fn needs_no_transaction(&self) -> bool {
+        self.outside_transaction
     }
 
     /// Whether the step ran raw SQL (`execute`), whose effect on the schema
@@ -380,6 +434,21 @@ impl StepExecutor<'_> {
 impl Executor for StepExecutor<'_> {
     fn run(&mut self, op: Op) -> retort::Result<()> {
         self.raw_sql |= matches!(op, Op::Execute(_));
+        if self.dialect.backend() == Backend::Postgres && safety::outside_transaction(&op) {
+            match &mut self.sink {
+                // Inside the revision's transaction: the runner runs the revision
+                // again without one.
+                Sink::Execute(_) if self.progress.is_none() => {
+                    return Err(retort::Error::NeedsNoTransaction { op: op.summary() })
+                }
+                Sink::Execute(conn) => {
+                    if let Op::CreateIndex(create) = &op {
+                        drop_invalid_index(self.dialect, conn, &create.table, &create.index.name)?;
+                    }
+                }
+                _ => self.outside_transaction = true,
+            }
+        }
         let current = match (self.dialect.needs_table(&op), op.table()) {
             (true, Some(name)) => self.table(name)?,
             _ => None,

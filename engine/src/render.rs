@@ -325,11 +325,30 @@ pub fn statement(op: &Op) -> TokenStream {
             let alter = alter_expr(alter);
             quote! { op.alter_column(#alter)?; }
         }
-        Op::CreateIndex(CreateIndex { table, index }) => {
+        Op::CreateIndex(CreateIndex {
+            table,
+            index,
+            concurrently,
+        }) => {
             let index = index_expr(index);
-            quote! { op.create_index(#table, #index)?; }
+            if *concurrently {
+                quote! { op.concurrently().create_index(#table, #index)?; }
+            } else {
+                quote! { op.create_index(#table, #index)?; }
+            }
         }
-        Op::DropIndex(DropIndex { table, name, .. }) => quote! { op.drop_index(#table, #name)?; },
+        Op::DropIndex(DropIndex {
+            table,
+            name,
+            concurrently,
+            ..
+        }) => {
+            if *concurrently {
+                quote! { op.concurrently().drop_index(#table, #name)?; }
+            } else {
+                quote! { op.drop_index(#table, #name)?; }
+            }
+        }
         Op::AddConstraint(AddConstraint { table, constraint }) => {
             add_constraint_statement(quote!(op), table, constraint)
         }
@@ -961,6 +980,7 @@ mod tests {
             Op::CreateIndex(retort::ops::CreateIndex {
                 table: "fresh".into(),
                 index: retort::schema::Index::new("ix_fresh_id", ["id"]),
+                concurrently: false,
             }),
             Op::drop_column("users", "legacy"),
         ];
@@ -1162,6 +1182,7 @@ mod tests {
             Op::CreateIndex(CreateIndex {
                 table: "pets".into(),
                 index: Index::new("ix_pets_owner_id", ["owner_id"]),
+                concurrently: false,
             }),
         ];
         let down = retort::ops::reverse_all(&up).unwrap();

@@ -152,11 +152,15 @@ impl Run<'_> {
                 // run last read or wrote stand for it.
                 let mut known = self.checks_at_commit().then(|| current.clone());
                 for node in &path {
-                    let stepped = self.retrying(node, || {
+                    let mut stepped = self.retrying(node, || {
                         step_wrapped(self.session, conn, |conn| {
                             self.step(conn, node, known.as_deref())
                         })
                     });
+                    if stepped.as_ref().is_err_and(needs_no_transaction) {
+                        // Rolled back whole: run it again without a transaction.
+                        stepped = self.step_without_transaction(conn, node);
+                    }
                     match (stepped, &mut known) {
                         (Ok(done), known) => {
                             if let (Some((_, after)), Some(known)) = (&done, known) {
@@ -250,6 +254,7 @@ impl Run<'_> {
         &self,
         conn: &mut Connection,
         revision: &retort::revision::Revision,
+        tracked: bool,
     ) -> Result<()> {
         let lock = revision.ddl_lock_timeout.or(self.options.ddl_lock_timeout);
         let statement = revision
@@ -259,7 +264,7 @@ impl Run<'_> {
         if !any && !self.timeouts_set.get() {
             return Ok(());
         }
-        let transaction = !self.tracked();
+        let transaction = !tracked;
         let sql = self.session.timeouts_sql(lock, statement, transaction);
         if !sql.is_empty() {
             conn.execute(&sql.join(";\n"))?;
@@ -415,6 +420,40 @@ impl Run<'_> {
         node: &Node,
         known: Option<&[String]>,
     ) -> Result<Option<(StepReport, Vec<String>)>> {
+        self.step_as(conn, node, known, self.tracked())
+    }
+
+    /// A revision that met an op that cannot run in a transaction (an index
+    /// built concurrently) after its transaction was rolled back: run again
+    /// without one, each statement committing and counted on its own.
+    fn step_without_transaction(
+        &self,
+        conn: &mut Connection,
+        node: &Node,
+    ) -> Result<Option<(StepReport, Vec<String>)>> {
+        log::info!(
+            target: "retort::runner",
+            "{} of {} runs without a transaction (it builds or drops an index concurrently)",
+            self.direction,
+            node.id
+        );
+        let create = self
+            .versions
+            .create_step_sql(self.session.dialect())?
+            .join(";\n");
+        conn.execute(&create)?;
+        self.step_as(conn, node, None, true)
+    }
+
+    /// [`Run::step`], with or without a transaction around it (`tracked`: each
+    /// statement commits and is counted).
+    fn step_as(
+        &self,
+        conn: &mut Connection,
+        node: &Node,
+        known: Option<&[String]>,
+        tracked: bool,
+    ) -> Result<Option<(StepReport, Vec<String>)>> {
         let direction = self.direction;
         let heads = match known {
             Some(rows) => rows.to_vec(),
@@ -445,7 +484,6 @@ impl Run<'_> {
         let started = Instant::now();
         // Without a transaction, each statement's commit is counted, so a failure
         // leaves a record of how far the step got (see `repair`).
-        let tracked = self.tracked();
         let skip = self
             .resume
             .filter(|u| u.revision == node.id)
@@ -457,7 +495,7 @@ impl Run<'_> {
                     .start_step_sql(dialect, &node.id, direction.as_str()),
             )?;
         }
-        self.set_timeouts(conn, &migration.revision)?;
+        self.set_timeouts(conn, &migration.revision, tracked)?;
         let mut state = SchemaState::live();
         let mut executor = StepExecutor::new(dialect, Sink::Execute(conn), &mut state);
         if tracked {
@@ -490,7 +528,7 @@ impl Run<'_> {
                 id: node.id.clone(),
                 file: node.file.clone(),
                 direction,
-                kept: self.kept_after_failure(&heads),
+                kept: self.kept_after_failure(&heads, tracked),
                 source,
             });
         }
@@ -535,11 +573,14 @@ impl Run<'_> {
             || self.options.transactions == TransactionMode::PerStatement
     }
 
-    fn kept_after_failure(&self, heads: &[String]) -> Kept {
+    fn kept_after_failure(&self, heads: &[String], tracked: bool) -> Kept {
         let why = match (self.session.autocommit_reason(), self.options.transactions) {
             (Some(why), _) => why,
             (None, TransactionMode::PerStatement) => {
                 "--transaction per-statement ran each statement on its own"
+            }
+            (None, _) if tracked => {
+                "it builds or drops an index concurrently, which runs without a transaction, so each statement committed on its own"
             }
             (None, _) => return Kept::Nothing,
         };
@@ -548,6 +589,14 @@ impl Run<'_> {
             version: describe(heads),
         }
     }
+}
+
+/// Whether a step failed on an op that cannot run inside a transaction.
+fn needs_no_transaction(error: &Error) -> bool {
+    matches!(
+        error.retort(),
+        Some(retort::Error::NeedsNoTransaction { .. })
+    )
 }
 
 /// Runs `f` as one migration step of the session's database: its prologue, a
@@ -810,7 +859,9 @@ fn repair_locked(
                 resume: Some(&unfinished),
                 timeouts_set: Default::default(),
             };
-            run.step(conn, &node, None)?;
+            // A step that stopped half-way ran without a transaction: so does
+            // the rest of it.
+            run.step_as(conn, &node, None, true)?;
             Ok(format!(
                 "resumed the {direction} of {} after its {done} applied statement(s); the database is at {}",
                 node.id,
@@ -1050,6 +1101,18 @@ pub fn script(
                 source,
             }
         })?;
+        // An index built concurrently: the revision runs without a transaction.
+        let untransacted = executor.needs_no_transaction();
+        if untransacted && whole {
+            return Err(Error::Step {
+                id: node.id.clone(),
+                file: node.file.clone(),
+                direction,
+                kept: Kept::Nothing,
+                source: "it builds or drops an index concurrently, which cannot run inside --transaction all"
+                    .into(),
+            });
+        }
         statements.extend(versions.update_sql(dialect, &heads, &after));
         statements.push(versions.log_sql(
             dialect,
@@ -1064,7 +1127,11 @@ pub fn script(
             describe(&after),
             node.message.replace('\n', " ")
         ));
-        if per_revision {
+        if untransacted {
+            emit("-- without a transaction: it builds or drops an index concurrently");
+        }
+        let wrapped = per_revision && !untransacted;
+        if wrapped {
             for sql in session.step_prologue() {
                 emit(sql);
             }
@@ -1073,7 +1140,7 @@ pub fn script(
         for sql in &statements {
             emit(sql);
         }
-        if per_revision {
+        if wrapped {
             emit("COMMIT");
             for sql in session.step_epilogue() {
                 emit(sql);

@@ -289,7 +289,19 @@ fn postgres(op: &Op, server: &Server) -> Safety {
             }
             s
         }
+        Op::CreateIndex(create) if create.concurrently => Safety::new(
+            "SHARE UPDATE EXCLUSIVE (CONCURRENTLY)",
+            Some(&create.table),
+            Nothing,
+            WhileScanning,
+        ),
         Op::CreateIndex(create) => Safety::new("SHARE", Some(&create.table), Writes, WhileScanning),
+        Op::DropIndex(drop) if drop.concurrently => Safety::new(
+            "SHARE UPDATE EXCLUSIVE (CONCURRENTLY)",
+            Some(&drop.table),
+            Nothing,
+            Briefly,
+        ),
         Op::DropIndex(drop) => brief(&drop.table),
         Op::AddConstraint(add) => match &add.constraint {
             Constraint::ForeignKey(_) => Safety::new(
@@ -671,6 +683,22 @@ fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|s| !s.is_empty())
 }
 
+/// Whether `op` cannot run inside a transaction on PostgreSQL: an index built
+/// or dropped concurrently, or raw SQL that does so.
+pub fn outside_transaction(op: &Op) -> bool {
+    match op {
+        Op::CreateIndex(create) => create.concurrently,
+        Op::DropIndex(drop) => drop.concurrently,
+        Op::Execute(execute) => statements(&execute.sql).any(|s| is_concurrent_index(&s)),
+        _ => false,
+    }
+}
+
+/// Whether SQL holds a concurrent index build or drop.
+pub fn is_concurrent_index_sql(sql: &str) -> bool {
+    statements(sql).any(|s| is_concurrent_index(&s))
+}
+
 /// `CREATE [UNIQUE] INDEX CONCURRENTLY …`, `DROP INDEX CONCURRENTLY …`.
 fn is_concurrent_index(statement: &str) -> bool {
     let words: Vec<&str> = statement.split_whitespace().take(4).collect();
@@ -721,7 +749,8 @@ pub enum Rule {
     RequireConcurrentIndexCreation,
     /// An index dropped under an `ACCESS EXCLUSIVE` lock (PostgreSQL).
     RequireConcurrentIndexDeletion,
-    /// `CREATE INDEX CONCURRENTLY` in raw SQL, inside the revision's transaction.
+    /// An index built or dropped concurrently beside other ops: none of the
+    /// revision's ops then runs in a transaction.
     BanConcurrentIndexCreationInTransaction,
     /// An auto-numbered key of 16 or 32 bits.
     PreferBigintOverInt,
@@ -953,6 +982,10 @@ pub fn lint(
     let mut created = NewTables::default();
     let mut out = Vec::new();
     let mut waits_reported = lock_timeout || backend == Backend::Sqlite;
+    // A concurrent index build takes the whole revision out of its transaction.
+    let untransacted = backend == Backend::Postgres
+        && ops.len() > 1
+        && ops.iter().any(|r| outside_transaction(&r.op));
     for (index, recorded) in ops.iter().enumerate() {
         let op = &recorded.op;
         let at = recorded.at.map(|(file, line)| format!("{file}:{line}"));
@@ -965,6 +998,16 @@ pub fn lint(
         for part in parts {
             let safety = classify(part, backend, server, new_table);
             let mut broken = rules(part, &safety, backend);
+            if untransacted && outside_transaction(part) {
+                broken.push((
+                    Rule::BanConcurrentIndexCreationInTransaction,
+                    format!(
+                        "a concurrent index build cannot run in a transaction, so none of the revision's {} ops does: a failure leaves the ones before it applied",
+                        ops.len()
+                    ),
+                    "build the index concurrently in a revision of its own".to_owned(),
+                ));
+            }
             if !waits_reported && waits_for_lock(part, &safety, backend) {
                 waits_reported = true;
                 broken.push((
@@ -1111,16 +1154,6 @@ fn rules(op: &Op, safety: &Safety, backend: Backend) -> Broken {
             "write it with op methods where one exists, or acknowledge it after reviewing its locks",
         );
     }
-    if let Op::Execute(execute) = op {
-        if pg && statements(&execute.sql).any(|s| is_concurrent_index(&s)) {
-            push(
-                &mut out,
-                Rule::BanConcurrentIndexCreationInTransaction,
-                "CREATE/DROP INDEX CONCURRENTLY cannot run inside the revision's transaction".to_owned(),
-                "give the revision its own step without a transaction (--transaction per-statement), or build the index in a revision of its own",
-            );
-        }
-    }
     // The rest is about tables in use.
     if !in_use {
         return out;
@@ -1207,13 +1240,13 @@ fn rules(op: &Op, safety: &Safety, backend: Backend) -> Broken {
             format!("`{}` becomes `{}`: running code that uses the old name fails", rename.name, rename.new_name),
             "create the new table (or a view under the new name), move the code over, then drop the old one",
         ),
-        Op::CreateIndex(create) if pg => push(
+        Op::CreateIndex(create) if pg && !create.concurrently => push(
             &mut out,
             Rule::RequireConcurrentIndexCreation,
             format!("building `{}` blocks writes to `{}` until it is done", create.index.name, create.table),
             "build it with CREATE INDEX CONCURRENTLY in a revision of its own, outside a transaction",
         ),
-        Op::DropIndex(drop) if pg => push(
+        Op::DropIndex(drop) if pg && !drop.concurrently => push(
             &mut out,
             Rule::RequireConcurrentIndexDeletion,
             format!("dropping `{}` takes ACCESS EXCLUSIVE on `{}`, queued behind every running query", drop.name, drop.table),

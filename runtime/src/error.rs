@@ -60,6 +60,14 @@ pub enum Error {
         "cannot run in --sql mode: op.connection() reads the live database; use op.execute(..) so the step can print as SQL"
     )]
     NoConnection,
+    /// An op that cannot run inside a transaction (PostgreSQL's `CREATE INDEX
+    /// CONCURRENTLY`) met the revision's: the engine runs the revision again
+    /// without one.
+    #[error("{op} cannot run inside a transaction (with --transaction all, run its revision in a run of its own)")]
+    NeedsNoTransaction {
+        /// What the op does.
+        op: String,
+    },
 }
 
 /// Why an op cannot become SQL for a dialect.

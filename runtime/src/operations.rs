@@ -67,19 +67,52 @@ pub trait Executor {
 /// receive as `op`.
 pub struct Operations<'a> {
     executor: &'a mut dyn Executor,
+    /// `op.concurrently()` was called: the next op builds or drops an index
+    /// without blocking writes.
+    concurrently: bool,
 }
 
 impl<'a> Operations<'a> {
     /// Operations carried out by `executor` (the engine makes one per step).
     pub fn new(executor: &'a mut dyn Executor) -> Self {
-        Operations { executor }
+        Operations {
+            executor,
+            concurrently: false,
+        }
     }
 
     /// Runs any op, as built by hand or by the other methods.
     #[track_caller]
-    pub fn run(&mut self, op: Op) -> Result<()> {
+    pub fn run(&mut self, mut op: Op) -> Result<()> {
         self.executor.locate(std::panic::Location::caller());
+        if std::mem::take(&mut self.concurrently) {
+            match &mut op {
+                Op::CreateIndex(create) => create.concurrently = true,
+                Op::DropIndex(drop) => drop.concurrently = true,
+                other => {
+                    return Err(crate::error::Error::Render(crate::RenderError::BadValue(
+                        format!(
+                        "op.concurrently() goes before create_index or drop_index, not before {}",
+                        other.summary()
+                    ),
+                    )))
+                }
+            }
+        }
         self.executor.run(op)
+    }
+
+    /// Builds or drops the next index without blocking writes to its table:
+    /// `op.concurrently().create_index("orders", Index::new(..))?`. On PostgreSQL
+    /// that is `CREATE INDEX CONCURRENTLY`, which cannot run in a transaction: the
+    /// revision then runs without one, each statement committing on its own (as
+    /// `--transaction per-statement`), and an invalid index left by an
+    /// interrupted build is dropped before the build starts again. On MySQL it is
+    /// `ALGORITHM=INPLACE, LOCK=NONE` (an error rather than a blocking copy where
+    /// the server cannot); SQLite builds as usual.
+    pub fn concurrently(&mut self) -> &mut Self {
+        self.concurrently = true;
+        self
     }
 
     /// Accepts a safety finding of `rule` (`retort lint`'s name for it, e.g.

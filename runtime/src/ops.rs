@@ -401,6 +401,10 @@ pub struct CreateIndex {
     pub table: String,
     /// The index, with its name, columns and uniqueness.
     pub index: Index,
+    /// Built without blocking writes (PostgreSQL `CONCURRENTLY`, outside the
+    /// revision's transaction; MySQL `ALGORITHM=INPLACE, LOCK=NONE` or an error):
+    /// `op.concurrently().create_index(..)`.
+    pub concurrently: bool,
 }
 
 /// Drops an index.
@@ -412,6 +416,9 @@ pub struct DropIndex {
     pub name: String,
     /// The index as it was (needed to reverse).
     pub existing: Option<Index>,
+    /// Dropped without blocking (PostgreSQL `CONCURRENTLY`, outside the
+    /// revision's transaction): `op.concurrently().drop_index(..)`.
+    pub concurrently: bool,
 }
 
 /// Adds a constraint to an existing table.
@@ -511,6 +518,7 @@ impl Op {
         Op::CreateIndex(CreateIndex {
             table: table.to_owned(),
             index,
+            concurrently: false,
         })
     }
 
@@ -520,6 +528,7 @@ impl Op {
             table: table.to_owned(),
             name: name.to_owned(),
             existing: None,
+            concurrently: false,
         })
     }
 
@@ -604,19 +613,26 @@ impl Op {
                     existing: Some(after),
                 })
             }
-            Op::CreateIndex(CreateIndex { table, index }) => Op::DropIndex(DropIndex {
+            Op::CreateIndex(CreateIndex {
+                table,
+                index,
+                concurrently,
+            }) => Op::DropIndex(DropIndex {
                 table: table.clone(),
                 name: index.name.clone(),
                 existing: Some(index.clone()),
+                concurrently: *concurrently,
             }),
             Op::DropIndex(DropIndex {
                 table,
                 name,
                 existing,
+                concurrently,
             }) => match existing {
                 Some(index) => Op::CreateIndex(CreateIndex {
                     table: table.clone(),
                     index: index.clone(),
+                    concurrently: *concurrently,
                 }),
                 None => return Err(missing(format!("drop_index(\"{table}\", \"{name}\")"))),
             },
@@ -850,7 +866,7 @@ impl Op {
                 )
             }
             Op::CreateIndex(o) => format!(
-                "add {}index `{}` on `{}` ({})",
+                "add {}index `{}` on `{}` ({}){}",
                 if o.index.unique { "unique " } else { "" },
                 o.index.name,
                 o.table,
@@ -859,9 +875,15 @@ impl Op {
                     .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if o.concurrently { " concurrently" } else { "" }
             ),
-            Op::DropIndex(o) => format!("remove index `{}` on `{}`", o.name, o.table),
+            Op::DropIndex(o) => format!(
+                "remove index `{}` on `{}`{}",
+                o.name,
+                o.table,
+                if o.concurrently { " concurrently" } else { "" }
+            ),
             Op::AddConstraint(o) => format!(
                 "add {} {}on `{}`",
                 o.constraint.kind().describe(),
@@ -985,6 +1007,7 @@ mod tests {
                 table: t.into(),
                 name: format!("ix_{t}_x"),
                 existing: None,
+                concurrently: false,
             })
         };
         let drop_table = |t: &str| {
@@ -1024,6 +1047,7 @@ mod tests {
             Op::CreateIndex(CreateIndex {
                 table: "t".into(),
                 index: Index::new("ix_t_x", ["x"]),
+                concurrently: false,
             }),
             Op::RenameTable(RenameTable {
                 name: "t".into(),

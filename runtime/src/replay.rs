@@ -472,6 +472,7 @@ mod tests {
                 table: "users".into(),
                 name: "nope".into(),
                 existing: None,
+                concurrently: false,
             }))
             .unwrap_err();
         assert_eq!(

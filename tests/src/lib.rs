@@ -94,6 +94,11 @@ pub static LINT: Migrations = retort::revisions!("fixtures/lint");
 /// of 300 ms (PostgreSQL, MySQL).
 pub static BLOCKED: Migrations = retort::revisions!("fixtures/blocked");
 
+/// `c0c…01` creates `events`; `…02` indexes `kind` concurrently; `…03` updates
+/// a row, then builds a unique index on `seq` concurrently (it fails, leaving
+/// an invalid index, while `seq` has duplicates).
+pub static CONCURRENT: Migrations = retort::revisions!("fixtures/concurrent");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -117,6 +122,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "types" => TYPES,
         "lint" => LINT,
         "blocked" => BLOCKED,
+        "concurrent" => CONCURRENT,
         _ => return None,
     })
 }

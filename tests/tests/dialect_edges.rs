@@ -137,6 +137,7 @@ fn names_over_the_limit_are_refused_before_anything_runs(db: &TestDb) {
     let index = Op::CreateIndex(CreateIndex {
         table: "anything".into(),
         index: Index::new("", ["id"]),
+        concurrently: false,
     });
     let err = command::apply(&mut conn, &[index]).unwrap_err();
     assert_eq!(err.to_string(), "index name `` is empty");

@@ -180,6 +180,7 @@ fn create_index_sql_per_database() {
     let op = |table: &str, index: Index| CreateIndex {
         table: table.to_owned(),
         index,
+        concurrently: false,
     };
     let pg = Postgres.create_index_sql(&op(
         "orders",
@@ -273,6 +274,7 @@ fn refusals_name_the_index_and_the_attribute() {
     let op = |index: Index| CreateIndex {
         table: "orders".to_owned(),
         index,
+        concurrently: false,
     };
     let cases: Vec<(&dyn Dialect, Index, &str)> = vec![
         (

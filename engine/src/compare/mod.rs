@@ -115,6 +115,7 @@ pub fn compare(
             out.ops.push(Op::CreateIndex(CreateIndex {
                 table: table.name.clone(),
                 index: index.clone(),
+                concurrently: false,
             }));
         }
     }
@@ -176,6 +177,7 @@ pub fn compare(
                 table: table.name.clone(),
                 name: index.name.clone(),
                 existing: Some(index.clone()),
+                concurrently: false,
             }));
         }
         let mut existing = Table {

@@ -122,6 +122,7 @@ pub(super) fn compare(
                 table: t.clone(),
                 name: index.name.clone(),
                 existing: Some(index),
+                concurrently: false,
             }));
         }
         let (gone, kept): (Vec<Unique>, Vec<Unique>) = std::mem::take(&mut current.uniques)
@@ -250,6 +251,7 @@ pub(super) fn compare(
                 table: t.clone(),
                 name: index.name.clone(),
                 existing: Some(index.clone()),
+                concurrently: false,
             }));
         }
     }
@@ -414,6 +416,7 @@ pub(super) fn compare(
             out.ops.push(Op::CreateIndex(CreateIndex {
                 table: t.clone(),
                 index: index.clone(),
+                concurrently: false,
             }));
         }
     }

@@ -1098,7 +1098,22 @@ pub trait Dialect: Send + Sync {
         if let Some(predicate) = &index.predicate {
             sql.push_str(&format!(" WHERE {predicate}"));
         }
+        if op.concurrently {
+            sql = self.without_blocking(sql);
+        }
         Ok(vec![sql])
+    }
+
+    /// `CREATE INDEX` or `DROP INDEX` made not to block writes
+    /// (`op.concurrently()`): PostgreSQL's `CONCURRENTLY`, MySQL's
+    /// `ALGORITHM=INPLACE LOCK=NONE` (an error where the server cannot); as it
+    /// is elsewhere.
+    fn without_blocking(&self, sql: String) -> String {
+        match self.backend() {
+            Backend::Postgres => sql.replacen("INDEX ", "INDEX CONCURRENTLY ", 1),
+            Backend::Mysql => format!("{sql} ALGORITHM=INPLACE LOCK=NONE"),
+            Backend::Sqlite => sql,
+        }
     }
 
     /// One key of `CREATE INDEX`: `"created_at" DESC NULLS LAST`, `(lower(email))`,
@@ -1230,10 +1245,12 @@ pub trait Dialect: Send + Sync {
 
     /// `DROP INDEX`.
     fn drop_index_sql(&self, op: &DropIndex) -> Result<Vec<String>, RenderError> {
-        Ok(vec![format!(
-            "DROP INDEX {}",
-            self.quote_index(&op.table, &op.name)
-        )])
+        let sql = format!("DROP INDEX {}", self.quote_index(&op.table, &op.name));
+        Ok(vec![if op.concurrently {
+            self.without_blocking(sql)
+        } else {
+            sql
+        }])
     }
 
     /// `ALTER TABLE … ADD CONSTRAINT …`.

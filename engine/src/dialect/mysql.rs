@@ -303,11 +303,20 @@ impl Dialect for Mysql {
     }
 
     fn drop_index_sql(&self, op: &DropIndex) -> Result<Vec<String>, RenderError> {
-        Ok(vec![format!(
-            "DROP INDEX {} ON {}",
-            self.quote(&op.name),
-            self.quote(&op.table)
-        )])
+        Ok(vec![if op.concurrently {
+            // MariaDB takes the algorithm on ALTER TABLE only.
+            format!(
+                "ALTER TABLE {} DROP INDEX {}, ALGORITHM=INPLACE, LOCK=NONE",
+                self.quote(&op.table),
+                self.quote(&op.name)
+            )
+        } else {
+            format!(
+                "DROP INDEX {} ON {}",
+                self.quote(&op.name),
+                self.quote(&op.table)
+            )
+        }])
     }
 
     fn add_constraint_sql(

@@ -308,6 +308,7 @@ impl Sqlite {
             sql.extend(self.create_index_sql(&retort::ops::CreateIndex {
                 table: new.name.clone(),
                 index: index.clone(),
+                concurrently: false,
             })?);
         }
         let mut current = new;
@@ -424,6 +425,7 @@ mod tests {
         let op = Op::CreateIndex(CreateIndex {
             table: "users".into(),
             index: Index::new("ix users", ["a", "b"]).unique(),
+            concurrently: false,
         });
         assert_eq!(
             Sqlite.op_sql(&op, None).unwrap(),

@@ -496,6 +496,7 @@ pub(crate) fn stored_indexes(
                     name: format!("{temp}_ix"),
                     ..(*index).clone()
                 },
+                concurrently: false,
             };
             let sql = dialect.create_index_sql(&op).map_err(retort::Error::from)?;
             for statement in sql {
