@@ -349,8 +349,21 @@ pub fn statement(op: &Op) -> TokenStream {
                 quote! { op.drop_index(#table, #name)?; }
             }
         }
-        Op::AddConstraint(AddConstraint { table, constraint }) => {
-            add_constraint_statement(quote!(op), table, constraint)
+        Op::AddConstraint(AddConstraint {
+            table,
+            constraint,
+            not_valid,
+        }) => {
+            let receiver = if *not_valid {
+                quote!(op.not_valid())
+            } else {
+                quote!(op)
+            };
+            add_constraint_statement(receiver, table, constraint)
+        }
+        Op::ValidateConstraint(v) => {
+            let (table, name) = (&v.table, &v.name);
+            quote! { op.validate_constraint(#table, #name)?; }
         }
         Op::DropConstraint(DropConstraint {
             table,

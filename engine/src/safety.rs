@@ -305,16 +305,28 @@ fn postgres(op: &Op, server: &Server) -> Safety {
         Op::DropIndex(drop) => brief(&drop.table),
         Op::AddConstraint(add) => match &add.constraint {
             Constraint::ForeignKey(_) => Safety::new(
-                "SHARE ROW EXCLUSIVE (on both tables)",
+                if add.not_valid {
+                    "SHARE ROW EXCLUSIVE (on both tables; NOT VALID)"
+                } else {
+                    "SHARE ROW EXCLUSIVE (on both tables)"
+                },
                 Some(&add.table),
                 Writes,
-                WhileScanning,
+                if add.not_valid {
+                    Briefly
+                } else {
+                    WhileScanning
+                },
             ),
             Constraint::Check(_) => Safety::new(
                 ACCESS_EXCLUSIVE,
                 Some(&add.table),
                 Everything,
-                WhileScanning,
+                if add.not_valid {
+                    Briefly
+                } else {
+                    WhileScanning
+                },
             ),
             Constraint::Unique(_) | Constraint::PrimaryKey { .. } => Safety::new(
                 ACCESS_EXCLUSIVE,
@@ -350,6 +362,12 @@ fn postgres(op: &Op, server: &Server) -> Safety {
             Some(&comment.table),
             Nothing,
             Briefly,
+        ),
+        Op::ValidateConstraint(v) => Safety::new(
+            "SHARE UPDATE EXCLUSIVE",
+            Some(&v.table),
+            Nothing,
+            WhileScanning,
         ),
         Op::RenameConstraint(rename) => {
             if rename.kind.is_none() {
@@ -594,6 +612,8 @@ fn mysql(op: &Op, server: &Server) -> Safety {
             }
         }
         Op::SetComment(comment) => instant(&comment.table),
+        // Checked when added.
+        Op::ValidateConstraint(v) => Safety::new("no lock", Some(&v.table), Nothing, Briefly),
         Op::RenameConstraint(rename) => inplace(&rename.table, Briefly),
         Op::Batch(_) => unreachable!("classify takes batches apart"),
     }
@@ -690,8 +710,15 @@ pub fn outside_transaction(op: &Op) -> bool {
         Op::CreateIndex(create) => create.concurrently,
         Op::DropIndex(drop) => drop.concurrently,
         Op::Execute(execute) => statements(&execute.sql).any(|s| is_concurrent_index(&s)),
+        // Not in the transaction whose ADD … NOT VALID took the table's lock.
+        Op::ValidateConstraint(_) => true,
         _ => false,
     }
+}
+
+/// Whether `op` builds or drops an index concurrently (typed or raw).
+fn concurrent_index(op: &Op) -> bool {
+    !matches!(op, Op::ValidateConstraint(_)) && outside_transaction(op)
 }
 
 /// Whether SQL holds a concurrent index build or drop.
@@ -985,7 +1012,7 @@ pub fn lint(
     // A concurrent index build takes the whole revision out of its transaction.
     let untransacted = backend == Backend::Postgres
         && ops.len() > 1
-        && ops.iter().any(|r| outside_transaction(&r.op));
+        && ops.iter().any(|r| concurrent_index(&r.op));
     for (index, recorded) in ops.iter().enumerate() {
         let op = &recorded.op;
         let at = recorded.at.map(|(file, line)| format!("{file}:{line}"));
@@ -998,7 +1025,7 @@ pub fn lint(
         for part in parts {
             let safety = classify(part, backend, server, new_table);
             let mut broken = rules(part, &safety, backend);
-            if untransacted && outside_transaction(part) {
+            if untransacted && concurrent_index(part) {
                 broken.push((
                     Rule::BanConcurrentIndexCreationInTransaction,
                     format!(
@@ -1252,6 +1279,7 @@ fn rules(op: &Op, safety: &Safety, backend: Backend) -> Broken {
             format!("dropping `{}` takes ACCESS EXCLUSIVE on `{}`, queued behind every running query", drop.name, drop.table),
             "drop it with DROP INDEX CONCURRENTLY in a revision of its own, outside a transaction",
         ),
+        Op::AddConstraint(add) if pg && add.not_valid => {}
         Op::AddConstraint(add) => match &add.constraint {
             Constraint::ForeignKey(fk) => push(
             &mut out,

@@ -70,6 +70,9 @@ pub struct Operations<'a> {
     /// `op.concurrently()` was called: the next op builds or drops an index
     /// without blocking writes.
     concurrently: bool,
+    /// `op.not_valid()` was called: the next foreign key or check is added
+    /// without checking the rows already there.
+    not_valid: bool,
 }
 
 impl<'a> Operations<'a> {
@@ -78,6 +81,7 @@ impl<'a> Operations<'a> {
         Operations {
             executor,
             concurrently: false,
+            not_valid: false,
         }
     }
 
@@ -99,7 +103,48 @@ impl<'a> Operations<'a> {
                 }
             }
         }
+        if std::mem::take(&mut self.not_valid) {
+            match &mut op {
+                Op::AddConstraint(add)
+                    if matches!(add.constraint, Constraint::ForeignKey(_) | Constraint::Check(_)) =>
+                {
+                    add.not_valid = true
+                }
+                other => {
+                    return Err(crate::error::Error::Render(crate::RenderError::BadValue(
+                        format!(
+                            "op.not_valid() goes before create_foreign_key or create_check_constraint, not before {}",
+                            other.summary()
+                        ),
+                    )))
+                }
+            }
+        }
         self.executor.run(op)
+    }
+
+    /// Adds the next foreign key or check without checking the rows already
+    /// there, so the table is locked only briefly:
+    /// `op.not_valid().create_foreign_key("orders", ForeignKey::new(..))?`, and in
+    /// a later step `op.validate_constraint("orders", "fk_…")?` checks them while
+    /// reads and writes go on (PostgreSQL `NOT VALID` / `VALIDATE CONSTRAINT`).
+    /// New rows are checked at once. MySQL and SQLite check every row when the
+    /// constraint is added: there it is added as usual.
+    pub fn not_valid(&mut self) -> &mut Self {
+        self.not_valid = true;
+        self
+    }
+
+    /// Checks the rows already there against a foreign key or check added with
+    /// [`Operations::not_valid`]; on PostgreSQL the revision then runs without a
+    /// transaction, so the validation does not hold the lock the constraint's
+    /// addition took. Nothing on MySQL and SQLite.
+    #[track_caller]
+    pub fn validate_constraint(&mut self, table: &str, name: &str) -> Result<()> {
+        self.run(Op::ValidateConstraint(crate::ops::ValidateConstraint {
+            table: table.to_owned(),
+            name: name.to_owned(),
+        }))
     }
 
     /// Builds or drops the next index without blocking writes to its table:

@@ -53,6 +53,9 @@ pub enum Op {
     /// `op.comment_table(..)`, `op.comment_column(..)`: sets or removes a
     /// comment (nothing on SQLite, which keeps none).
     SetComment(SetComment),
+    /// `op.validate_constraint(..)`: the rows checked against a constraint added
+    /// `NOT VALID`.
+    ValidateConstraint(ValidateConstraint),
     /// `op.rename_index(..)`, `op.rename_constraint(..)`: a new name for an
     /// index or constraint, nothing else changed (PostgreSQL; MySQL for indexes
     /// and unique constraints).
@@ -428,6 +431,21 @@ pub struct AddConstraint {
     pub table: String,
     /// The constraint to add (primary key, unique, foreign key or check).
     pub constraint: Constraint,
+    /// A foreign key or check added without checking the rows already there
+    /// (PostgreSQL `NOT VALID`; elsewhere it is checked at once): check them
+    /// later with `op.validate_constraint(..)`. `op.not_valid().create_…(..)`.
+    pub not_valid: bool,
+}
+
+/// Checks the existing rows against a constraint added `NOT VALID`
+/// (PostgreSQL `VALIDATE CONSTRAINT`, which lets reads and writes go on; nothing
+/// elsewhere, where constraints are checked when added).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidateConstraint {
+    /// The table the op changes, as named in the database (unquoted).
+    pub table: String,
+    /// The constraint.
+    pub name: String,
 }
 
 /// Drops a named constraint.
@@ -537,6 +555,7 @@ impl Op {
         Op::AddConstraint(AddConstraint {
             table: table.to_owned(),
             constraint,
+            not_valid: false,
         })
     }
 
@@ -636,7 +655,9 @@ impl Op {
                 }),
                 None => return Err(missing(format!("drop_index(\"{table}\", \"{name}\")"))),
             },
-            Op::AddConstraint(AddConstraint { table, constraint }) => match constraint.name() {
+            Op::AddConstraint(AddConstraint {
+                table, constraint, ..
+            }) => match constraint.name() {
                 Some(name) => Op::DropConstraint(DropConstraint {
                     table: table.clone(),
                     name: name.to_owned(),
@@ -660,6 +681,7 @@ impl Op {
                 Some(constraint) => Op::AddConstraint(AddConstraint {
                     table: table.clone(),
                     constraint: constraint.clone(),
+                    not_valid: false,
                 }),
                 None => return Err(missing(format!("drop_constraint(\"{table}\", \"{name}\")"))),
             },
@@ -667,6 +689,9 @@ impl Op {
                 table: table.clone(),
                 ops: reverse_all(ops)?,
             }),
+            // Checking the rows again undoes nothing and harms nothing: a
+            // downgrade passes over it.
+            Op::ValidateConstraint(v) => Op::ValidateConstraint(v.clone()),
             Op::Execute(_) => {
                 return Err(Irreversible {
                     op: "execute(..)".to_owned(),
@@ -742,6 +767,7 @@ impl Op {
             Op::BulkInsert(o) => Some(&o.table),
             Op::SetComment(o) => Some(&o.table),
             Op::RenameConstraint(o) => Some(&o.table),
+            Op::ValidateConstraint(o) => Some(&o.table),
             Op::Execute(_) | Op::CreateEnum(_) | Op::DropEnum(_) | Op::AlterEnum(_) => None,
         }
     }
@@ -885,13 +911,14 @@ impl Op {
                 if o.concurrently { " concurrently" } else { "" }
             ),
             Op::AddConstraint(o) => format!(
-                "add {} {}on `{}`",
+                "add {} {}on `{}`{}",
                 o.constraint.kind().describe(),
                 o.constraint
                     .name()
                     .map(|n| format!("`{n}` "))
                     .unwrap_or_default(),
-                o.table
+                o.table,
+                if o.not_valid { " NOT VALID" } else { "" }
             ),
             Op::DropConstraint(o) if o.name.is_empty() => {
                 format!("remove unnamed {} on `{}`", o.kind.describe(), o.table)
@@ -912,6 +939,9 @@ impl Op {
                 quote_values(&o.values.iter().map(String::as_str).collect::<Vec<_>>())
             ),
             Op::DropEnum(o) => format!("remove enum `{}`", o.name),
+            Op::ValidateConstraint(o) => {
+                format!("validate constraint `{}` on `{}`", o.name, o.table)
+            }
             Op::RenameConstraint(o) => format!(
                 "rename {} `{}` on `{}` to `{}`",
                 o.kind.map_or("index", ConstraintKind::describe),
@@ -1056,10 +1086,12 @@ mod tests {
             Op::AddConstraint(AddConstraint {
                 table: "u".into(),
                 constraint: Constraint::Check(Check::new("ck_u_x", "x <> ''")),
+                not_valid: false,
             }),
             Op::AddConstraint(AddConstraint {
                 table: "u".into(),
                 constraint: Constraint::ForeignKey(ForeignKey::new("fk", ["x"], "v", ["id"])),
+                not_valid: false,
             }),
             Op::AlterColumn(
                 AlterColumn::new("u", "x")

@@ -334,6 +334,23 @@ fn apply_to_table(table: &mut Table, op: &Op) -> Result<Option<(String, String)>
                 None => return fail(op, format!("table `{t}` has no column `{c}`")),
             },
         },
+        // The schema is the same, checked or not; the constraint must be there.
+        Op::ValidateConstraint(v) => {
+            let known = table
+                .foreign_keys
+                .iter()
+                .any(|f| f.name.as_deref() == Some(&v.name))
+                || table
+                    .checks
+                    .iter()
+                    .any(|c| c.name.as_deref() == Some(&v.name));
+            if !known {
+                return fail(
+                    op,
+                    format!("table `{t}` has no foreign key or check `{}`", v.name),
+                );
+            }
+        }
         other => {
             return fail(
                 other,

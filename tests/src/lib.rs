@@ -99,6 +99,10 @@ pub static BLOCKED: Migrations = retort::revisions!("fixtures/blocked");
 /// an invalid index, while `seq` has duplicates).
 pub static CONCURRENT: Migrations = retort::revisions!("fixtures/concurrent");
 
+/// `0a1d…01` creates `parents` and `children`; `…02` adds a foreign key and a
+/// check `NOT VALID`, then validates them.
+pub static NOT_VALID: Migrations = retort::revisions!("fixtures/not_valid");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -123,6 +127,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "lint" => LINT,
         "blocked" => BLOCKED,
         "concurrent" => CONCURRENT,
+        "not_valid" => NOT_VALID,
         _ => return None,
     })
 }

@@ -105,6 +105,7 @@ pub fn compare(
                 deferred.push(Op::AddConstraint(AddConstraint {
                     table: table.name.clone(),
                     constraint: Constraint::ForeignKey(fk.clone()),
+                    not_valid: false,
                 }));
             }
             !closes_cycle
@@ -272,6 +273,7 @@ fn unpin_referenced_keys(current: &Schema, target: &Schema, start: usize, ops: &
             adds.push(Op::AddConstraint(AddConstraint {
                 table: table_name.clone(),
                 constraint: Constraint::ForeignKey(fk.clone()),
+                not_valid: false,
             }));
         }
     }

@@ -395,6 +395,7 @@ pub(super) fn compare(
     if key_changed && !target.primary_key.is_empty() {
         out.ops.push(Op::AddConstraint(AddConstraint {
             table: t.clone(),
+            not_valid: false,
             constraint: Constraint::PrimaryKey {
                 name: target.primary_key_name.clone(),
                 columns: target.primary_key.clone(),
@@ -431,6 +432,7 @@ fn add_constraint(table: &str, constraint: Constraint, ops: &mut Vec<Op>) {
     ops.push(Op::AddConstraint(AddConstraint {
         table: table.to_owned(),
         constraint,
+        not_valid: false,
     }));
 }
 

@@ -1468,9 +1468,16 @@ pub(crate) fn default_add_constraint_sql<D: Dialect + ?Sized>(
         Constraint::ForeignKey(f) => d.foreign_key_clause(f)?,
         Constraint::Check(c) => d.check_clause(c)?,
     };
+    let not_valid = op.not_valid
+        && d.backend() == Backend::Postgres
+        && matches!(
+            op.constraint,
+            Constraint::ForeignKey(_) | Constraint::Check(_)
+        );
     Ok(vec![format!(
-        "ALTER TABLE {} ADD {clause}",
-        d.quote_table(&op.table)
+        "ALTER TABLE {} ADD {clause}{}",
+        d.quote_table(&op.table),
+        if not_valid { " NOT VALID" } else { "" }
     )])
 }
 
@@ -1530,6 +1537,13 @@ pub(crate) fn default_op_sql<D: Dialect + ?Sized>(
             Ok(sql.early.into_iter().chain(sql.statements).collect())
         }
         Op::SetComment(op) => d.comment_sql(op, current),
+        // Only PostgreSQL adds a constraint without checking the rows.
+        Op::ValidateConstraint(op) if d.backend() == Backend::Postgres => Ok(vec![format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            d.quote_table(&op.table),
+            d.quote(&op.name)
+        )]),
+        Op::ValidateConstraint(_) => Ok(Vec::new()),
         Op::RenameConstraint(op) if d.renames(op.kind) => d.rename_constraint_sql(op),
         Op::RenameConstraint(op) => Err(RenderError::Unsupported {
             dialect: d.name(),

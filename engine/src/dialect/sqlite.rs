@@ -488,6 +488,7 @@ mod tests {
                 Op::AddConstraint(AddConstraint {
                     table: "users".into(),
                     constraint: Constraint::Unique(Unique::new("uq_users_mail", ["mail"])),
+                    not_valid: false,
                 }),
             ],
         });
