@@ -363,6 +363,12 @@ pub struct NewRevision {
     /// another tool's), are dropped and created again under the models' names.
     #[arg(long)]
     rename_constraints: bool,
+    /// With autogenerate: write the online variants of blocking changes (indexes
+    /// built concurrently, constraints NOT VALID then validated, SET NOT NULL
+    /// through a check…), split into several revisions where needed (as
+    /// `safety = "online"` in Retort.toml).
+    #[arg(long)]
+    online: bool,
 }
 
 impl NewRevision {
@@ -376,6 +382,7 @@ impl NewRevision {
             dialect: self.dialect,
             version_path: self.version_path,
             rename_constraints: self.rename_constraints,
+            online: self.online,
         }
     }
 }
@@ -914,11 +921,13 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                     let _ = writeln!(out, "No changes detected");
                 }
                 Some(generated) => {
-                    for note in &generated.changes.notes {
-                        let _ = writeln!(out, "note: {note}");
+                    for revision in std::iter::once(&generated).chain(&generated.then) {
+                        for note in &revision.changes.notes {
+                            let _ = writeln!(out, "note: {note}");
+                        }
+                        print_changes(&mut out, &revision.changes, "Detected ");
+                        let _ = writeln!(out, "Generating {} ... done", revision.path.display());
                     }
-                    print_changes(&mut out, &generated.changes, "Detected ");
-                    let _ = writeln!(out, "Generating {} ... done", generated.path.display());
                 }
             }
         }

@@ -164,6 +164,9 @@ pub struct Config {
     pub exclude_objects: Vec<String>,
     /// Safety rules `lint` leaves out (`lint_exclude` in `Retort.toml`).
     pub lint_exclude: Vec<crate::safety::Rule>,
+    /// Autogenerate writes online variants of blocking changes (`safety =
+    /// "online"` in `Retort.toml`; see [`crate::safety::online`]).
+    pub online: bool,
     /// Compare (and autogenerate) table and column comments, from the models'
     /// doc comments (default); `comments = false` in `Retort.toml` turns it off.
     pub comments: bool,
@@ -200,6 +203,7 @@ impl Config {
             exclude_columns: Vec::new(),
             exclude_objects: Vec::new(),
             lint_exclude: Vec::new(),
+            online: false,
             comments: true,
             schema: None,
             include_schemas: Vec::new(),

@@ -285,6 +285,8 @@ pub struct StepExecutor<'a> {
     created: NewTables,
     /// An op that cannot run inside a transaction was printed or planned.
     outside_transaction: bool,
+    /// The step runs without a transaction (each statement commits).
+    untransacted: bool,
     /// Without a transaction: a statement that runs out of its lock timeout is
     /// tried again, at most this many times, the session telling the error.
     retry: Option<(&'static dyn Session, u32)>,
@@ -320,6 +322,7 @@ impl<'a> StepExecutor<'a> {
             created: NewTables::default(),
             retry: None,
             outside_transaction: false,
+            untransacted: false,
             progress: None,
             sent: 0,
             handed_out: false,
@@ -329,6 +332,7 @@ impl<'a> StepExecutor<'a> {
     /// Records each statement it runs with `count_sql`, and skips the first
     /// `skip` (already applied by a run that stopped half-way).
     pub fn counting(mut self, count_sql: String, skip: usize) -> Self {
+        self.untransacted = true;
         self.progress = Some(Progress {
             count_sql,
             skip,
@@ -342,6 +346,13 @@ impl<'a> StepExecutor<'a> {
     /// while it waits).
     pub fn retrying(mut self, session: &'static dyn Session, retries: u32) -> Self {
         self.retry = Some((session, retries));
+        self
+    }
+
+    /// For a step that runs without a transaction and keeps no count of its
+    /// statements (`command::apply`).
+    pub fn without_transaction(mut self) -> Self {
+        self.untransacted = true;
         self
     }
 
@@ -438,7 +449,7 @@ impl Executor for StepExecutor<'_> {
             match &mut self.sink {
                 // Inside the revision's transaction: the runner runs the revision
                 // again without one.
-                Sink::Execute(_) if self.progress.is_none() => {
+                Sink::Execute(_) if !self.untransacted => {
                     return Err(retort::Error::NeedsNoTransaction { op: op.summary() })
                 }
                 Sink::Execute(conn) => {

@@ -45,6 +45,7 @@ struct Settings {
     exclude_columns: Option<Vec<String>>,
     exclude_objects: Option<Vec<String>>,
     lint_exclude: Option<Vec<String>>,
+    safety: Option<String>,
     comments: Option<bool>,
     transaction: Option<TransactionMode>,
     lock_timeout: Option<u64>,
@@ -176,6 +177,14 @@ impl ProjectFile {
                     return Err(bad(format!("{key} of `{}`: {problem}", section.name)));
                 }
             }
+            for value in [&section.settings.safety, &d.safety].into_iter().flatten() {
+                if value != "online" && value != "default" {
+                    return Err(bad(format!(
+                        "safety of `{}`: `{value}`; write \"online\" (autogenerate writes the online variants of blocking changes) or \"default\"",
+                        section.name
+                    )));
+                }
+            }
             let lint_exclude = section
                 .settings
                 .lint_exclude
@@ -222,6 +231,7 @@ impl ProjectFile {
                         exclude_columns: s.exclude_columns.or_else(|| d.exclude_columns.clone()),
                         exclude_objects: s.exclude_objects.or_else(|| d.exclude_objects.clone()),
                         lint_exclude: s.lint_exclude.or_else(|| d.lint_exclude.clone()),
+                        safety: s.safety.or_else(|| d.safety.clone()),
                         comments: s.comments.or(d.comments),
                         schema: s.schema.or_else(|| d.schema.clone()),
                         lock_timeout: s.lock_timeout.or(d.lock_timeout),
@@ -351,6 +361,7 @@ pub fn configs(project: &Project) -> Result<Vec<Config>> {
         config.exclude_tables = s.exclude_tables.clone().unwrap_or_default();
         config.exclude_columns = s.exclude_columns.clone().unwrap_or_default();
         config.exclude_objects = s.exclude_objects.clone().unwrap_or_default();
+        config.online = s.safety.as_deref() == Some("online");
         config.lint_exclude = s
             .lint_exclude
             .iter()

@@ -7,6 +7,7 @@
 //! Everything here reads ops, never SQL text: raw `op.execute(..)` SQL is only
 //! recognised by its leading words (DML, or DDL that is reported as unknown).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use retort::ops::{AlterColumn, AlterEnum, Op};
@@ -716,6 +717,16 @@ pub fn outside_transaction(op: &Op) -> bool {
     }
 }
 
+/// The column of a check that says only `"col" IS NOT NULL`.
+fn not_null_column(expr: &str) -> Option<String> {
+    let upper = expr.trim().to_ascii_uppercase();
+    let column = upper.strip_suffix("IS NOT NULL")?.trim();
+    let len = column.len();
+    let original = expr.trim()[..len].trim();
+    let bare = original.trim_matches('"').trim_matches('`');
+    (!bare.is_empty() && !bare.contains(' ')).then(|| bare.to_owned())
+}
+
 /// Whether `op` builds or drops an index concurrently (typed or raw).
 fn concurrent_index(op: &Op) -> bool {
     !matches!(op, Op::ValidateConstraint(_)) && outside_transaction(op)
@@ -1013,6 +1024,10 @@ pub fn lint(
     let untransacted = backend == Backend::Postgres
         && ops.len() > 1
         && ops.iter().any(|r| concurrent_index(&r.op));
+    // Columns a validated `c IS NOT NULL` check of this revision vouches for:
+    // PostgreSQL 12+ sets them NOT NULL without reading the table.
+    let mut not_null_checks: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut vouched: BTreeSet<(String, String)> = BTreeSet::new();
     for (index, recorded) in ops.iter().enumerate() {
         let op = &recorded.op;
         let at = recorded.at.map(|(file, line)| format!("{file}:{line}"));
@@ -1023,8 +1038,35 @@ pub fn lint(
             _ => vec![op],
         };
         for part in parts {
-            let safety = classify(part, backend, server, new_table);
+            match part {
+                Op::AddConstraint(add) => {
+                    if let (Constraint::Check(check), Some(name)) =
+                        (&add.constraint, add.constraint.name())
+                    {
+                        if let Some(column) = not_null_column(&check.expr) {
+                            not_null_checks.insert(name.to_owned(), (add.table.clone(), column));
+                        }
+                    }
+                }
+                Op::ValidateConstraint(v) => {
+                    vouched.extend(not_null_checks.get(&v.name).cloned());
+                }
+                _ => {}
+            }
+            let mut safety = classify(part, backend, server, new_table);
+            let vouched_for = matches!(part, Op::AlterColumn(a)
+                if a.nullable == Some(false)
+                    && a.sql_type.is_none()
+                    && backend == Backend::Postgres
+                    && server.at_least((12, 0, 0))
+                    && vouched.contains(&(a.table.clone(), a.name.clone())));
+            if vouched_for {
+                safety.held = Held::Briefly;
+            }
             let mut broken = rules(part, &safety, backend);
+            if vouched_for {
+                broken.retain(|(rule, ..)| *rule != Rule::AddingNotNullableField);
+            }
             if untransacted && concurrent_index(part) {
                 broken.push((
                     Rule::BanConcurrentIndexCreationInTransaction,
@@ -1334,6 +1376,159 @@ fn rules(op: &Op, safety: &Safety, backend: Backend) -> Broken {
         ));
     }
     out
+}
+
+/// The revisions autogenerate writes in safe mode (`safety = "online"`): the
+/// ops of one comparison with each blocking change on a table in use replaced
+/// by its online variant, split where a change must not share a transaction.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OnlinePart {
+    /// The ops of this revision.
+    pub ops: Vec<Op>,
+    /// For each op, the index of the comparison's op it comes from.
+    pub from: Vec<usize>,
+    /// What the reviewer must do besides (backfills, a later revision).
+    pub notes: Vec<String>,
+}
+
+/// `ops` (one comparison, in order) made online for `backend`: indexes built
+/// and dropped concurrently (PostgreSQL; MySQL `LOCK=NONE`), foreign keys and
+/// checks added `NOT VALID` and validated (PostgreSQL), `SET NOT NULL` through a
+/// validated check (PostgreSQL 12+), a required column added nullable and a
+/// volatile default set after the column is added (with a note to backfill:
+/// the next autogenerate makes the column NOT NULL). Concurrent index drops go
+/// in a revision before the rest and concurrent builds in one after, so no
+/// revision mixes them with other changes. Tables created by the same ops are
+/// left as they are. SQLite has no online variants: one part, unchanged.
+pub fn online(ops: &[Op], backend: Backend) -> Vec<OnlinePart> {
+    if backend == Backend::Sqlite {
+        return vec![OnlinePart {
+            ops: ops.to_vec(),
+            from: (0..ops.len()).collect(),
+            notes: Vec::new(),
+        }];
+    }
+    let pg = backend == Backend::Postgres;
+    // 0: concurrent drops, 1: the rest, 2: concurrent builds.
+    let mut parts: [OnlinePart; 3] = Default::default();
+    let mut created = NewTables::default();
+    for (i, op) in ops.iter().enumerate() {
+        let in_use = !created.holds(op);
+        created.follow(op);
+        let mut put = |part: usize, op: Op| {
+            parts[part].ops.push(op);
+            parts[part].from.push(i);
+        };
+        match op {
+            Op::CreateIndex(create) if in_use => {
+                let mut create = create.clone();
+                create.concurrently = true;
+                put(2, Op::CreateIndex(create));
+            }
+            Op::DropIndex(drop) if in_use => {
+                let mut drop = drop.clone();
+                drop.concurrently = true;
+                put(0, Op::DropIndex(drop));
+            }
+            Op::AddConstraint(add)
+                if pg
+                    && in_use
+                    && matches!(
+                        add.constraint,
+                        Constraint::ForeignKey(_) | Constraint::Check(_)
+                    )
+                    && add.constraint.name().is_some() =>
+            {
+                let name = add.constraint.name().unwrap_or_default().to_owned();
+                let mut add = add.clone();
+                add.not_valid = true;
+                let table = add.table.clone();
+                put(1, Op::AddConstraint(add));
+                put(
+                    1,
+                    Op::ValidateConstraint(retort::ops::ValidateConstraint { table, name }),
+                );
+            }
+            Op::AlterColumn(alter) if pg && in_use && alter.nullable == Some(false) => {
+                let (_, bare) = retort::schema::split_schema(&alter.table);
+                let check = retort::schema::Check::new(
+                    format!("ck_{bare}_{}_not_null", alter.name),
+                    format!("{} IS NOT NULL", quote_pg(&alter.name)),
+                );
+                let name = check.name.clone().unwrap_or_default();
+                let table = alter.table.clone();
+                let mut add = match Op::add_constraint(&table, Constraint::Check(check.clone())) {
+                    Op::AddConstraint(add) => add,
+                    _ => unreachable!("add_constraint makes an AddConstraint"),
+                };
+                add.not_valid = true;
+                put(1, Op::AddConstraint(add));
+                put(
+                    1,
+                    Op::ValidateConstraint(retort::ops::ValidateConstraint {
+                        table: table.clone(),
+                        name: name.clone(),
+                    }),
+                );
+                put(1, op.clone());
+                put(
+                    1,
+                    Op::DropConstraint(retort::ops::DropConstraint {
+                        table,
+                        name,
+                        kind: retort::schema::ConstraintKind::Check,
+                        existing: Some(Constraint::Check(check)),
+                    }),
+                );
+            }
+            Op::AddColumn(add) if in_use && required_without_default(&add.column) => {
+                let mut column = add.column.clone();
+                column.nullable = true;
+                put(1, Op::add_column(&add.table, column));
+                parts[1].notes.push(format!(
+                    "`{}.{}` is added nullable: fill it in (in batches on a big table), then autogenerate again to make it NOT NULL",
+                    add.table, add.column.name
+                ));
+            }
+            Op::AddColumn(add)
+                if pg
+                    && in_use
+                    && add.column.default.as_ref().is_some_and(volatile_default)
+                    && add.column.identity.is_none()
+                    && !add.column.autoincrement =>
+            {
+                let mut column = add.column.clone();
+                let default = column.default.take();
+                let required = !column.nullable;
+                column.nullable = true;
+                put(1, Op::add_column(&add.table, column.clone()));
+                put(
+                    1,
+                    Op::AlterColumn(AlterColumn {
+                        default: Some(default),
+                        existing: Some(column),
+                        ..AlterColumn::new(add.table.clone(), add.column.name.clone())
+                    }),
+                );
+                parts[1].notes.push(format!(
+                    "`{}.{}` gets its default after it is added (no rewrite): existing rows hold NULL; fill them in{}",
+                    add.table,
+                    add.column.name,
+                    if required {
+                        ", then autogenerate again to make it NOT NULL"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            _ => put(1, op.clone()),
+        }
+    }
+    parts.into_iter().filter(|p| !p.ops.is_empty()).collect()
+}
+
+fn quote_pg(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
 #[cfg(test)]

@@ -296,11 +296,24 @@ pub fn diff(conn: &mut Connection, models: &Schema, version_table: &str) -> Resu
 }
 
 /// Runs `ops` on the database as one migration step (one transaction where DDL is
-/// transactional), leaving out index drops that a later table drop makes
-/// redundant, as revision files do.
+/// transactional, none where an op cannot run in one: an index built
+/// concurrently, a constraint validated), leaving out index drops that a later
+/// table drop makes redundant, as revision files do.
 pub fn apply(conn: &mut Connection, ops: &[Op]) -> Result<()> {
     let redundant = retort::ops::dropped_with_its_table(ops);
     let session = backend::of(conn);
+    let untransacted = session.dialect().backend() == retort::Backend::Postgres
+        && ops.iter().any(crate::safety::outside_transaction);
+    if untransacted {
+        let mut state = SchemaState::live();
+        let mut executor = StepExecutor::new(session.dialect(), Sink::Execute(conn), &mut state)
+            .without_transaction();
+        let mut op = retort::operations::Operations::new(&mut executor);
+        for (o, _) in ops.iter().zip(redundant).filter(|(_, r)| !r) {
+            op.run(o.clone())?;
+        }
+        return Ok(());
+    }
     crate::runner::step_wrapped(session, conn, |conn| {
         let mut state = SchemaState::live();
         let mut executor = StepExecutor::new(session.dialect(), Sink::Execute(conn), &mut state);

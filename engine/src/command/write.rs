@@ -23,6 +23,9 @@ pub struct GeneratedRevision {
     pub id: String,
     /// What it does (empty for a hand-written revision), with its warnings.
     pub changes: Changes,
+    /// The revisions written after it, each on the one before, when safe mode
+    /// split the changes (concurrent index builds after the rest).
+    pub then: Vec<GeneratedRevision>,
 }
 
 /// Options of `revision` and `autogenerate`.
@@ -50,6 +53,9 @@ pub struct RevisionOptions {
     /// Give the database's objects that the models leave unnamed the models'
     /// names (see [`retort::model::RenameHints::rename_constraints`]).
     pub rename_constraints: bool,
+    /// Write the online variants of blocking changes, split into several
+    /// revisions where they must be (as `safety = "online"` in `Retort.toml`).
+    pub online: bool,
 }
 
 /// The parents of a new revision: `--head`, else the single head.
@@ -124,7 +130,88 @@ pub fn autogenerate(
     if changes.is_empty() {
         return Ok(None);
     }
-    write_revision(config, &map, message, options, &parents, changes, false).map(Some)
+    let backend = options
+        .dialect
+        .filter(|_| options.offline)
+        .or_else(|| config.database_url().ok().map(|u| u.backend));
+    match backend {
+        Some(backend) if options.online || config.online => {
+            write_online(config, &map, message, options, &parents, changes, backend).map(Some)
+        }
+        _ => write_revision(config, &map, message, options, &parents, changes, false).map(Some),
+    }
+}
+
+/// Safe mode: the changes made online ([`crate::safety::online`]), one revision
+/// per part, each on the one before.
+fn write_online(
+    config: &Config,
+    map: &RevisionMap,
+    message: &str,
+    options: &RevisionOptions,
+    parents: &[String],
+    changes: Changes,
+    backend: Backend,
+) -> Result<GeneratedRevision> {
+    let parts = crate::safety::online(&changes.ops, backend);
+    let count = parts.len();
+    let mut written: Vec<GeneratedRevision> = Vec::new();
+    for (k, part) in parts.into_iter().enumerate() {
+        let mut part_changes = Changes {
+            warnings: changes
+                .warnings
+                .iter()
+                .filter_map(|(i, w)| {
+                    part.from
+                        .iter()
+                        .position(|from| from == i)
+                        .map(|at| (at, w.clone()))
+                })
+                .collect(),
+            ops: part.ops,
+            suggestions: if k == 0 {
+                changes.suggestions.clone()
+            } else {
+                Vec::new()
+            },
+            notes: part.notes,
+            edited: Vec::new(),
+        };
+        if k == 0 {
+            part_changes.notes.extend(changes.notes.iter().cloned());
+        }
+        let part_message = if count > 1 {
+            format!("{message} ({} of {count})", k + 1)
+        } else {
+            message.to_owned()
+        };
+        // The first part takes the options; the rest follow it.
+        let part_options = if k == 0 {
+            options.clone()
+        } else {
+            RevisionOptions {
+                version_path: options.version_path.clone(),
+                dialect: options.dialect,
+                ..RevisionOptions::default()
+            }
+        };
+        let part_parents = match written.last() {
+            Some(previous) => vec![previous.id.clone()],
+            None => parents.to_vec(),
+        };
+        written.push(write_revision(
+            config,
+            map,
+            &part_message,
+            &part_options,
+            &part_parents,
+            part_changes,
+            false,
+        )?);
+    }
+    let mut first = written.remove(0);
+    first.then = written;
+    Ok(first)
 }
 
 /// Writes a revision whose parents are `revisions` (ids, prefixes,
@@ -271,7 +358,12 @@ fn write_revision(
     };
     let path = dir.join(file_name);
     write_new_file(&path, &text)?;
-    Ok(GeneratedRevision { path, id, changes })
+    Ok(GeneratedRevision {
+        path,
+        id,
+        changes,
+        then: Vec::new(),
+    })
 }
 
 /// Twelve hex digits, as Alembic's ids.
