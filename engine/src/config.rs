@@ -49,6 +49,11 @@ pub struct RunOptions {
     /// How many times a step whose statement ran out of `ddl_lock_timeout` is
     /// tried again, after 0.2 s, 0.4 s, 0.8 s… (at most 10 s) of waiting.
     pub ddl_lock_retries: u32,
+    /// MySQL/MariaDB: each `ALTER TABLE` says the algorithm it may use
+    /// (`ALGORITHM=INSTANT`, or `INPLACE, LOCK=NONE`), so the server refuses at
+    /// once what it would do by copying the table (`safety = "online"`); an op
+    /// the revision acknowledges (`op.acknowledge(..)`) runs as it would.
+    pub online: bool,
 }
 
 impl Default for RunOptions {
@@ -59,6 +64,7 @@ impl Default for RunOptions {
             ddl_lock_timeout: None,
             statement_timeout: None,
             ddl_lock_retries: 3,
+            online: false,
         }
     }
 }

@@ -287,6 +287,8 @@ pub struct StepExecutor<'a> {
     outside_transaction: bool,
     /// The step runs without a transaction (each statement commits).
     untransacted: bool,
+    /// MySQL: `ALTER TABLE`s name the algorithm they may use.
+    online: bool,
     /// Without a transaction: a statement that runs out of its lock timeout is
     /// tried again, at most this many times, the session telling the error.
     retry: Option<(&'static dyn Session, u32)>,
@@ -323,6 +325,7 @@ impl<'a> StepExecutor<'a> {
             retry: None,
             outside_transaction: false,
             untransacted: false,
+            online: false,
             progress: None,
             sent: 0,
             handed_out: false,
@@ -346,6 +349,13 @@ impl<'a> StepExecutor<'a> {
     /// while it waits).
     pub fn retrying(mut self, session: &'static dyn Session, retries: u32) -> Self {
         self.retry = Some((session, retries));
+        self
+    }
+
+    /// On MySQL, makes each `ALTER TABLE` of an op the revision did not
+    /// acknowledge name its algorithm (see [`crate::RunOptions::online`]).
+    pub fn online(mut self, online: bool) -> Self {
+        self.online = online;
         self
     }
 
@@ -442,6 +452,52 @@ impl StepExecutor<'_> {
     }
 }
 
+impl StepExecutor<'_> {
+    /// The algorithm clause an op's `ALTER TABLE`s get in online mode on MySQL:
+    /// `INSTANT` where the server does it so, else `INPLACE, LOCK=NONE` (which
+    /// the server refuses, with its reason, for what it can only copy). None for
+    /// an op the revision acknowledged, a table it created, or what is no
+    /// column, index or constraint change.
+    fn algorithm_clause(&self, op: &Op) -> Option<&'static str> {
+        if !self.online || self.dialect.backend() != Backend::Mysql || !self.acknowledged.is_empty()
+        {
+            return None;
+        }
+        if self.created.holds(op)
+            || !matches!(
+                op,
+                Op::AddColumn(_)
+                    | Op::DropColumn(_)
+                    | Op::AlterColumn(_)
+                    | Op::CreateIndex(_)
+                    | Op::DropIndex(_)
+                    | Op::AddConstraint(_)
+                    | Op::DropConstraint(_)
+                    | Op::Batch(_)
+            )
+        {
+            return None;
+        }
+        let safety = safety::classify(op, Backend::Mysql, &Server::default(), false);
+        Some(if safety.lock == "ALGORITHM=INSTANT" {
+            "ALGORITHM=INSTANT"
+        } else {
+            "ALGORITHM=INPLACE, LOCK=NONE"
+        })
+    }
+}
+
+/// `ALTER TABLE …, ALGORITHM=…` (a statement that names one already, or is no
+/// `ALTER TABLE`, stays).
+fn with_algorithm(sql: &mut String, clause: &str) {
+    if sql.starts_with("ALTER TABLE") && !sql.contains("ALGORITHM=") {
+        let trimmed = sql.trim_end().trim_end_matches(';').len();
+        sql.truncate(trimmed);
+        sql.push_str(", ");
+        sql.push_str(clause);
+    }
+}
+
 impl Executor for StepExecutor<'_> {
     fn run(&mut self, op: Op) -> retort::Result<()> {
         self.raw_sql |= matches!(op, Op::Execute(_));
@@ -473,14 +529,20 @@ impl Executor for StepExecutor<'_> {
         let early = enum_sql.as_ref().map_or(0, |e| e.early.len());
         let enum_statements =
             enum_sql.map(|e| e.early.into_iter().chain(e.statements).collect::<Vec<_>>());
+        let clause = self.algorithm_clause(&op);
         let produced;
         match &mut self.sink {
             // Values travel as bound parameters where they can, never as SQL text.
             Sink::Execute(conn) => {
-                let statements = match &enum_statements {
+                let mut statements = match &enum_statements {
                     Some(sql) => sql.iter().map(|s| (s.clone(), Vec::new())).collect(),
                     None => online_statements(self.dialect, &op, current.as_ref())?,
                 };
+                if let Some(clause) = clause {
+                    for (sql, _) in &mut statements {
+                        with_algorithm(sql, clause);
+                    }
+                }
                 produced = statements.len();
                 for (i, (sql, params)) in statements.iter().enumerate() {
                     self.sent += 1;
@@ -528,10 +590,15 @@ impl Executor for StepExecutor<'_> {
                 }
             }
             Sink::Print(out) => {
-                let statements = match enum_statements {
+                let mut statements = match enum_statements {
                     Some(sql) => sql,
                     None => self.dialect.op_sql(&op, current.as_ref())?,
                 };
+                if let Some(clause) = clause {
+                    for sql in &mut statements {
+                        with_algorithm(sql, clause);
+                    }
+                }
                 produced = statements.len();
                 // What the op locks, for the reader of the script.
                 let new_table = self.created.holds(&op);

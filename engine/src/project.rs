@@ -362,6 +362,7 @@ pub fn configs(project: &Project) -> Result<Vec<Config>> {
         config.exclude_columns = s.exclude_columns.clone().unwrap_or_default();
         config.exclude_objects = s.exclude_objects.clone().unwrap_or_default();
         config.online = s.safety.as_deref() == Some("online");
+        config.run.online = config.online;
         config.lint_exclude = s
             .lint_exclude
             .iter()

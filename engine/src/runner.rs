@@ -497,7 +497,8 @@ impl Run<'_> {
         }
         self.set_timeouts(conn, &migration.revision, tracked)?;
         let mut state = SchemaState::live();
-        let mut executor = StepExecutor::new(dialect, Sink::Execute(conn), &mut state);
+        let mut executor =
+            StepExecutor::new(dialect, Sink::Execute(conn), &mut state).online(self.options.online);
         if tracked {
             executor = executor
                 .counting(self.versions.count_statement_sql(dialect), skip)

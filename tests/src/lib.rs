@@ -103,6 +103,10 @@ pub static CONCURRENT: Migrations = retort::revisions!("fixtures/concurrent");
 /// check `NOT VALID`, then validates them.
 pub static NOT_VALID: Migrations = retort::revisions!("fixtures/not_valid");
 
+/// `1a57…01` creates `big`; `…02` adds a nullable column; `…03` widens `v`
+/// (a copy on MySQL); `…04`, a second head on `…02`, widens it acknowledged.
+pub static INSTANT: Migrations = retort::revisions!("fixtures/instant");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -128,6 +132,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "blocked" => BLOCKED,
         "concurrent" => CONCURRENT,
         "not_valid" => NOT_VALID,
+        "instant" => INSTANT,
         _ => return None,
     })
 }
