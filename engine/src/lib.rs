@@ -33,6 +33,7 @@ pub mod graph;
 pub mod import;
 pub mod introspect;
 pub mod project;
+mod raw_sql;
 mod render;
 mod runner;
 pub mod safety;

@@ -337,7 +337,7 @@ fn postgres(op: &Op, server: &Server) -> Safety {
             ),
         },
         Op::DropConstraint(drop) => brief(&drop.table),
-        Op::Execute(execute) => raw_sql(&execute.sql),
+        Op::Execute(execute) => raw_sql_on(&execute.sql, Backend::Postgres, server),
         Op::BulkInsert(insert) => {
             Safety::new("ROW EXCLUSIVE", Some(&insert.table), Nothing, Briefly)
         }
@@ -595,7 +595,7 @@ fn mysql(op: &Op, server: &Server) -> Safety {
             retort::schema::ConstraintKind::PrimaryKey => copy(&drop.table),
             _ => inplace(&drop.table, Briefly),
         },
-        Op::Execute(execute) => raw_sql(&execute.sql),
+        Op::Execute(execute) => raw_sql_on(&execute.sql, Backend::Mysql, server),
         Op::BulkInsert(insert) => Safety::new("row locks", Some(&insert.table), Nothing, Briefly),
         Op::CreateEnum(_) | Op::DropEnum(_) => Safety::new("no lock", None, Nothing, Briefly),
         Op::AlterEnum(alter) => {
@@ -635,7 +635,9 @@ fn sqlite(op: &Op) -> Safety {
     let table = op.table();
     let lock = "the database's write lock";
     let mut s = match op {
-        Op::Execute(execute) => return raw_sql(&execute.sql),
+        Op::Execute(execute) => {
+            return raw_sql_on(&execute.sql, Backend::Sqlite, &Server::default())
+        }
         Op::CreateEnum(_) | Op::DropEnum(_) | Op::SetComment(_) => {
             Safety::new("no lock", table, Nothing, Briefly)
         }
@@ -667,6 +669,39 @@ fn sqlite(op: &Op) -> Safety {
         _ => {}
     }
     s
+}
+
+/// Raw SQL as the typed ops it amounts to (see [`crate::raw_sql`]), the worst
+/// of them; by its leading words where it does not parse.
+fn raw_sql_on(sql: &str, backend: Backend, server: &Server) -> Safety {
+    let Some(ops) = expanded_sql(sql, backend) else {
+        return raw_sql(sql);
+    };
+    ops.iter()
+        .map(|op| match op {
+            Op::Execute(unknown) => raw_sql(&unknown.sql),
+            op => classify(op, backend, server, false),
+        })
+        .reduce(Safety::join)
+        .unwrap_or_else(|| Safety::new("row locks", None, Blocks::Nothing, Held::Briefly))
+}
+
+/// The schema changes of raw SQL as typed ops, a statement not understood as an
+/// `Execute` of its first words (data changes left out); `None`: it does not parse.
+fn expanded_sql(sql: &str, backend: Backend) -> Option<Vec<Op>> {
+    let raws = crate::raw_sql::read(sql, backend)?;
+    Some(
+        raws.into_iter()
+            .filter_map(|raw| match raw {
+                crate::raw_sql::Raw::Op(op) => Some(op),
+                crate::raw_sql::Raw::Data => None,
+                crate::raw_sql::Raw::Unknown(words) => Some(Op::Execute(retort::ops::Execute {
+                    sql: words,
+                    params: Vec::new(),
+                })),
+            })
+            .collect(),
+    )
 }
 
 /// Raw SQL by its leading word: data changes take row locks; anything else is
@@ -1033,11 +1068,19 @@ pub fn lint(
         let at = recorded.at.map(|(file, line)| format!("{file}:{line}"));
         let new_table = created.holds(op);
         let mut found: Vec<(Rule, String, String, String)> = Vec::new();
-        let parts: Vec<&Op> = match op {
-            Op::Batch(batch) => batch.ops.iter().collect(),
+        // Raw SQL is linted as the ops it amounts to, where it parses.
+        let parsed = match op {
+            Op::Execute(execute) => expanded_sql(&execute.sql, backend),
+            _ => None,
+        };
+        let parts: Vec<&Op> = match (op, &parsed) {
+            (Op::Batch(batch), _) => batch.ops.iter().collect(),
+            (_, Some(ops)) => ops.iter().collect(),
             _ => vec![op],
         };
         for part in parts {
+            let new_table = new_table || created.holds(part);
+            created.follow(part);
             match part {
                 Op::AddConstraint(add) => {
                     if let (Constraint::Check(check), Some(name)) =

@@ -60,6 +60,7 @@ fn expected(backend: Backend) -> BTreeMap<String, Vec<String>> {
         let rules: Vec<String> = match (backend, id) {
             (_, "01" | "21") => vec![],
             (_, "22") => vec!["ban-drop-column".into(), "?".into()],
+            (_, "24") => vec!["ban-drop-column".into()],
             (Backend::Postgres, _) => vec![named],
             // SQLite rebuilds the table for these; its auto-numbered key is the
             // 64-bit rowid.
@@ -150,7 +151,7 @@ fn findings_name_the_file_line_lock_and_fix() {
         .findings;
     assert!(typo[1].problem.contains("\"ban-drop-colum\""), "{typo:?}");
     assert!(typo[1].fix.contains("ban-drop-column"));
-    assert_eq!(report.failing(), 22);
+    assert_eq!(report.failing(), 23);
 }
 
 #[test]
@@ -208,7 +209,8 @@ fn offline_from_a_revision_and_for_an_older_server() {
             "5afe00000020",
             "5afe00000021",
             "5afe00000022",
-            "5afe00000023"
+            "5afe00000023",
+            "5afe00000024"
         ]
     );
     assert_eq!(report.server.version, Some((10, 5, 0)));
