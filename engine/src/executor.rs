@@ -508,11 +508,17 @@ impl Executor for StepExecutor<'_> {
                 Sink::Execute(_) if !self.untransacted => {
                     return Err(retort::Error::NeedsNoTransaction { op: op.summary() })
                 }
-                Sink::Execute(conn) => {
-                    if let Op::CreateIndex(create) = &op {
-                        drop_invalid_index(self.dialect, conn, &create.table, &create.index.name)?;
+                Sink::Execute(conn) => match &op {
+                    Op::CreateIndex(create) => {
+                        drop_invalid_index(self.dialect, conn, &create.table, &create.index.name)?
                     }
-                }
+                    Op::AddConstraint(add) => {
+                        if let Some(name) = add.constraint.name() {
+                            drop_invalid_index(self.dialect, conn, &add.table, name)?;
+                        }
+                    }
+                    _ => {}
+                },
                 _ => self.outside_transaction = true,
             }
         }

@@ -353,9 +353,12 @@ pub fn statement(op: &Op) -> TokenStream {
             table,
             constraint,
             not_valid,
+            concurrently,
         }) => {
             let receiver = if *not_valid {
                 quote!(op.not_valid())
+            } else if *concurrently {
+                quote!(op.concurrently())
             } else {
                 quote!(op)
             };

@@ -329,6 +329,12 @@ fn postgres(op: &Op, server: &Server) -> Safety {
                     WhileScanning
                 },
             ),
+            Constraint::Unique(_) if add.concurrently => Safety::new(
+                "SHARE UPDATE EXCLUSIVE while the index builds (CONCURRENTLY), then ACCESS EXCLUSIVE",
+                Some(&add.table),
+                Everything,
+                Briefly,
+            ),
             Constraint::Unique(_) | Constraint::PrimaryKey { .. } => Safety::new(
                 ACCESS_EXCLUSIVE,
                 Some(&add.table),
@@ -745,6 +751,9 @@ pub fn outside_transaction(op: &Op) -> bool {
     match op {
         Op::CreateIndex(create) => create.concurrently,
         Op::DropIndex(drop) => drop.concurrently,
+        Op::AddConstraint(add) => {
+            add.concurrently && matches!(add.constraint, Constraint::Unique(_))
+        }
         Op::Execute(execute) => statements(&execute.sql).any(|s| is_concurrent_index(&s)),
         // Not in the transaction whose ADD … NOT VALID took the table's lock.
         Op::ValidateConstraint(_) => true,
@@ -1396,6 +1405,7 @@ fn rules(op: &Op, safety: &Safety, backend: Backend) -> Broken {
                     "run it when the table is quiet"
                 },
             ),
+            Constraint::Unique(_) if add.concurrently => {}
             Constraint::Unique(_) | Constraint::PrimaryKey { .. } if pg => push(
             &mut out,
                 Rule::DisallowedUniqueConstraint,
@@ -1434,8 +1444,9 @@ pub struct OnlinePart {
     pub notes: Vec<String>,
 }
 
-/// `ops` (one comparison, in order) made online for `backend`: indexes built
-/// and dropped concurrently (PostgreSQL; MySQL `LOCK=NONE`), foreign keys and
+/// `ops` (one comparison, in order) made online for `backend`: indexes and
+/// unique constraints built, and indexes dropped, concurrently (PostgreSQL;
+/// MySQL `LOCK=NONE`), foreign keys and
 /// checks added `NOT VALID` and validated (PostgreSQL), `SET NOT NULL` through a
 /// validated check (PostgreSQL 12+), a required column added nullable and a
 /// volatile default set after the column is added (with a note to backfill:
@@ -1491,6 +1502,15 @@ pub fn online(ops: &[Op], backend: Backend) -> Vec<OnlinePart> {
                     1,
                     Op::ValidateConstraint(retort::ops::ValidateConstraint { table, name }),
                 );
+            }
+            Op::AddConstraint(add)
+                if in_use
+                    && matches!(add.constraint, Constraint::Unique(_))
+                    && add.constraint.name().is_some() =>
+            {
+                let mut add = add.clone();
+                add.concurrently = true;
+                put(2, Op::AddConstraint(add));
             }
             Op::AlterColumn(alter) if pg && in_use && alter.nullable == Some(false) => {
                 let (_, bare) = retort::schema::split_schema(&alter.table);
@@ -1614,6 +1634,32 @@ mod tests {
             classify(&op, Backend::Postgres, &Server::default(), false).held,
             Held::Briefly
         );
+    }
+
+    #[test]
+    fn online_builds_unique_constraints_concurrently_after_the_rest() {
+        let ops = vec![
+            Op::add_column("t", Column::new("c", SqlType::Text).nullable()),
+            Op::add_constraint(
+                "t",
+                Constraint::Unique(retort::schema::Unique::new("uq_t_c", ["c"])),
+            ),
+            Op::drop_index("t", "ix_t_old"),
+        ];
+        let parts = online(&ops, Backend::Postgres);
+        let kinds: Vec<Vec<String>> = parts
+            .iter()
+            .map(|p| p.ops.iter().map(Op::summary).collect())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                vec!["remove index `ix_t_old` on `t` concurrently".to_owned()],
+                vec!["add column `t.c`".to_owned()],
+                vec!["add unique constraint `uq_t_c` on `t` concurrently".to_owned()],
+            ]
+        );
+        assert_eq!(parts[2].from, [1]);
     }
 
     #[test]

@@ -93,10 +93,13 @@ impl<'a> Operations<'a> {
             match &mut op {
                 Op::CreateIndex(create) => create.concurrently = true,
                 Op::DropIndex(drop) => drop.concurrently = true,
+                Op::AddConstraint(add) if matches!(add.constraint, Constraint::Unique(_)) => {
+                    add.concurrently = true
+                }
                 other => {
                     return Err(crate::error::Error::Render(crate::RenderError::BadValue(
                         format!(
-                        "op.concurrently() goes before create_index or drop_index, not before {}",
+                        "op.concurrently() goes before create_index, drop_index or create_unique_constraint, not before {}",
                         other.summary()
                     ),
                     )))

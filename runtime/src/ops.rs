@@ -435,6 +435,11 @@ pub struct AddConstraint {
     /// (PostgreSQL `NOT VALID`; elsewhere it is checked at once): check them
     /// later with `op.validate_constraint(..)`. `op.not_valid().create_…(..)`.
     pub not_valid: bool,
+    /// A unique constraint whose index is built without blocking writes, then
+    /// attached (PostgreSQL `CREATE UNIQUE INDEX CONCURRENTLY` + `ADD CONSTRAINT
+    /// … USING INDEX`, outside the revision's transaction; MySQL `LOCK=NONE`):
+    /// `op.concurrently().create_unique_constraint(..)`.
+    pub concurrently: bool,
 }
 
 /// Checks the existing rows against a constraint added `NOT VALID`
@@ -556,6 +561,7 @@ impl Op {
             table: table.to_owned(),
             constraint,
             not_valid: false,
+            concurrently: false,
         })
     }
 
@@ -682,6 +688,7 @@ impl Op {
                     table: table.clone(),
                     constraint: constraint.clone(),
                     not_valid: false,
+                    concurrently: false,
                 }),
                 None => return Err(missing(format!("drop_constraint(\"{table}\", \"{name}\")"))),
             },
@@ -918,7 +925,13 @@ impl Op {
                     .map(|n| format!("`{n}` "))
                     .unwrap_or_default(),
                 o.table,
-                if o.not_valid { " NOT VALID" } else { "" }
+                if o.not_valid {
+                    " NOT VALID"
+                } else if o.concurrently {
+                    " concurrently"
+                } else {
+                    ""
+                }
             ),
             Op::DropConstraint(o) if o.name.is_empty() => {
                 format!("remove unnamed {} on `{}`", o.kind.describe(), o.table)
@@ -1087,11 +1100,13 @@ mod tests {
                 table: "u".into(),
                 constraint: Constraint::Check(Check::new("ck_u_x", "x <> ''")),
                 not_valid: false,
+                concurrently: false,
             }),
             Op::AddConstraint(AddConstraint {
                 table: "u".into(),
                 constraint: Constraint::ForeignKey(ForeignKey::new("fk", ["x"], "v", ["id"])),
                 not_valid: false,
+                concurrently: false,
             }),
             Op::AlterColumn(
                 AlterColumn::new("u", "x")

@@ -96,7 +96,8 @@ pub static BLOCKED: Migrations = retort::revisions!("fixtures/blocked");
 
 /// `c0c…01` creates `events`; `…02` indexes `kind` concurrently; `…03` updates
 /// a row, then builds a unique index on `seq` concurrently (it fails, leaving
-/// an invalid index, while `seq` has duplicates).
+/// an invalid index, while `seq` has duplicates); `…04` adds a unique constraint
+/// from an index built concurrently.
 pub static CONCURRENT: Migrations = retort::revisions!("fixtures/concurrent");
 
 /// `0a1d…01` creates `parents` and `children`; `…02` adds a foreign key and a

@@ -106,6 +106,17 @@ fn postgres_builds_concurrently(db: &TestDb) {
     assert_eq!(index_is_valid(db, "uq_events_seq"), Some(true));
     assert_eq!(command::current(&config).unwrap(), ["c0c000000003"]);
 
+    // A unique constraint from an index built concurrently, while the writer
+    // would go on.
+    command::upgrade(&config, "c0c000000004").unwrap();
+    assert_eq!(
+        db.strings(
+            "SELECT contype::text AS v FROM pg_constraint WHERE conname = 'uq_events_seq_id'"
+        ),
+        ["u"]
+    );
+    assert_eq!(index_is_valid(db, "uq_events_seq_id"), Some(true));
+
     // Down again, concurrently.
     command::downgrade(&config, "c0c000000001").unwrap();
     assert_eq!(index_is_valid(db, "uq_events_seq"), None);
@@ -136,7 +147,7 @@ fn postgres() {
 /// Everywhere: the concurrent revisions run, and reverse.
 fn runs_everywhere(db: &TestDb) {
     let config = db.config(CONCURRENT);
-    command::upgrade(&config, "c0c000000003").unwrap();
+    command::upgrade(&config, "c0c000000004").unwrap();
     let indexes: Vec<String> = db
         .schema()
         .table("events")

@@ -106,6 +106,7 @@ pub fn compare(
                     table: table.name.clone(),
                     constraint: Constraint::ForeignKey(fk.clone()),
                     not_valid: false,
+                    concurrently: false,
                 }));
             }
             !closes_cycle
@@ -274,6 +275,7 @@ fn unpin_referenced_keys(current: &Schema, target: &Schema, start: usize, ops: &
                 table: table_name.clone(),
                 constraint: Constraint::ForeignKey(fk.clone()),
                 not_valid: false,
+                concurrently: false,
             }));
         }
     }

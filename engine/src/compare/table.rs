@@ -396,6 +396,7 @@ pub(super) fn compare(
         out.ops.push(Op::AddConstraint(AddConstraint {
             table: t.clone(),
             not_valid: false,
+            concurrently: false,
             constraint: Constraint::PrimaryKey {
                 name: target.primary_key_name.clone(),
                 columns: target.primary_key.clone(),
@@ -433,6 +434,7 @@ fn add_constraint(table: &str, constraint: Constraint, ops: &mut Vec<Op>) {
         table: table.to_owned(),
         constraint,
         not_valid: false,
+        concurrently: false,
     }));
 }
 

@@ -1458,6 +1458,36 @@ pub(crate) fn default_add_constraint_sql<D: Dialect + ?Sized>(
     op: &AddConstraint,
     _current: Option<&Table>,
 ) -> Result<Vec<String>, RenderError> {
+    // A unique constraint from an index built without blocking writes.
+    if let (Constraint::Unique(unique), true) = (&op.constraint, op.concurrently) {
+        match (d.backend(), unique.name.as_deref()) {
+            (Backend::Postgres, Some(name)) => {
+                let index = d.without_blocking(format!(
+                    "CREATE UNIQUE INDEX {} ON {} ({})",
+                    d.quote(name),
+                    d.quote_table(&op.table),
+                    d.quote_list(&unique.columns)
+                ));
+                return Ok(vec![
+                    index,
+                    format!(
+                        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}",
+                        d.quote_table(&op.table),
+                        d.quote(name),
+                        d.quote(name)
+                    ),
+                ]);
+            }
+            (Backend::Mysql, _) => {
+                return Ok(vec![format!(
+                    "ALTER TABLE {} ADD {}, ALGORITHM=INPLACE, LOCK=NONE",
+                    d.quote_table(&op.table),
+                    d.unique_clause(unique)?
+                )])
+            }
+            _ => {}
+        }
+    }
     let clause = match &op.constraint {
         Constraint::PrimaryKey { name, columns } => format!(
             "{}PRIMARY KEY ({})",

@@ -489,6 +489,7 @@ mod tests {
                     table: "users".into(),
                     constraint: Constraint::Unique(Unique::new("uq_users_mail", ["mail"])),
                     not_valid: false,
+                    concurrently: false,
                 }),
             ],
         });
