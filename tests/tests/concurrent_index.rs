@@ -137,6 +137,62 @@ fn postgres_builds_concurrently(db: &TestDb) {
     assert!(!step.contains("BEGIN"), "{script}");
 }
 
+/// The run's connection is killed in the middle of the build (as when the
+/// process dies): the version table stays at the revision before, `status`
+/// says which revision stopped, the half-built index is invalid; `repair
+/// --resume` drops it and builds it again.
+fn postgres_killed_build(db: &TestDb) {
+    let config = db.config(CONCURRENT);
+    command::upgrade(&config, "c0c000000001").unwrap();
+    db.connect()
+        .execute(
+            "INSERT INTO events (kind, seq) SELECT md5(g::text), g \
+             FROM generate_series(1, 1000000) g",
+        )
+        .unwrap();
+    let run = {
+        let config = config.clone();
+        thread::spawn(move || command::upgrade(&config, "c0c000000002"))
+    };
+    let started = Instant::now();
+    let killed = loop {
+        let pids = db.strings(
+            "SELECT pid::text AS v FROM pg_stat_activity \
+             WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND state = 'active'",
+        );
+        if let Some(pid) = pids.first() {
+            db.connect()
+                .execute(&format!("SELECT pg_terminate_backend({pid})"))
+                .unwrap();
+            break true;
+        }
+        if started.elapsed() > Duration::from_secs(20) || run.is_finished() {
+            break false;
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    assert!(killed, "the build was not seen running");
+    assert!(run.join().unwrap().is_err());
+    assert_eq!(command::current(&config).unwrap(), ["c0c000000001"]);
+    let unfinished = command::status(&config).unwrap().unfinished.unwrap();
+    assert_eq!(unfinished.revision, "c0c000000002");
+    assert_eq!(index_is_valid(db, "ix_events_kind"), Some(false));
+    let refused = command::upgrade(&config, "c0c000000002")
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("repair"), "{refused}");
+    command::repair(&config, Repair::Resume).unwrap();
+    assert_eq!(index_is_valid(db, "ix_events_kind"), Some(true));
+    assert_eq!(command::current(&config).unwrap(), ["c0c000000002"]);
+}
+
+#[test]
+fn postgres_killed() {
+    if let Some(db) = TestDb::postgres() {
+        postgres_killed_build(&db);
+    }
+}
+
 #[test]
 fn postgres() {
     if let Some(db) = TestDb::postgres() {
