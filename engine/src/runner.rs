@@ -725,15 +725,7 @@ pub(crate) fn plan_step(
     node: &Node,
     direction: Direction,
 ) -> Result<PlannedStep> {
-    let below = map.ancestors(applied.iter().map(String::as_str));
-    let mut state = SchemaState::replayed(Default::default());
-    replay(
-        migrations,
-        map.in_order().filter(|n| below.contains(n.id.as_str())),
-        dialect,
-        &mut state,
-        LiveRead::Note,
-    )?;
+    let mut state = replayed_below(migrations, map, dialect, applied)?;
     let migration = node
         .migration(migrations)
         .expect("the revision map is built from these migrations");
@@ -990,7 +982,24 @@ pub(crate) fn pending_ops(
     dialect: &'static dyn Dialect,
     current: &[String],
 ) -> Result<Vec<(Node, Vec<crate::safety::RecordedOp>)>> {
-    let below = map.ancestors(current.iter().map(String::as_str));
+    let mut state = replayed_below(migrations, map, dialect, current)?;
+    let heads = Target::Revisions(map.heads().into_iter().map(str::to_owned).collect());
+    let mut out = Vec::new();
+    for node in map.upgrade_path(current, &heads)? {
+        let recorded = recorded_upgrade(migrations, node, dialect, &mut state)?;
+        out.push((node.clone(), recorded));
+    }
+    Ok(out)
+}
+
+/// The schema the revisions below `applied` build, replayed in memory.
+pub(crate) fn replayed_below(
+    migrations: &Migrations,
+    map: &RevisionMap,
+    dialect: &'static dyn Dialect,
+    applied: &[String],
+) -> Result<SchemaState> {
+    let below = map.ancestors(applied.iter().map(String::as_str));
     let mut state = SchemaState::replayed(Default::default());
     replay(
         migrations,
@@ -999,29 +1008,35 @@ pub(crate) fn pending_ops(
         &mut state,
         LiveRead::Note,
     )?;
-    let heads = Target::Revisions(map.heads().into_iter().map(str::to_owned).collect());
-    let mut out = Vec::new();
-    for node in map.upgrade_path(current, &heads)? {
-        let migration = node
-            .migration(migrations)
-            .expect("the revision map is built from these migrations");
-        let mut executor = StepExecutor::new(dialect, Sink::Discard, &mut state).recording();
-        let result = (migration.upgrade)(&mut Operations::new(&mut executor));
-        // What ran before a live read (or a failure) is what can be examined.
-        if let Err(e) = result {
-            if !matches!(e.downcast_ref(), Some(retort::Error::NoConnection)) {
-                return Err(Error::Step {
-                    id: node.id.clone(),
-                    file: node.file.clone(),
-                    direction: Direction::Upgrade,
-                    kept: Kept::Nothing,
-                    source: e,
-                });
-            }
+    Ok(state)
+}
+
+/// `node`'s upgrade replayed on `state`, its ops recorded with where they were
+/// written; what ran before a read of the live database (which cannot run
+/// offline) is what can be examined.
+pub(crate) fn recorded_upgrade(
+    migrations: &Migrations,
+    node: &Node,
+    dialect: &'static dyn Dialect,
+    state: &mut SchemaState,
+) -> Result<Vec<crate::safety::RecordedOp>> {
+    let migration = node
+        .migration(migrations)
+        .expect("the revision map is built from these migrations");
+    let mut executor = StepExecutor::new(dialect, Sink::Discard, state).recording();
+    let result = (migration.upgrade)(&mut Operations::new(&mut executor));
+    if let Err(e) = result {
+        if !matches!(e.downcast_ref(), Some(retort::Error::NoConnection)) {
+            return Err(Error::Step {
+                id: node.id.clone(),
+                file: node.file.clone(),
+                direction: Direction::Upgrade,
+                kept: Kept::Nothing,
+                source: e,
+            });
         }
-        out.push((node.clone(), executor.into_recorded()));
     }
-    Ok(out)
+    Ok(executor.into_recorded())
 }
 
 /// The SQL script that takes a database from `current` to `target`, without

@@ -71,19 +71,16 @@ fn compare(db: &TestDb) -> Vec<Op> {
 
 /// Lints one part as a revision of its own.
 fn failing(ops: &[Op]) -> Vec<String> {
-    let recorded: Vec<RecordedOp> = ops
-        .iter()
-        .map(|op| RecordedOp {
-            op: op.clone(),
-            statements: 0,
-            at: None,
-            acknowledged: Vec::new(),
-        })
-        .collect();
-    safety::lint(&recorded, Backend::Postgres, &Server::default(), &[], true)
-        .into_iter()
-        .map(|f| format!("{}: {}", f.rule.map_or("?", |r| r.name()), f.op))
-        .collect()
+    safety::lint(
+        &RecordedOp::of(ops),
+        Backend::Postgres,
+        &Server::default(),
+        &[],
+        true,
+    )
+    .into_iter()
+    .map(|f| format!("{}: {}", f.rule.map_or("?", |r| r.name()), f.op))
+    .collect()
 }
 
 #[test]

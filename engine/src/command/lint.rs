@@ -2,14 +2,13 @@
 //! of the history (offline), and `show`'s list of a revision's ops with what
 //! each locks.
 
-use retort::{Backend, Direction};
+use retort::Backend;
 
 use super::{offline_session, open, Opened};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::executor::{SchemaState, Sink, StepExecutor};
 use crate::graph::RevisionMap;
-use crate::runner::{pending_ops, replay, LiveRead};
+use crate::runner::{pending_ops, recorded_upgrade, replayed_below};
 use crate::safety::{self, Finding, Rule, Safety, Server};
 
 /// What `lint` reads.
@@ -134,36 +133,10 @@ pub fn revision_ops(config: &Config, id: &str, dialect: Option<Backend>) -> Resu
     let node = map
         .get(id)
         .ok_or_else(|| Error::Revision(crate::graph::RevisionError::Unknown(id.to_owned())))?;
-    let below = map.ancestors(node.parents.iter().map(String::as_str));
-    let mut state = SchemaState::replayed(Default::default());
-    replay(
-        &config.migrations,
-        map.in_order().filter(|n| below.contains(n.id.as_str())),
-        dialect,
-        &mut state,
-        LiveRead::Note,
-    )?;
-    let migration = node
-        .migration(&config.migrations)
-        .expect("the revision map is built from these migrations");
-    let mut executor = StepExecutor::new(dialect, Sink::Discard, &mut state).recording();
-    let result = (migration.step(Direction::Upgrade))(&mut retort::operations::Operations::new(
-        &mut executor,
-    ));
-    if let Err(e) = result {
-        if !matches!(e.downcast_ref(), Some(retort::Error::NoConnection)) {
-            return Err(Error::Step {
-                id: node.id.clone(),
-                file: node.file.clone(),
-                direction: Direction::Upgrade,
-                kept: crate::Kept::Nothing,
-                source: e,
-            });
-        }
-    }
+    let mut state = replayed_below(&config.migrations, &map, dialect, &node.parents)?;
+    let recorded = recorded_upgrade(&config.migrations, node, dialect, &mut state)?;
     let mut created = safety::NewTables::default();
-    Ok(executor
-        .into_recorded()
+    Ok(recorded
         .into_iter()
         .map(|r| {
             let new_table = created.holds(&r.op);
