@@ -26,6 +26,7 @@
 
 mod error;
 mod init;
+mod json;
 pub mod tool;
 
 use std::io::Write;
@@ -56,6 +57,12 @@ pub struct Cli {
     /// overrides DATABASE_URL.
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
+    /// Output: `text` (default), `json` (one object per database per line, shape
+    /// `retort/1`: current, heads, branches, history, show, status, check, drift,
+    /// lint, upgrade, downgrade), or `github` (lint and check --safety findings as
+    /// GitHub annotations on the revision files).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// Log every SQL statement (same as RUST_LOG=retort::sql=info).
     #[arg(long, global = true)]
     pub echo: bool,
@@ -111,13 +118,13 @@ pub struct FleetArgs {
     /// Run on every database listed in FILE (one URL per line, `#` comments,
     /// SQLite globs such as sqlite:///srv/tenants/*.db).
     #[arg(long, value_name = "FILE")]
-    urls_file: Option<std::path::PathBuf>,
+    pub urls_file: Option<std::path::PathBuf>,
     /// With --urls-file: databases worked on at once.
     #[arg(long, default_value_t = 4, requires = "urls_file")]
-    jobs: usize,
+    pub jobs: usize,
     /// With --urls-file: start no new database after the first failure.
     #[arg(long, requires = "urls_file")]
-    fail_fast: bool,
+    pub fail_fast: bool,
 }
 
 impl Command {
@@ -130,6 +137,17 @@ impl Command {
             _ => None,
         }
     }
+}
+
+/// What the command line prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// JSON Lines, one object per database (see README, "Machine-readable output").
+    Json,
+    /// Lint findings as GitHub Actions annotations (`::error file=…,line=…::…`).
+    Github,
 }
 
 /// The subcommands.
@@ -470,13 +488,25 @@ pub fn run(cli: Cli, configs: Vec<Config>) -> Result<ExitCode> {
             names.join(", ")
         )));
     }
+    if cli.format == Format::Json && !json::supported(&cli.command) {
+        return Err(Error::Usage(format!(
+            "--format json is not available for `{}`; it is for current, heads, branches, history, show, status, check, drift, lint, upgrade and downgrade",
+            json::command_name(&cli.command)
+        )));
+    }
     let mut worst = 0u8;
     for config in &mut selected {
         apply_options(&cli, config);
+        if cli.format == Format::Json {
+            let (line, code) = json::line(&cli.command, config);
+            let _ = writeln!(std::io::stdout(), "{line}");
+            worst = worst.max(if code == ExitCode::SUCCESS { 0 } else { 1 });
+            continue;
+        }
         if several {
             let _ = writeln!(std::io::stdout(), "== {} ==", config.database);
         }
-        let code = match run_one(cli.command.clone(), config) {
+        let code = match run_one(cli.command.clone(), config, cli.format) {
             Ok(code) => code,
             // One database's failure does not hide the others' state.
             Err(e) if several => {
@@ -646,7 +676,7 @@ fn run_fleet(
 }
 
 /// Runs one command on one database.
-fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
+fn run_one(command: Command, config: &Config, format: Format) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match command {
         Command::Init { .. } => unreachable!("handled before any database"),
@@ -783,7 +813,11 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
                 server: server_version,
             };
             let report = command::lint(config, &options)?;
-            return Ok(print_lint(&mut out, &report));
+            return Ok(if format == Format::Github {
+                annotate_lint(&mut out, &report)
+            } else {
+                print_lint(&mut out, &report)
+            });
         }
         Command::Status => {
             let status = command::status(config)?;
@@ -844,7 +878,12 @@ fn run_one(command: Command, config: &Config) -> Result<ExitCode> {
             let mut failed = !losses.is_empty();
             if safety {
                 let report = command::lint(config, &command::LintOptions::default())?;
-                failed |= print_lint(&mut out, &report) != ExitCode::SUCCESS;
+                let code = if format == Format::Github {
+                    annotate_lint(&mut out, &report)
+                } else {
+                    print_lint(&mut out, &report)
+                };
+                failed |= code != ExitCode::SUCCESS;
             }
             return match command::check(config) {
                 // Not at head: with --strict or --safety the pending revisions
@@ -1095,6 +1134,50 @@ fn print_lint(out: &mut impl Write, report: &command::LintReport) -> ExitCode {
         );
     }
     ExitCode::from(u8::from(failing > 0))
+}
+
+/// `--format github`: each finding as a GitHub Actions annotation on the revision
+/// file's line (`::error` when it fails the lint, `::notice` when acknowledged).
+/// Exit 1 when one is not acknowledged.
+fn annotate_lint(out: &mut impl Write, report: &command::LintReport) -> ExitCode {
+    // Annotation values escape `%`, CR and LF; properties also `:` and `,`.
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    for revision in &report.revisions {
+        for finding in &revision.findings {
+            let rule = finding.rule.map_or("acknowledge", |r| r.name());
+            let (file, line) = match finding.at.as_deref().and_then(|at| at.rsplit_once(':')) {
+                Some((file, line)) => (relative_to_cwd(file), line.to_owned()),
+                None => (revision.file.clone(), "1".to_owned()),
+            };
+            let (level, message) = match &finding.acknowledged {
+                Some(reason) => ("notice", format!("{} (acknowledged: {reason})", finding.op)),
+                None if finding.safety.is_empty() => (
+                    "error",
+                    format!("{}: {}. Fix: {}", finding.op, finding.problem, finding.fix),
+                ),
+                None => (
+                    "error",
+                    format!(
+                        "{}: {}. Lock: {}. Fix: {}",
+                        finding.op, finding.problem, finding.safety, finding.fix
+                    ),
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "::{level} file={},line={line},title={}::{}",
+                property(&file),
+                property(&format!("{rule} (revision {})", revision.id)),
+                data(&message)
+            );
+        }
+    }
+    ExitCode::from(u8::from(report.failing() > 0))
 }
 
 /// A path under the current folder without it (as compilers print them).
