@@ -218,6 +218,10 @@ pub enum Command {
         /// Connect and mark the revisions the database is at.
         #[arg(short, long)]
         indicate_current: bool,
+        /// Draw the revision graph as `git log --graph` does (with -i: `*`
+        /// applied, `o` not yet).
+        #[arg(long)]
+        graph: bool,
     },
     /// Show the head revisions.
     Heads {
@@ -743,13 +747,33 @@ fn run_one(command: Command, config: &Config, format: Format) -> Result<ExitCode
             range,
             verbose,
             indicate_current,
+            graph,
         } => {
             let options = HistoryOptions {
                 range,
                 indicate_current,
             };
-            for e in command::history(config, &options)? {
-                print_entry(&mut out, &e, verbose);
+            let entries = command::history(config, &options)?;
+            if graph {
+                let applied: Option<std::collections::HashSet<String>> = if indicate_current {
+                    Some(
+                        command::status(config)?
+                            .entries
+                            .into_iter()
+                            .filter(|e| e.applied)
+                            .map(|e| e.id)
+                            .collect(),
+                    )
+                } else {
+                    None
+                };
+                for line in command::graph_lines(&entries, applied.as_ref()) {
+                    let _ = writeln!(out, "{line}");
+                }
+            } else {
+                for e in entries {
+                    print_entry(&mut out, &e, verbose);
+                }
             }
         }
         Command::Heads { verbose } => {

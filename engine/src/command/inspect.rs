@@ -135,6 +135,110 @@ pub fn history(config: &Config, options: &HistoryOptions) -> Result<Vec<HistoryE
         .collect())
 }
 
+/// The revision graph drawn as `git log --graph` draws commits, one or more
+/// lines per revision of `entries` (as `history` lists them, newest first): `*`
+/// is a revision (`o` when `applied` is given and does not hold it), `|` a
+/// branch going on, `/` a branch joining its branch point, `\` a merge's second
+/// parent; then the id, labels, marks and message.
+pub fn graph_lines(entries: &[HistoryEntry], applied: Option<&HashSet<String>>) -> Vec<String> {
+    let mut out = Vec::new();
+    // What each column waits for: the revision that comes next in it.
+    let mut columns: Vec<String> = Vec::new();
+    // A row of columns: `|` (or the revision's mark) in column i at 2i, a
+    // joining `/` or a merge's `\` between two columns at 2i - 1.
+    let draw = |cells: &[(usize, char)]| -> String {
+        let width = cells.iter().map(|(x, _)| x + 1).max().unwrap_or(0);
+        let mut line = vec![' '; width];
+        for &(x, c) in cells {
+            line[x] = c;
+        }
+        line.into_iter().collect::<String>().trim_end().to_owned()
+    };
+    for (n, e) in entries.iter().enumerate() {
+        let mut here: Vec<usize> = columns
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| **id == e.id)
+            .map(|(i, _)| i)
+            .collect();
+        if here.is_empty() {
+            columns.push(e.id.clone());
+            here.push(columns.len() - 1);
+        }
+        let at = here[0];
+        // Several children: their columns join this one (a branch point).
+        if here.len() > 1 {
+            let cells: Vec<(usize, char)> = (0..columns.len())
+                .map(|i| {
+                    if here[1..].contains(&i) {
+                        (2 * i - 1, '/')
+                    } else {
+                        (2 * i, '|')
+                    }
+                })
+                .collect();
+            out.push(draw(&cells));
+            for &i in here[1..].iter().rev() {
+                columns.remove(i);
+            }
+        }
+        let mark = match applied {
+            Some(applied) if !applied.contains(&e.id) => 'o',
+            _ => '*',
+        };
+        let cells: Vec<(usize, char)> = (0..columns.len())
+            .map(|i| (2 * i, if i == at { mark } else { '|' }))
+            .collect();
+        let labels = if e.branch_labels.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", e.branch_labels.join(", "))
+        };
+        let depends = if e.depends_on.is_empty() {
+            String::new()
+        } else {
+            format!(" (depends on {})", e.depends_on.join(", "))
+        };
+        out.push(format!(
+            "{:<width$} {}{labels}{}{depends}, {}",
+            draw(&cells),
+            e.id,
+            e.marks(),
+            e.message,
+            width = 2 * columns.len() - 1
+        ));
+        match e.parents.split_first() {
+            None => {
+                columns.remove(at);
+                // The start of a branch of its own: a gap before the next.
+                if columns.is_empty() && n + 1 < entries.len() {
+                    out.push(String::new());
+                }
+            }
+            Some((first, rest)) => {
+                columns[at] = first.clone();
+                for (k, parent) in rest.iter().enumerate() {
+                    if columns.contains(parent) {
+                        continue;
+                    }
+                    columns.insert(at + 1 + k, parent.clone());
+                    let cells: Vec<(usize, char)> = (0..columns.len())
+                        .map(|i| {
+                            if i <= at {
+                                (2 * i, '|')
+                            } else {
+                                (2 * i - 1, '\\')
+                            }
+                        })
+                        .collect();
+                    out.push(draw(&cells));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The head revisions. Needs no database.
 pub fn heads(config: &Config) -> Result<Vec<HistoryEntry>> {
     Ok(history(config, &HistoryOptions::default())?

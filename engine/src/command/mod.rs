@@ -19,7 +19,7 @@ mod write;
 
 pub use import::{import, ImportOptions, ImportReport};
 pub use inspect::{
-    apply, branches, check, diff, drift, heads, history, pending_losses, show, status,
+    apply, branches, check, diff, drift, graph_lines, heads, history, pending_losses, show, status,
     HistoryEntry, HistoryOptions, Status, StatusEntry,
 };
 pub use lint::{lint, revision_ops, LintOptions, LintReport, LintedRevision, ShownOp};
