@@ -55,6 +55,7 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Import { .. } => "import",
         Command::Check { .. } => "check",
         Command::Drift => "drift",
+        Command::Diagram { .. } => "diagram",
         Command::Repair { .. } => "repair",
         Command::Stamp { .. } => "stamp",
         Command::Merge { .. } => "merge",

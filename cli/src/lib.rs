@@ -139,6 +139,17 @@ impl Command {
     }
 }
 
+/// What `diagram` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagramFormat {
+    /// A Mermaid `erDiagram` (renders in GitHub and GitLab Markdown).
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// SVG, laid out by Graphviz's `dot`.
+    Svg,
+}
+
 /// What the command line prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -296,6 +307,19 @@ pub enum Command {
     /// Exit 1 and list what the database has that its revision history does not
     /// say (changes made by hand).
     Drift,
+    /// Draw the models (or with --live the database) as an entity-relationship
+    /// diagram: Mermaid (default), Graphviz DOT, or SVG (needs Graphviz's `dot`).
+    Diagram {
+        /// The picture's format.
+        #[arg(value_enum, default_value_t = DiagramFormat::Mermaid)]
+        kind: DiagramFormat,
+        /// Draw the live database instead of the models.
+        #[arg(long)]
+        live: bool,
+        /// Write it to FILE instead of the standard output.
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Get out of a revision that stopped half-way without a transaction (MySQL,
     /// --transaction per-statement): resume it, revert what ran, or mark it done.
     #[command(group(clap::ArgGroup::new("way").required(true).args(["resume", "revert", "done"])))]
@@ -927,6 +951,41 @@ fn run_one(command: Command, config: &Config, format: Format) -> Result<ExitCode
                 }
                 other => Ok(report_check(&mut out, &other?, failed)),
             };
+        }
+        Command::Diagram {
+            kind,
+            live,
+            out: file,
+        } => {
+            let schema = command::diagram_schema(config, live)?;
+            let bytes = match kind {
+                DiagramFormat::Mermaid => retort_engine::diagram::mermaid(&schema).into_bytes(),
+                DiagramFormat::Dot => retort_engine::diagram::dot(&schema).into_bytes(),
+                DiagramFormat::Svg => retort_engine::diagram::svg(&retort_engine::diagram::dot(
+                    &schema,
+                ))
+                .map_err(|source| Error::Io {
+                    path: "dot".into(),
+                    source,
+                })?,
+            };
+            match file {
+                Some(path) => {
+                    std::fs::write(&path, &bytes).map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    let _ = writeln!(
+                        out,
+                        "Writing {} ({} tables) ... done",
+                        path.display(),
+                        schema.tables.len()
+                    );
+                }
+                None => {
+                    let _ = out.write_all(&bytes);
+                }
+            }
         }
         Command::Drift => {
             let changes = command::drift(config)?;

@@ -26,6 +26,7 @@ mod backend;
 pub mod command;
 mod compare;
 mod config;
+pub mod diagram;
 pub mod dialect;
 mod error;
 mod executor;

@@ -539,3 +539,52 @@ fn lint_show_and_check_safety() {
         stdout(&out)
     );
 }
+
+#[test]
+fn diagram_of_the_models_and_of_the_database() {
+    let db = db();
+    let out = run(&db, &["diagram"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mermaid = stdout(&out);
+    assert!(
+        mermaid.starts_with(
+            "erDiagram\n    orders {\n        integer id PK\n        integer user_id FK\n"
+        ),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("    orders }o--|| users : \"user_id\"\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("        varchar_50 username UK\n"),
+        "{mermaid}"
+    );
+
+    // The live database after upgrade head: the same tables and keys.
+    assert!(run(&db, &["upgrade", "head"]).status.success());
+    let live = stdout(&run(&db, &["diagram", "--live"]));
+    for line in [
+        "    orders {",
+        "    products {",
+        "    users {",
+        "    orders }o--|| products : \"product_id\"",
+    ] {
+        assert!(live.contains(line), "{line} not in {live}");
+    }
+    assert!(!live.contains("retort_version"), "{live}");
+
+    let dot = stdout(&run(&db, &["diagram", "dot"]));
+    assert!(dot.starts_with("digraph schema {"), "{dot}");
+    assert!(
+        dot.contains("\"orders\":\"user_id.out\":e -> \"users\":\"id\":w;"),
+        "{dot}"
+    );
+
+    let file = db.path.with_extension("svg");
+    let out = run(&db, &["diagram", "svg", "-o", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("(3 tables) ... done"));
+    let svg = std::fs::read_to_string(&file).unwrap();
+    assert!(svg.contains("<svg") && svg.contains(">orders<"), "{svg}");
+}

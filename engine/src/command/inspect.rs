@@ -239,6 +239,17 @@ pub fn graph_lines(entries: &[HistoryEntry], applied: Option<&HashSet<String>>) 
     out
 }
 
+/// The schema to draw: the models of this database, or (`live`) the database
+/// itself, as `check` reads it (Retort's tables and the excluded ones left out).
+pub fn diagram_schema(config: &Config, live: bool) -> Result<Schema> {
+    if !live {
+        return Ok(config.models()?.clone());
+    }
+    let mut conn = super::connect(config)?;
+    let filter = autogenerate::table_filter(config);
+    Ok(backend::of(&conn).introspect(&mut conn, &filter)?)
+}
+
 /// The head revisions. Needs no database.
 pub fn heads(config: &Config) -> Result<Vec<HistoryEntry>> {
     Ok(history(config, &HistoryOptions::default())?

@@ -19,8 +19,8 @@ mod write;
 
 pub use import::{import, ImportOptions, ImportReport};
 pub use inspect::{
-    apply, branches, check, diff, drift, graph_lines, heads, history, pending_losses, show, status,
-    HistoryEntry, HistoryOptions, Status, StatusEntry,
+    apply, branches, check, diagram_schema, diff, drift, graph_lines, heads, history,
+    pending_losses, show, status, HistoryEntry, HistoryOptions, Status, StatusEntry,
 };
 pub use lint::{lint, revision_ops, LintOptions, LintReport, LintedRevision, ShownOp};
 pub use write::{
