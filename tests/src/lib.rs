@@ -108,6 +108,10 @@ pub static NOT_VALID: Migrations = retort::revisions!("fixtures/not_valid");
 /// (a copy on MySQL); `…04`, a second head on `…02`, widens it acknowledged.
 pub static INSTANT: Migrations = retort::revisions!("fixtures/instant");
 
+/// `b0d…01` creates `items` with an index; `…02` drops the index and its
+/// downgrade does not build it again (what the test kit's stairway catches).
+pub static BROKEN_DOWN: Migrations = retort::revisions!("fixtures/broken_down");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -134,6 +138,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "concurrent" => CONCURRENT,
         "not_valid" => NOT_VALID,
         "instant" => INSTANT,
+        "broken_down" => BROKEN_DOWN,
         _ => return None,
     })
 }
@@ -152,7 +157,9 @@ pub struct TestDb {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-fn server_url(backend: Backend) -> String {
+/// The server a backend's test databases are made on (the environment's override, else
+/// this machine's).
+pub fn server_url(backend: Backend) -> String {
     match backend {
         Backend::Postgres => std::env::var("RETORT_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),
