@@ -56,6 +56,7 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Check { .. } => "check",
         Command::Drift => "drift",
         Command::Diagram { .. } => "diagram",
+        Command::Test { .. } => "test",
         Command::Repair { .. } => "repair",
         Command::Stamp { .. } => "stamp",
         Command::Merge { .. } => "merge",

@@ -307,6 +307,16 @@ pub enum Command {
     /// Exit 1 and list what the database has that its revision history does not
     /// say (changes made by hand).
     Drift,
+    /// Test the revision history on a throwaway database: one head, the models
+    /// linked, every revision up, down and up again with the schema compared,
+    /// head matching the models, nothing left at base. Exit 1 naming what failed.
+    Test {
+        /// Make the throwaway database on this PostgreSQL or MySQL server (any URL
+        /// of it); default: an SQLite file in the temporary folder. The database
+        /// of --url / DATABASE_URL is never touched.
+        #[arg(long, value_name = "URL")]
+        on: Option<String>,
+    },
     /// Draw the models (or with --live the database) as an entity-relationship
     /// diagram: Mermaid (default), Graphviz DOT, or SVG (needs Graphviz's `dot`).
     Diagram {
@@ -951,6 +961,42 @@ fn run_one(command: Command, config: &Config, format: Format) -> Result<ExitCode
                 }
                 other => Ok(report_check(&mut out, &other?, failed)),
             };
+        }
+        Command::Test { on } => {
+            if std::env::var_os("RUST_LOG").is_none() && !config.echo {
+                // The checks' own upgrades and downgrades would bury the verdicts.
+                log::set_max_level(log::LevelFilter::Warn);
+            }
+            let kit = retort_engine::testing::TestKit::for_database(
+                config.migrations,
+                &config.database,
+                on.as_deref(),
+            )
+            .map_err(Error::Usage)?;
+            let place = match &on {
+                None => "a throwaway SQLite file".to_owned(),
+                Some(_) => format!(
+                    "a throwaway database on the {} server",
+                    kit.config()
+                        .database_url()
+                        .map(|u| u.backend.name())
+                        .unwrap_or("given")
+                ),
+            };
+            let _ = writeln!(out, "Testing the revisions on {place}:");
+            let mut failed = 0;
+            for (name, result) in kit.run_each() {
+                match result {
+                    Ok(()) => {
+                        let _ = writeln!(out, "  {} {name}", paint_out("ok", "32"));
+                    }
+                    Err(e) => {
+                        failed += 1;
+                        let _ = writeln!(out, "  {} {name}: {e}", paint_out("FAILED", "1;31"));
+                    }
+                }
+            }
+            return Ok(ExitCode::from(u8::from(failed > 0)));
         }
         Command::Diagram {
             kind,

@@ -76,9 +76,6 @@ pub fn assert_project_migrations_current(project: &retort::Project) {
     }
 }
 
-/// One of the kit's checks.
-type Check<'a> = dyn Fn() -> Result<(), String> + 'a;
-
 /// A throwaway database to test a revision history on, from a project's own
 /// `cargo test` or `migrations-cli test`: an SQLite file in the system's
 /// temporary folder, or (`on`) a database created on a PostgreSQL or MySQL
@@ -341,18 +338,23 @@ impl TestKit {
         ))
     }
 
+    /// Every check, in order, each with its name and result.
+    pub fn run_each(&self) -> Vec<(&'static str, Result<(), String>)> {
+        vec![
+            ("single head", self.single_head()),
+            ("models linked", self.models_are_linked()),
+            ("stairway (each revision up, down, up)", self.stairway()),
+            ("head matches the models", self.head_matches_models()),
+            ("base is empty", self.base_is_empty()),
+        ]
+    }
+
     /// Every check, in order; `Err` lists each that failed.
     pub fn run_all(&self) -> Result<(), String> {
-        let checks: [(&str, &Check<'_>); 5] = [
-            ("single head", &|| self.single_head()),
-            ("models linked", &|| self.models_are_linked()),
-            ("stairway", &|| self.stairway()),
-            ("head matches models", &|| self.head_matches_models()),
-            ("base is empty", &|| self.base_is_empty()),
-        ];
-        let failures: Vec<String> = checks
-            .iter()
-            .filter_map(|(name, check)| check().err().map(|e| format!("{name}: {e}")))
+        let failures: Vec<String> = self
+            .run_each()
+            .into_iter()
+            .filter_map(|(name, result)| result.err().map(|e| format!("{name}: {e}")))
             .collect();
         if failures.is_empty() {
             Ok(())

@@ -588,3 +588,31 @@ fn diagram_of_the_models_and_of_the_database() {
     let svg = std::fs::read_to_string(&file).unwrap();
     assert!(svg.contains("<svg") && svg.contains(">orders<"), "{svg}");
 }
+
+#[test]
+fn test_runs_the_kit_on_a_throwaway_database() {
+    let db = db();
+    let out = run(&db, &["test"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("Testing the revisions on a throwaway SQLite file:\n"),
+        "{text}"
+    );
+    for check in [
+        "single head",
+        "models linked",
+        "stairway (each revision up, down, up)",
+        "head matches the models",
+        "base is empty",
+    ] {
+        assert!(text.contains(&format!("  ok {check}\n")), "{check}: {text}");
+    }
+    assert!(!db.path.exists(), "the database of --url is never touched");
+}

@@ -126,7 +126,7 @@ fn two_heads_unlinked_models_and_failing_data_are_named() {
         "{report}"
     );
     assert!(
-        report.contains("head matches models: at head the database differs"),
+        report.contains("head matches the models: at head the database differs"),
         "{report}"
     );
 }
