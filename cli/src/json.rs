@@ -348,6 +348,8 @@ fn lint(report: &LintReport) -> Value {
                 "op": f.op,
                 "at": f.at,
                 "lock": f.safety,
+                "table": f.table,
+                "rows": f.rows,
                 "problem": f.problem,
                 "fix": f.fix,
                 "acknowledged": f.acknowledged,

@@ -1244,7 +1244,11 @@ fn print_lint(out: &mut impl Write, report: &command::LintReport) -> ExitCode {
                 finding.op
             );
             if !finding.safety.is_empty() {
-                let _ = writeln!(out, "    lock: {}", finding.safety);
+                let rows = finding
+                    .rows
+                    .map(|n| format!(" (the table holds ~{n} rows)"))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "    lock: {}{rows}", finding.safety);
             }
             let _ = writeln!(out, "    problem: {}", finding.problem);
             let _ = writeln!(out, "    fix: {}", finding.fix);

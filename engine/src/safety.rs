@@ -167,6 +167,39 @@ pub struct Server {
     pub version: Option<(u32, u32, u32)>,
 }
 
+/// The row count the server estimates for each table of the current schema
+/// (others as `schema.table`), in one query: PostgreSQL `pg_class.reltuples`
+/// (tables never analysed left out), MySQL `information_schema.TABLES`. Nothing
+/// on SQLite, which keeps no estimate.
+pub fn table_sizes(conn: &mut Connection) -> retort::Result<BTreeMap<String, i64>> {
+    #[derive(diesel::QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let sql = match conn.backend() {
+        Backend::Sqlite => return Ok(BTreeMap::new()),
+        Backend::Postgres => {
+            "SELECT CASE WHEN s.nspname = current_schema() THEN c.relname \
+             ELSE s.nspname || '.' || c.relname END AS t, c.reltuples::bigint AS n \
+             FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND c.reltuples >= 0 \
+             AND s.nspname NOT IN ('pg_catalog', 'information_schema')"
+        }
+        Backend::Mysql => {
+            "SELECT TABLE_NAME AS t, CAST(COALESCE(TABLE_ROWS, 0) AS SIGNED) AS n \
+             FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE'"
+        }
+    };
+    Ok(conn
+        .query::<Size>(sql)?
+        .into_iter()
+        .map(|s| (s.t, s.n))
+        .collect())
+}
+
 impl Server {
     /// The connected server's kind and version (one query).
     pub fn read(conn: &mut Connection) -> retort::Result<Server> {
@@ -1048,6 +1081,12 @@ pub struct Finding {
     pub rule: Option<Rule>,
     /// What the op does (`add column `orders.note``).
     pub op: String,
+    /// The table it locks, if one.
+    pub table: Option<String>,
+    /// Online: how many rows that table holds, as the server estimates them
+    /// (PostgreSQL `reltuples`, MySQL `TABLE_ROWS`); `None` offline, on SQLite,
+    /// or before the server has looked.
+    pub rows: Option<i64>,
     /// Where the op was written, `file:line`, when known.
     pub at: Option<String>,
     /// The lock and what it does.
@@ -1089,6 +1128,7 @@ pub fn lint(
         let at = recorded.at.map(|(file, line)| format!("{file}:{line}"));
         let new_table = created.holds(op);
         let mut found: Vec<(Rule, String, String, String)> = Vec::new();
+        let mut table: Option<String> = None;
         // Raw SQL is linted as the ops it amounts to, where it parses.
         let parsed = match op {
             Op::Execute(execute) => expanded_sql(&execute.sql, backend),
@@ -1158,6 +1198,9 @@ pub fn lint(
             } else {
                 safety.to_string()
             };
+            if table.is_none() {
+                table.clone_from(&safety.table);
+            }
             for (rule, problem, fix) in broken {
                 if !excluded.contains(&rule) && !found.iter().any(|(r, ..)| *r == rule) {
                     found.push((rule, lock.clone(), problem, fix));
@@ -1174,6 +1217,8 @@ pub fn lint(
                 index,
                 rule: Some(rule),
                 op: op.summary(),
+                table: table.clone(),
+                rows: None,
                 at: at.clone(),
                 safety,
                 problem,
@@ -1187,6 +1232,8 @@ pub fn lint(
                     index,
                     rule: None,
                     op: op.summary(),
+                    table: None,
+                    rows: None,
                     at: at.clone(),
                     safety: String::new(),
                     problem: format!("op.acknowledge(\"{name}\", ..) names no rule"),

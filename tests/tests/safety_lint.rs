@@ -219,7 +219,38 @@ fn offline_from_a_revision_and_for_an_older_server() {
 fn online_lints_what_is_pending(db: &TestDb) {
     let config = with_timeout(db.config(LINT));
     command::upgrade(&config, "5afe00000010").unwrap();
+    // Rows, and the server's estimate of them.
+    let mut conn = db.connect();
+    for i in 1..=50 {
+        conn.execute(&format!(
+            "INSERT INTO accounts (id, email, nickname, region) VALUES ({i}, 'a{i}@example.com', 'n', 'eu')"
+        ))
+        .unwrap();
+    }
+    match db.backend {
+        Backend::Postgres => conn.execute("ANALYZE accounts").unwrap(),
+        Backend::Mysql => {
+            #[derive(diesel::QueryableByName)]
+            struct Analyzed {
+                #[diesel(sql_type = diesel::sql_types::Text, column_name = "Msg_text")]
+                _text: String,
+            }
+            conn.query::<Analyzed>("ANALYZE TABLE accounts").unwrap();
+        }
+        Backend::Sqlite => {}
+    }
     let report = command::lint(&config, &LintOptions::default()).unwrap();
+    let drop = &report
+        .revisions
+        .iter()
+        .find(|r| r.id == "5afe00000011")
+        .unwrap()
+        .findings[0];
+    assert_eq!(drop.table.as_deref(), Some("accounts"));
+    match db.backend {
+        Backend::Sqlite => assert_eq!(drop.rows, None),
+        _ => assert!(drop.rows.is_some_and(|n| n > 0), "{drop:?}"),
+    }
     assert_eq!(report.backend, db.backend);
     assert!(report.server.version.is_some(), "{:?}", report.server);
     if db.backend == Backend::Mysql {

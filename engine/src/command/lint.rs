@@ -64,6 +64,7 @@ impl LintReport {
 /// Lints the revisions the database has not applied (online), or those after
 /// `options.from` (offline), against every rule but the config's `lint_exclude`.
 pub fn lint(config: &Config, options: &LintOptions) -> Result<LintReport> {
+    let mut sizes = std::collections::BTreeMap::new();
     let (map, dialect, server, current) = if options.offline {
         let map = RevisionMap::of(&config.migrations)?;
         let dialect = offline_session(config, options.dialect)?.dialect();
@@ -84,6 +85,7 @@ pub fn lint(config: &Config, options: &LintOptions) -> Result<LintReport> {
             current,
         } = open(config)?;
         let server = Server::read(&mut conn)?;
+        sizes = safety::table_sizes(&mut conn)?;
         let dialect = crate::backend::of(&conn).dialect();
         (map, dialect, server, current)
     };
@@ -104,7 +106,13 @@ pub fn lint(config: &Config, options: &LintOptions) -> Result<LintReport> {
                 &server,
                 &config.lint_exclude,
                 lock_timeout,
-            ),
+            )
+            .into_iter()
+            .map(|mut f| {
+                f.rows = f.table.as_ref().and_then(|t| sizes.get(t)).copied();
+                f
+            })
+            .collect(),
         });
     }
     Ok(LintReport {
