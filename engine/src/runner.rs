@@ -1053,8 +1053,9 @@ pub fn script(
     current: &[String],
     target: &Target,
     direction: Direction,
-    mode: TransactionMode,
+    run: RunOptions,
 ) -> Result<String> {
+    let mode = run.transactions;
     session
         .supports(mode)
         .map_err(|reason| Error::TransactionMode {
@@ -1107,7 +1108,8 @@ pub fn script(
             .migration(migrations)
             .expect("the revision map is built from these migrations");
         let mut statements = Vec::new();
-        let mut executor = StepExecutor::new(dialect, Sink::Print(&mut statements), &mut state);
+        let mut executor =
+            StepExecutor::new(dialect, Sink::Print(&mut statements), &mut state).online(run.online);
         (migration.step(direction))(&mut Operations::new(&mut executor)).map_err(|source| {
             Error::Step {
                 id: node.id.clone(),

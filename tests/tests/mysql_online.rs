@@ -60,6 +60,17 @@ fn mysql() {
         .clone();
     assert_eq!(v, SqlType::Integer);
 
+    // `--sql` prints the same clauses.
+    let script = command::upgrade_sql(&config, "1a5700000001:1a5700000003", None).unwrap();
+    assert!(
+        script.contains("ALTER TABLE `big` ADD COLUMN `note` LONGTEXT, ALGORITHM=INSTANT;"),
+        "{script}"
+    );
+    assert!(
+        script.contains(", ALGORITHM=INPLACE, LOCK=NONE;"),
+        "{script}"
+    );
+
     // Acknowledged, the same change copies the table (on the other head).
     assert_eq!(command::current(&config).unwrap(), ["1a5700000002"]);
     let mut config = empty.config(INSTANT);

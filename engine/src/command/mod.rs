@@ -171,7 +171,7 @@ fn script(
         &from,
         &target,
         direction,
-        config.run.transactions,
+        config.run,
     )
 }
 
