@@ -43,14 +43,21 @@ pub fn database_migrations_current(migrations: &Migrations, database: &str) -> R
         "the models changed without a revision: {} operation(s) missing\n",
         changes.ops.len()
     );
-    for op in &changes.ops {
-        report.push_str(&format!("  - {}\n", op.summary()));
-    }
+    report.push_str(&listed(&changes.ops));
+    report.push('\n');
     for hint in changes.suggestions.iter().chain(&notes) {
         report.push_str(&format!("  note: {hint}\n"));
     }
     report.push_str("write it with `autogenerate -m \"...\"` (or `autogenerate --offline`)");
     Err(report)
+}
+
+/// Ops as report lines: `  - add column `t.c``, one per line.
+fn listed(ops: &[retort::ops::Op]) -> String {
+    ops.iter()
+        .map(|op| format!("  - {}", op.summary()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Panics, listing the missing operations, when the models changed without a new
@@ -229,12 +236,7 @@ impl TestKit {
         Err(format!(
             "at head the database differs from the models ({} operation(s)):\n{}",
             changes.ops.len(),
-            changes
-                .ops
-                .iter()
-                .map(|op| format!("  - {}", op.summary()))
-                .collect::<Vec<_>>()
-                .join("\n")
+            listed(&changes.ops)
         ))
     }
 
@@ -281,12 +283,7 @@ impl TestKit {
                      what would bring it back:\n{}",
                     node.id,
                     node.file,
-                    changes
-                        .ops
-                        .iter()
-                        .map(|op| format!("  - {}", op.summary()))
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                    listed(&changes.ops)
                 ));
             }
             crate::command::upgrade(&self.config, &node.id).map_err(|e| {
