@@ -456,6 +456,13 @@ versions = "versions"
 # statement_timeout = "5m"
 # ddl_lock_retries = 3
 
+# "online": autogenerate writes the online variants of blocking changes (indexes
+# built concurrently, constraints NOT VALID then validated, ...), and on MySQL each
+# ALTER TABLE names its algorithm so a table copy is refused. `lint` checks the
+# revisions not yet applied; leave rules out with lint_exclude.
+# safety = "online"
+# lint_exclude = ["prefer-text-field"]
+
 # PostgreSQL schema to work in (default: the server's search_path).
 # schema = "public"
 # PostgreSQL schemas this project owns besides that one (models say
