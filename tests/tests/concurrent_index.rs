@@ -155,10 +155,12 @@ fn postgres_killed_build(db: &TestDb) {
         thread::spawn(move || command::upgrade(&config, "c0c000000002"))
     };
     let started = Instant::now();
+    // Only this test's database: other tests build indexes concurrently too.
     let killed = loop {
         let pids = db.strings(
             "SELECT pid::text AS v FROM pg_stat_activity \
-             WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND state = 'active'",
+             WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND state = 'active' \
+             AND datname = current_database()",
         );
         if let Some(pid) = pids.first() {
             db.connect()
