@@ -1326,13 +1326,7 @@ fn relative_to_cwd(path: &str) -> String {
         .unwrap_or_else(|| path.to_owned())
 }
 
-fn backend_name(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "SQLite",
-        Backend::Postgres => "PostgreSQL",
-        Backend::Mysql => "MySQL/MariaDB",
-    }
-}
+use retort_engine::safety::backend_name;
 
 /// `{prefix}add column …`, each op's warnings under it, then the suggestions.
 fn print_changes(

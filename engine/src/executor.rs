@@ -231,10 +231,10 @@ fn run_statement(
     sql: &str,
     params: &[&retort::schema::Value],
     count: Option<&str>,
+    alone: bool,
 ) -> retort::Result<()> {
-    // Several statements in one round trip are one transaction to PostgreSQL,
-    // which a concurrent index build cannot run in.
-    let alone = safety::is_concurrent_index_sql(sql);
+    // `alone`: several statements in one round trip are one transaction to
+    // PostgreSQL, which a concurrent index build cannot run in.
     match (count, params.is_empty()) {
         (Some(count), true) if alone => {
             conn.execute(sql)?;
@@ -563,9 +563,10 @@ impl Executor for StepExecutor<'_> {
                         }
                     }
                     let count = self.progress.as_ref().map(|p| p.count_sql.as_str());
+                    let alone = safety::outside_transaction(&op);
                     let mut retries = 0;
                     loop {
-                        match run_statement(conn, sql, params, count) {
+                        match run_statement(conn, sql, params, count, alone) {
                             Ok(()) => break,
                             Err(e) => match self.retry {
                                 Some((session, most))

@@ -217,22 +217,8 @@ impl Run<'_> {
                 return Err(error);
             }
             if retries >= self.options.ddl_lock_retries {
-                return Err(match error {
-                    Error::Step {
-                        id,
-                        file,
-                        direction,
-                        source,
-                        ..
-                    } => Error::DdlLockTimeout {
-                        id,
-                        file,
-                        direction,
-                        attempts: retries + 1,
-                        source,
-                    },
-                    other => other,
-                });
+                // `explain` says what held it up.
+                return Err(error);
             }
             retries += 1;
             let delay = RunOptions::retry_delay(retries);
@@ -386,8 +372,8 @@ impl Run<'_> {
                     .lock_limit(conn)
                     .unwrap_or_else(|| "?".to_owned()),
             },
-            // A step without a transaction whose first statement never got its
-            // lock (after the executor's retries).
+            // A step whose statement never got its lock, after the retries: rolled
+            // back whole, or (without a transaction) at its first statement.
             (
                 Some(Condition::LockTimeout),
                 Error::Step {

@@ -809,11 +809,6 @@ fn concurrent_index(op: &Op) -> bool {
     !matches!(op, Op::ValidateConstraint(_)) && outside_transaction(op)
 }
 
-/// Whether SQL holds a concurrent index build or drop.
-pub fn is_concurrent_index_sql(sql: &str) -> bool {
-    statements(sql).any(|s| is_concurrent_index(&s))
-}
-
 /// `CREATE [UNIQUE] INDEX CONCURRENTLY …`, `DROP INDEX CONCURRENTLY …`.
 fn is_concurrent_index(statement: &str) -> bool {
     let words: Vec<&str> = statement.split_whitespace().take(4).collect();
@@ -1011,7 +1006,8 @@ pub fn annotate(ops: &[Op], backend: Backend, lock_timeout: bool) -> Vec<(usize,
     out
 }
 
-fn backend_name(backend: Backend) -> &'static str {
+/// The database's name as people write it: `PostgreSQL`, `MySQL/MariaDB`, `SQLite`.
+pub fn backend_name(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => "SQLite",
         Backend::Postgres => "PostgreSQL",
@@ -1126,7 +1122,6 @@ pub fn lint(
     for (index, recorded) in ops.iter().enumerate() {
         let op = &recorded.op;
         let at = recorded.at.map(|(file, line)| format!("{file}:{line}"));
-        let new_table = created.holds(op);
         let mut found: Vec<(Rule, String, String, String)> = Vec::new();
         let mut table: Option<String> = None;
         // Raw SQL is linted as the ops it amounts to, where it parses.
@@ -1140,7 +1135,7 @@ pub fn lint(
             _ => vec![op],
         };
         for part in parts {
-            let new_table = new_table || created.holds(part);
+            let new_table = created.holds(part);
             created.follow(part);
             match part {
                 Op::AddConstraint(add) => {
@@ -1242,7 +1237,6 @@ pub fn lint(
                 });
             }
         }
-        created.follow(op);
     }
     out
 }
