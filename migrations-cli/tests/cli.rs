@@ -516,6 +516,14 @@ fn lint_show_and_check_safety() {
         stdout(&out)
     );
 
+    // --sql says above each op what it locks.
+    let out = run(&db, &["upgrade", "head", "--sql", "--dialect", "postgres"]);
+    assert!(
+        stdout(&out).contains("-- ACCESS EXCLUSIVE on `products`: blocks reads and writes while it rewrites the table; destroys data\nALTER TABLE \"products\" ALTER COLUMN \"price\" TYPE NUMERIC(10,2)"),
+        "{}",
+        stdout(&out)
+    );
+
     // Online on SQLite, at base: the pending rebuild is a finding; at head,
     // nothing is pending and check passes.
     let out = run(&db, &["check", "--safety"]);
