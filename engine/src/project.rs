@@ -517,6 +517,46 @@ mod tests {
     }
 
     #[test]
+    fn safety_settings_are_read_and_checked() {
+        let (_d, p) = project(
+            "url = \"postgres://x\"\nddl_lock_timeout = \"500ms\"\nstatement_timeout = \"5m\"\n\
+             ddl_lock_retries = 7\nsafety = \"online\"\nlint_exclude = [\"prefer-text-field\"]\n",
+            "versions",
+        );
+        let config = &configs(&p).unwrap()[0];
+        assert_eq!(
+            config.run.ddl_lock_timeout,
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(config.run.statement_timeout, Some(Duration::from_secs(300)));
+        assert_eq!(config.run.ddl_lock_retries, 7);
+        assert!(config.online && config.run.online);
+        assert_eq!(config.lint_exclude, [crate::safety::Rule::PreferTextField]);
+        for (text, says) in [
+            (
+                "ddl_lock_timeout = \"2 weeks\"\n",
+                "ddl_lock_timeout of `main`: `2 weeks`: unknown unit",
+            ),
+            (
+                "statement_timeout = \"fast\"\n",
+                "statement_timeout of `main`: `fast` is not a duration",
+            ),
+            (
+                "safety = \"paranoid\"\n",
+                "safety of `main`: `paranoid`; write \"online\"",
+            ),
+            (
+                "lint_exclude = [\"no-such-rule\"]\n",
+                "lint_exclude of `main`: `no-such-rule` is no rule",
+            ),
+        ] {
+            let (_d, p) = project(text, "versions");
+            let err = configs(&p).unwrap_err().to_string();
+            assert!(err.contains(says), "{text}: {err}");
+        }
+    }
+
+    #[test]
     fn the_naming_convention_is_read_and_checked() {
         let (_d, p) = project(
             "url = \"sqlite://x.db\"\n[naming_convention]\nix = \"%(table_name)s_%(column_0_N_name)s_idx\"\n\
