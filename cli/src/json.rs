@@ -60,6 +60,7 @@ pub fn command_name(command: &Command) -> &'static str {
         Command::Repair { .. } => "repair",
         Command::Stamp { .. } => "stamp",
         Command::Merge { .. } => "merge",
+        Command::Squash { .. } => "squash",
         Command::Revision { .. } => "revision",
         Command::Autogenerate { .. } => "autogenerate",
     }
@@ -284,6 +285,7 @@ fn entry(e: &HistoryEntry) -> Value {
         "is_branch_point": e.is_branch_point,
         "is_merge_point": e.is_merge_point,
         "is_current": e.is_current,
+        "replaces": e.replaces,
     })
 }
 

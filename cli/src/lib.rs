@@ -366,6 +366,27 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         rev_id: Option<String>,
     },
+    /// Write one revision equivalent to a line of revisions (FROM:TO, both
+    /// included), declaring the ones it replaces: databases before the range run
+    /// it, databases inside the range go on with the originals; once every
+    /// database is past it, delete the originals.
+    Squash {
+        /// The range: FROM:TO (ids, prefixes; base:TO from the first revision,
+        /// FROM:head up to the head).
+        range: String,
+        /// The revision's message.
+        #[arg(short, long)]
+        message: String,
+        /// Use this id instead of a random one.
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+        /// Compare as this database stores things (default: the URL's).
+        #[arg(long, value_name = "DATABASE", value_parser = parse_backend)]
+        dialect: Option<Backend>,
+        /// Write the file into this folder instead of the versions folder.
+        #[arg(long, value_name = "DIR")]
+        version_path: Option<std::path::PathBuf>,
+    },
     /// Write a new revision file (empty, or with --autogenerate the model changes).
     Revision {
         /// The revision's message.
@@ -1078,6 +1099,45 @@ fn run_one(command: Command, config: &Config, format: Format) -> Result<ExitCode
             let generated = command::merge(config, &message, &revisions, rev_id)?;
             let _ = writeln!(out, "Generating {} ... done", generated.path.display());
         }
+        Command::Squash {
+            range,
+            message,
+            rev_id,
+            dialect,
+            version_path,
+        } => {
+            let squashed = command::squash(
+                config,
+                &range,
+                &message,
+                &command::SquashOptions {
+                    rev_id,
+                    dialect,
+                    version_path,
+                },
+            )?;
+            let _ = writeln!(
+                out,
+                "Squashing {} revision(s): {}",
+                squashed.replaces.len(),
+                squashed.replaces.join(", ")
+            );
+            print_changes(&mut out, &squashed.revision.changes, "  ");
+            for data in &squashed.carried {
+                let _ = writeln!(out, "  carried over: {data}");
+            }
+            let _ = writeln!(
+                out,
+                "Generating {} ... done",
+                squashed.revision.path.display()
+            );
+            let _ = writeln!(
+                out,
+                "Databases below the range run {}; databases inside it go on with the replaced revisions. Once every database is past {}, delete their files.",
+                squashed.revision.id,
+                squashed.replaces.last().map_or("", String::as_str)
+            );
+        }
         Command::Revision {
             message,
             autogenerate: true,
@@ -1400,10 +1460,15 @@ fn print_entry(out: &mut impl Write, e: &HistoryEntry, verbose: bool) {
     if !verbose {
         let _ = writeln!(
             out,
-            "{parents} -> {}{}{}, {}",
+            "{parents} -> {}{}{}{}, {}",
             e.id,
             labels(e),
             e.marks(),
+            if e.replaces.is_empty() {
+                String::new()
+            } else {
+                format!(" (squash of {})", e.replaces.join(", "))
+            },
             e.message
         );
         return;
@@ -1418,6 +1483,9 @@ fn print_entry(out: &mut impl Write, e: &HistoryEntry, verbose: bool) {
     }
     if !e.depends_on.is_empty() {
         let _ = writeln!(out, "Depends on: {}", e.depends_on.join(", "));
+    }
+    if !e.replaces.is_empty() {
+        let _ = writeln!(out, "Replaces: {}", e.replaces.join(", "));
     }
     let _ = writeln!(out, "Path: {}\n", e.file);
     for line in e.message.lines() {

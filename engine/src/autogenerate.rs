@@ -530,7 +530,17 @@ pub fn history_schema(
     dialect: &'static dyn Dialect,
     only: Option<&HashSet<&str>>,
 ) -> Result<(Schema, Vec<String>)> {
-    let map = RevisionMap::of(migrations)?;
+    history_schema_in(migrations, &RevisionMap::of(migrations)?, dialect, only)
+}
+
+/// [`history_schema`] along the revisions of `map` (the view of the graph a
+/// database is in: inside a squashed range, the revisions the squash replaces).
+pub fn history_schema_in(
+    migrations: &Migrations,
+    map: &RevisionMap,
+    dialect: &'static dyn Dialect,
+    only: Option<&HashSet<&str>>,
+) -> Result<(Schema, Vec<String>)> {
     let mut state = SchemaState::replayed(Schema::new());
     let notes = runner::replay(
         migrations,

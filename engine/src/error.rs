@@ -144,6 +144,14 @@ pub enum Error {
         /// Why not, and what to do.
         reason: String,
     },
+    /// `squash` cannot write one revision equivalent to the range.
+    #[error("squash {range}: {}", .problems.join("; "))]
+    Squash {
+        /// The range as given.
+        range: String,
+        /// What stands in the way, each naming the revision (and line).
+        problems: Vec<String>,
+    },
     /// `repair` on a database with no step to repair.
     #[error("nothing to repair: no revision stopped half-way on this database")]
     NothingToRepair,

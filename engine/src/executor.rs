@@ -297,6 +297,8 @@ pub struct StepExecutor<'a> {
     sent: usize,
     /// Whether the connection was handed out (`op.connection()`).
     handed_out: bool,
+    /// Whether the step asked `op.is_offline()`: it may do something else online.
+    asked_offline: std::cell::Cell<bool>,
 }
 
 /// A step run without a transaction counts its statements as they commit, so a
@@ -329,6 +331,7 @@ impl<'a> StepExecutor<'a> {
             progress: None,
             sent: 0,
             handed_out: false,
+            asked_offline: std::cell::Cell::new(false),
         }
     }
 
@@ -403,6 +406,17 @@ impl<'a> StepExecutor<'a> {
     /// cannot be followed.
     pub fn ran_raw_sql(&self) -> bool {
         self.raw_sql
+    }
+
+    /// Whether the step asked `op.is_offline()` (so what it does online may
+    /// differ from what it did here).
+    pub fn asked_offline(&self) -> bool {
+        self.asked_offline.get()
+    }
+
+    /// Where the last op, or the last `op.connection()`, was written.
+    pub fn last_location(&self) -> Option<&'static std::panic::Location<'static>> {
+        self.at
     }
 }
 
@@ -680,6 +694,7 @@ impl Executor for StepExecutor<'_> {
     }
 
     fn is_offline(&self) -> bool {
+        self.asked_offline.set(true);
         !matches!(self.sink, Sink::Execute(_))
     }
 

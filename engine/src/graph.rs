@@ -118,6 +118,40 @@ pub enum RevisionError {
     /// The database is at a revision no file declares.
     #[error("the database is at revision {0}, which is not among the revision files (a different branch of the code, or a deleted file?); `stamp --purge REV` resets the version table")]
     UnknownCurrent(String),
+    /// Some of a squash's revisions are in the versions folder and some are not.
+    #[error("squash {squash} ({file}) replaces {}, but {} of them {} missing: keep them all until every database is past the squash, then delete them all", .replaces.join(", "), .missing.join(", "), if .missing.len() == 1 { "is" } else { "are" })]
+    PartialSquash {
+        /// The squash revision.
+        squash: String,
+        /// Its file.
+        file: String,
+        /// What it replaces.
+        replaces: Vec<String>,
+        /// Those of them no file declares.
+        missing: Vec<String>,
+    },
+    /// A revision builds on a revision inside a squashed range (not its last).
+    #[error("revision {id} ({file}) {relation} {inside}, which squash {squash} replaces from inside: only the last revision of a squashed range can be built on; make it revise {squash}")]
+    IntoSquash {
+        /// The revision.
+        id: String,
+        /// Its file.
+        file: String,
+        /// "revises" or "depends on".
+        relation: &'static str,
+        /// The replaced revision it names.
+        inside: String,
+        /// The squash.
+        squash: String,
+    },
+    /// The database stopped inside a squashed range whose revisions were deleted.
+    #[error("the database is at revision {current}, inside the range squash {squash} replaced, and those revisions were deleted: put their files back (version control has them) so that it can go on past the squash, then delete them again")]
+    InsideSquash {
+        /// Where the database is.
+        current: String,
+        /// The squash.
+        squash: String,
+    },
 }
 
 /// One node of the graph.
@@ -135,6 +169,8 @@ pub struct Node {
     pub message: String,
     /// File the revision lives in (for messages).
     pub file: String,
+    /// The revisions this one squashes, oldest first.
+    pub replaces: Vec<String>,
     /// Where the revision is in the compiled list the graph was built from.
     source: Option<usize>,
 }
@@ -158,8 +194,15 @@ impl Node {
             branch_labels: Vec::new(),
             message: message.to_owned(),
             file: file.to_owned(),
+            replaces: Vec::new(),
             source: None,
         }
+    }
+
+    /// The same node squashing `replaces` (oldest first).
+    pub fn squashing(mut self, replaces: &[&str]) -> Node {
+        self.replaces = replaces.iter().map(|r| (*r).to_owned()).collect();
+        self
     }
 }
 
@@ -186,6 +229,18 @@ pub struct RevisionMap {
     /// Revisions that depend on each revision.
     dependents: HashMap<String, Vec<String>>,
     labels: BTreeMap<String, String>,
+    /// Every revision declared, squashes and the revisions they replace alike:
+    /// what another view of the graph is built from ([`RevisionMap::for_current`]).
+    declared: Vec<Node>,
+    /// Ids a version table may hold that stand for another revision of this view:
+    /// the last revision a squash replaces stands for the squash, a squash left
+    /// out (its revisions are used) for the last of them.
+    aliases: HashMap<String, String>,
+    /// Revisions inside a squashed range (all but its last) → the squash, in a
+    /// view that uses the squash.
+    inside: HashMap<String, String>,
+    /// Squashes left out of this view, their revisions used instead.
+    unsquashed: BTreeSet<String>,
 }
 
 impl RevisionMap {
@@ -200,12 +255,173 @@ impl RevisionMap {
             branch_labels: strings(m.revision.branch_labels),
             message: m.revision.message.to_owned(),
             file: m.file.to_owned(),
+            replaces: strings(m.revision.replaces),
         }))
     }
 
     /// Builds and validates the graph: unique ids and labels, existing parents and
-    /// dependencies, no cycles.
+    /// dependencies, no cycles. A squash stands in for the revisions it replaces
+    /// (which may be there or deleted); [`RevisionMap::for_current`] gives the view
+    /// a database inside a squashed range needs.
     pub fn new(nodes: impl IntoIterator<Item = Node>) -> Result<Self, RevisionError> {
+        Self::view(nodes.into_iter().collect(), BTreeSet::new())
+    }
+
+    /// The graph a database at `current` moves in: where one of its rows is
+    /// inside a squashed range whose revisions are still there, that squash is
+    /// left out and its revisions used, so the database goes on with them past
+    /// the range. Errors where such a range's revisions were deleted.
+    pub fn for_current(
+        &self,
+        current: &[String],
+    ) -> Result<std::borrow::Cow<'_, RevisionMap>, RevisionError> {
+        match self.unsquash_for(current)? {
+            None => Ok(std::borrow::Cow::Borrowed(self)),
+            Some(unsquash) => {
+                Self::view(self.declared.clone(), unsquash).map(std::borrow::Cow::Owned)
+            }
+        }
+    }
+
+    /// [`RevisionMap::for_current`], taking the map.
+    pub fn into_current(self, current: &[String]) -> Result<RevisionMap, RevisionError> {
+        match self.unsquash_for(current)? {
+            None => Ok(self),
+            Some(unsquash) => Self::view(self.declared, unsquash),
+        }
+    }
+
+    /// The squashes to leave out for a database at `current`, when they differ
+    /// from this view's.
+    fn unsquash_for(&self, current: &[String]) -> Result<Option<BTreeSet<String>>, RevisionError> {
+        let mut unsquash = self.unsquashed.clone();
+        for row in current {
+            if let Some(squash) = self.inside.get(row) {
+                if self.declared.iter().any(|n| &n.id == row) {
+                    unsquash.insert(squash.clone());
+                } else {
+                    return Err(RevisionError::InsideSquash {
+                        current: row.clone(),
+                        squash: squash.clone(),
+                    });
+                }
+            }
+        }
+        Ok((unsquash != self.unsquashed).then_some(unsquash))
+    }
+
+    /// The revision a version-table row stands for in this view (itself, or the
+    /// squash that replaced it, or the last revision of a squash left out).
+    pub fn canonical<'a>(&'a self, id: &'a str) -> &'a str {
+        self.aliases.get(id).map_or(id, String::as_str)
+    }
+
+    fn canonical_rows(&self, rows: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id = self.canonical(row).to_owned();
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// The squash that replaced `id`, in this view.
+    pub fn squashed_into(&self, id: &str) -> Option<&str> {
+        self.inside
+            .get(id)
+            .or_else(|| {
+                self.aliases
+                    .get(id)
+                    .filter(|s| !self.unsquashed.contains(*s))
+            })
+            .map(String::as_str)
+    }
+
+    /// The view leaving out `unsquash` (squashes whose replaced revisions it
+    /// uses instead).
+    fn view(declared: Vec<Node>, unsquash: BTreeSet<String>) -> Result<Self, RevisionError> {
+        let by_id: HashMap<&str, &Node> = declared.iter().map(|n| (n.id.as_str(), n)).collect();
+        // Which ids go, and what a reference to each becomes.
+        let mut dropped: HashSet<String> = HashSet::new();
+        let mut redirect: HashMap<String, String> = HashMap::new();
+        let mut aliases = HashMap::new();
+        let mut inside = HashMap::new();
+        let mut unsquashed = BTreeSet::new();
+        for squash in declared.iter().filter(|n| !n.replaces.is_empty()) {
+            let missing: Vec<String> = squash
+                .replaces
+                .iter()
+                .filter(|r| !by_id.contains_key(r.as_str()))
+                .cloned()
+                .collect();
+            if !missing.is_empty() && missing.len() < squash.replaces.len() {
+                return Err(RevisionError::PartialSquash {
+                    squash: squash.id.clone(),
+                    file: squash.file.clone(),
+                    replaces: squash.replaces.clone(),
+                    missing,
+                });
+            }
+            let last = squash.replaces.last().expect("not empty").clone();
+            if missing.is_empty() && unsquash.contains(&squash.id) {
+                dropped.insert(squash.id.clone());
+                redirect.insert(squash.id.clone(), last.clone());
+                aliases.insert(squash.id.clone(), last);
+                unsquashed.insert(squash.id.clone());
+            } else {
+                for replaced in &squash.replaces {
+                    dropped.insert(replaced.clone());
+                    if *replaced != last {
+                        inside.insert(replaced.clone(), squash.id.clone());
+                    }
+                }
+                redirect.insert(last.clone(), squash.id.clone());
+                aliases.insert(last, squash.id.clone());
+            }
+        }
+        let mut nodes = Vec::with_capacity(declared.len());
+        for node in &declared {
+            if dropped.contains(&node.id) {
+                continue;
+            }
+            let mut node = node.clone();
+            for (relation, targets) in [
+                ("revises", &mut node.parents),
+                ("depends on", &mut node.depends_on),
+            ] {
+                let mut kept: Vec<String> = Vec::with_capacity(targets.len());
+                for target in targets.iter() {
+                    if let Some(squash) = inside.get(target) {
+                        if *squash != node.id {
+                            return Err(RevisionError::IntoSquash {
+                                id: node.id.clone(),
+                                file: node.file.clone(),
+                                relation,
+                                inside: target.clone(),
+                                squash: squash.clone(),
+                            });
+                        }
+                    }
+                    let target = redirect.get(target).unwrap_or(target).clone();
+                    if !kept.contains(&target) {
+                        kept.push(target);
+                    }
+                }
+                *targets = kept;
+            }
+            nodes.push(node);
+        }
+        let mut map = Self::validated(nodes)?;
+        map.declared = declared;
+        map.aliases = aliases;
+        map.inside = inside;
+        map.unsquashed = unsquashed;
+        Ok(map)
+    }
+
+    fn validated(nodes: Vec<Node>) -> Result<Self, RevisionError> {
         let mut map: BTreeMap<String, Node> = BTreeMap::new();
         for node in nodes {
             if let Some(problem) = retort_vocab::revision_id_problem(&node.id) {
@@ -271,6 +487,7 @@ impl RevisionMap {
             children,
             dependents,
             labels,
+            ..RevisionMap::default()
         })
     }
 
@@ -281,7 +498,7 @@ impl RevisionMap {
 
     /// A revision by exact id.
     pub fn get(&self, id: &str) -> Option<&Node> {
-        self.nodes.get(id)
+        self.nodes.get(self.canonical(id))
     }
 
     /// All revisions, parents before children.
@@ -331,8 +548,16 @@ impl RevisionMap {
 
     /// Finds a revision by full or unambiguous partial id.
     pub fn resolve_id(&self, spec: &str) -> Result<&Node, RevisionError> {
-        if let Some(node) = self.nodes.get(spec) {
+        if let Some(node) = self.get(spec) {
             return Ok(node);
+        }
+        if let Some(squash) = self.inside.get(spec) {
+            return Err(RevisionError::Relative {
+                target: spec.to_owned(),
+                problem: format!(
+                    "it is inside the range squash {squash} replaces: a database stops before the squash or after it"
+                ),
+            });
         }
         // An empty prefix would match every revision.
         if spec.trim().is_empty() {
@@ -359,7 +584,7 @@ impl RevisionMap {
         let mut seen = HashSet::new();
         let mut stack: Vec<&str> = ids.into_iter().collect();
         while let Some(id) = stack.pop() {
-            if let Some(node) = self.nodes.get(id) {
+            if let Some(node) = self.get(id) {
                 if seen.insert(node.id.as_str()) {
                     stack.extend(node.parents.iter().map(String::as_str));
                     stack.extend(node.depends_on.iter().map(String::as_str));
@@ -373,7 +598,7 @@ impl RevisionMap {
     /// `id` included.
     pub fn descendants<'a>(&'a self, id: &'a str) -> HashSet<&'a str> {
         let mut seen = HashSet::new();
-        let mut stack = vec![id];
+        let mut stack = vec![self.canonical(id)];
         while let Some(id) = stack.pop() {
             if let Some((key, _)) = self.nodes.get_key_value(id) {
                 if seen.insert(key.as_str()) {
@@ -424,7 +649,11 @@ impl RevisionMap {
 
     /// Checks the version table's rows against the graph.
     pub fn check_current(&self, current: &[String]) -> Result<(), RevisionError> {
-        match current.iter().find(|id| !self.nodes.contains_key(*id)) {
+        match current.iter().find(|id| self.get(id).is_none()) {
+            Some(inside) if self.inside.contains_key(inside) => Err(RevisionError::InsideSquash {
+                current: inside.clone(),
+                squash: self.inside[inside].clone(),
+            }),
             Some(unknown) => Err(RevisionError::UnknownCurrent(unknown.clone())),
             None => Ok(()),
         }
@@ -436,6 +665,7 @@ impl RevisionMap {
         current: &[String],
         target: &Target,
     ) -> Result<Vec<&Node>, RevisionError> {
+        let current = &self.canonical_rows(current)[..];
         self.check_current(current)?;
         let applied = self.ancestors(current.iter().map(String::as_str));
         let wanted = match target {
@@ -475,6 +705,7 @@ impl RevisionMap {
         current: &[String],
         target: &Target,
     ) -> Result<Vec<&Node>, RevisionError> {
+        let current = &self.canonical_rows(current)[..];
         self.check_current(current)?;
         let applied = self.ancestors(current.iter().map(String::as_str));
         let remove: HashSet<&str> = match target {
@@ -597,6 +828,7 @@ impl RevisionMap {
     /// Resolves an upgrade target: `head`, `heads`, `label@head`, an id or prefix,
     /// `+N`, `REV+N`, `base`.
     pub fn resolve_upgrade(&self, current: &[String], spec: &str) -> Result<Target, RevisionError> {
+        let current = &self.canonical_rows(current)[..];
         let spec = spec.trim();
         let as_target =
             |id: Option<String>| id.map_or(Target::Base, |id| Target::Revisions(vec![id]));
@@ -650,6 +882,7 @@ impl RevisionMap {
         current: &[String],
         spec: &str,
     ) -> Result<Target, RevisionError> {
+        let current = &self.canonical_rows(current)[..];
         let spec = spec.trim();
         if let Some((base, n)) = split_relative(spec, '-') {
             if n == 0 && base.is_empty() {

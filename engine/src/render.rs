@@ -37,6 +37,10 @@ pub struct RevisionHeader<'a> {
     /// Whether the project runs revisions with a lock timeout (else the first
     /// op that waits for a lock is noted as breaking `require-timeout-settings`).
     pub lock_timeout: bool,
+    /// The revisions a squash replaces, oldest first (empty otherwise).
+    pub replaces: &'a [String],
+    /// Why the downgrade cannot be done, when it cannot: it returns this error.
+    pub irreversible: Option<&'a str>,
 }
 
 /// Renders a whole revision file: `changes.ops` as the upgrade, with a
@@ -90,6 +94,10 @@ pub fn revision_file(
         let deps = header.depends_on;
         extras.extend(quote! { .depends_on(&[#(#deps),*]) });
     }
+    if !header.replaces.is_empty() {
+        let replaces = header.replaces;
+        extras.extend(quote! { .replaces(&[#(#replaces),*]) });
+    }
     // A long body is split into parts of PART statements, each its own function:
     // the compiler's work then grows with the revision instead of faster (one
     // function of thousands of statements is what makes optimisers slow).
@@ -97,6 +105,19 @@ pub fn revision_file(
     let mut bodies: Vec<&[Stmt<'_>]> = Vec::new();
     let (up_body, up_fns) = entry(&up_parts, "upgrade", &mut bodies);
     let (down_body, down_fns) = entry(&down_parts, "downgrade", &mut bodies);
+    let downgrade = match header.irreversible {
+        Some(reason) => quote! {
+            pub fn downgrade(_op: &mut Operations) -> Result {
+                Err(#reason.into())
+            }
+        },
+        None => quote! {
+            pub fn downgrade(op: &mut Operations) -> Result {
+                #down_body
+                Ok(())
+            }
+        },
+    };
     let file = quote! {
         #(#![doc = #docs])*
         use retort::migration::prelude::*;
@@ -108,10 +129,7 @@ pub fn revision_file(
             Ok(())
         }
 
-        pub fn downgrade(op: &mut Operations) -> Result {
-            #down_body
-            Ok(())
-        }
+        #downgrade
 
         #up_fns
         #down_fns
@@ -393,18 +411,15 @@ pub fn statement(op: &Op) -> TokenStream {
         }
         Op::Execute(Execute { sql, params }) if params.is_empty() => quote! { op.execute(#sql)?; },
         Op::Execute(Execute { sql, params }) => {
-            let params = params.iter().map(value_expr);
-            quote! { op.execute_with(#sql, vec![#(#params),*])?; }
+            let params = row_expr(params);
+            quote! { op.execute_with(#sql, #params)?; }
         }
         Op::BulkInsert(BulkInsert {
             table,
             columns,
             rows,
         }) => {
-            let rows = rows.iter().map(|r| {
-                let values = r.iter().map(value_expr);
-                quote! { vec![#(#values),*] }
-            });
+            let rows = rows.iter().map(|r| row_expr(r));
             quote! { op.bulk_insert(#table, &[#(#columns),*], vec![#(#rows),*])?; }
         }
         Op::CreateEnum(CreateEnum { name, values }) => {
@@ -613,6 +628,25 @@ fn check_expr(check: &Check) -> TokenStream {
         Some(name) => quote! { Check::new(#name, #expr) },
         None => quote! { Check::unnamed(#expr) },
     }
+}
+
+/// Values as `row![..]` writes them: plain literals where one says it.
+fn row_expr(values: &[Value]) -> TokenStream {
+    let items = values.iter().map(|value| match value {
+        Value::Int(i) if i32::try_from(*i).is_ok() => {
+            let i = Literal::i64_unsuffixed(*i);
+            quote! { #i }
+        }
+        Value::Int(i) => quote! { #i },
+        Value::Float(f) if f.is_finite() => {
+            let f = Literal::f64_unsuffixed(*f);
+            quote! { #f }
+        }
+        Value::Bool(b) => quote! { #b },
+        Value::Text(s) => quote! { #s },
+        other => value_expr(other),
+    });
+    quote! { row![#(#items),*] }
 }
 
 fn value_expr(value: &Value) -> TokenStream {
@@ -982,6 +1016,8 @@ mod tests {
             created: "2026-11-25 08:30:00 UTC",
             backend: None,
             lock_timeout: true,
+            replaces: &[],
+            irreversible: None,
         }
     }
 

@@ -77,17 +77,23 @@ pub fn run(
             reason,
         })?;
     let lock = session.lock(conn, &lock_key(versions), options.lock_timeout)?;
-    let run = Run {
-        session,
-        migrations,
-        map,
-        versions,
-        direction,
-        options,
-        resume: None,
-        timeouts_set: Default::default(),
-    };
-    let result = run.all(conn, target).map_err(|e| run.explain(conn, e));
+    // A database inside a squashed range goes on with the revisions it replaces.
+    let result = versions
+        .read(conn)
+        .and_then(|current| Ok(map.for_current(&current)?))
+        .and_then(|map| {
+            let run = Run {
+                session,
+                migrations,
+                map: &map,
+                versions,
+                direction,
+                options,
+                resume: None,
+                timeouts_set: Default::default(),
+            };
+            run.all(conn, target).map_err(|e| run.explain(conn, e))
+        });
     if let Some(lock) = lock {
         if let Err(e) = session.unlock(conn, lock) {
             // The lock goes with the session anyway.
@@ -629,10 +635,12 @@ pub fn stamp(
 ) -> Result<(Vec<String>, Vec<String>)> {
     let resolved = map.resolve_stamp(targets)?;
     set_rows(conn, versions, options, |before| {
-        if !purge {
-            map.check_current(before)?;
+        if purge {
+            return Ok(map.stamp_rows(&[], &resolved, purge));
         }
-        Ok(map.stamp_rows(if purge { &[] } else { before }, &resolved, purge))
+        let view = map.for_current(before)?;
+        view.check_current(before)?;
+        Ok(view.stamp_rows(before, &resolved, purge))
     })
 }
 
@@ -814,6 +822,9 @@ fn repair_locked(
     let Some(unfinished) = versions.unfinished(conn)? else {
         return Err(Error::NothingToRepair);
     };
+    let mut rows = versions.read(conn)?;
+    rows.push(unfinished.revision.clone());
+    let map = &*map.for_current(&rows)?;
     let node = map
         .get(&unfinished.revision)
         .ok_or_else(|| RevisionError::UnknownCurrent(unfinished.revision.clone()))?
@@ -1006,23 +1017,60 @@ pub(crate) fn recorded_upgrade(
     dialect: &'static dyn Dialect,
     state: &mut SchemaState,
 ) -> Result<Vec<crate::safety::RecordedOp>> {
+    recorded_step(migrations, node, Direction::Upgrade, dialect, state).map(|r| r.ops)
+}
+
+/// One step of a revision replayed in memory, its ops recorded.
+pub(crate) struct RecordedStep {
+    /// The ops it carried out, each with where it was written.
+    pub(crate) ops: Vec<crate::safety::RecordedOp>,
+    /// Where it asked for the live connection (`op.connection()`), which stopped
+    /// it: what follows is not known.
+    pub(crate) live_read: Option<Option<&'static std::panic::Location<'static>>>,
+    /// It asked `op.is_offline()`: online it may do something else.
+    pub(crate) asked_offline: bool,
+    /// It failed (an irreversible downgrade, say), with this error.
+    pub(crate) failed: Option<String>,
+}
+
+/// `node`'s step in `direction` replayed on `state`, its ops recorded with
+/// where they were written, and what could not be followed.
+pub(crate) fn recorded_step(
+    migrations: &Migrations,
+    node: &Node,
+    direction: Direction,
+    dialect: &'static dyn Dialect,
+    state: &mut SchemaState,
+) -> Result<RecordedStep> {
     let migration = node
         .migration(migrations)
         .expect("the revision map is built from these migrations");
     let mut executor = StepExecutor::new(dialect, Sink::Discard, state).recording();
-    let result = (migration.upgrade)(&mut Operations::new(&mut executor));
-    if let Err(e) = result {
-        if !matches!(e.downcast_ref(), Some(retort::Error::NoConnection)) {
+    let result = (migration.step(direction))(&mut Operations::new(&mut executor));
+    let mut step = RecordedStep {
+        ops: Vec::new(),
+        live_read: None,
+        asked_offline: executor.asked_offline(),
+        failed: None,
+    };
+    match result {
+        Ok(()) => {}
+        Err(e) if matches!(e.downcast_ref(), Some(retort::Error::NoConnection)) => {
+            step.live_read = Some(executor.last_location());
+        }
+        Err(e) if direction == Direction::Downgrade => step.failed = Some(e.to_string()),
+        Err(source) => {
             return Err(Error::Step {
                 id: node.id.clone(),
                 file: node.file.clone(),
-                direction: Direction::Upgrade,
+                direction,
                 kept: Kept::Nothing,
-                source: e,
-            });
+                source,
+            })
         }
     }
-    Ok(executor.into_recorded())
+    step.ops = executor.into_recorded();
+    Ok(step)
 }
 
 /// The SQL script that takes a database from `current` to `target`, without

@@ -180,6 +180,7 @@ impl TestKit {
     pub fn migrate_to(&self, target: &str) -> Result<(), String> {
         let map = crate::RevisionMap::of(&self.config.migrations).map_err(|e| e.to_string())?;
         let current = crate::command::current(&self.config).map_err(|e| e.to_string())?;
+        let map = map.into_current(&current).map_err(|e| e.to_string())?;
         let wanted = if target == "base" {
             Vec::new()
         } else {

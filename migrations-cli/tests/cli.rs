@@ -405,6 +405,50 @@ fn version_path_writes_the_new_file_elsewhere() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
 }
 
+#[test]
+fn squash_writes_one_revision_for_a_range() {
+    let db = db();
+    let dir = db._dir.path().join("squashed");
+    let out = run(
+        &db,
+        &[
+            "squash",
+            "e0bf0e82c5f9:ee12ccdbe522",
+            "-m",
+            "first two",
+            "--rev-id",
+            "5abc00000001",
+            "--version-path",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Squashing 2 revision(s): e0bf0e82c5f9, ee12ccdbe522"),
+        "{text}"
+    );
+    assert!(text.contains("add table `products`"), "{text}");
+    let file = dir.join("5abc00000001_first_two.rs");
+    let written = std::fs::read_to_string(&file).unwrap();
+    let compact: String = written.split_whitespace().collect();
+    assert!(
+        compact.contains(".replaces(&[\"e0bf0e82c5f9\",\"ee12ccdbe522\"])"),
+        "{written}"
+    );
+    // The description column the second revision adds is in the table created.
+    assert!(written.contains("\"description\""), "{written}");
+    assert!(!written.contains("add_column"), "{written}");
+
+    // Not a line: refused, naming why; nothing written.
+    let out = run(&db, &["squash", "e0bf0e82c5f9", "-m", "x"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("FROM:TO"), "{}", stderr(&out));
+    let out = run(&db, &["squash", "ee12ccdbe522:e0bf0e82c5f9", "-m", "x"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("reversed"), "{}", stderr(&out));
+}
+
 /// A database Alembic ran: `current` prints no revision and says on stderr what it
 /// found and how to take the database over.
 #[test]

@@ -200,7 +200,9 @@ impl<'a> Operations<'a> {
     /// ([`Connection::query`], diesel's DSL through `.sqlite()`, `.postgres()`,
     /// `.mysql()`). There is none in `--sql` mode: prefer
     /// [`Operations::execute_with`] where the step should print.
+    #[track_caller]
     pub fn connection(&mut self) -> Result<&mut Connection> {
+        self.executor.locate(std::panic::Location::caller());
         self.executor.connection()
     }
 

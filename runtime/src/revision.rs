@@ -32,6 +32,11 @@ pub struct Revision {
     /// `statement_timeout`, MariaDB `max_statement_time`. `Duration::ZERO`: no
     /// limit. `None`: the run's.
     pub statement_timeout: Option<Duration>,
+    /// The revisions this one squashes (`squash FROM:TO`), oldest first: a
+    /// database below them runs this revision instead, one inside them goes on
+    /// with them, and once they are deleted this one stands alone (a database
+    /// whose version table names the last of them is at this one).
+    pub replaces: &'static [&'static str],
 }
 
 impl Revision {
@@ -49,6 +54,7 @@ impl Revision {
             depends_on: &[],
             ddl_lock_timeout: None,
             statement_timeout: None,
+            replaces: &[],
         }
     }
 
@@ -61,6 +67,12 @@ impl Revision {
     /// The statement timeout of this revision's step (a long backfill's own).
     pub const fn statement_timeout(mut self, timeout: Duration) -> Self {
         self.statement_timeout = Some(timeout);
+        self
+    }
+
+    /// The revisions this one squashes, oldest first (see [`Revision::replaces`]).
+    pub const fn replaces(mut self, revisions: &'static [&'static str]) -> Self {
+        self.replaces = revisions;
         self
     }
 

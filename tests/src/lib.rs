@@ -112,6 +112,10 @@ pub static INSTANT: Migrations = retort::revisions!("fixtures/instant");
 /// downgrade does not build it again (what the test kit's stairway catches).
 pub static BROKEN_DOWN: Migrations = retort::revisions!("fixtures/broken_down");
 
+/// `5a0a…01` creates `authors`; `…02`–`…05` (emails, seed data, renames and
+/// `books`, a batch and a comment) are squashed by `5a0a…aa`; `…06` comes after.
+pub static SQUASH: Migrations = retort::revisions!("fixtures/squash");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -139,6 +143,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "not_valid" => NOT_VALID,
         "instant" => INSTANT,
         "broken_down" => BROKEN_DOWN,
+        "squash" => SQUASH,
         _ => return None,
     })
 }

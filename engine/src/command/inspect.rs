@@ -44,6 +44,8 @@ pub struct HistoryEntry {
     pub is_merge_point: bool,
     /// Whether the database is at it (only when asked to look).
     pub is_current: bool,
+    /// The revisions it squashes, oldest first (`squash`).
+    pub replaces: Vec<String>,
 }
 
 impl HistoryEntry {
@@ -60,6 +62,7 @@ impl HistoryEntry {
             is_branch_point: map.is_branch_point(&node.id),
             is_merge_point: map.is_merge_point(&node.id),
             is_current: current.contains(&node.id),
+            replaces: node.replaces.clone(),
         }
     }
 
@@ -102,8 +105,13 @@ pub fn history(config: &Config, options: &HistoryOptions) -> Result<Vec<HistoryE
     } else {
         Vec::new()
     };
+    // A database inside a squashed range sees the revisions the squash replaces.
+    let map = map.into_current(&current)?;
     let marked: HashSet<String> = if options.indicate_current {
-        current.iter().cloned().collect()
+        current
+            .iter()
+            .map(|c| map.canonical(c).to_owned())
+            .collect()
     } else {
         HashSet::new()
     };
@@ -486,7 +494,7 @@ pub fn drift(config: &Config) -> Result<Changes> {
     let applied: HashSet<&str> = map.ancestors(current.iter().map(String::as_str));
     let dialect = backend::of(&conn).dialect();
     let (history, notes) =
-        autogenerate::history_schema(&config.migrations, dialect, Some(&applied))?;
+        autogenerate::history_schema_in(&config.migrations, &map, dialect, Some(&applied))?;
     let mut changes = autogenerate::compare_database(
         &mut conn,
         &history,

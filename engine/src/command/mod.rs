@@ -15,6 +15,7 @@ pub mod fleet;
 mod import;
 mod inspect;
 mod lint;
+mod squash;
 mod write;
 
 pub use import::{import, ImportOptions, ImportReport};
@@ -23,6 +24,7 @@ pub use inspect::{
     pending_losses, show, status, HistoryEntry, HistoryOptions, Status, StatusEntry,
 };
 pub use lint::{lint, revision_ops, LintOptions, LintReport, LintedRevision, ShownOp};
+pub use squash::{squash, SquashOptions, Squashed};
 pub use write::{
     autogenerate, merge, new_revision_id, revision, slug, uncompiled_files, GeneratedRevision,
     RevisionOptions,
@@ -85,6 +87,7 @@ pub(crate) fn open(config: &Config) -> Result<Opened> {
     let map = RevisionMap::of(&config.migrations)?;
     let mut conn = connect(config)?;
     let current = version_table(config).read(&mut conn)?;
+    let map = map.into_current(&current)?;
     map.check_current(&current)?;
     Ok(Opened { map, conn, current })
 }
@@ -154,6 +157,11 @@ fn script(
                 target: range.to_owned(),
             })
         }
+    };
+    // A start inside a squashed range: the revisions the squash replaces.
+    let map = match from {
+        "" => map,
+        spec => map.into_current(&[spec.to_owned()])?,
     };
     let from = match from {
         "" => Vec::new(),

@@ -282,8 +282,40 @@ fn write_revision(
     changes: Changes,
     baseline: bool,
 ) -> Result<GeneratedRevision> {
+    write_file(
+        config, map, message, options, parents, changes, baseline, None,
+    )
+}
+
+/// What a squash writes besides its upgrade.
+pub(super) struct SquashParts {
+    /// The revisions it replaces, oldest first.
+    pub(super) replaces: Vec<String>,
+    /// Its downgrade, or why there is none.
+    pub(super) downgrade: std::result::Result<Vec<retort::ops::Op>, String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_file(
+    config: &Config,
+    map: &RevisionMap,
+    message: &str,
+    options: &RevisionOptions,
+    parents: &[String],
+    changes: Changes,
+    baseline: bool,
+    squash: Option<SquashParts>,
+) -> Result<GeneratedRevision> {
+    let replaces = squash
+        .as_ref()
+        .map(|s| s.replaces.clone())
+        .unwrap_or_default();
     for label in &options.branch_labels {
-        if let Some(owner) = map.labels().get(label) {
+        if let Some(owner) = map
+            .labels()
+            .get(label)
+            .filter(|owner| !replaces.contains(owner) && map.squashed_into(owner).is_none())
+        {
             return Err(RevisionError::DuplicateLabel {
                 label: label.clone(),
                 first: owner.clone(),
@@ -320,7 +352,11 @@ fn write_revision(
         },
     };
     let depends = depends_on(map, options)?;
-    let down = reverse_all(&changes.ops)?;
+    let (down, irreversible) = match squash.map(|s| s.downgrade) {
+        None => (reverse_all(&changes.ops)?, None),
+        Some(Ok(down)) => (down, None),
+        Some(Err(reason)) => (Vec::new(), Some(reason)),
+    };
     let created = chrono::Utc::now()
         .format("%Y-%m-%d %H:%M:%S UTC")
         .to_string();
@@ -332,8 +368,9 @@ fn write_revision(
             depends_on: &depends,
             message,
             created: &created,
-            // A baseline describes tables that exist: nothing to lock.
-            backend: if baseline {
+            // A baseline describes tables that exist, a squash is run mostly by
+            // new databases: nothing to lock.
+            backend: if baseline || !replaces.is_empty() {
                 None
             } else {
                 options
@@ -341,6 +378,8 @@ fn write_revision(
                     .or_else(|| config.database_url().ok().map(|u| u.backend))
             },
             lock_timeout: config.run.ddl_lock_timeout.is_some_and(|t| !t.is_zero()),
+            replaces: &replaces,
+            irreversible: irreversible.as_deref(),
         },
         &changes,
         &down,
