@@ -446,6 +446,11 @@ pub struct NewRevision {
     /// `safety = "online"` in Retort.toml).
     #[arg(long)]
     online: bool,
+    /// Write a typed snapshot of tables as the revision leaves them into the
+    /// file, for its data migration (`op.rows::<snapshot::Users>()`): the tables
+    /// named (comma-separated), or without names those the revision changes.
+    #[arg(long, value_name = "TABLES", num_args = 0..=1, require_equals = false, value_delimiter = ',')]
+    with_snapshot: Option<Vec<String>>,
 }
 
 impl NewRevision {
@@ -460,6 +465,7 @@ impl NewRevision {
             version_path: self.version_path,
             rename_constraints: self.rename_constraints,
             online: self.online,
+            with_snapshot: self.with_snapshot,
         }
     }
 }

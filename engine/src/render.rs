@@ -41,6 +41,9 @@ pub struct RevisionHeader<'a> {
     pub replaces: &'a [String],
     /// Why the downgrade cannot be done, when it cannot: it returns this error.
     pub irreversible: Option<&'a str>,
+    /// Tables to write a typed snapshot of (`--with-snapshot`), as the revision
+    /// leaves them.
+    pub snapshot: &'a [Table],
 }
 
 /// Renders a whole revision file: `changes.ops` as the upgrade, with a
@@ -164,7 +167,114 @@ pub fn revision_file(
             }
         }
     }
-    Ok(restore_comments(&text, &comments))
+    let mut text = restore_comments(&text, &comments);
+    text.push_str(&snapshot_module(header.id, header.snapshot));
+    Ok(text)
+}
+
+/// The `snapshot` module of `--with-snapshot`: one `retort::snapshot!` struct per
+/// table (see `retort::snapshot`), laid out by hand (a formatter leaves a macro's
+/// body on as few lines as it can).
+fn snapshot_module(id: &str, tables: &[Table]) -> String {
+    use std::fmt::Write as _;
+    if tables.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\n/// The tables as this revision leaves them (`--with-snapshot`): its data\n\
+         /// migration reads and writes them through these (`op.rows::<snapshot::…>()`,\n\
+         /// `op.insert_rows(..)`), whatever the models say later.\n\
+         #[allow(dead_code)]\n\
+         mod snapshot {\n    retort::snapshot! {\n",
+    );
+    for (i, table) in tables.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "        /// `{}` as revision {id} leaves it.",
+            table.name
+        );
+        let _ = writeln!(
+            out,
+            "        pub struct {} in {:?} {{",
+            pascal_case(&table.name),
+            table.name
+        );
+        for (position, column) in table.columns.iter().enumerate() {
+            let (rust, sql, as_text) = snapshot_type(&column.sql_type);
+            let (rust, sql) = if column.nullable {
+                (format!("Option<{rust}>"), format!("Nullable<{sql}>"))
+            } else {
+                (rust.to_owned(), sql.to_owned())
+            };
+            if as_text {
+                let _ = writeln!(out, "            /// {}, read as text.", column.sql_type);
+            }
+            let _ = writeln!(
+                out,
+                "            {}: {rust} = {}({:?}) as {sql},",
+                field_ident(&column.name, position),
+                if as_text { "text" } else { "column" },
+                column.name
+            );
+        }
+        out.push_str("        }\n");
+    }
+    out.push_str("    }\n}\n");
+    out
+}
+
+/// `order_items` → `OrderItems`, `billing.invoices` → `BillingInvoices`.
+fn pascal_case(name: &str) -> String {
+    let mut out = String::new();
+    for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert_str(0, "Table");
+    }
+    out
+}
+
+/// A column's field name: itself where it is an identifier (raw where it is a
+/// keyword), else `column_N`.
+fn field_ident(name: &str, position: usize) -> String {
+    let ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
+    if !ok || matches!(name, "_" | "self" | "Self" | "super" | "crate") {
+        return format!("column_{position}");
+    }
+    let lower = name.to_ascii_lowercase();
+    if syn::parse_str::<syn::Ident>(&lower).is_ok() {
+        lower
+    } else {
+        format!("r#{lower}")
+    }
+}
+
+/// The Rust type and diesel SQL type a snapshot reads a column as, and whether
+/// it reads its text (types without one Rust type on every database).
+fn snapshot_type(sql_type: &SqlType) -> (&'static str, &'static str, bool) {
+    match sql_type {
+        SqlType::SmallInt => ("i16", "SmallInt", false),
+        SqlType::Integer => ("i32", "Integer", false),
+        SqlType::BigInt => ("i64", "BigInt", false),
+        SqlType::Real => ("f32", "Float", false),
+        SqlType::Double => ("f64", "Double", false),
+        SqlType::Boolean => ("bool", "Bool", false),
+        SqlType::Text | SqlType::Varchar(_) => ("String", "Text", false),
+        SqlType::Blob => ("Vec<u8>", "Binary", false),
+        _ => ("String", "Text", true),
+    }
 }
 
 /// The body of `upgrade`/`downgrade` (`name`): a marker for the one part, or a
@@ -1018,6 +1128,7 @@ mod tests {
             lock_timeout: true,
             replaces: &[],
             irreversible: None,
+            snapshot: &[],
         }
     }
 

@@ -449,6 +449,44 @@ fn squash_writes_one_revision_for_a_range() {
     assert!(stderr(&out).contains("reversed"), "{}", stderr(&out));
 }
 
+#[test]
+fn revision_with_a_snapshot_of_tables() {
+    let db = db();
+    let dir = db._dir.path().join("snap");
+    let out = run(
+        &db,
+        &[
+            "revision",
+            "-m",
+            "backfill",
+            "--with-snapshot",
+            "users,orders",
+            "--version-path",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let written = std::fs::read_to_string(file).unwrap();
+    assert!(
+        written.contains("pub struct Users in \"users\" {"),
+        "{written}"
+    );
+    assert!(
+        written.contains("pub struct Orders in \"orders\" {"),
+        "{written}"
+    );
+    assert!(
+        written.contains("username: String = column(\"username\") as Text,"),
+        "{written}"
+    );
+}
+
 /// A database Alembic ran: `current` prints no revision and says on stderr what it
 /// found and how to take the database over.
 #[test]

@@ -93,6 +93,7 @@ pub mod project;
 mod replay;
 pub mod revision;
 pub mod schema;
+pub mod snapshot;
 pub mod sql_types;
 pub mod types;
 
@@ -178,6 +179,7 @@ macro_rules! link {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use diesel;
     pub use inventory;
 }
 

@@ -1287,8 +1287,10 @@ pub enum Value {
     /// `bigdecimal::BigDecimal` converts).
     Decimal(String),
     /// A value of a database enum, as its text (a `#[derive(DbEnum)]` enum
-    /// converts): bound untyped on PostgreSQL, so the server reads it as the
-    /// column's enum type.
+    /// converts): untyped text, which the database reads as the column's type
+    /// (a literal in `execute_with` and `bulk_insert`; bound untyped on
+    /// PostgreSQL by [`Connection::execute_params`](crate::Connection::execute_params)).
+    /// Snapshots write the columns they read as text so (dates, decimals…).
     Enum(String),
 }
 

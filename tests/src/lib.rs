@@ -116,6 +116,11 @@ pub static BROKEN_DOWN: Migrations = retort::revisions!("fixtures/broken_down");
 /// `books`, a batch and a comment) are squashed by `5a0a…aa`; `…06` comes after.
 pub static SQUASH: Migrations = retort::revisions!("fixtures/squash");
 
+/// `5b0a…01` creates `people`; `…02`, written with `--with-snapshot people`,
+/// upper-cases the names and copies the rows through its snapshot; `…03` renames
+/// `name` and drops `nickname`.
+pub static SNAPSHOT: Migrations = retort::revisions!("fixtures/snapshot");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {
@@ -144,6 +149,7 @@ pub fn fixture(name: &str) -> Option<Migrations> {
         "instant" => INSTANT,
         "broken_down" => BROKEN_DOWN,
         "squash" => SQUASH,
+        "snapshot" => SNAPSHOT,
         _ => return None,
     })
 }

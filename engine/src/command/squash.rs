@@ -223,12 +223,14 @@ fn chain<'m>(map: &'m RevisionMap, range: &str) -> Result<Vec<&'m Node>> {
                 }))
             }
             [parent] => at = map.get(parent).expect("validated"),
-            several => return Err(bad(format!(
+            several => {
+                return Err(bad(format!(
                 "{} merges {}: a squashed range is a line of revisions; start it at {} or above",
                 at.id,
                 several.join(", "),
                 at.id
-            ))),
+            )))
+            }
         }
     }
     chain.reverse();

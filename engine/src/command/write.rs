@@ -56,6 +56,10 @@ pub struct RevisionOptions {
     /// Write the online variants of blocking changes, split into several
     /// revisions where they must be (as `safety = "online"` in `Retort.toml`).
     pub online: bool,
+    /// Write a typed snapshot of these tables, as the revision leaves them,
+    /// into the file (`--with-snapshot`; empty: the tables its ops change); see
+    /// `retort::snapshot`.
+    pub with_snapshot: Option<Vec<String>>,
 }
 
 /// The parents of a new revision: `--head`, else the single head.
@@ -352,6 +356,10 @@ pub(super) fn write_file(
         },
     };
     let depends = depends_on(map, options)?;
+    let snapshot = match &options.with_snapshot {
+        Some(tables) => snapshot_tables(config, options, tables, &changes.ops)?,
+        None => Vec::new(),
+    };
     let (down, irreversible) = match squash.map(|s| s.downgrade) {
         None => (reverse_all(&changes.ops)?, None),
         Some(Ok(down)) => (down, None),
@@ -380,6 +388,7 @@ pub(super) fn write_file(
             lock_timeout: config.run.ddl_lock_timeout.is_some_and(|t| !t.is_zero()),
             replaces: &replaces,
             irreversible: irreversible.as_deref(),
+            snapshot: &snapshot,
         },
         &changes,
         &down,
@@ -403,6 +412,58 @@ pub(super) fn write_file(
         changes,
         then: Vec::new(),
     })
+}
+
+/// The tables a `--with-snapshot` revision describes, as it leaves them: the
+/// replayed history with `ops` applied (a table `ops` drop: as it was).
+fn snapshot_tables(
+    config: &Config,
+    options: &RevisionOptions,
+    names: &[String],
+    ops: &[retort::ops::Op],
+) -> Result<Vec<retort::schema::Table>> {
+    let dialect = offline_session(config, options.dialect)?.dialect();
+    let (before, _) = autogenerate::history_schema(&config.migrations, dialect, None)?;
+    let mut after = before.clone();
+    for op in ops {
+        if let Err(e) = after.apply(op) {
+            log::warn!("snapshot: {e}");
+        }
+    }
+    let mut names: Vec<String> = names.to_vec();
+    if names.is_empty() {
+        for table in ops.iter().filter_map(|op| op.table()) {
+            if !names.iter().any(|n| n == table) {
+                names.push(table.to_owned());
+            }
+        }
+    }
+    if names.is_empty() {
+        return Err(Error::Revision(RevisionError::Relative {
+            target: "--with-snapshot".to_owned(),
+            problem:
+                "the revision changes no table: name the tables (--with-snapshot people,orders)"
+                    .to_owned(),
+        }));
+    }
+    names
+        .iter()
+        .map(|name| {
+            after
+                .table(name)
+                .or_else(|| before.table(name))
+                .cloned()
+                .ok_or_else(|| {
+                    Error::Revision(RevisionError::Relative {
+                        target: format!("--with-snapshot {name}"),
+                        problem: format!(
+                            "the history has no table `{name}` (tables: {})",
+                            after.table_names().collect::<Vec<_>>().join(", ")
+                        ),
+                    })
+                })
+        })
+        .collect()
 }
 
 /// Twelve hex digits, as Alembic's ids.

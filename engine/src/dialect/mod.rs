@@ -1330,7 +1330,9 @@ pub trait Dialect: Send + Sync {
     /// The statements of an op whose values can travel as bound parameters, with
     /// those values: `execute_with` of one statement, and `bulk_insert`. `None` for
     /// every other op (and for `execute` of several statements, which run as text
-    /// with literals). NULL stays inline: it has no type to bind with.
+    /// with literals). NULL stays inline: it has no type to bind with; so does
+    /// untyped text (`Value::Enum`), a literal the database reads as the column's
+    /// type.
     fn bound_sql<'a>(&self, op: &'a Op) -> Result<Option<Vec<BoundStatement<'a>>>, RenderError> {
         match op {
             Op::Execute(Execute { sql, params }) => {
@@ -1341,13 +1343,15 @@ pub trait Dialect: Send + Sync {
                 let marks: Vec<String> = params
                     .iter()
                     .map(|p| match p {
-                        Value::Null => "NULL".to_owned(),
+                        Value::Null => Ok("NULL".to_owned()),
+                        // Untyped text: a literal, read as the column's type.
+                        Value::Enum(_) => self.value_sql(p),
                         value => {
                             bound.push(value);
-                            self.placeholder(bound.len())
+                            Ok(self.placeholder(bound.len()))
                         }
                     })
-                    .collect();
+                    .collect::<Result<_, _>>()?;
                 Ok(Some(vec![(substitute_placeholders(sql, &marks)?, bound)]))
             }
             Op::BulkInsert(insert) => Ok(Some(bulk_insert_statements(self, insert, true)?)),
@@ -1427,6 +1431,10 @@ fn bulk_insert_statements<'a, D: Dialect + ?Sized>(
             }
             match v {
                 Value::Null => tuple.push_str("NULL"),
+                // Untyped text (an enum's value, a snapshot's text column): a
+                // literal, which each database reads as the column's type (a
+                // bound parameter has a type of its own on PostgreSQL).
+                v @ Value::Enum(_) => tuple.push_str(&d.value_sql(v)?),
                 v if bound => {
                     params.push(v);
                     tuple.push_str(&d.placeholder(params.len()));
