@@ -121,6 +121,10 @@ pub static SQUASH: Migrations = retort::revisions!("fixtures/squash");
 /// `name` and drops `nickname`.
 pub static SNAPSHOT: Migrations = retort::revisions!("fixtures/snapshot");
 
+/// `5b5a00000001`: the shop's whole history squashed (`squash base:3b3d9845ddf8`),
+/// alone in its folder; `tests/tests/squash.rs` runs it next to the shop's.
+pub static SHOP_SQUASH: Migrations = retort::revisions!("fixtures/shop_squash");
+
 /// The fixture named `name` (`linear`, `branches`, …).
 pub fn fixture(name: &str) -> Option<Migrations> {
     Some(match name {

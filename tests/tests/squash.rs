@@ -15,7 +15,7 @@ use retort::migration::{Migration, Migrations};
 use retort::Backend;
 use retort_engine::command::{self, HistoryOptions, SquashOptions};
 use retort_engine::{Error, RevisionError, StepReport};
-use retort_tests::{on_every_backend, TestDb, BRANCHES, OPS, SQUASH};
+use retort_tests::{link_shop, on_every_backend, TestDb, BRANCHES, OPS, SHOP, SHOP_SQUASH, SQUASH};
 
 const SQUASHED: &str = "5a0a000000aa";
 const RANGE: [&str; 4] = [
@@ -347,3 +347,85 @@ fn sql_scripts_take_the_same_paths() {
     let err = command::upgrade(&config, RANGE[1]).unwrap_err();
     assert!(err.to_string().contains("inside the range squash"), "{err}");
 }
+
+const SHOP_SQUASHED: &str = "5b5a00000001";
+
+/// The shop's revisions and the squash of all of them.
+fn shop_and_squash() -> Migrations {
+    let all: Vec<Migration> = SHOP
+        .revisions
+        .iter()
+        .chain(SHOP_SQUASH.revisions)
+        .copied()
+        .collect();
+    Migrations {
+        versions_dir: SHOP.versions_dir,
+        revisions: Box::leak(all.into_boxed_slice()),
+    }
+}
+
+#[test]
+fn the_committed_shop_squash_is_what_squash_writes() {
+    let db = TestDb::sqlite();
+    let config = db.config(SHOP);
+    let squashed = command::squash(
+        &config,
+        "base:3b3d9845ddf8",
+        "the shop so far",
+        &SquashOptions {
+            rev_id: Some(SHOP_SQUASHED.to_owned()),
+            ..SquashOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(squashed.replaces.len(), SHOP.revisions.len());
+    let written = std::fs::read_to_string(&squashed.revision.path).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/shop_squash")
+        .join(squashed.revision.path.file_name().unwrap());
+    if std::env::var_os("RETORT_BLESS").is_some() {
+        std::fs::write(&committed, &written).unwrap();
+    }
+    let stable = |text: &str| {
+        text.lines()
+            .filter(|l| !l.contains("Create Date:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        stable(&std::fs::read_to_string(&committed).unwrap_or_default()),
+        stable(&written),
+        "{} is not what `squash` writes now; RETORT_BLESS=1 rewrites it",
+        committed.display()
+    );
+}
+
+/// The shop's whole history squashed: a new database runs the squash alone, and
+/// `check` (models against the database) and `drift` find nothing; a database at
+/// the old head is at the squash.
+fn shop_squashed_matches_the_models(db: &TestDb) {
+    link_shop();
+    let config = db.config(shop_and_squash());
+    assert_eq!(
+        ids(&command::upgrade(&config, "head").unwrap()),
+        [SHOP_SQUASHED]
+    );
+    assert!(command::check(&config).unwrap().is_empty());
+    assert!(command::drift(&config).unwrap().is_empty());
+
+    let old = TestDb::new(db.backend).expect("a second database");
+    command::upgrade(&old.config(SHOP), "head").unwrap();
+    let config = old.config(shop_and_squash());
+    assert!(command::upgrade(&config, "head").unwrap().is_empty());
+    assert!(command::check(&config).unwrap().is_empty());
+    assert_eq!(old.schema(), db.schema());
+    // Down through the squash: nothing left but the version table.
+    let config = db.config(shop_and_squash());
+    assert_eq!(
+        ids(&command::downgrade(&config, "base").unwrap()),
+        [SHOP_SQUASHED]
+    );
+    assert!(db.tables().is_empty(), "{:?}", db.tables());
+}
+
+on_every_backend!(shop_squashed_matches_the_models);

@@ -455,7 +455,13 @@ pub fn apply(conn: &mut Connection, ops: &[Op]) -> Result<()> {
 fn require_at_head(map: &RevisionMap, current: &[String]) -> Result<()> {
     let mut head: Vec<String> = map.heads().into_iter().map(str::to_owned).collect();
     head.sort();
-    if current != head {
+    // A row may name the last revision a squash replaced: it is the squash.
+    let mut at: Vec<String> = current
+        .iter()
+        .map(|c| map.canonical(c).to_owned())
+        .collect();
+    at.sort();
+    if at != head {
         return Err(Error::NotUpToDate {
             current: describe(current),
             head: describe(&head),

@@ -307,7 +307,7 @@ fn squashed_ops(
             let op = &recorded.op;
             match op {
                 Op::Execute(_) | Op::BulkInsert(_) => {
-                    out.extend(crate::compare::compare(&segment_start, &now, &hints, dialect).ops);
+                    out.extend(segment(&segment_start, &now, &hints, dialect));
                     out.push(op.clone());
                     carried.push(format!("{}: {}", node.id, op.summary()));
                     segment_start = now.clone();
@@ -323,8 +323,27 @@ fn squashed_ops(
             }
         }
     }
-    out.extend(crate::compare::compare(&segment_start, &now, &hints, dialect).ops);
+    out.extend(segment(&segment_start, &now, &hints, dialect));
     Ok(out)
+}
+
+/// The ops from `start` to `end`. An enum type that goes is dropped whatever
+/// the dialect (a comparison for a database without enum types, where an enum
+/// is a column's type, creates them for the others but never drops them).
+fn segment(start: &Schema, end: &Schema, hints: &RenameHints, dialect: &dyn Dialect) -> Vec<Op> {
+    let mut ops = crate::compare::compare(start, end, hints, dialect).ops;
+    for (name, values) in &start.enums {
+        let dropped = ops
+            .iter()
+            .any(|op| matches!(op, Op::DropEnum(drop) if drop.name == *name));
+        if !end.enums.contains_key(name) && !dropped {
+            ops.push(Op::DropEnum(retort::ops::DropEnum {
+                name: name.clone(),
+                existing: Some(values.clone()),
+            }));
+        }
+    }
+    ops
 }
 
 /// Hints that keep every name as the revisions gave it.
