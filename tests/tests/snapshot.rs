@@ -153,3 +153,55 @@ fn data_migration_through_the_snapshot(db: &TestDb) {
 }
 
 on_every_backend!(data_migration_through_the_snapshot);
+
+#[test]
+fn autogenerate_with_snapshot_takes_the_tables_it_changes() {
+    retort_tests::link_shop();
+    // The shop without its last revision (comments on every table): autogenerate
+    // writes that revision again, with a snapshot of the tables it changes.
+    let kept: Vec<Migration> = retort_tests::SHOP
+        .revisions
+        .iter()
+        .filter(|m| m.revision.id != "3b3d9845ddf8")
+        .copied()
+        .collect();
+    let migrations = Migrations {
+        versions_dir: retort_tests::SHOP.versions_dir,
+        revisions: Box::leak(kept.into_boxed_slice()),
+    };
+    let db = TestDb::sqlite();
+    let config = db.config(migrations);
+    let generated = command::autogenerate(
+        &config,
+        "comments",
+        &RevisionOptions {
+            offline: true,
+            // SQLite keeps no comments: compared as PostgreSQL stores things.
+            dialect: Some(Backend::Postgres),
+            with_snapshot: Some(Vec::new()),
+            ..RevisionOptions::default()
+        },
+    )
+    .unwrap()
+    .expect("changes");
+    let written = std::fs::read_to_string(&generated.path).unwrap();
+    for table in [
+        "Users in \"users\"",
+        "Products in \"products\"",
+        "Orders in \"orders\"",
+    ] {
+        assert!(
+            written.contains(&format!("pub struct {table} {{")),
+            "{written}"
+        );
+    }
+    // The enum column is read as its text; the decimal price too.
+    assert!(
+        written.contains("status: String = text(\"status\") as Text,"),
+        "{written}"
+    );
+    assert!(
+        written.contains("price: String = text(\"price\") as Text,"),
+        "{written}"
+    );
+}
