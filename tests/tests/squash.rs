@@ -49,6 +49,30 @@ fn alone() -> Migrations {
     without(&RANGE)
 }
 
+/// Checks that the committed fixture file `dir/<name>` is `written` (but for
+/// its creation date); `RETORT_BLESS=1` rewrites it first.
+fn assert_committed(dir: &str, written_path: &Path) {
+    let written = std::fs::read_to_string(written_path).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(dir)
+        .join(written_path.file_name().unwrap());
+    if std::env::var_os("RETORT_BLESS").is_some() {
+        std::fs::write(&committed, &written).unwrap();
+    }
+    let stable = |text: &str| {
+        text.lines()
+            .filter(|l| !l.contains("Create Date:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        stable(&std::fs::read_to_string(&committed).unwrap_or_default()),
+        stable(&written),
+        "{} is not what `squash` writes now; RETORT_BLESS=1 rewrites it",
+        committed.display()
+    );
+}
+
 fn ids(steps: &[StepReport]) -> Vec<&str> {
     steps.iter().map(|s| s.id.as_str()).collect()
 }
@@ -112,24 +136,7 @@ fn the_committed_squash_is_what_squash_writes() {
         "{down}"
     );
 
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/squash")
-        .join(squashed.revision.path.file_name().unwrap());
-    if std::env::var_os("RETORT_BLESS").is_some() {
-        std::fs::write(&committed, &written).unwrap();
-    }
-    let stable = |text: &str| {
-        text.lines()
-            .filter(|l| !l.contains("Create Date:"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    assert_eq!(
-        stable(&std::fs::read_to_string(&committed).unwrap_or_default()),
-        stable(&written),
-        "{} is not what `squash` writes now; RETORT_BLESS=1 rewrites it",
-        committed.display()
-    );
+    assert_committed("fixtures/squash", &squashed.revision.path);
 }
 
 fn databases_before_inside_and_past_the_range(db: &TestDb) {
@@ -379,25 +386,7 @@ fn the_committed_shop_squash_is_what_squash_writes() {
     )
     .unwrap();
     assert_eq!(squashed.replaces.len(), SHOP.revisions.len());
-    let written = std::fs::read_to_string(&squashed.revision.path).unwrap();
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/shop_squash")
-        .join(squashed.revision.path.file_name().unwrap());
-    if std::env::var_os("RETORT_BLESS").is_some() {
-        std::fs::write(&committed, &written).unwrap();
-    }
-    let stable = |text: &str| {
-        text.lines()
-            .filter(|l| !l.contains("Create Date:"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    assert_eq!(
-        stable(&std::fs::read_to_string(&committed).unwrap_or_default()),
-        stable(&written),
-        "{} is not what `squash` writes now; RETORT_BLESS=1 rewrites it",
-        committed.display()
-    );
+    assert_committed("fixtures/shop_squash", &squashed.revision.path);
 }
 
 /// The shop's whole history squashed: a new database runs the squash alone, and

@@ -85,7 +85,7 @@ pub fn revision(
     let map = RevisionMap::of(&config.migrations)?;
     require_fresh_binary(config)?;
     let parents = parents(&map, options)?;
-    write_revision(
+    write_file(
         config,
         &map,
         message,
@@ -93,6 +93,7 @@ pub fn revision(
         &parents,
         Changes::default(),
         false,
+        None,
     )
 }
 
@@ -142,7 +143,10 @@ pub fn autogenerate(
         Some(backend) if options.online || config.online => {
             write_online(config, &map, message, options, &parents, changes, backend).map(Some)
         }
-        _ => write_revision(config, &map, message, options, &parents, changes, false).map(Some),
+        _ => write_file(
+            config, &map, message, options, &parents, changes, false, None,
+        )
+        .map(Some),
     }
 }
 
@@ -203,7 +207,7 @@ fn write_online(
             Some(previous) => vec![previous.id.clone()],
             None => parents.to_vec(),
         };
-        written.push(write_revision(
+        written.push(write_file(
             config,
             map,
             &part_message,
@@ -211,6 +215,7 @@ fn write_online(
             &part_parents,
             part_changes,
             false,
+            None,
         )?);
     }
     let mut first = written.remove(0);
@@ -248,7 +253,7 @@ pub fn merge(
         rev_id,
         ..RevisionOptions::default()
     };
-    write_revision(
+    write_file(
         config,
         &map,
         message,
@@ -256,6 +261,7 @@ pub fn merge(
         &parents,
         Changes::default(),
         false,
+        None,
     )
 }
 
@@ -266,7 +272,7 @@ pub(super) fn baseline_revision(
     message: &str,
     changes: Changes,
 ) -> Result<GeneratedRevision> {
-    write_revision(
+    write_file(
         config,
         map,
         message,
@@ -274,20 +280,7 @@ pub(super) fn baseline_revision(
         &[],
         changes,
         true,
-    )
-}
-
-fn write_revision(
-    config: &Config,
-    map: &RevisionMap,
-    message: &str,
-    options: &RevisionOptions,
-    parents: &[String],
-    changes: Changes,
-    baseline: bool,
-) -> Result<GeneratedRevision> {
-    write_file(
-        config, map, message, options, parents, changes, baseline, None,
+        None,
     )
 }
 
