@@ -48,7 +48,13 @@ fn revision_entry(e: &Value) {
     for key in ["id", "message", "file"] {
         has(e, key, "string");
     }
-    for key in ["parents", "children", "depends_on", "branch_labels", "replaces"] {
+    for key in [
+        "parents",
+        "children",
+        "depends_on",
+        "branch_labels",
+        "replaces",
+    ] {
         has(e, key, "array");
     }
     for key in ["is_head", "is_branch_point", "is_merge_point", "is_current"] {

@@ -93,7 +93,7 @@ pub fn select_sql<T: Snapshot>(op: &Operations<'_>, rest: &str) -> String {
 
 impl Operations<'_> {
     /// Every row of a snapshot's table, typed as the table is at this revision
-    /// (see [`crate::snapshot`]). Reads the live database: not in `--sql` mode.
+    /// (see [`crate::snapshot`](mod@crate::snapshot)). Reads the live database: not in `--sql` mode.
     #[track_caller]
     pub fn rows<T: Snapshot>(&mut self) -> Result<Vec<T>> {
         self.rows_where::<T>("")
@@ -118,7 +118,7 @@ impl Operations<'_> {
 
 /// Declares a table as one revision saw it: a struct whose fields are its
 /// columns, loadable on every database and implementing [`Snapshot`]. Written
-/// by `autogenerate --with-snapshot`; see [`crate::snapshot`].
+/// by `autogenerate --with-snapshot`; see [`crate::snapshot`](mod@crate::snapshot).
 #[macro_export]
 macro_rules! snapshot {
     ($(
