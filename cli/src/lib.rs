@@ -784,6 +784,14 @@ fn run_one(command: Command, config: &Config, format: Format) -> Result<ExitCode
                 let entry = command::show(config, &id)?;
                 if verbose {
                     print_entry(&mut out, &entry, true);
+                } else if entry.id != id {
+                    // The version table names the last revision a squash replaced.
+                    let _ = writeln!(
+                        out,
+                        "{}{} (the version table names {id}, the last revision it squashes)",
+                        entry.id,
+                        entry.marks()
+                    );
                 } else {
                     let _ = writeln!(out, "{id}{}", entry.marks());
                 }

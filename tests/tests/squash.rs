@@ -418,3 +418,47 @@ fn shop_squashed_matches_the_models(db: &TestDb) {
 }
 
 on_every_backend!(shop_squashed_matches_the_models);
+
+fn fixture_cli(db: &TestDb, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fixture_cli"))
+        .env("RETORT_FIXTURE", "squash")
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .args(["--url", &db.url])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn current_and_history_on_the_command_line() {
+    // Inside the range: the revision it is at, among the originals.
+    let inside = TestDb::sqlite();
+    command::upgrade(&inside.config(originals()), RANGE[1]).unwrap();
+    let current = fixture_cli(&inside, &["current"]);
+    assert_eq!(current.trim(), RANGE[1], "{current}");
+    // At the last original: the squash, saying what the version table names.
+    let end = TestDb::sqlite();
+    command::upgrade(&end.config(originals()), RANGE[3]).unwrap();
+    let current = fixture_cli(&end, &["current"]);
+    assert!(current.starts_with(SQUASHED), "{current}");
+    assert!(
+        current.contains(&format!("the version table names {}", RANGE[3])),
+        "{current}"
+    );
+    let history = fixture_cli(&end, &["history", "-i"]);
+    assert!(
+        history.contains(&format!("{SQUASHED} (current)")),
+        "{history}"
+    );
+    assert!(
+        history.contains("(squash of 5a0a00000002, 5a0a00000003, 5a0a00000004, 5a0a00000005)"),
+        "{history}"
+    );
+}

@@ -276,7 +276,8 @@ pub fn branches(config: &Config) -> Result<Vec<HistoryEntry>> {
 
 /// One revision, by id, prefix, `head` or `label@head`.
 pub fn show(config: &Config, spec: &str) -> Result<HistoryEntry> {
-    let map = RevisionMap::of(&config.migrations)?;
+    // A revision inside a squashed range is shown among the revisions it replaces.
+    let map = RevisionMap::of(&config.migrations)?.into_current(&[spec.to_owned()])?;
     let id = map.resolve_stamp(&[spec.to_owned()])?;
     let id = id
         .first()
