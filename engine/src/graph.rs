@@ -198,12 +198,6 @@ impl Node {
             source: None,
         }
     }
-
-    /// The same node squashing `replaces` (oldest first).
-    pub fn squashing(mut self, replaces: &[&str]) -> Node {
-        self.replaces = replaces.iter().map(|r| (*r).to_owned()).collect();
-        self
-    }
 }
 
 /// Where an `upgrade`/`downgrade`/`stamp` goes.
@@ -325,18 +319,6 @@ impl RevisionMap {
             }
         }
         out
-    }
-
-    /// The squash that replaced `id`, in this view.
-    pub fn squashed_into(&self, id: &str) -> Option<&str> {
-        self.inside
-            .get(id)
-            .or_else(|| {
-                self.aliases
-                    .get(id)
-                    .filter(|s| !self.unsquashed.contains(*s))
-            })
-            .map(String::as_str)
     }
 
     /// The view leaving out `unsquash` (squashes whose replaced revisions it

@@ -311,7 +311,7 @@ pub(super) fn write_file(
         if let Some(owner) = map
             .labels()
             .get(label)
-            .filter(|owner| !replaces.contains(owner) && map.squashed_into(owner).is_none())
+            .filter(|owner| !replaces.contains(owner))
         {
             return Err(RevisionError::DuplicateLabel {
                 label: label.clone(),
