@@ -239,10 +239,16 @@ chrono = {{ version = "0.4", default-features = false, features = ["clock", "std
                 &format!(
                     r#"retort = {{ path = "{}", features = ["sqlite", "postgres", "mysql"] }}
 retort-cli = {{ path = "{}", features = ["sqlite", "postgres", "mysql"] }}
+retort-dylib = {{ path = "{}", optional = true }}
 {} = {{ path = "../models_{n}" }}
+
+# As `retort init` writes it: the edit loop runs with it, as the `retort` tool does.
+[features]
+dynamic-linking = ["dep:retort-dylib"]
 "#,
                     runtime.display(),
                     runtime.with_file_name("cli").display(),
+                    runtime.with_file_name("dylib").display(),
                     models_package(n)
                 ),
             ),
@@ -255,6 +261,9 @@ retort-cli = {{ path = "{}", features = ["sqlite", "postgres", "mysql"] }}
             &dir.join("src/main.rs"),
             &format!(
                 r#"//! The migrations binary of the {n}-table benchmark.
+
+#[cfg(feature = "dynamic-linking")]
+use retort_dylib as _;
 
 static MIGRATIONS: retort::Migrations = retort::revisions!("versions");
 

@@ -445,27 +445,28 @@ impl Bench {
                 first_line(&run)
             ));
         }
-        let dev = |args: &[&str]| {
-            let mut all = vec![
-                "run",
-                "--quiet",
-                "-p",
-                package.as_str(),
-                "--",
-                "--url",
-                url.as_str(),
-            ];
+        // `dynamic`: with the crate's `dynamic-linking` feature, as the `retort`
+        // tool runs it; else a plain `cargo run`, Retort linked into the binary.
+        let dev_with = |dynamic: bool, args: &[&str]| {
+            let mut all = vec!["run", "--quiet", "-p", package.as_str()];
+            if dynamic {
+                all.extend(["--features", "dynamic-linking"]);
+            }
+            all.extend(["--", "--url", url.as_str()]);
             all.extend_from_slice(args);
             all.into_iter().map(str::to_owned).collect::<Vec<String>>()
         };
+        let dev = |args: &[&str]| dev_with(true, args);
         let cargo_run = |bench: &Self, args: &[String]| -> Result<Run> {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             measure::run(&mut bench.cargo(&args), None).map_err(|e| format!("cargo: {e}"))
         };
-        // Warm: the dev build of everything, untimed.
-        let warm = cargo_run(self, &dev(&["current"]))?;
-        if !warm.ok() {
-            return Err(format!("dev build: {}", warm.stderr));
+        // Warm: the dev builds of everything, untimed.
+        for dynamic in [true, false] {
+            let warm = cargo_run(self, &dev_with(dynamic, &["current"]))?;
+            if !warm.ok() {
+                return Err(format!("dev build: {}", warm.stderr));
+            }
         }
         let file = self.ws.model_file(n, n / 2);
         let original = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
@@ -488,37 +489,40 @@ impl Bench {
             );
             self.lines[i].peer = Some(("alembic check".to_owned(), Ok(Stats::of(&theirs))));
         }
-        let (mut written, mut applied) = (Vec::new(), Vec::new());
+        // [dynamic, static] × [written, applied]
+        let mut retort: [[Vec<Run>; 2]; 2] = Default::default();
         let (mut alembic_written, mut alembic_applied) = (Vec::new(), Vec::new());
         for _ in 0..self.args.runs.min(3) {
-            let edited = original[..at].to_owned()
-                + &original[at..].replacen("max_length = 100", "max_length = 120", 1);
-            std::fs::write(&file, &edited).map_err(|e| e.to_string())?;
-            let run = cargo_run(self, &dev(&["autogenerate", "-m", "edit"]))?;
-            if !run.ok() || !run.stdout.contains("Generating") {
-                return Err(format!(
-                    "edit loop autogenerate: {}{}",
-                    run.stdout, run.stderr
-                ));
-            }
-            written.push(run);
-            let run = cargo_run(self, &dev(&["upgrade", "head"]))?;
-            if !run.ok() || !run.stdout.contains("1 revision applied") {
-                return Err(format!("edit loop upgrade: {}{}", run.stdout, run.stderr));
-            }
-            applied.push(run);
-            // Undone, untimed.
-            let undo = cargo_run(self, &dev(&["downgrade", "-1"]))?;
-            if !undo.ok() {
-                return Err(format!("edit loop downgrade: {}", undo.stderr));
-            }
-            for entry in std::fs::read_dir(self.ws.versions(n)).map_err(|e| e.to_string())? {
-                let path = entry.map_err(|e| e.to_string())?.path();
-                if path.to_string_lossy().ends_with("_edit.rs") {
-                    std::fs::remove_file(&path).map_err(|e| e.to_string())?;
+            for (k, dynamic) in [true, false].into_iter().enumerate() {
+                let edited = original[..at].to_owned()
+                    + &original[at..].replacen("max_length = 100", "max_length = 120", 1);
+                std::fs::write(&file, &edited).map_err(|e| e.to_string())?;
+                let run = cargo_run(self, &dev_with(dynamic, &["autogenerate", "-m", "edit"]))?;
+                if !run.ok() || !run.stdout.contains("Generating") {
+                    return Err(format!(
+                        "edit loop autogenerate: {}{}",
+                        run.stdout, run.stderr
+                    ));
                 }
+                retort[k][0].push(run);
+                let run = cargo_run(self, &dev_with(dynamic, &["upgrade", "head"]))?;
+                if !run.ok() || !run.stdout.contains("1 revision applied") {
+                    return Err(format!("edit loop upgrade: {}{}", run.stdout, run.stderr));
+                }
+                retort[k][1].push(run);
+                // Undone, untimed.
+                let undo = cargo_run(self, &dev_with(dynamic, &["downgrade", "-1"]))?;
+                if !undo.ok() {
+                    return Err(format!("edit loop downgrade: {}", undo.stderr));
+                }
+                for entry in std::fs::read_dir(self.ws.versions(n)).map_err(|e| e.to_string())? {
+                    let path = entry.map_err(|e| e.to_string())?.path();
+                    if path.to_string_lossy().ends_with("_edit.rs") {
+                        std::fs::remove_file(&path).map_err(|e| e.to_string())?;
+                    }
+                }
+                std::fs::write(&file, &original).map_err(|e| e.to_string())?;
             }
-            std::fs::write(&file, &original).map_err(|e| e.to_string())?;
             if let Some(a) = &mut alembic {
                 // The same edit made to the SQLAlchemy model, then undone untimed.
                 a.project.edit(n / 2, true).map_err(|e| e.to_string())?;
@@ -543,27 +547,41 @@ impl Bench {
             return Err(format!("dev build after the edit loop: {}", rebuild.stderr));
         }
         self.servers[0].drop(&db);
-        let i = self.record(
-            Some(n),
-            name,
-            "edit loop: one column changed → revision written (cargo run autogenerate, dev)",
-            Ok(Stats::of(&written)),
-        );
-        let j = self.record(
-            Some(n),
-            name,
-            "edit loop: revision written → applied (cargo run upgrade head, dev)",
-            Ok(Stats::of(&applied)),
-        );
+        let [dynamic, linked] = retort;
+        for (runs, how) in [
+            (
+                dynamic,
+                "cargo run --features dynamic-linking, as `retort` runs it",
+            ),
+            (linked, "cargo run, Retort linked into the binary"),
+        ] {
+            let [written, applied] = runs;
+            let i = self.record(
+                Some(n),
+                name,
+                &format!(
+                    "edit loop: one column changed → revision written (autogenerate; {how}; dev)"
+                ),
+                Ok(Stats::of(&written)),
+            );
+            let j = self.record(
+                Some(n),
+                name,
+                &format!("edit loop: revision written → applied (upgrade head; {how}; dev)"),
+                Ok(Stats::of(&applied)),
+            );
+            if alembic.is_some() {
+                self.lines[i].peer = Some((
+                    "alembic revision --autogenerate".to_owned(),
+                    Ok(Stats::of(&alembic_written)),
+                ));
+                self.lines[j].peer = Some((
+                    "alembic upgrade head".to_owned(),
+                    Ok(Stats::of(&alembic_applied)),
+                ));
+            }
+        }
         if let Some(a) = alembic {
-            self.lines[i].peer = Some((
-                "alembic revision --autogenerate".to_owned(),
-                Ok(Stats::of(&alembic_written)),
-            ));
-            self.lines[j].peer = Some((
-                "alembic upgrade head".to_owned(),
-                Ok(Stats::of(&alembic_applied)),
-            ));
             self.servers[0].drop(&a.database);
         }
         Ok(())

@@ -359,6 +359,7 @@ fn cargo_toml(
     // connection is retort's, and the engine and the CLI work with whichever it has.
     let retort = format!("{{ {}, default-features = false }}", source("runtime"));
     let retort_cli = format!("{{ {}, default-features = false }}", source("cli"));
+    let retort_dylib = format!("{{ {}, optional = true }}", source("dylib"));
     format!(
         r#"[package]
 name = "{package}"
@@ -374,10 +375,15 @@ sqlite = ["retort/sqlite"]
 # tool turns the URL's feature on by itself)
 postgres = ["retort/postgres"]
 mysql = ["retort/mysql"]
+# Links Retort as a shared library (dev builds only: the `retort` tool turns it on,
+# or cargo run -p {package} --features dynamic-linking -- ...): a model edit or a new
+# revision then relinks a small binary. Leave it off for a binary you ship.
+dynamic-linking = ["dep:retort-dylib"]
 
 [dependencies]
 retort = {retort}
 retort-cli = {retort_cli}
+retort-dylib = {retort_dylib}
 {models_crate} = {{ path = "{models}" }}
 "#,
         models = relative(dir, models)
@@ -399,6 +405,11 @@ fn main_rs(package: &str, models_crate: &str) -> String {
 //! (`upgrade head`, `autogenerate -m "..."`, `history`, `check`, `--help`).
 
 use std::process::ExitCode;
+
+// With the `dynamic-linking` feature (dev builds), Retort is linked as a shared
+// library instead of into this binary: naming the crate links it.
+#[cfg(feature = "dynamic-linking")]
+use retort_dylib as _;
 
 /// Every database of Retort.toml, with its revision files compiled in.
 static PROJECT: retort::Project = retort::project!();

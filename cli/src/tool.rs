@@ -1,6 +1,7 @@
 //! The installable `retort` command: `init` here, every other command forwarded
 //! to the project's migrations crate, built with the backend features its
-//! databases' URLs need.
+//! databases' URLs need, and linking Retort as a shared library when the crate
+//! has the `dynamic-linking` feature (`retort init` writes it).
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -50,7 +51,15 @@ fn take_crate_option(args: Vec<OsString>) -> (Option<String>, Vec<OsString>) {
 struct MigrationsCrate {
     dir: PathBuf,
     name: String,
+    /// Whether its manifest has the `dynamic-linking` feature (`retort init`
+    /// writes it): the tool's builds are dev builds, so it is turned on.
+    dynamic_linking: bool,
 }
+
+/// The migrations crate's feature that links Retort as a shared library
+/// (`retort-dylib`): a rebuild after a model edit or a new revision links a
+/// small binary.
+const DYNAMIC_LINKING: &str = "dynamic-linking";
 
 fn forward(cli: &Cli, krate: Option<&str>, args: &[OsString]) -> Result<ExitCode> {
     let cwd = std::env::current_dir().map_err(|e| CliError::io(".", e))?;
@@ -60,7 +69,10 @@ fn forward(cli: &Cli, krate: Option<&str>, args: &[OsString]) -> Result<ExitCode
     let _ = dotenvy::from_path(target.dir.join(".env"));
     let _ = dotenvy::dotenv();
     let file = ProjectFile::read(&target.dir.join("Retort.toml"))?;
-    let features = features(cli, &file)?;
+    let mut features = features(cli, &file)?;
+    if target.dynamic_linking {
+        features.insert(DYNAMIC_LINKING);
+    }
     let mut cargo =
         std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cargo
@@ -165,9 +177,14 @@ fn crate_at(dir: &Path) -> Result<MigrationsCrate> {
         .and_then(|p| p.get("name"))
         .and_then(toml::Value::as_str)
         .ok_or_else(|| CliError::Usage(format!("{} has no [package] name", manifest.display())))?;
+    let dynamic_linking = doc
+        .get("features")
+        .and_then(|f| f.get(DYNAMIC_LINKING))
+        .is_some();
     Ok(MigrationsCrate {
         dir: dir.to_path_buf(),
         name: name.to_owned(),
+        dynamic_linking,
     })
 }
 
@@ -227,9 +244,14 @@ mod tests {
         .unwrap();
         for (dir, retort) in [("models", false), ("db", true)] {
             std::fs::create_dir_all(ws.path().join(dir)).unwrap();
+            let features = if retort {
+                "\n[features]\ndynamic-linking = [\"dep:retort-dylib\"]\n"
+            } else {
+                ""
+            };
             std::fs::write(
                 ws.path().join(dir).join("Cargo.toml"),
-                format!("[package]\nname = \"{dir}\"\n"),
+                format!("[package]\nname = \"{dir}\"\n{features}"),
             )
             .unwrap();
             if retort {
@@ -242,6 +264,8 @@ mod tests {
         }
         let found = find_crate(&ws.path().join("models"), None).unwrap();
         assert_eq!(found.name, "db");
+        assert!(found.dynamic_linking);
+        assert!(!crate_at(&ws.path().join("models")).unwrap().dynamic_linking);
         let err = find_crate(ws.path(), Some("nope")).unwrap_err().to_string();
         assert!(err.contains("the migrations crates are: db"), "{err}");
         let file = ProjectFile::read(&ws.path().join("db/Retort.toml")).unwrap();

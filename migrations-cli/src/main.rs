@@ -5,6 +5,11 @@
 
 use std::process::ExitCode;
 
+// With the `dynamic-linking` feature (dev builds), Retort is linked as a shared
+// library instead of into this binary: naming the crate links it.
+#[cfg(feature = "dynamic-linking")]
+use retort_dylib as _;
+
 /// The databases of Retort.toml, each with its revision files compiled in.
 static PROJECT: retort::Project = retort::project!();
 

@@ -275,9 +275,33 @@ fn the_retort_tool_inits_and_forwards_with_the_urls_backend() {
     }
     assert!(cargo_toml.contains("retort-cli = {"), "{cargo_toml}");
 
+    assert!(
+        cargo_toml.contains("dynamic-linking = [\"dep:retort-dylib\"]"),
+        "{cargo_toml}"
+    );
+
     // From the workspace root and from another member, the tool finds `db`.
     let out = tool(&retort, &ws, &["autogenerate", "-m", "initial"]);
     assert!(out.status.success(), "{}", text(&out));
+    // The tool's build linked Retort as a shared library (the crate's
+    // `dynamic-linking` feature), and the models registered themselves across it:
+    // autogenerate found both tables.
+    let dylib = repo().join("target/e2e/debug/deps").join(format!(
+        "{}retort_dylib{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    assert!(dylib.is_file(), "{} was not built", dylib.display());
+    let revision = std::fs::read_dir(ws.join("db/versions"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .unwrap_or_default();
+    assert!(
+        revision.contains("\"authors\"") && revision.contains("\"posts\""),
+        "{revision}"
+    );
     let out = tool(&retort, &ws.join("models"), &["upgrade", "head"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("1 revision applied"), "{}", text(&out));

@@ -7,7 +7,9 @@
 //!   picks one of several). It is built and run with `cargo run` and the backend
 //!   feature of its database URL (`--url`, the database's `url_env`, `.env`, or
 //!   `Retort.toml`), so `retort upgrade head` on a PostgreSQL project needs no
-//!   `--features postgres`.
+//!   `--features postgres`; and with the crate's `dynamic-linking` feature when
+//!   it has one (Retort linked as a shared library: a model edit relinks a small
+//!   binary).
 
 use std::process::ExitCode;
 
