@@ -54,6 +54,10 @@ struct MigrationsCrate {
     /// Whether its manifest has the `dynamic-linking` feature (`retort init`
     /// writes it): the tool's builds are dev builds, so it is turned on.
     dynamic_linking: bool,
+    /// Whether its `retort-dylib` dependency is a `path` one (a checkout of
+    /// Retort): cargo then names the library without a hash, so builds with
+    /// different backend features overwrite each other's (see [`one_dylib`]).
+    dylib_by_path: bool,
 }
 
 /// The migrations crate's feature that links Retort as a shared library
@@ -71,6 +75,9 @@ fn forward(cli: &Cli, krate: Option<&str>, args: &[OsString]) -> Result<ExitCode
     let file = ProjectFile::read(&target.dir.join("Retort.toml"))?;
     let mut features = features(cli, &file)?;
     if target.dynamic_linking {
+        if target.dylib_by_path {
+            one_dylib(&target, &features)?;
+        }
         features.insert(DYNAMIC_LINKING);
     }
     let mut cargo =
@@ -94,6 +101,75 @@ fn forward(cli: &Cli, krate: Option<&str>, args: &[OsString]) -> Result<ExitCode
         Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         None => ExitCode::from(1),
     })
+}
+
+/// Cargo names a `dylib` of a `path` package without the hash that keeps the
+/// builds of each feature set apart, so a build with other backend features
+/// overwrites the shared library another build of the binary still uses and
+/// cargo still thinks fresh (the next link fails with "cannot satisfy
+/// dependencies so `std` only shows up once", or the binary loads a library it
+/// was not built against). The tool records the backends of its last build in
+/// the target folder and, when they change, removes `retort-dylib`'s artifacts
+/// first (`cargo clean -p retort-dylib`), so it is built again for these.
+/// A registry `retort-dylib` has the hash in its name and needs none of this.
+fn one_dylib(target: &MigrationsCrate, features: &BTreeSet<&'static str>) -> Result<()> {
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root(&target.dir).join("target"));
+    let stamp = target_dir.join("debug").join(".retort-dylib-features");
+    let want = features.iter().copied().collect::<Vec<_>>().join(",");
+    let built = std::fs::read_to_string(&stamp).ok();
+    let library = target_dir.join("debug/deps").join(format!(
+        "{}retort_dylib{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    let stale = match &built {
+        Some(built) => built.trim() != want,
+        // Built before the tool kept the record, or by hand.
+        None => library.exists(),
+    };
+    if stale {
+        log::info!(
+            target: "retort::tool",
+            "backends changed ({} -> {want}): retort-dylib is built again for them",
+            built.as_deref().map(str::trim).unwrap_or("unknown")
+        );
+        let status =
+            std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                .args(["clean", "--quiet", "-p", "retort-dylib", "--manifest-path"])
+                .arg(target.dir.join("Cargo.toml"))
+                .status()
+                .map_err(|e| CliError::Usage(format!("cannot run cargo: {e}")))?;
+        if !status.success() {
+            return Err(CliError::Usage(
+                "`cargo clean -p retort-dylib` failed: remove the target folder's retort-dylib artifacts by hand".to_owned(),
+            ));
+        }
+    }
+    if stale || built.is_none() {
+        std::fs::create_dir_all(stamp.parent().unwrap_or(&target_dir))
+            .and_then(|()| std::fs::write(&stamp, &want))
+            .map_err(|e| CliError::io(&stamp, e))?;
+    }
+    Ok(())
+}
+
+/// The folder of the nearest `Cargo.toml` with `[workspace]` at or above `dir`
+/// (`dir` itself outside a workspace): where cargo puts `target` by default.
+fn workspace_root(dir: &Path) -> PathBuf {
+    let mut at = Some(dir);
+    while let Some(folder) = at {
+        let is_root = std::fs::read_to_string(folder.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .is_some_and(|doc| doc.contains_key("workspace"));
+        if is_root {
+            return folder.to_path_buf();
+        }
+        at = folder.parent();
+    }
+    dir.to_path_buf()
 }
 
 /// The cargo features the command's databases need: the backend of `--url`, of
@@ -181,10 +257,16 @@ fn crate_at(dir: &Path) -> Result<MigrationsCrate> {
         .get("features")
         .and_then(|f| f.get(DYNAMIC_LINKING))
         .is_some();
+    let dylib_by_path = doc
+        .get("dependencies")
+        .and_then(|d| d.get("retort-dylib"))
+        .and_then(|d| d.get("path"))
+        .is_some();
     Ok(MigrationsCrate {
         dir: dir.to_path_buf(),
         name: name.to_owned(),
         dynamic_linking,
+        dylib_by_path,
     })
 }
 

@@ -324,4 +324,10 @@ fn the_retort_tool_inits_and_forwards_with_the_urls_backend() {
     let out = tool(&retort, &ws, &["--url", &pg.url, "current"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(!text(&out).contains("built without postgres support"));
+    // Back to SQLite: the shared library was built again for the postgres
+    // feature set (a path dependency's library has one name for all of them),
+    // and the tool builds it again for this one instead of linking a stale one.
+    let out = tool(&retort, &ws, &["current"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("(head)"), "{}", text(&out));
 }
