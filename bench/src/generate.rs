@@ -265,7 +265,7 @@ dynamic-linking = ["dep:retort-dylib"]
 #[cfg(feature = "dynamic-linking")]
 use retort_dylib as _;
 
-static MIGRATIONS: retort::Migrations = retort::revisions!("versions");
+retort::revisions!(static MIGRATIONS = "versions");
 
 fn main() -> std::process::ExitCode {{
     retort::link!({models});

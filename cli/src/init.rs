@@ -391,7 +391,7 @@ retort-dylib = {retort_dylib}
 }
 
 const BUILD_RS: &str = r#"// A new revision file, or a change to Retort.toml, rebuilds the crate, so
-// `retort::project!()` compiles it in.
+// `retort::project!` compiles it in.
 fn main() {
     println!("cargo::rerun-if-changed=Retort.toml");
     println!("cargo::rerun-if-changed=versions");
@@ -411,8 +411,9 @@ use std::process::ExitCode;
 #[cfg(feature = "dynamic-linking")]
 use retort_dylib as _;
 
-/// Every database of Retort.toml, with its revision files compiled in.
-static PROJECT: retort::Project = retort::project!();
+// `PROJECT`: every database of Retort.toml, with its revision files compiled in
+// (a module per file, so a new revision compiles alone).
+retort::project!(static PROJECT);
 
 fn main() -> ExitCode {{
     // The models register themselves when their crate is linked: name it.

@@ -15,7 +15,7 @@ mod symbol;
 mod types;
 
 use proc_macro::TokenStream;
-use syn::{parse_macro_input, DeriveInput, LitStr};
+use syn::{parse_macro_input, DeriveInput};
 
 /// Describes a table. See the `retort` crate for the attributes.
 #[proc_macro_derive(Model, attributes(model))]
@@ -33,21 +33,19 @@ pub fn derive_db_enum(input: TokenStream) -> TokenStream {
 }
 
 /// Reads the crate's `Retort.toml` (or the file named) and compiles each of its
-/// databases' versions folders into a `retort::Project`.
+/// databases' versions folders into a `retort::Project`: as an item,
+/// `project!(static PROJECT);`, or as an expression.
 #[proc_macro]
 pub fn project(input: TokenStream) -> TokenStream {
-    let file = if input.is_empty() {
-        None
-    } else {
-        Some(parse_macro_input!(input as LitStr))
-    };
-    revisions::expand_project(file.as_ref()).into()
+    let input = parse_macro_input!(input as revisions::ProjectInput);
+    revisions::expand_project(&input).into()
 }
 
 /// Compiles every `.rs` file of a versions folder (relative to the crate's
-/// `Cargo.toml`) into a `retort::Migrations` value.
+/// `Cargo.toml`) into a `retort::Migrations` value: as an item,
+/// `revisions!(static MIGRATIONS = "versions");`, or as an expression.
 #[proc_macro]
 pub fn revisions(input: TokenStream) -> TokenStream {
-    let dir = parse_macro_input!(input as LitStr);
-    revisions::expand(&dir).into()
+    let input = parse_macro_input!(input as revisions::RevisionsInput);
+    revisions::expand(&input).into()
 }

@@ -10,8 +10,9 @@ use std::process::ExitCode;
 #[cfg(feature = "dynamic-linking")]
 use retort_dylib as _;
 
-/// The databases of Retort.toml, each with its revision files compiled in.
-static PROJECT: retort::Project = retort::project!();
+// The databases of Retort.toml, each with its revision files compiled in (a
+// module per file: a new revision compiles alone).
+retort::project!(static PROJECT);
 
 fn main() -> ExitCode {
     // The models register themselves when their crate is linked: name it.

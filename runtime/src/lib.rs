@@ -103,11 +103,21 @@ pub use migration::{Direction, Migration, Migrations};
 pub use model::{registered_schema, DbEnum, Model};
 pub use project::Project;
 pub use replay::ReplayError;
-/// `retort::project!()`: reads the crate's `Retort.toml` and compiles each
-/// database's versions folder into a [`Project`].
+/// `retort::project!(static PROJECT);`: reads the crate's `Retort.toml` and
+/// compiles each database's versions folder into a [`Project`] static
+/// (`project!(static PROJECT = "Other.toml");` names another file).
+///
+/// Each revision file becomes a module of the crate, declared beside the
+/// static, and rustc compiles each module as its own codegen unit: a new
+/// revision compiles that file alone. The expression form, `static PROJECT:
+/// Project = project!();`, gives the same value, but its modules sit inside the
+/// static's initializer, where rustc compiles them all as one unit: every new
+/// revision recompiles the whole history (seconds for a large one).
 pub use retort_macros::project;
-/// `retort::revisions!("versions")`: compiles every revision file of a folder (relative
-/// to the crate's `Cargo.toml`) into a [`Migrations`] value.
+/// `retort::revisions!(static MIGRATIONS = "versions");`: compiles every revision
+/// file of a folder (relative to the crate's `Cargo.toml`) into a [`Migrations`]
+/// static; `revisions!("versions")` is the same as an expression (see
+/// [`project!`] for why the item form rebuilds faster).
 pub use retort_macros::revisions;
 /// `#[derive(DbEnum)]`: a Rust enum of unit variants is a database enum
 /// (PostgreSQL `CREATE TYPE … AS ENUM`, MySQL `ENUM(…)`, SQLite text), usable

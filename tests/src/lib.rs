@@ -24,15 +24,20 @@ pub static SHOP: Migrations = SHOP_PROJECT.databases[0].1;
 /// The shop's `analytics` database revisions (the project's second database).
 pub static ANALYTICS: Migrations = SHOP_PROJECT.databases[1].1;
 
-/// Three linear revisions with predictable ids: `a1b2c3000001`, `a1b2c3000002`,
-/// `b7e9d1000003` (a data migration).
-pub static LINEAR: Migrations = retort::revisions!("fixtures/linear");
+retort::revisions!(
+    /// Three linear revisions with predictable ids: `a1b2c3000001`, `a1b2c3000002`,
+    /// `b7e9d1000003` (a data migration). (The item form of `revisions!`; the
+    /// others below are the expression form.)
+    pub static LINEAR = "fixtures/linear";
+);
 
 /// A good revision, then one that fails half-way (`c0ffee000002`).
 pub static FAILING: Migrations = retort::revisions!("fixtures/failing");
 
-/// One revision per kind of operation, each with its downgrade.
-pub static OPS: Migrations = retort::revisions!("fixtures/ops");
+retort::revisions!(
+    /// One revision per kind of operation, each with its downgrade.
+    pub static OPS = "fixtures/ops";
+);
 
 /// `f…01` core, then two labelled branches (`alpha`: `f…02`, `f…04`; `beta`:
 /// `f…03`) and the merge `f…05`.
