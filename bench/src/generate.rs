@@ -239,7 +239,7 @@ chrono = {{ version = "0.4", default-features = false, features = ["clock", "std
                 &format!(
                     r#"retort = {{ path = "{}", features = ["sqlite", "postgres", "mysql"] }}
 retort-cli = {{ path = "{}", features = ["sqlite", "postgres", "mysql"] }}
-retort-dylib = {{ path = "{}", optional = true }}
+retort-dylib = {{ path = "{}", default-features = false, optional = true }}
 {} = {{ path = "../models_{n}" }}
 
 # As `retort init` writes it: the edit loop runs with it, as the `retort` tool does.

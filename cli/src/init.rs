@@ -359,7 +359,10 @@ fn cargo_toml(
     // connection is retort's, and the engine and the CLI work with whichever it has.
     let retort = format!("{{ {}, default-features = false }}", source("runtime"));
     let retort_cli = format!("{{ {}, default-features = false }}", source("cli"));
-    let retort_dylib = format!("{{ {}, optional = true }}", source("dylib"));
+    let retort_dylib = format!(
+        "{{ {}, default-features = false, optional = true }}",
+        source("dylib")
+    );
     format!(
         r#"[package]
 name = "{package}"

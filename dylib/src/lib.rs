@@ -15,7 +15,7 @@
 //! dynamic-linking = ["dep:retort-dylib"]
 //!
 //! [dependencies]
-//! retort-dylib = { version = "0.1", optional = true }
+//! retort-dylib = { version = "0.1", default-features = false, optional = true }
 //! ```
 //!
 //! and names it in `src/main.rs`, so the binary links it:
