@@ -456,7 +456,6 @@ impl Bench {
             all.extend_from_slice(args);
             all.into_iter().map(str::to_owned).collect::<Vec<String>>()
         };
-        let dev = |args: &[&str]| dev_with(true, args);
         let cargo_run = |bench: &Self, args: &[String]| -> Result<Run> {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             measure::run(&mut bench.cargo(&args), None).map_err(|e| format!("cargo: {e}"))
@@ -542,7 +541,10 @@ impl Bench {
                 a.project.edit(n / 2, false).map_err(|e| e.to_string())?;
             }
         }
-        let rebuild = cargo_run(self, &dev(&["current"]))?;
+        // Rebuilt as the other figures run it: without the feature. (In `--smoke`,
+        // a dev run, both builds write the same executable, and the dynamic one
+        // run directly would load whichever library the environment finds.)
+        let rebuild = cargo_run(self, &dev_with(false, &["current"]))?;
         if !rebuild.ok() {
             return Err(format!("dev build after the edit loop: {}", rebuild.stderr));
         }
