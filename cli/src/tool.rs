@@ -155,21 +155,10 @@ fn one_dylib(target: &MigrationsCrate, features: &BTreeSet<&'static str>) -> Res
     Ok(())
 }
 
-/// The folder of the nearest `Cargo.toml` with `[workspace]` at or above `dir`
-/// (`dir` itself outside a workspace): where cargo puts `target` by default.
+/// The workspace folder around `dir` (`dir` itself outside one): where cargo
+/// puts `target` by default.
 fn workspace_root(dir: &Path) -> PathBuf {
-    let mut at = Some(dir);
-    while let Some(folder) = at {
-        let is_root = std::fs::read_to_string(folder.join("Cargo.toml"))
-            .ok()
-            .and_then(|text| text.parse::<toml::Table>().ok())
-            .is_some_and(|doc| doc.contains_key("workspace"));
-        if is_root {
-            return folder.to_path_buf();
-        }
-        at = folder.parent();
-    }
-    dir.to_path_buf()
+    find_workspace(dir).map_or_else(|| dir.to_path_buf(), |(folder, _)| folder)
 }
 
 /// The cargo features the command's databases need: the backend of `--url`, of
@@ -272,33 +261,41 @@ fn crate_at(dir: &Path) -> Result<MigrationsCrate> {
 
 /// The member folders of the nearest workspace above `cwd` (none outside one).
 fn workspace_members(cwd: &Path) -> Vec<PathBuf> {
-    let mut at = Some(cwd);
+    let Some((folder, workspace)) = find_workspace(cwd) else {
+        return Vec::new();
+    };
+    let patterns = workspace
+        .get("members")
+        .and_then(toml::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut members = Vec::new();
+    for pattern in patterns.iter().filter_map(toml::Value::as_str) {
+        let full = folder.join(pattern).to_string_lossy().into_owned();
+        match glob::glob(&full) {
+            Ok(paths) => members.extend(paths.filter_map(|p| p.ok())),
+            Err(_) => members.push(folder.join(pattern)),
+        }
+    }
+    members.sort();
+    members
+}
+
+/// The nearest folder at or above `dir` whose `Cargo.toml` has `[workspace]`,
+/// with that table.
+fn find_workspace(dir: &Path) -> Option<(PathBuf, toml::Value)> {
+    let mut at = Some(dir);
     while let Some(folder) = at {
-        let manifest = folder.join("Cargo.toml");
-        let workspace = std::fs::read_to_string(&manifest)
+        let workspace = std::fs::read_to_string(folder.join("Cargo.toml"))
             .ok()
             .and_then(|text| text.parse::<toml::Table>().ok())
             .and_then(|doc| doc.get("workspace").cloned());
         if let Some(workspace) = workspace {
-            let patterns = workspace
-                .get("members")
-                .and_then(toml::Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let mut members = Vec::new();
-            for pattern in patterns.iter().filter_map(toml::Value::as_str) {
-                let full = folder.join(pattern).to_string_lossy().into_owned();
-                match glob::glob(&full) {
-                    Ok(paths) => members.extend(paths.filter_map(|p| p.ok())),
-                    Err(_) => members.push(folder.join(pattern)),
-                }
-            }
-            members.sort();
-            return members;
+            return Some((folder.to_path_buf(), workspace));
         }
         at = folder.parent();
     }
-    Vec::new()
+    None
 }
 
 #[cfg(test)]
